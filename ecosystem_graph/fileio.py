@@ -1,0 +1,278 @@
+"""Reading and writing model files (YAML and JSON): size limit, alias-bomb guard, locations, atomic save."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, ModelValidationError
+from .model import Ecosystem
+from .validation import Problem, validate_data
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_ALIAS_EXPANSION",
+    "LoadResult",
+    "max_bytes_from_env",
+    "read_data",
+    "check_file",
+    "load_model",
+    "parse_model_text",
+    "locate_problems",
+    "dumps_model",
+    "save_model",
+    "write_text_atomic",
+    "format_for",
+]
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+"""Files larger than this are refused (override with ``ECOGRAPH_MAX_BYTES`` or ``--max-bytes``)."""
+
+MAX_ALIAS_EXPANSION = 100_000
+"""YAML aliases may add at most this many nodes (or as many as the file itself holds, if more)."""
+
+try:  # The C loader is ~10x faster; PyYAML without libyaml still works, only slower.
+    _Loader = yaml.CSafeLoader
+    _Dumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
+
+
+class _NoAliasDumper(_Dumper):
+    # Never write anchors/aliases: each item stands alone, and readers need no alias support.
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+@dataclass
+class LoadResult:
+    """A model (None when invalid) and every problem found in its file, located."""
+
+    source: str
+    model: Ecosystem | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def max_bytes_from_env() -> int:
+    raw = os.environ.get("ECOGRAPH_MAX_BYTES")
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError(f"ECOGRAPH_MAX_BYTES must be a whole number of bytes, not '{raw}'") from None
+
+
+def format_for(path: str | os.PathLike, raw: bytes | None = None) -> str:
+    """'yaml' or 'json', from the file name, else from the content."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if raw is not None and raw.lstrip()[:1] in (b"{", b"["):
+        return "json"
+    return "yaml"
+
+
+def _read_bytes(path: str | os.PathLike, max_bytes: int) -> bytes:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, not a model file")
+        if size > max_bytes:
+            raise InputError(
+                f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
+                f"raise it with --max-bytes or ECOGRAPH_MAX_BYTES if you trust this file")
+        with open(p, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a model file") from None
+    if len(raw) > max_bytes:  # grew while we read, or a special file
+        raise InputError(f"{path}: file is over the limit of {max_bytes:,} bytes")
+    return raw
+
+
+def _check_alias_expansion(raw: bytes, source: str) -> None:
+    """Refuse YAML whose aliases expand to far more nodes than the file holds (a 'billion laughs' bomb).
+
+    Counts, from the event stream, how many nodes each anchor stands for once expanded, and stops as
+    soon as the aliases add more than ``max(MAX_ALIAS_EXPANSION, nodes in the file)``.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list] = []
+    literal = 0
+    expanded = 0
+    for event in yaml.parse(raw, Loader=_Loader):
+        if isinstance(event, yaml.ScalarEvent):
+            literal += 1
+            if stack:
+                stack[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            literal += 1
+            stack.append([event.anchor, 1])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, count = stack.pop()
+            if anchor:
+                sizes[anchor] = count
+            if stack:
+                stack[-1][1] += count
+        elif isinstance(event, yaml.AliasEvent):
+            count = sizes.get(event.anchor, 1)
+            expanded += count
+            if stack:
+                stack[-1][1] += count
+            if expanded > max(MAX_ALIAS_EXPANSION, literal):
+                raise InputError(
+                    f"{source}: YAML aliases expand to more than {max(MAX_ALIAS_EXPANSION, literal):,} "
+                    f"nodes; refusing the file (an alias-expansion bomb?)")
+
+
+def _syntax_problem(exc: Exception, source: str, fmt: str) -> Problem:
+    if isinstance(exc, json.JSONDecodeError):
+        return Problem("error", (), f"JSON syntax error: {exc.msg}", source=source, line=exc.lineno,
+                       column=exc.colno)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = " ".join(x for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+    what = what or str(exc).splitlines()[0]
+    p = Problem("error", (), f"YAML syntax error: {what}", source=source)
+    if mark is not None:
+        p.line, p.column = mark.line + 1, mark.column + 1
+    return p
+
+
+def read_data(raw: bytes, source: str, fmt: str) -> Any:
+    """Parse bytes as YAML or JSON into plain data; syntax errors raise ModelValidationError."""
+    try:
+        if fmt == "json":
+            return json.loads(raw)
+        if b"*" in raw and b"&" in raw:  # only files with anchors can hold a bomb; skip the scan otherwise
+            _check_alias_expansion(raw, source)
+        return yaml.load(raw, Loader=_Loader)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ModelValidationError([_syntax_problem(exc, source, fmt)], source) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply to be a model file") from None
+
+
+def _compose(raw: bytes) -> Any:
+    try:
+        return yaml.compose(raw, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
+        return None
+
+
+def _find(node: Any, path: tuple, at_key: bool) -> Any:
+    """The YAML node at ``path`` (or the deepest one that exists); for at_key, the key node itself."""
+    for n, part in enumerate(path):
+        last = n == len(path) - 1
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == str(part):
+                    node = key_node if (last and at_key) else value_node
+                    break
+            else:
+                return node
+        else:
+            return node
+    return node
+
+
+def locate_problems(problems: list[Problem], raw: bytes | None, source: str) -> list[Problem]:
+    """Fill in source, line and column for each problem (by composing the file's YAML node tree;
+    JSON parses as YAML too), and sort them by position."""
+    root = _compose(raw) if raw is not None and any(p.line is None for p in problems) else None
+    for p in problems:
+        p.source = source
+        if p.line is None and root is not None:
+            node = _find(root, p.path, p.at_key)
+            if node is not None:
+                p.line, p.column = node.start_mark.line + 1, node.start_mark.column + 1
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> LoadResult:
+    """Parse and validate model bytes; never raises for invalid content (problems are in the result)."""
+    try:
+        data = read_data(raw, source, fmt)
+    except ModelValidationError as exc:
+        return LoadResult(source, None, exc.problems)
+    model, problems = validate_data(data)
+    if problems:
+        locate_problems(problems, raw, source)
+    return LoadResult(source, model, problems)
+
+
+def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
+    """Read and validate a model file; unreadable files raise InputError, invalid ones return problems."""
+    limit = max_bytes if max_bytes is not None else max_bytes_from_env()
+    raw = _read_bytes(path, limit)
+    return parse_model_text(raw, str(path), format_for(path, raw))
+
+
+def load_model(path: str | os.PathLike, *, max_bytes: int | None = None) -> Ecosystem:
+    """Load a valid model or raise (InputError, or ModelValidationError listing every problem)."""
+    result = check_file(path, max_bytes=max_bytes)
+    if result.model is None:
+        raise ModelValidationError(result.problems, str(path))
+    return result.model
+
+
+def dumps_model(model: Ecosystem, fmt: str = "yaml") -> str:
+    """The model as YAML or JSON text."""
+    data = model.to_data()
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text so that ``path`` is either the old file or the complete new one, never half."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_model(model: Ecosystem, path: str | os.PathLike, fmt: str | None = None) -> None:
+    """Write a model as YAML or JSON (by extension unless ``fmt`` is given), atomically."""
+    try:
+        write_text_atomic(path, dumps_model(model, fmt or format_for(path)))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None

@@ -1,0 +1,320 @@
+"""The ecosystem model: node kinds, relationship types and their properties, as pydantic v2 models.
+
+The vocabulary (kinds, types, which kinds a type may join, lock-in mechanisms, payment streams) is defined
+once here as closed sets; every other module (validation, Neo4j labels, rendering) takes it from here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "NODE_KINDS",
+    "RELATIONSHIP_TYPES",
+    "ALLOWED_ENDPOINTS",
+    "LOCKIN_MECHANISMS",
+    "SWITCHING_COST_TYPES",
+    "PAYMENT_STREAMS",
+    "NEO4J_LABELS",
+    "ID_PATTERN",
+    "Ecosystem",
+    "Node",
+    "Relationship",
+    "CoreNode",
+    "SatelliteNode",
+    "ChannelNode",
+    "PartnerNode",
+    "SegmentNode",
+    "Uses",
+    "Pays",
+    "Feeds",
+    "Reaches",
+    "Supplies",
+    "DependsOn",
+    "ConvertsTo",
+    "NODE_ADAPTER",
+    "RELATIONSHIP_ADAPTER",
+    "json_schema",
+]
+
+SCHEMA_VERSION = 1
+
+NODE_KINDS = ("core", "satellite", "channel", "partner", "segment")
+"""Node kinds as written in model files (lower case); ``NEO4J_LABELS`` gives the graph-database label."""
+
+NEO4J_LABELS = {kind: kind.capitalize() for kind in NODE_KINDS}
+
+RELATIONSHIP_TYPES = ("USES", "PAYS", "FEEDS", "REACHES", "SUPPLIES", "DEPENDS_ON", "CONVERTS_TO")
+
+ALLOWED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "USES": (frozenset({"segment"}), frozenset({"core", "satellite", "channel"})),
+    "PAYS": (frozenset(NODE_KINDS), frozenset(NODE_KINDS)),
+    "FEEDS": (frozenset({"satellite", "channel", "partner"}), frozenset({"core", "satellite"})),
+    "REACHES": (frozenset({"channel"}), frozenset({"segment"})),
+    "SUPPLIES": (frozenset({"partner"}), frozenset({"core", "satellite"})),
+    "DEPENDS_ON": (frozenset(NODE_KINDS), frozenset(NODE_KINDS)),
+    "CONVERTS_TO": (frozenset({"segment"}), frozenset({"segment"})),
+}
+"""For each relationship type: the kinds it may start from and the kinds it may point to."""
+
+LOCKIN_MECHANISMS = (
+    "contractual_commitment",
+    "durable_purchase",
+    "brand_specific_training",
+    "information_and_databases",
+    "specialized_suppliers",
+    "search_costs",
+    "loyalty_program",
+)
+"""The seven lock-in types of Shapiro & Varian, *Information Rules* (1999)."""
+
+SWITCHING_COST_TYPES = ("procedural", "financial", "relational")
+"""Burnham, Frels & Mahajan (2003): the three families of switching costs."""
+
+PAYMENT_STREAMS = ("purchase", "subscription", "commission", "fee", "advertising", "usage")
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Mechanism = Literal[
+    "contractual_commitment",
+    "durable_purchase",
+    "brand_specific_training",
+    "information_and_databases",
+    "specialized_suppliers",
+    "search_costs",
+    "loyalty_program",
+]
+Stream = Literal["purchase", "subscription", "commission", "fee", "advertising", "usage"]
+CostType = Literal["procedural", "financial", "relational"]
+# Free-form extra data (from imports, or a consultant's own columns): scalars and lists of scalars only,
+# so that every target (YAML, JSON, GraphML, Neo4j properties) can hold it.
+Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
+AttributeValue = Union[Scalar, list[Scalar], None]
+Attributes = dict[str, AttributeValue]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+
+
+# ---------------------------------------------------------------------------------------------- nodes
+
+
+class _NodeBase(_Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=200, description="Stable slug, unique in the file.")
+    name: str = Field(min_length=1, description="Display name; any unicode.")
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    attributes: Attributes = Field(
+        default_factory=dict, description="Free-form extra fields (scalars or lists of scalars)."
+    )
+
+
+class CoreNode(_NodeBase):
+    """The business core: the main source of revenue the ecosystem grew from."""
+
+    kind: Literal["core"]
+
+
+class SatelliteNode(_NodeBase):
+    """A secondary revenue source around the core (Prime, AWS, ...)."""
+
+    kind: Literal["satellite"]
+
+
+class ChannelNode(_NodeBase):
+    """A way customers reach the ecosystem (website, app, device, integration)."""
+
+    kind: Literal["channel"]
+    device: bool = Field(False, description="A dedicated device: a channel that is also a durable purchase.")
+
+
+class PartnerNode(_NodeBase):
+    """A third party the ecosystem depends on or enables."""
+
+    kind: Literal["partner"]
+    role: str | None = Field(None, description="What the partner is to the platform, e.g. producer, carrier.")
+
+
+class SegmentNode(_NodeBase):
+    """A homogeneous customer group; also a funnel stage when joined by CONVERTS_TO."""
+
+    kind: Literal["segment"]
+    size: NonNegativeInt | None = Field(None, description="Members in the segment (per period).")
+
+
+Node = Annotated[
+    Union[CoreNode, SatelliteNode, ChannelNode, PartnerNode, SegmentNode], Field(discriminator="kind")
+]
+
+NODE_CLASSES = {"core": CoreNode, "satellite": SatelliteNode, "channel": ChannelNode,
+                "partner": PartnerNode, "segment": SegmentNode}
+
+# ---------------------------------------------------------------------------------------- relationships
+
+
+class _RelationshipBase(_Strict):
+    id: str | None = Field(None, pattern=ID_PATTERN, max_length=200,
+                           description="Optional stable id (needed to --scale one relationship).")
+    source: str = Field(alias="from", description="Id of the node the relationship starts from.")
+    target: str = Field(alias="to", description="Id of the node the relationship points to.")
+    description: str | None = None
+    attributes: Attributes = Field(default_factory=dict)
+
+
+class Uses(_RelationshipBase):
+    """A segment uses an offering or a channel: the binding that can lock it in."""
+
+    type: Literal["USES"]
+    switching_cost: NonNegative | None = Field(
+        None, description="Cost for the segment to leave this binding: 0..1 or money, one scale per model.")
+    mechanisms: list[Mechanism] = Field(default_factory=list, description="Lock-in types present.")
+    cost_types: list[CostType] = Field(default_factory=list, description="Switching-cost families.")
+    share: Fraction | None = Field(None, description="Share of the segment that uses it.")
+
+
+class Pays(_RelationshipBase):
+    """Money per period from payer to payee."""
+
+    type: Literal["PAYS"]
+    amount: NonNegative | None = Field(None, description="Money per period (derived from count x price).")
+    stream: Stream | None = None
+    count: NonNegative | None = Field(None, description="Occurrences per period (e3value).")
+    price: NonNegative | None = Field(None, description="Valuation per occurrence (e3value).")
+
+    @model_validator(mode="after")
+    def _amount_is_count_times_price(self) -> "Pays":
+        if self.count is not None and self.price is not None:
+            product = self.count * self.price
+            if self.amount is None:
+                self.amount = product
+            elif not math.isclose(self.amount, product, rel_tol=1e-9, abs_tol=1e-9):
+                raise ValueError(
+                    f"amount {_num(self.amount)} is not count x price = {_num(self.count)} x "
+                    f"{_num(self.price)} = {_num(product)}"
+                )
+        if self.amount is None:
+            raise ValueError("PAYS needs an amount, or a count and a price")
+        return self
+
+
+class Feeds(_RelationshipBase):
+    """Drives demand, traffic or data into the target (cross-selling)."""
+
+    type: Literal["FEEDS"]
+    strength: Fraction | None = None
+
+
+class Reaches(_RelationshipBase):
+    """A channel reaches a segment."""
+
+    type: Literal["REACHES"]
+    reach: Fraction | None = None
+
+
+class Supplies(_RelationshipBase):
+    """A partner provides goods, capacity or services."""
+
+    type: Literal["SUPPLIES"]
+
+
+class DependsOn(_RelationshipBase):
+    """Operational dependency (Prime Video depends on AWS)."""
+
+    type: Literal["DEPENDS_ON"]
+    criticality: Fraction | None = None
+
+
+class ConvertsTo(_RelationshipBase):
+    """A funnel step between two segment stages."""
+
+    type: Literal["CONVERTS_TO"]
+    rate: Fraction = Field(description="Share of the source stage that converts per period.")
+
+
+Relationship = Annotated[
+    Union[Uses, Pays, Feeds, Reaches, Supplies, DependsOn, ConvertsTo], Field(discriminator="type")
+]
+
+RELATIONSHIP_CLASSES = {"USES": Uses, "PAYS": Pays, "FEEDS": Feeds, "REACHES": Reaches,
+                        "SUPPLIES": Supplies, "DEPENDS_ON": DependsOn, "CONVERTS_TO": ConvertsTo}
+
+# ------------------------------------------------------------------------------------------ ecosystem
+
+
+class Ecosystem(_Strict):
+    """A whole model file: metadata, nodes and relationships.
+
+    Structural checks (types, ranges, unknown keys) live here; checks across items (duplicate ids,
+    dangling references, allowed kinds, funnel sums) live in :mod:`ecosystem_graph.validation`.
+    """
+
+    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Version of this file format.")
+    name: str = Field(min_length=1)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. USD, EUR.")
+    period: str = Field(min_length=1, description="The period money and sizes refer to, e.g. 2023.")
+    money_unit: str | None = Field(None, description="Scale of every amount, e.g. 'billion'.")
+    description: str | None = None
+    nodes: list[Node] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period_as_text(cls, data: Any) -> Any:
+        # `period: 2023` in YAML is an int; the period is a label, so keep its text.
+        if isinstance(data, dict) and isinstance(data.get("period"), int) and not isinstance(data["period"], bool):
+            data = dict(data)
+            data["period"] = str(data["period"])
+        return data
+
+    def to_data(self) -> dict[str, Any]:
+        """The plain data of this model as written to files (``from``/``to`` keys, no empty optionals)."""
+        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        data["nodes"] = [_tidy(item, _NODE_KEYS_FIRST) for item in data["nodes"]]
+        data["relationships"] = [_tidy(item, _REL_KEYS_FIRST) for item in data["relationships"]]
+        return data
+
+    def node_index(self) -> dict[str, Any]:
+        """Nodes by id."""
+        return {n.id: n for n in self.nodes}
+
+
+_NODE_KEYS_FIRST = ("id", "kind", "name")
+_REL_KEYS_FIRST = ("id", "from", "to", "type")
+_OPTIONAL_COLLECTIONS = frozenset({"tags", "attributes", "mechanisms", "cost_types"})
+
+
+def _tidy(item: dict[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
+    # Key fields first so files read well; empty lists/maps left out (loading restores the same
+    # defaults, so this is lossless).
+    out = {k: item[k] for k in first if k in item}
+    for k, v in item.items():
+        if k not in out and not (k in _OPTIONAL_COLLECTIONS and not v):
+            out[k] = v
+    return out
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+NODE_ADAPTER: TypeAdapter = TypeAdapter(Node)
+RELATIONSHIP_ADAPTER: TypeAdapter = TypeAdapter(Relationship)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the model file format (for editors and the YAML language server)."""
+    schema = Ecosystem.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ecosystem-graph model file"
+    schema["description"] = (
+        f"An ecosystem model, schema_version {SCHEMA_VERSION}: metadata, nodes and relationships."
+    )
+    return schema

@@ -1,0 +1,358 @@
+"""Validation of model data: every problem at once, each with a path, a message and a suggestion."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from .model import (
+    ALLOWED_ENDPOINTS,
+    NODE_CLASSES,
+    NODE_KINDS,
+    RELATIONSHIP_CLASSES,
+    RELATIONSHIP_TYPES,
+    Ecosystem,
+)
+
+__all__ = ["Problem", "path_text", "validate_data", "check_references", "suggest"]
+
+# Conversion rates leaving one stage may add up to 1 exactly; allow float noise above it.
+_RATE_SUM_TOLERANCE = 1e-9
+
+
+@dataclass
+class Problem:
+    """One validation finding: where it is (a data path, and line/column once located) and what is wrong."""
+
+    severity: str  # "error" or "warning"
+    path: tuple
+    message: str
+    at_key: bool = False  # the problem is the key itself (unknown key), not its value
+    source: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def location(self) -> str:
+        src = self.source or "<data>"
+        if self.line is not None:
+            return f"{src}:{self.line}:{self.column}"
+        return f"{src}:{json_path(self.path)}"
+
+    def format(self) -> str:
+        prefix = "" if self.is_error else "warning: "
+        return f"{self.location()}: {prefix}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "source": self.source, "line": self.line, "column": self.column,
+                "path": path_text(self.path), "message": self.message}
+
+
+def path_text(path: Iterable) -> str:
+    """``('relationships', 3, 'to')`` -> ``relationships[3].to``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def json_path(path: Iterable) -> str:
+    text = path_text(path)
+    return "$" if text == "(top level)" else "$." + text
+
+
+def suggest(value: Any, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt ``value``, or None when nothing is close."""
+    if not isinstance(value, str) or not value:
+        return None
+    lowered = {}
+    for c in candidates:
+        lowered.setdefault(c.lower(), c)
+    if value.lower() in lowered:
+        return lowered[value.lower()]
+    low = value.lower()
+    if len(lowered) <= 1000:
+        pool = list(lowered)
+        prefixed = [c for c in pool if c.startswith(low) or low.startswith(c)]
+        if len(prefixed) == 1 and len(low) >= 3:
+            return lowered[prefixed[0]]
+    else:  # prefilter by length so that a file with 100k ids still answers quickly
+        n = len(low)
+        pool = [c for c in lowered if abs(len(c) - n) <= max(2, n // 4)]
+    match = difflib.get_close_matches(low, pool, n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _did_you_mean(value: Any, candidates: Iterable[str]) -> str:
+    s = suggest(value, candidates)
+    return f"; did you mean '{s}'?" if s is not None and s != value else ""
+
+
+def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
+    """Validate plain data (as loaded from YAML/JSON) as an ecosystem.
+
+    Returns the model (None when there are errors) and every problem found, errors and warnings,
+    without locations (see :func:`ecosystem_graph.fileio.locate_problems`).
+    """
+    if not isinstance(data, dict):
+        found = type(data).__name__ if data is not None else "an empty document"
+        return None, [Problem("error", (), f"the file must be a mapping with keys name, currency, period, "
+                                           f"nodes and relationships; found {found}")]
+    problems: list[Problem] = []
+    model = None
+    try:
+        model = Ecosystem.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_translate(err, data) for err in exc.errors(include_url=False))
+    problems.extend(check_references(data))
+    if any(p.is_error for p in problems):
+        model = None
+    return model, problems
+
+
+# ------------------------------------------------------------------------------- pydantic errors
+
+
+def _value_at(data: Any, loc: tuple) -> Any:
+    cur = data
+    for part in loc:
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return cur
+
+
+def _strip_tags(loc: tuple) -> tuple:
+    # pydantic puts the discriminator tag into the location: ('nodes', 3, 'segment', 'size').
+    if len(loc) > 2 and loc[0] in ("nodes", "relationships") and isinstance(loc[1], int):
+        if loc[2] in NODE_CLASSES or loc[2] in RELATIONSHIP_CLASSES:
+            return loc[:2] + loc[3:]
+    return loc
+
+
+def _fields_of(data: Any, loc: tuple) -> list[str]:
+    """Allowed keys of the mapping at ``loc`` (for suggestions on unknown keys)."""
+    if not loc:
+        cls = Ecosystem
+    elif len(loc) == 2 and loc[0] == "nodes":
+        cls = NODE_CLASSES.get(str(_value_at(data, loc + ("kind",))))
+    elif len(loc) == 2 and loc[0] == "relationships":
+        cls = RELATIONSHIP_CLASSES.get(str(_value_at(data, loc + ("type",))))
+    else:
+        return []
+    if cls is None:
+        return []
+    return [f.alias or name for name, f in cls.model_fields.items()]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return repr(value) if not isinstance(value, (int, float)) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _translate(err: dict, data: Any) -> Problem:
+    kind = err["type"]
+    loc = _strip_tags(tuple(err["loc"]))
+    where = path_text(loc)
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        parent = loc[:-1]
+        hint = _did_you_mean(key, _fields_of(data, parent))
+        return Problem("error", loc, f"unknown key '{key}' in {path_text(parent)}{hint}", at_key=True)
+    if kind == "missing":
+        return Problem("error", loc[:-1], f"missing key '{loc[-1]}' in {path_text(loc[:-1])}")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = "kind" if loc and loc[0] == "nodes" else "type"
+        allowed = NODE_KINDS if field == "kind" else RELATIONSHIP_TYPES
+        if kind == "union_tag_not_found":
+            return Problem("error", loc, f"missing key '{field}' in {where}; expected one of {', '.join(allowed)}")
+        tag = ctx.get("tag")
+        return Problem("error", loc + (field,),
+                       f"unknown {field} '{tag}' in {where}.{field}; expected one of {', '.join(allowed)}"
+                       f"{_did_you_mean(tag, allowed)}")
+    if kind == "literal_error":
+        expected = [x.strip().strip("'") for x in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        if loc == ("schema_version",):
+            return Problem("error", loc, f"schema_version {_show(value)} is not supported; this version of "
+                                         f"ecograph reads schema_version {', '.join(expected)}")
+        what = loc[-2] if isinstance(loc[-1], int) and len(loc) >= 2 else loc[-1]
+        return Problem("error", loc, f"unknown {what} value {_show(value)} in {where}; expected one of "
+                                     f"{', '.join(expected)}{_did_you_mean(value, expected)}")
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        lo = _bound(err, loc)
+        return Problem("error", loc, f"{where} is {_show(value)}; {lo}")
+    if kind == "finite_number":
+        return Problem("error", loc, f"{where} is {_show(value)}; NaN and infinity are not allowed")
+    if kind == "string_pattern_mismatch":
+        if loc == ("currency",):
+            return Problem("error", loc, f"currency {_show(value)} must be a 3-letter ISO 4217 code in capitals, "
+                                         f"e.g. 'USD' or 'EUR'")
+        return Problem("error", loc, f"{where} {_show(value)} is not a valid id: use letters, digits, '-', '_' "
+                                     f"and '.', starting with a letter or digit (e.g. '{_slug(value)}')")
+    if kind == "value_error":
+        msg = str(ctx.get("error", err.get("msg", "")))
+        target = loc + ("amount",) if loc and loc[0] == "relationships" else loc
+        return Problem("error", target, f"{msg} in {where}")
+    if kind in ("string_too_short",):
+        return Problem("error", loc, f"{where} must not be empty")
+    if kind in ("string_too_long",):
+        return Problem("error", loc, f"{where} is too long (at most {ctx.get('max_length')} characters)")
+    expected_type = {
+        "float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
+        "int_type": "a whole number", "int_from_float": "a whole number", "string_type": "text",
+        "bool_parsing": "true or false", "bool_type": "true or false", "list_type": "a list",
+        "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    }.get(kind)
+    if expected_type:
+        return Problem("error", loc, f"{where} must be {expected_type}, not {_show(value)}")
+    return Problem("error", loc, f"{where}: {err.get('msg')}")
+
+
+def _bound(err: dict, loc: tuple) -> str:
+    field = loc[-1] if loc else ""
+    if field in ("share", "strength", "reach", "criticality", "rate"):
+        return "must be between 0 and 1"
+    ctx = err.get("ctx") or {}
+    if "ge" in ctx:
+        return f"must be >= {ctx['ge']}"
+    if "le" in ctx:
+        return f"must be <= {ctx['le']}"
+    return str(err.get("msg", "")).lower()
+
+
+def _slug(value: Any) -> str:
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "node-1"
+
+
+# ------------------------------------------------------------------------------- cross-item checks
+
+
+def _describe_kinds(kinds: frozenset[str]) -> str:
+    ordered = [k for k in NODE_KINDS if k in kinds]
+    if len(ordered) == len(NODE_KINDS):
+        return "any kind"
+    return ", ".join(ordered[:-1]) + (" or " if len(ordered) > 1 else "") + ordered[-1]
+
+
+def check_references(data: dict) -> list[Problem]:
+    """Checks across items on raw data: duplicate ids, dangling references, kinds a type may join,
+    funnel rate sums; and warnings for isolated nodes, unserved segments and cores without revenue.
+
+    Works on raw data so it can run even when some items fail structural validation.
+    """
+    problems: list[Problem] = []
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), list) else []
+    rels = data.get("relationships") if isinstance(data.get("relationships"), list) else []
+
+    first_index: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict):
+            continue
+        nid = node.get("id")
+        if not isinstance(nid, str):
+            continue
+        if nid in first_index:
+            problems.append(Problem("error", ("nodes", i, "id"),
+                                    f"duplicate id '{nid}' in nodes[{i}].id; first defined in nodes[{first_index[nid]}]"))
+            continue
+        first_index[nid] = i
+        kinds[nid] = node.get("kind") if isinstance(node.get("kind"), str) else ""
+
+    degree: dict[str, int] = defaultdict(int)
+    uses_out: set[str] = set()
+    reached: set[str] = set()
+    paid: set[str] = set()
+    rate_sums: dict[str, list] = {}
+    rel_ids: dict[str, int] = {}
+    for j, rel in enumerate(rels):
+        if not isinstance(rel, dict):
+            continue
+        rid = rel.get("id")
+        if isinstance(rid, str):
+            if rid in rel_ids:
+                problems.append(Problem("error", ("relationships", j, "id"),
+                                        f"duplicate id '{rid}' in relationships[{j}].id; first defined in "
+                                        f"relationships[{rel_ids[rid]}]"))
+            else:
+                rel_ids[rid] = j
+        ends = {}
+        for key in ("from", "to"):
+            ref = rel.get(key)
+            if not isinstance(ref, str):
+                continue
+            if ref not in kinds:
+                problems.append(Problem("error", ("relationships", j, key),
+                                        f"unknown node '{ref}' in relationships[{j}].{key}{_did_you_mean(ref, kinds)}"))
+            else:
+                ends[key] = ref
+        rtype = rel.get("type")
+        src, dst = ends.get("from"), ends.get("to")
+        for end in (src, dst):
+            if end is not None:
+                degree[end] += 1
+        if src is not None and src == dst:
+            problems.append(Problem("error", ("relationships", j, "to"),
+                                    f"relationships[{j}] joins '{src}' to itself"))
+            continue
+        if src is not None and dst is not None and rtype in ALLOWED_ENDPOINTS:
+            allowed_from, allowed_to = ALLOWED_ENDPOINTS[rtype]
+            ks, kd = kinds[src], kinds[dst]
+            if ks in NODE_KINDS and kd in NODE_KINDS and (ks not in allowed_from or kd not in allowed_to):
+                problems.append(Problem(
+                    "error", ("relationships", j, "type"),
+                    f"{rtype} from {ks} '{src}' to {kd} '{dst}' is not allowed in relationships[{j}]; "
+                    f"{rtype} goes from {_describe_kinds(allowed_from)} to {_describe_kinds(allowed_to)}"))
+                continue
+        if rtype == "USES" and src is not None:
+            uses_out.add(src)
+        elif rtype == "REACHES" and dst is not None:
+            reached.add(dst)
+        elif rtype == "PAYS" and dst is not None:
+            paid.add(dst)
+        elif rtype == "CONVERTS_TO" and src is not None:
+            rate = rel.get("rate")
+            if isinstance(rate, (int, float)) and not isinstance(rate, bool) and math.isfinite(rate):
+                rate_sums.setdefault(src, []).append((j, float(rate)))
+
+    for stage, steps in rate_sums.items():
+        total = sum(r for _, r in steps)
+        if total > 1 + _RATE_SUM_TOLERANCE:
+            refs = ", ".join(f"relationships[{j}]" for j, _ in steps)
+            problems.append(Problem("error", ("relationships", steps[-1][0], "rate"),
+                                    f"conversion rates leaving '{stage}' sum to {total:g} ({refs}); "
+                                    f"they must not exceed 1"))
+
+    for nid, i in first_index.items():
+        kind = kinds[nid]
+        if degree.get(nid, 0) == 0:
+            problems.append(Problem("warning", ("nodes", i), f"node '{nid}' has no relationships"))
+            continue
+        if kind == "segment" and nid not in uses_out and nid not in reached:
+            problems.append(Problem("warning", ("nodes", i),
+                                    f"segment '{nid}' uses nothing and no channel reaches it"))
+        if kind == "core" and nid not in paid:
+            problems.append(Problem("warning", ("nodes", i), f"core '{nid}' has no revenue (nothing PAYS it)"))
+    return problems
