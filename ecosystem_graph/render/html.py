@@ -1,0 +1,591 @@
+"""The interactive HTML page: graph data from a model, and one self-contained, offline page (vis-network inlined)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import networkx as nx
+
+from ..errors import RenderError, UsageError
+from ..graph import to_networkx
+from ..tables import format_cell
+from .aggregate import Aggregation, aggregate
+from .layout import ecosystem_layout
+from .style import HIGHLIGHT_COLOR, KIND_STYLES, TYPE_STYLES, legend_kinds, legend_types
+
+__all__ = [
+    "SIZE_METRICS",
+    "LAYOUTS",
+    "PHYSICS_LIMIT",
+    "CURVE_LIMIT",
+    "MAX_NODES",
+    "KEYSTONE_AUTO_LIMIT",
+    "Highlight",
+    "parse_highlight",
+    "graph_data",
+    "render_fragment",
+    "render_html",
+    "write_html",
+    "vis_network_assets",
+]
+
+SIZE_METRICS = ("pagerank", "revenue", "degree")
+LAYOUTS = ("ecosystem", "force")
+PHYSICS_LIMIT = 1000
+"""Above this many nodes the page never runs physics: positions come from Python, edges are straight."""
+CURVE_LIMIT = 400
+"""Up to this many edges, parallel relationships are drawn as separate curves."""
+MAX_NODES = 10_000
+"""Above this many nodes, segments then partners are collapsed into groups (``max_nodes`` changes it)."""
+KEYSTONE_AUTO_LIMIT = 300
+"""Keystones are computed for the page without being asked up to this many nodes."""
+KEYSTONES_SHOWN = 5
+
+_LABEL_MAX = 40
+_MIN_SIZE, _MAX_SIZE = 12.0, 48.0
+
+
+# --------------------------------------------------------------------------------------- highlights
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to highlight: ``lockin`` of one segment, a ``path`` through nodes, or the ``keystones``."""
+
+    kind: str
+    ids: tuple[str, ...] = ()
+
+    def spec(self) -> str:
+        return self.kind + (":" + ",".join(self.ids) if self.ids else "")
+
+
+def parse_highlight(spec: str) -> Highlight:
+    """Parse ``lockin:SEGMENT_ID``, ``path:A,B[,C...]`` or ``keystones``.
+
+    >>> parse_highlight("path:prime,retail")
+    Highlight(kind='path', ids=('prime', 'retail'))
+    """
+    kind, _, rest = spec.partition(":")
+    kind = kind.strip().lower()
+    ids = tuple(x.strip() for x in rest.split(",") if x.strip())
+    if kind == "lockin" and len(ids) == 1:
+        return Highlight("lockin", ids)
+    if kind == "path" and len(ids) >= 2:
+        return Highlight("path", ids)
+    if kind == "keystones" and not ids:
+        return Highlight("keystones")
+    raise UsageError(f"--highlight '{spec}' is not one of lockin:SEGMENT_ID, path:A,B or keystones")
+
+
+# ------------------------------------------------------------------------------------------ analyses
+
+
+def _analysis(name: str, purpose: str):
+    try:
+        return importlib.import_module(f"ecosystem_graph.analysis.{name}")
+    except ImportError as exc:
+        raise RenderError(f"{purpose} needs the analysis package (ecosystem_graph.analysis.{name}): {exc}") from None
+
+
+def _optional_analysis(name: str):
+    try:
+        return importlib.import_module(f"ecosystem_graph.analysis.{name}")
+    except ImportError:
+        return None
+
+
+class _Analyses:
+    """The analysis results the page uses, taken from ``analysis`` when given, else computed on demand."""
+
+    def __init__(self, G: nx.MultiDiGraph, analysis: Any = None):
+        self.G = G
+        self.given = analysis
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, attr: str, module: str, func: str, purpose: str, required: bool, **kwargs):
+        if attr in self._cache:
+            return self._cache[attr]
+        result = getattr(self.given, attr, None) if self.given is not None else None
+        if result is None:
+            mod = _analysis(module, purpose) if required else _optional_analysis(module)
+            result = getattr(mod, func)(self.G, **kwargs) if mod is not None else None
+        self._cache[attr] = result
+        return result
+
+    def centrality(self, required: bool = True):
+        return self._get("centrality", "centrality", "centrality", "--size-by pagerank", required)
+
+    def revenue(self, required: bool = True):
+        return self._get("revenue", "revenue", "revenue_flows", "--size-by revenue", required)
+
+    def lockin(self):
+        return self._get("lockin", "lockin", "lockin", "--highlight lockin", True)
+
+    def keystones(self, required: bool = True):
+        return self._get("keystones", "keystones", "keystones", "--highlight keystones", required)
+
+
+# ------------------------------------------------------------------------------------------ formatting
+
+
+def _money(amount: float | None, G: nx.MultiDiGraph) -> str:
+    if amount is None:
+        return ""
+    unit = G.graph.get("money_unit")
+    cur = G.graph.get("currency", "")
+    return " ".join(x for x in (format_cell(float(amount)), unit, cur) if x)
+
+
+def _short(text: str, limit: int = _LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _scale(values: dict[str, float]) -> dict[str, float]:
+    """Node sizes: area grows with the value (square root), from _MIN_SIZE to _MAX_SIZE."""
+    top = max((v for v in values.values() if v > 0), default=0.0)
+    if top <= 0:
+        return {k: (_MIN_SIZE + _MAX_SIZE) / 3 for k in values}
+    return {k: round(_MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(v, 0.0) / top), 2)
+            for k, v in values.items()}
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that can sit inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` or line
+    separators left raw, so no user string can close the tag or start markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# ------------------------------------------------------------------------------------------ the data
+
+
+def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict[str, float], dict, dict]:
+    """(metric per original node, centrality by id, revenue flows by id)."""
+    if size_by == "pagerank":
+        cent = an.centrality()
+    else:  # reuse given centrality for the tooltips, but do not compute it only for them
+        cent = getattr(an.given, "centrality", None) if an.given is not None else None
+    rev = an.revenue(required=size_by == "revenue")
+    cent_by = cent.by_id() if cent is not None else {}
+    rev_by = rev.by_id() if rev is not None else {}
+    if size_by == "pagerank":
+        metric = {n: float(getattr(cent_by.get(n), "pagerank", 0.0) or 0.0) for n in G}
+    elif size_by == "revenue":
+        metric = {}
+        for n in G:
+            f = rev_by.get(n)
+            metric[n] = max(float(f.inflow), float(f.outflow)) if f is not None else 0.0
+    else:
+        metric = {n: float(d) for n, d in G.degree()}
+    return metric, cent_by, rev_by
+
+
+def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev_by: dict,
+                  dependency: dict, keystone_rank: dict) -> tuple[list[list[str]], list[str]]:
+    """(details rows for the side panel, key-figure lines for the tooltip)."""
+    kind = attrs.get("kind", "")
+    rows: list[list[str]] = [["Kind", KIND_STYLES.get(kind, {}).get("label", kind)]]
+    members = attrs.get("members")
+    if members:
+        rows.append(["Group of", f"{members:,} {'segments' if kind == 'segment' else 'partners'}"])
+        names = attrs.get("member_names") or []
+        more = members - len(names)
+        rows.append(["Members", ", ".join(names) + (f" and {more:,} more" if more > 0 else "")])
+    else:
+        rows.append(["Id", node])
+    if attrs.get("description"):
+        rows.append(["Description", str(attrs["description"])])
+    tips: list[str] = []
+    if kind == "channel" and attrs.get("device"):
+        rows.append(["Device", "yes (a durable purchase: also a lock-in)"])
+    if attrs.get("role"):
+        rows.append(["Role", str(attrs["role"])])
+    if attrs.get("size") is not None:
+        rows.append(["Size", f"{format_cell(attrs['size'])} members"])
+        tips.append(f"Size: {format_cell(attrs['size'])} members")
+    if attrs.get("tags"):
+        rows.append(["Tags", ", ".join(str(t) for t in attrs["tags"])])
+    for key, value in (attrs.get("attributes") or {}).items():
+        rows.append([str(key), format_cell(value)])
+    f = rev_by.get(node)
+    if f is not None and (f.inflow or f.outflow):
+        rows += [["Money in", _money(f.inflow, G)], ["Money out", _money(f.outflow, G)],
+                 ["Net", _money(f.net, G) if f.net >= 0 else "-" + _money(-f.net, G)]]
+        if f.inflow:
+            tips.append(f"Money in: {_money(f.inflow, G)}")
+        if f.outflow:
+            tips.append(f"Money out: {_money(f.outflow, G)}")
+    if node in dependency:
+        rows.append(["Core revenue depending on it", f"{dependency[node]:.1%}"])
+    c = cent_by.get(node)
+    if c is not None:
+        rows.append(["PageRank", f"{c.pagerank:.4f}"])
+        rows.append(["Betweenness", f"{c.betweenness:.4f}"])
+        tips.append(f"PageRank: {c.pagerank:.4f}")
+    rows.append(["Relationships", f"{G.in_degree(node):,} in, {G.out_degree(node):,} out"])
+    tips.append(f"Relationships: {G.in_degree(node):,} in, {G.out_degree(node):,} out")
+    if node in keystone_rank:
+        rows.append(["Keystone", f"#{keystone_rank[node]}"])
+        tips.append(f"Keystone #{keystone_rank[node]}")
+    return rows, tips
+
+
+def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict) -> str:
+    rtype = attrs.get("type", "")
+    lines = [f"{G.nodes[u].get('name', u)} \u2192 {G.nodes[v].get('name', v)}", rtype]
+    if attrs.get("merged"):
+        lines[1] += f" \u00d7 {attrs['merged']:,} relationships"
+    if attrs.get("amount") is not None:
+        lines.append("Amount: " + _money(attrs["amount"], G))
+    if attrs.get("stream"):
+        lines.append(f"Stream: {attrs['stream']}")
+    if attrs.get("count") is not None and attrs.get("price") is not None:
+        lines.append(f"{format_cell(attrs['count'])} \u00d7 {format_cell(attrs['price'])}")
+    for key, label in (("switching_cost", "Switching cost"), ("share", "Share"), ("strength", "Strength"),
+                       ("reach", "Reach"), ("criticality", "Criticality"), ("rate", "Conversion rate")):
+        if attrs.get(key) is not None:
+            lines.append(f"{label}: {format_cell(attrs[key])}")
+    if attrs.get("mechanisms"):
+        lines.append("Lock-in: " + ", ".join(m.replace("_", " ") for m in attrs["mechanisms"]))
+    if attrs.get("cost_types"):
+        lines.append("Switching costs: " + ", ".join(attrs["cost_types"]))
+    if attrs.get("description"):
+        lines.append(str(attrs["description"]))
+    for key, value in (attrs.get("attributes") or {}).items():
+        lines.append(f"{key}: {format_cell(value)}")
+    return "\n".join(lines)
+
+
+def _check_ids(G: nx.MultiDiGraph, ids: Iterable[str], what: str) -> None:
+    from ..validation import suggest
+
+    for node in ids:
+        if node not in G:
+            hint = suggest(node, G.nodes)
+            raise UsageError(f"{what}: no node '{node}'" + (f" (did you mean '{hint}'?)" if hint else ""))
+
+
+def _resolve_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """Nodes and edge keys (u, v, key) of one highlight, with a label saying what they are."""
+    if h.kind == "lockin":
+        seg = h.ids[0]
+        _check_ids(G, [seg], "--highlight lockin")
+        if G.nodes[seg].get("kind") != "segment":
+            raise UsageError(f"--highlight lockin: '{seg}' is a {G.nodes[seg].get('kind')}, not a segment")
+        result = an.lockin()
+        entry = result.by_id().get(seg)
+        nodes: dict[str, None] = {seg: None}
+        edges: dict[tuple, None] = {}
+        for path in (entry.paths if entry is not None else []):
+            nodes.update(dict.fromkeys(path.nodes))
+            edges.update(dict.fromkeys(tuple(e) for e in path.edges))
+        name = G.nodes[seg].get("name", seg)
+        n_paths = len(entry.paths) if entry is not None else 0
+        label = f"Lock-in of {name}: {n_paths} binding path{'s' if n_paths != 1 else ''}"
+        if entry is not None and getattr(entry, "mechanisms", None):
+            label += " (" + ", ".join(m.replace("_", " ") for m in entry.mechanisms) + ")"
+        return {"label": label, "kind": "lockin", "nodes": list(nodes), "edges": list(edges)}
+    if h.kind == "path":
+        _check_ids(G, h.ids, "--highlight path")
+        undirected = None
+        nodes = {h.ids[0]: None}
+        edges = {}
+        for a, b in zip(h.ids, h.ids[1:]):
+            try:
+                hop = nx.shortest_path(G, a, b)
+            except nx.NetworkXNoPath:
+                undirected = undirected if undirected is not None else G.to_undirected(as_view=True)
+                try:
+                    hop = nx.shortest_path(undirected, a, b)
+                except nx.NetworkXNoPath:
+                    raise UsageError(f"--highlight path: no path between '{a}' and '{b}'") from None
+            nodes.update(dict.fromkeys(hop))
+            for x, y in zip(hop, hop[1:]):
+                for p, q in ((x, y), (y, x)):
+                    for key in (G.get_edge_data(p, q) or {}):
+                        edges[(p, q, key)] = None
+        names = " \u2192 ".join(G.nodes[i].get("name", i) for i in h.ids)
+        return {"label": f"Path {names} ({len(nodes)} nodes)", "kind": "path", "nodes": list(nodes),
+                "edges": list(edges)}
+    result = an.keystones()
+    top = [k.id for k in result.nodes[:KEYSTONES_SHOWN]]
+    return {"label": f"Top {len(top)} keystones", "kind": "keystones", "nodes": top, "edges": []}
+
+
+def graph_data(
+    model,
+    *,
+    size_by: str = "pagerank",
+    highlights: Sequence[Highlight | str] = (),
+    layout: str = "ecosystem",
+    title: str | None = None,
+    analysis: Any = None,
+    max_nodes: int = MAX_NODES,
+) -> dict[str, Any]:
+    """Everything the page shows, as plain JSON-able data (no markup: the page inserts it as text).
+
+    Parameters are those of :func:`render_html`. Raises UsageError for an unknown size metric,
+    layout, or highlight target, and RenderError when a needed analysis is missing.
+    """
+    if size_by not in SIZE_METRICS:
+        raise UsageError(f"size_by must be one of {', '.join(SIZE_METRICS)}, not '{size_by}'")
+    if layout not in LAYOUTS:
+        raise UsageError(f"layout must be one of {', '.join(LAYOUTS)}, not '{layout}'")
+    hls = [parse_highlight(h) if isinstance(h, str) else h for h in highlights]
+    G = to_networkx(model)
+    an = _Analyses(G, analysis)
+    notes: list[str] = []
+
+    metric, cent_by, rev_by = _node_metrics(G, size_by, an)
+    rev = an._cache.get("revenue")
+    dependency = dict(getattr(rev, "dependency", None) or {})
+    resolved = [_resolve_highlight(h, G, an) for h in hls]
+    keystone_rank: dict[str, int] = {}
+    ks = an._cache.get("keystones")
+    if ks is None and not any(h.kind == "keystones" for h in hls) and G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT:
+        ks = an.keystones(required=False)  # small graphs: offer the keystones without being asked
+        if ks is not None and ks.nodes:
+            resolved.append({"label": f"Top {min(KEYSTONES_SHOWN, len(ks.nodes))} keystones", "kind": "keystones",
+                             "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": []})
+    if ks is not None:
+        keystone_rank = {k.id: i + 1 for i, k in enumerate(ks.nodes[:KEYSTONES_SHOWN])}
+
+    agg: Aggregation | None = aggregate(G, max_nodes)
+    shown = G if agg is None else agg.graph
+    if agg is not None:
+        notes.append(agg.note)
+        grouped: dict[str, float] = {}
+        for n, v in metric.items():
+            grouped[agg.image(n)] = grouped.get(agg.image(n), 0.0) + v
+        metric = grouped
+        for h in resolved:
+            h["nodes"] = list(dict.fromkeys(agg.image(n) for n in h["nodes"]))
+            h["edges"] = list(dict.fromkeys(_edge_image(G, agg, u, v, k) for u, v, k in h["edges"]))
+
+    n_shown, e_shown = shown.number_of_nodes(), shown.number_of_edges()
+    physics = False
+    if layout == "force" and n_shown > PHYSICS_LIMIT:
+        notes.append(f"The force layout runs in the browser only up to {PHYSICS_LIMIT:,} nodes; this graph has "
+                     f"{n_shown:,}, so it uses the ecosystem layout with fixed positions.")
+        layout = "ecosystem"
+    if layout == "force":
+        physics = True
+    kinds = {n: a.get("kind", "segment") for n, a in shown.nodes(data=True)}
+    pos = ecosystem_layout(kinds, ((u, v) for u, v in shown.edges()))
+
+    sizes = _scale({n: metric.get(n, 0.0) for n in shown})
+    nodes = []
+    for n, attrs in shown.nodes(data=True):
+        name = str(attrs.get("name", n))
+        if attrs.get("members"):
+            details, tips = _node_details(shown, n, attrs, {}, {}, {}, {})
+        else:
+            details, tips = _node_details(shown, n, attrs, cent_by, rev_by, dependency, keystone_rank)
+        kind = attrs.get("kind", "segment")
+        x, y = pos[n]
+        nodes.append({
+            "id": n, "label": _short(name), "name": name, "kind": kind, "x": x, "y": y, "size": sizes[n],
+            "title": "\n".join([name, KIND_STYLES[kind]["label"]] + tips), "d": details,
+            "group": bool(attrs.get("members")),
+        })
+
+    amounts = [a for _, _, a in shown.edges(data="amount") if a is not None]
+    top_amount = max(amounts, default=0.0)
+    curves = e_shown <= CURVE_LIMIT and not physics
+    pair_count: dict[frozenset, int] = {}
+    edge_index: dict[tuple, str] = {}
+    edges = []
+    for i, (u, v, key, attrs) in enumerate(shown.edges(keys=True, data=True)):
+        eid = f"e{i}"
+        edge_index[(u, v, key)] = eid
+        rtype = attrs.get("type", "")
+        width = 1.2
+        if attrs.get("amount") is not None and top_amount > 0:
+            width = round(1.0 + 9.0 * math.sqrt(attrs["amount"] / top_amount), 2)
+        item = {"id": eid, "from": u, "to": v, "type": rtype, "width": width,
+                "title": _edge_title(shown, u, v, attrs)}
+        if curves:
+            pair = frozenset((u, v))
+            j = pair_count.get(pair, 0)
+            pair_count[pair] = j + 1
+            item["curve"] = j
+        edges.append(item)
+
+    highlights_out = []
+    for h in resolved:
+        highlights_out.append({"label": h["label"], "kind": h["kind"],
+                               "nodes": [n for n in h["nodes"] if n in shown],
+                               "edges": [edge_index[e] for e in h["edges"] if e in edge_index]})
+
+    kind_counts: dict[str, int] = {}
+    for k in kinds.values():
+        kind_counts[k] = kind_counts.get(k, 0) + 1
+    type_counts: dict[str, int] = {}
+    for _, _, t in shown.edges(data="type"):
+        type_counts[t] = type_counts.get(t, 0) + 1
+    meta = {k: G.graph.get(k) for k in ("name", "currency", "period", "money_unit", "description")}
+    page_title = title or meta["name"] or "Ecosystem"
+    size_label = {"pagerank": "PageRank (money-weighted)", "revenue": "money through the node",
+                  "degree": "number of relationships"}[size_by]
+    return {
+        "format_version": 1,
+        "title": page_title,
+        "meta": meta,
+        "summary": {"nodes": len(model.nodes), "relationships": len(model.relationships),
+                    "shown_nodes": n_shown, "shown_edges": e_shown},
+        "size_by": size_by,
+        "size_label": size_label,
+        "layout": layout,
+        "physics": physics,
+        "large": n_shown > PHYSICS_LIMIT,
+        "curves": curves,
+        "aggregated": agg is not None,
+        "notes": notes,
+        "highlight_color": HIGHLIGHT_COLOR,
+        "kinds": [dict(k, count=kind_counts.get(k["kind"], 0)) for k in legend_kinds()],
+        "types": [dict(t, count=type_counts.get(t["type"], 0)) for t in legend_types()],
+        "highlights": highlights_out,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def _edge_image(G: nx.MultiDiGraph, agg: Aggregation, u: str, v: str, key: str) -> tuple[str, str, str]:
+    """The edge that shows (u, v, key) in the aggregated graph (merged edges are keyed by their type)."""
+    if u not in agg.group_of and v not in agg.group_of:
+        return (u, v, key)
+    return (agg.image(u), agg.image(v), G.edges[u, v, key]["type"])
+
+
+# ------------------------------------------------------------------------------------------ the page
+
+
+_VIS_DIRS = ("templates/lib/vis-9.1.2", "lib/vis-9.1.2")
+
+
+@lru_cache(maxsize=1)
+def vis_network_assets() -> tuple[str, str]:
+    """(JavaScript, CSS) of vis-network as shipped inside the installed pyvis package, to inline."""
+    try:
+        import pyvis
+    except ImportError as exc:  # pragma: no cover - pyvis is a dependency
+        raise RenderError(f"pyvis is needed for vis-network: {exc}") from None
+    base = Path(pyvis.__file__).parent
+    for sub in _VIS_DIRS:
+        js, css = base / sub / "vis-network.min.js", base / sub / "vis-network.css"
+        if js.is_file() and css.is_file():
+            js_text, css_text = js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
+            if "</script" in js_text.lower() or "</style" in css_text.lower():
+                raise RenderError(f"{js.parent}: vis-network cannot be inlined safely (contains a closing tag)")
+            return js_text, css_text
+    raise RenderError(f"vis-network not found in the pyvis package at {base} (looked in {', '.join(_VIS_DIRS)})")
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return resources.files("ecosystem_graph.render").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("ecosystem_graph.render", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _fragment_from_data(data: dict, height: str) -> str:
+    from markupsafe import Markup
+
+    vis_js, vis_css = vis_network_assets()
+    return _environment().get_template("fragment.html.j2").render(
+        data=data, height=height, data_json=Markup(_json_for_script(data)),
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css),
+        app_js=Markup(_asset("graph.js")), app_css=Markup(_asset("graph.css")),
+    )
+
+
+def render_fragment(model, *, height: str = "720px", **options: Any) -> str:
+    """The graph as an embeddable HTML fragment: styles, the graph container with its side panel, the
+    data and the scripts (vis-network inlined). Include it once in a page; it needs nothing else.
+
+    ``height`` is a CSS length for the container; ``options`` are those of :func:`render_html`.
+    The page exposes ``window.ecoNetwork`` (the vis Network) and ``window.ecoGraph`` (see docs/render.md).
+    """
+    if not _css_length_ok(height):
+        raise UsageError(f"height must be a CSS length such as 720px or 80vh, not '{height}'")
+    return _fragment_from_data(graph_data(model, **options), height)
+
+
+def _css_length_ok(value: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"\d+(\.\d+)?(px|vh|em|rem|%)", value))
+
+
+def render_html(
+    model,
+    *,
+    size_by: str = "pagerank",
+    highlights: Sequence[Highlight | str] = (),
+    layout: str = "ecosystem",
+    title: str | None = None,
+    analysis: Any = None,
+    max_nodes: int = MAX_NODES,
+) -> str:
+    """The whole interactive page for ``model``: one self-contained HTML document that works offline.
+
+    Parameters
+    ----------
+    model : Ecosystem
+    size_by : {"pagerank", "revenue", "degree"}
+        Node size metric; ``degree`` needs no analysis.
+    highlights : sequence of Highlight or str
+        ``"lockin:SEGMENT_ID"``, ``"path:A,B"`` or ``"keystones"``; the first is shown on load, all are
+        buttons in the side panel.
+    layout : {"ecosystem", "force"}
+        Rings around the core (positions computed in Python), or a force layout run in the browser
+        (up to ``PHYSICS_LIMIT`` nodes).
+    title : str, optional
+        Page heading (default: the ecosystem's name).
+    analysis : Analysis, optional
+        Results of :func:`ecosystem_graph.analysis.analyze` to reuse instead of computing them again.
+    max_nodes : int
+        Above this many nodes, segments then partners are collapsed into groups, and the page says so.
+
+    Examples
+    --------
+    >>> from ecosystem_graph.model import Ecosystem
+    >>> m = Ecosystem.model_validate({"name": "Tiny <b>", "currency": "EUR", "period": "2024",
+    ...     "nodes": [{"id": "shop", "kind": "core", "name": "Shop"}]})
+    >>> page = render_html(m, size_by="degree")
+    >>> page.startswith("<!DOCTYPE html>"), "Tiny &lt;b&gt;" in page, "Tiny <b>" in page
+    (True, True, False)
+    """
+    data = graph_data(model, size_by=size_by, highlights=highlights, layout=layout, title=title,
+                      analysis=analysis, max_nodes=max_nodes)
+    fragment = _fragment_from_data(data, "100%")
+    return _environment().get_template("page.html.j2").render(data=data, fragment=fragment)
+
+
+def write_html(model, path, **options: Any) -> dict[str, Any]:
+    """Write :func:`render_html` to ``path`` (UTF-8, atomically); return the summary of what it shows."""
+    from ..fileio import write_text_atomic
+
+    data = graph_data(model, **options)
+    page = _environment().get_template("page.html.j2").render(data=data, fragment=_fragment_from_data(data, "100%"))
+    try:
+        write_text_atomic(path, page)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return {**data["summary"], "aggregated": data["aggregated"], "notes": data["notes"], "layout": data["layout"],
+            "bytes": len(page.encode("utf-8"))}

@@ -1,0 +1,612 @@
+"""Push, pull, list, drop and query ecosystems in Neo4j 5 (or any Bolt server that speaks its Cypher).
+
+Every write goes into a fresh *version* of the ecosystem; the ecosystem's ``current`` pointer is switched to
+it in one small final transaction, so a push that fails half-way never shows a half-written ecosystem
+(the design is in ``docs/store.md``). Values are always query parameters; labels and relationship types
+come only from the closed vocabulary in :mod:`ecosystem_graph.model`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import (
+    StoreAuthError,
+    StoreConnectionError,
+    StoreError,
+    StoreNotFoundError,
+    StoreQueryError,
+)
+from ..model import NEO4J_LABELS, NODE_KINDS, RELATIONSHIP_TYPES, Ecosystem
+from .queries import schema_statements
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_DATABASE",
+    "NODE_LABEL",
+    "Store",
+    "connect",
+    "EcosystemInfo",
+    "PushResult",
+    "QueryResult",
+    "model_rows",
+]
+
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_DATABASE = "neo4j"
+"""Database used when none is configured (Neo4j's default database)."""
+
+NODE_LABEL = "EcoNode"
+"""Label every model node carries besides its kind's label (Core, Satellite, ...)."""
+
+_INT64 = (-(2**63), 2**63 - 1)
+_NODE_RESERVED = ("version", "ecosystem", "ord", "attributes")
+_REL_RESERVED = ("ord", "attributes")
+_META_KEYS = ("schema_version", "currency", "period", "money_unit", "description")
+
+ProgressCallback = Callable[[str, int, int], None]
+"""``progress(what, done, total)`` with ``what`` "nodes" or "relationships", after each batch."""
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+@dataclass
+class EcosystemInfo:
+    """One ecosystem in the database: its name, its model's name, sizes and when it was pushed."""
+
+    name: str
+    model_name: str
+    nodes: int
+    relationships: int
+    pushed_at: str
+    version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "model_name": self.model_name, "nodes": self.nodes,
+                "relationships": self.relationships, "pushed_at": self.pushed_at, "version": self.version}
+
+
+@dataclass
+class PushResult:
+    """What a push wrote: the ecosystem name, its new version id, counts, and the versions it removed."""
+
+    name: str
+    version: str
+    nodes: int
+    relationships: int
+    batches: int
+    replaced: str | None = None
+    removed_versions: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "nodes": self.nodes,
+                "relationships": self.relationships, "batches": self.batches, "replaced": self.replaced,
+                "removed_versions": self.removed_versions}
+
+
+@dataclass
+class QueryResult:
+    """Columns and rows of a query (values converted to plain Python: nodes and paths become dicts/lists)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+# -------------------------------------------------------------------------------------- model <-> rows
+
+
+def _check_int(value: Any, where: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and not (_INT64[0] <= value <= _INT64[1]):
+        raise StoreError(f"{where}: {value} is outside the 64-bit integer range a graph database can store")
+
+
+def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """The rows a push writes: node rows grouped by kind, relationship rows grouped by type.
+
+    Node rows hold every field of the node plus ``ecosystem``, ``ord`` (position in the file) and
+    ``attributes`` as a JSON string (graph properties cannot hold maps); relationship rows hold
+    ``from``, ``to`` and ``props`` (the properties to set). Empty optionals are left out, so pulling
+    restores the file's defaults.
+
+    >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
+    ...     "nodes": [{"id": "a", "kind": "core", "name": "A", "attributes": {"x": 1}}]})
+    >>> nodes, rels = model_rows(m, "t")
+    >>> nodes["core"]
+    [{'id': 'a', 'kind': 'core', 'name': 'A', 'ecosystem': 't', 'ord': 0, 'attributes': '{"x":1}'}]
+    """
+    data = model.to_data()
+    nodes: dict[str, list[dict]] = {k: [] for k in NODE_KINDS}
+    for n, item in enumerate(data["nodes"]):
+        row = {k: v for k, v in item.items() if k != "attributes"}
+        row["ecosystem"] = name
+        row["ord"] = n
+        if item.get("attributes"):
+            row["attributes"] = _dump_json(item["attributes"])
+        for k, v in row.items():
+            _check_int(v, f"node {item['id']}, {k}")
+        nodes[item["kind"]].append(row)
+    rels: dict[str, list[dict]] = {t: [] for t in RELATIONSHIP_TYPES}
+    for n, item in enumerate(data["relationships"]):
+        props = {k: v for k, v in item.items() if k not in ("from", "to", "type", "attributes")}
+        props["ord"] = n
+        if item.get("attributes"):
+            props["attributes"] = _dump_json(item["attributes"])
+        for k, v in props.items():
+            _check_int(v, f"relationship {n} ({item['type']} {item['from']} -> {item['to']}), {k}")
+        rels[item["type"]].append({"from": item["from"], "to": item["to"], "props": props})
+    return nodes, rels
+
+
+def _dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _node_item(props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    item = {k: v for k, v in props.items() if k not in _NODE_RESERVED}
+    if props.get("attributes"):
+        item["attributes"] = json.loads(props["attributes"])
+    return props.get("ord", 0), item
+
+
+def _rel_item(source: str, target: str, rtype: str, props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    item = {"from": source, "to": target, "type": rtype}
+    item.update((k, v) for k, v in props.items() if k not in _REL_RESERVED)
+    if props.get("attributes"):
+        item["attributes"] = json.loads(props["attributes"])
+    return props.get("ord", 0), item
+
+
+# --------------------------------------------------------------------------------------- connecting
+
+
+def _safe_uri(uri: str) -> str:
+    """The URI without any user:password@ part, for messages."""
+    try:
+        parts = urlsplit(uri)
+        if parts.username or parts.password:
+            host = parts.hostname or ""
+            if parts.port:
+                host += f":{parts.port}"
+            return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        pass
+    return uri
+
+
+def _first_line(text: str) -> str:
+    text = (text or "").strip()
+    return text.splitlines()[0] if text else ""
+
+
+def connect(uri: str, user: str | None = None, password: str | None = None,
+            database: str | None = None, *, timeout: float = 15.0) -> "Store":
+    """Open a :class:`Store` on a Bolt server and check that it answers (and that the database exists).
+
+    ``user=None`` connects without authentication. Raises StoreConnectionError, StoreAuthError or
+    StoreNotFoundError with a one-line message (never containing the password).
+    """
+    return Store(uri, user, password, database, timeout=timeout)
+
+
+class Store:
+    """A connection to one database on a Bolt server; use it as a context manager (it closes the driver).
+
+    Parameters
+    ----------
+    uri : str
+        e.g. ``neo4j://localhost:7687``, ``bolt://127.0.0.1:7687``, ``neo4j+s://xxxx.databases.neo4j.io``.
+    user, password : str, optional
+        Basic authentication; no user means no authentication.
+    database : str, optional
+        Database name, always passed to the server (default ``neo4j``).
+    """
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, timeout: float = 15.0):
+        import neo4j
+
+        self.uri = uri
+        self.user = user
+        self.database = database or DEFAULT_DATABASE
+        self._schema_ready = False
+        self.driver = None
+        auth = (user, password or "") if user else None
+        with self._errors():
+            try:
+                self.driver = neo4j.GraphDatabase.driver(
+                    uri, auth=auth, connection_timeout=timeout, connection_acquisition_timeout=timeout,
+                    max_transaction_retry_time=timeout, notifications_min_severity="OFF",
+                    user_agent="ecosystem-graph")
+            except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+                raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': {_first_line(str(exc))}") from None
+        try:
+            with self._errors():
+                self.driver.verify_connectivity()
+                self._run("RETURN 1 AS ok")  # surfaces an unknown database now, not at the first query
+                self.server_agent = self.driver.get_server_info().agent
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- lifecycle
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+            self.driver = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store(uri={_safe_uri(self.uri)!r}, database={self.database!r})"
+
+    # ---- errors
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate driver exceptions into the StoreError family, one line each."""
+        import neo4j.exceptions as ne
+
+        where = _safe_uri(self.uri)
+        try:
+            yield
+        except StoreError:
+            raise
+        except ne.AuthError:
+            who = f" for user '{self.user}'" if self.user else " (no user given: set --user / NEO4J_USERNAME)"
+            raise StoreAuthError(f"the server at {where} refused the credentials{who}") from None
+        except ne.CypherSyntaxError as exc:
+            raise StoreQueryError(f"Cypher syntax error: {_first_line(exc.message)}") from None
+        except ne.Neo4jError as exc:
+            code = exc.code or ""
+            msg = _first_line(exc.message)
+            if code.endswith("DatabaseNotFound") or "database does not exist" in msg.lower():
+                raise StoreNotFoundError(f"database '{self.database}' does not exist on {where}") from None
+            if code.endswith("Statement.AccessMode"):
+                raise StoreQueryError(_WRITE_REFUSED) from None
+            if code.startswith("Neo.ClientError.Security"):
+                raise StoreAuthError(f"{where}: {msg or code}") from None
+            raise StoreQueryError(f"{msg or code} ({code})" if msg and code else (msg or code)) from None
+        except (ne.ServiceUnavailable, ne.SessionExpired, ne.ConnectionAcquisitionTimeoutError) as exc:
+            raise StoreConnectionError(
+                f"cannot reach the database server at {where}: {_first_line(str(exc)) or type(exc).__name__}"
+            ) from None
+        except ne.DriverError as exc:
+            raise StoreError(f"{where}: {_first_line(str(exc)) or type(exc).__name__}") from None
+        except OSError as exc:
+            raise StoreConnectionError(f"cannot reach the database server at {where}: {exc}") from None
+
+    # ---- low-level helpers
+
+    def _session(self, write: bool = True):
+        import neo4j
+
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        return self.driver.session(database=self.database, default_access_mode=mode)
+
+    def _run(self, cypher: str, **params) -> list[dict[str, Any]]:
+        """One auto-commit statement; returns its records as dicts."""
+        with self._errors(), self._session() as session:
+            return session.run(cypher, params).data()
+
+    def _write(self, cypher: str, **params) -> list[dict[str, Any]]:
+        """One managed write transaction (retried by the driver on transient errors)."""
+        def work(tx):
+            return tx.run(cypher, params).data()
+
+        with self._errors(), self._session() as session:
+            return session.execute_write(work)
+
+    def _read(self, cypher: str, **params) -> list[dict[str, Any]]:
+        def work(tx):
+            return tx.run(cypher, params).data()
+
+        with self._errors(), self._session(write=False) as session:
+            return session.execute_read(work)
+
+    # ---- schema
+
+    def ensure_schema(self) -> None:
+        """Apply ``schema.cypher`` (constraints and indexes; idempotent), once per Store."""
+        if self._schema_ready:
+            return
+        for statement in schema_statements():
+            self._run(statement)
+        self._schema_ready = True
+
+    # ---- ecosystems
+
+    def _pointer(self, name: str) -> dict[str, Any] | None:
+        rows = self._read(
+            "MATCH (e:Ecosystem {name: $name}) "
+            "OPTIONAL MATCH (v:EcosystemVersion {version: e.current}) "
+            "RETURN e.current AS version, properties(v) AS meta", name=name)
+        return rows[0] if rows else None
+
+    def _require(self, name: str) -> dict[str, Any]:
+        row = self._pointer(name)
+        if row is None or row["meta"] is None:
+            known = [e.name for e in self.list()]
+            hint = ""
+            if known:
+                from ..validation import suggest
+
+                close = suggest(name, known)
+                hint = f"; did you mean '{close}'?" if close else f"; it holds: {', '.join(known[:10])}"
+            else:
+                hint = "; it holds no ecosystem yet (ecograph db push FILE)"
+            raise StoreNotFoundError(f"no ecosystem named '{name}' in database '{self.database}'{hint}")
+        return row
+
+    def exists(self, name: str) -> bool:
+        row = self._pointer(name)
+        return row is not None and row["meta"] is not None
+
+    def list(self) -> list[EcosystemInfo]:
+        """Every ecosystem in the database (its current version), sorted by name."""
+        rows = self._read(
+            "MATCH (e:Ecosystem) MATCH (v:EcosystemVersion {version: e.current}) "
+            "RETURN e.name AS name, v.model_name AS model_name, v.nodes AS nodes, "
+            "v.relationships AS relationships, v.pushed_at AS pushed_at, v.version AS version")
+        infos = [EcosystemInfo(r["name"], r["model_name"] or "", r["nodes"] or 0, r["relationships"] or 0,
+                               r["pushed_at"] or "", r["version"]) for r in rows]
+        return sorted(infos, key=lambda i: i.name)
+
+    def push(self, model: Ecosystem, name: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE,
+             progress: ProgressCallback | None = None, cleanup_on_failure: bool = True) -> PushResult:
+        """Write ``model`` as the new current version of ecosystem ``name`` (default: the model's name).
+
+        The nodes and relationships go into a new version in batches of ``batch_size`` rows (one
+        transaction each); only when all are written does one small transaction make that version
+        current. Until then readers see the previous version, whole. Afterwards every other version
+        of this ecosystem (the replaced one, and leftovers of pushes that failed) is deleted.
+        ``progress`` is called after each batch. When the push fails, its partial version is deleted
+        (best effort; ``cleanup_on_failure=False`` leaves it, as a killed process would, for the next
+        push to remove).
+        """
+        name = _check_name(name if name is not None else model.name)
+        if batch_size < 1:
+            raise StoreError("the batch size must be at least 1")
+        node_rows, rel_rows = model_rows(model, name)
+        total_nodes = sum(len(v) for v in node_rows.values())
+        total_rels = sum(len(v) for v in rel_rows.values())
+        self.ensure_schema()
+        current = self._pointer(name)
+        keep = current["version"] if current else None
+        self._delete_versions(name, keep=keep, batch_size=batch_size)  # leftovers of failed pushes
+        version = uuid.uuid4().hex
+        meta = {k: getattr(model, k) for k in _META_KEYS if getattr(model, k) is not None}
+        self._write(
+            "CREATE (v:EcosystemVersion {version: $version, ecosystem: $name, state: 'staging', "
+            "started_at: $now}) SET v += $meta, v.model_name = $model_name",
+            version=version, name=name, now=_now(), meta=meta, model_name=model.name)
+        batches = 0
+        try:
+            done = 0
+            for kind, rows in node_rows.items():
+                cypher = (f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]}) "
+                          f"SET n = r, n.version = $version RETURN count(n) AS written")
+                for chunk in _chunks(rows, batch_size):
+                    self._write_batch(cypher, chunk, version)
+                    batches += 1
+                    done += len(chunk)
+                    if progress:
+                        progress("nodes", done, total_nodes)
+            done = 0
+            for rtype, rows in rel_rows.items():
+                cypher = (f"UNWIND $rows AS r "
+                          f"MATCH (a:{NODE_LABEL} {{version: $version, id: r.from}}) "
+                          f"MATCH (b:{NODE_LABEL} {{version: $version, id: r.to}}) "
+                          f"CREATE (a)-[x:{rtype}]->(b) SET x = r.props RETURN count(x) AS written")
+                for chunk in _chunks(rows, batch_size):
+                    self._write_batch(cypher, chunk, version)
+                    batches += 1
+                    done += len(chunk)
+                    if progress:
+                        progress("relationships", done, total_rels)
+            # The switch: one small transaction makes the new version current, or nothing changes.
+            switched = self._write(
+                "MATCH (v:EcosystemVersion {version: $version, state: 'staging'}) "
+                "SET v.state = 'current', v.pushed_at = $now, v.nodes = $nodes, v.relationships = $rels "
+                "MERGE (e:Ecosystem {name: $name}) "
+                "WITH e, v, e.current AS previous "
+                "SET e.current = $version "
+                "WITH e, previous "
+                "OPTIONAL MATCH (old:EcosystemVersion {version: previous}) "
+                "SET old.state = 'replaced' "
+                "RETURN previous",
+                version=version, now=_now(), nodes=total_nodes, rels=total_rels, name=name)
+            if not switched:
+                raise StoreError(f"push of '{name}' abandoned: its staging version was removed while it was "
+                                 f"being written (another push or drop of the same ecosystem?)")
+        except BaseException:
+            if cleanup_on_failure:
+                with contextlib.suppress(Exception):
+                    self._delete_version(version, batch_size)
+            raise
+        removed = self._delete_versions(name, keep=version, batch_size=batch_size)
+        return PushResult(name, version, total_nodes, total_rels, batches, replaced=keep,
+                          removed_versions=removed)
+
+    def _write_batch(self, cypher: str, rows: list[dict], version: str) -> None:
+        rows_out = self._write(cypher, rows=rows, version=version)
+        written = rows_out[0]["written"] if rows_out else 0
+        if written != len(rows):
+            raise StoreError(f"a push batch wrote {written} of {len(rows)} rows (its nodes were removed by a "
+                             f"concurrent push or drop of the same ecosystem?); nothing was made current")
+
+    def _delete_version(self, version: str, batch_size: int) -> None:
+        # Marked first: a push still writing into this version can then no longer be switched to it
+        # (the switch needs state 'staging'). The version node goes last, so that an interrupted
+        # delete leaves it behind for the next push or drop of the ecosystem to find and finish.
+        self._write("MATCH (v:EcosystemVersion {version: $version}) SET v.state = 'deleting'", version=version)
+        while True:
+            rows = self._write(
+                f"MATCH (n:{NODE_LABEL} {{version: $version}}) WITH n LIMIT $limit "
+                f"DETACH DELETE n RETURN count(*) AS deleted", version=version, limit=batch_size)
+            if not rows or rows[0]["deleted"] == 0:
+                break
+        self._write("MATCH (v:EcosystemVersion {version: $version}) DELETE v", version=version)
+
+    def _delete_versions(self, name: str, *, keep: str | None, batch_size: int) -> int:
+        """Delete every version of ``name`` except ``keep``; returns how many were deleted."""
+        rows = self._read("MATCH (v:EcosystemVersion {ecosystem: $name}) RETURN v.version AS version", name=name)
+        stale = [r["version"] for r in rows if r["version"] != keep]
+        for v in stale:
+            self._delete_version(v, batch_size)
+        return len(stale)
+
+    def pull(self, name: str) -> Ecosystem:
+        """The current version of ecosystem ``name`` as a validated model (what was pushed)."""
+        from ..validation import validate_data
+
+        row = self._require(name)
+        version, meta = row["version"], row["meta"]
+        data: dict[str, Any] = {k: meta[k] for k in _META_KEYS if meta.get(k) is not None}
+        data["name"] = meta.get("model_name", name)
+        with self._errors(), self._session(write=False) as session:
+            def read_all(tx):
+                nodes = [_node_item(r["p"]) for r in tx.run(
+                    f"MATCH (n:{NODE_LABEL} {{version: $version}}) RETURN properties(n) AS p", version=version)]
+                rels = [_rel_item(r["s"], r["t"], r["type"], r["p"]) for r in tx.run(
+                    f"MATCH (a:{NODE_LABEL} {{version: $version}})-[x]->(b:{NODE_LABEL}) "
+                    f"RETURN a.id AS s, b.id AS t, type(x) AS type, properties(x) AS p", version=version)]
+                return nodes, rels
+
+            nodes, rels = session.execute_read(read_all)
+        nodes.sort(key=lambda t: t[0])
+        rels.sort(key=lambda t: t[0])
+        data["nodes"] = [item for _, item in nodes]
+        data["relationships"] = [item for _, item in rels]
+        model, problems = validate_data(data)
+        if model is None:
+            errors = [p.format() for p in problems if p.is_error][:3]
+            raise StoreError(f"ecosystem '{name}' in the database is not a valid model (edited by hand?): "
+                             + "; ".join(errors))
+        return model
+
+    def drop(self, name: str, *, batch_size: int = DEFAULT_BATCH_SIZE) -> EcosystemInfo:
+        """Delete ecosystem ``name``: it disappears at once (one transaction removes its pointer), then
+        its versions are deleted in batches. Returns what it was."""
+        self._require(name)
+        info = next(i for i in self.list() if i.name == name)
+        self._write("MATCH (e:Ecosystem {name: $name}) DELETE e", name=name)
+        self._delete_versions(name, keep=None, batch_size=batch_size)
+        return info
+
+    # ---- queries
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False,
+              limit: int | None = None) -> QueryResult:
+        """Run Cypher; read-only unless ``write=True``.
+
+        A read query runs in an explicit transaction that is always rolled back; if the server reports
+        any update in its summary (ArcadeDB executes writes even in READ mode) or refuses the write
+        itself (Neo4j does), the query is refused with StoreQueryError and nothing is changed.
+        """
+        params = dict(params or {})
+        with self._errors(), self._session(write=write) as session:
+            tx = session.begin_transaction()
+            try:
+                result = tx.run(cypher, params)
+                columns = list(result.keys())
+                rows = []
+                for record in result:
+                    if limit is None or len(rows) < limit:
+                        rows.append([_plain(v) for v in record.values()])
+                summary = result.consume()
+                counters = _counters(summary.counters)
+                if not write and (summary.counters.contains_updates or summary.counters.contains_system_updates):
+                    tx.rollback()
+                    what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counters.items())
+                    raise StoreQueryError(f"{_WRITE_REFUSED} (it would have made: {what or 'updates'}; "
+                                          f"rolled back)")
+                if write:
+                    tx.commit()
+                else:
+                    tx.rollback()
+            finally:
+                if not tx.closed():
+                    tx.close()
+        return QueryResult(columns, rows, counters)
+
+    def run_named(self, name: str, params: dict[str, Any] | None = None) -> QueryResult:
+        """Run a query of the library (read-only) after checking its parameters and its ecosystem."""
+        from .queries import get_query
+
+        q = get_query(name)
+        values = q.bind(params or {})
+        if "ecosystem" in q.param_names:
+            self._require(values["ecosystem"])
+        return self.query(q.cypher, values)
+
+
+_WRITE_REFUSED = "the query writes to the database; add --write (write=True) to allow writes"
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError("an ecosystem name must not be empty")
+    if len(name) > 200:
+        raise StoreError("an ecosystem name must be at most 200 characters")
+    return name
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _chunks(rows: list, size: int) -> Iterator[list]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _counters(counters) -> dict[str, int]:
+    out = {}
+    for key in ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
+                "properties_set", "labels_added", "labels_removed", "indexes_added", "indexes_removed",
+                "constraints_added", "constraints_removed", "system_updates"):
+        value = getattr(counters, key, 0)
+        if value:
+            out[key] = value
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """Driver values as plain JSON-able Python: nodes/relationships as dicts, paths as lists, temporals as text."""
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), "properties": {k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"type": value.type, "properties": {k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return str(value)
+
