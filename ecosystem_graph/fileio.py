@@ -28,6 +28,7 @@ __all__ = [
     "dumps_model",
     "save_model",
     "write_text_atomic",
+    "publish_temp_file",
     "format_for",
 ]
 
@@ -261,13 +262,26 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.replace(tmp, p)
+        publish_temp_file(tmp, p)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _default_mode() -> int:
+    # mkstemp creates 0600 files; a saved model should get the usual mode (0666 less the umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def publish_temp_file(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Give a finished temporary file the usual permissions and move it onto ``path`` in one step."""
+    os.chmod(tmp, _default_mode())
+    os.replace(tmp, path)
 
 
 def save_model(model: Ecosystem, path: str | os.PathLike, fmt: str | None = None) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .errors import UsageError
+from .fileio import publish_temp_file
 from .model import Ecosystem
 
 __all__ = ["GeneratedShape", "shape_for", "iter_generated", "generate_data", "generate_model", "write_generated"]
@@ -212,7 +213,7 @@ def write_generated(path: str | os.PathLike, nodes: int, seed: int = 0, fmt: str
                     fh.write("- " + dumps(item) + "\n")
                     if progress and n_rels % 100_000 == 0:
                         progress(n_nodes + n_rels)
-        os.replace(tmp, target)
+        publish_temp_file(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -94,7 +94,7 @@ def tables_to_rich(tables: Iterable[Table]) -> list:
 
     out: list = []
     for t in tables:
-        rt = RichTable(title=escape(t.title), title_justify="left", title_style="bold")
+        rt = RichTable(title=escape(t.title), title_justify="left", title_style="bold", min_width=len(t.title) + 2)
         for c in t.columns:
             rt.add_column(escape(c), overflow="fold")
         for row in t.rows:

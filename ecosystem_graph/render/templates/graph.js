@@ -1,0 +1,332 @@
+/* ecosystem-graph page: builds the vis-network graph and the side panel from #eco-graph-data.
+ * Every user string reaches the DOM through textContent / innerText only (never innerHTML), and vis-network
+ * draws labels on the canvas and puts string tooltips in with innerText. */
+(function () {
+  "use strict";
+  var root = document.getElementById("eco-graph");
+  var data = JSON.parse(document.getElementById("eco-graph-data").textContent);
+  var DIM = 0.13;
+  var HL = data.highlight_color;
+
+  var kindStyle = {};
+  data.kinds.forEach(function (k) { kindStyle[k.kind] = k; });
+  var typeStyle = {};
+  data.types.forEach(function (t) { typeStyle[t.type] = t; });
+
+  function nodeColor(kind, highlighted) {
+    var c = kindStyle[kind] ? kindStyle[kind].color : "#888888";
+    var border = highlighted ? HL : "#ffffff";
+    return {background: c, border: border, highlight: {background: c, border: "#1c2833"},
+            hover: {background: c, border: "#1c2833"}};
+  }
+
+  function edgeColor(type, opacity) {
+    var c = typeStyle[type] ? typeStyle[type].color : "#888888";
+    return {color: c, highlight: "#1c2833", hover: "#1c2833", opacity: opacity};
+  }
+
+  var nodeById = {};
+  var nodeItems = data.nodes.map(function (n) {
+    nodeById[n.id] = n;
+    return {
+      id: n.id, label: n.label, title: n.title, kind: n.kind, x: n.x, y: n.y, size: n.size,
+      shape: kindStyle[n.kind] ? kindStyle[n.kind].shape : "dot", color: nodeColor(n.kind, false),
+      borderWidth: n.group ? 3 : 1.5, borderWidthSelected: 3, opacity: 1, hl: false, hidden: false,
+      shapeProperties: n.group ? {borderDashes: [4, 3]} : {}
+    };
+  });
+  var edgeById = {};
+  var edgeItems = data.edges.map(function (e) {
+    edgeById[e.id] = e;
+    var style = typeStyle[e.type] || {};
+    var item = {
+      id: e.id, from: e.from, to: e.to, type: e.type, title: e.title, width: e.width, baseWidth: e.width,
+      color: edgeColor(e.type, 0.75), dashes: style.dashes || false, hl: false, hidden: false
+    };
+    if (data.curves) {
+      var j = e.curve || 0;
+      item.smooth = {enabled: true, type: j % 2 ? "curvedCCW" : "curvedCW", roundness: 0.08 + 0.12 * Math.ceil(j / 2)};
+    }
+    return item;
+  });
+  var nodes = new vis.DataSet(nodeItems);
+  var edges = new vis.DataSet(edgeItems);
+
+  var large = data.large;
+  var options = {
+    autoResize: true,
+    nodes: {font: {size: 14, face: "system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif", color: "#1c2833",
+                   strokeWidth: 3, strokeColor: "#ffffff"},
+            scaling: {label: {enabled: false}}},
+    edges: {arrows: {to: {enabled: true, scaleFactor: 0.45}}, selectionWidth: 2, hoverWidth: 1,
+            smooth: data.curves ? {enabled: true, type: "curvedCW", roundness: 0.1} : false},
+    physics: data.physics ? {
+      enabled: true, solver: "barnesHut",
+      barnesHut: {gravitationalConstant: -6000, springLength: 140, springConstant: 0.03, avoidOverlap: 0.2},
+      stabilization: {enabled: true, iterations: 250, fit: true}
+    } : {enabled: false},
+    interaction: {hover: !large, tooltipDelay: 250, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
+                  navigationButtons: false, keyboard: false, multiselect: false},
+    layout: {improvedLayout: false, randomSeed: 1}
+  };
+  if (large) {
+    options.nodes.font.size = 12;
+  }
+  var container = document.getElementById("eco-canvas");
+  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
+
+  // ------------------------------------------------------------------------------------ emphasis
+  var state = {highlight: -1, focus: null, focusSet: null};
+  var hlNodes = {}, hlEdges = {};
+
+  function applyEmphasis() {
+    var active = null, activeEdges = null;
+    if (state.focusSet) {
+      active = state.focusSet.nodes;
+      activeEdges = state.focusSet.edges;
+    } else if (state.highlight >= 0) {
+      active = hlNodes;
+      activeEdges = hlEdges;
+    }
+    var nodeUpdates = [];
+    nodes.forEach(function (n) {
+      var isHl = state.highlight >= 0 && hlNodes[n.id] === true;
+      var opacity = active === null || active[n.id] ? 1 : DIM;
+      if (n.opacity !== opacity || n.hl !== isHl) {
+        nodeUpdates.push({id: n.id, opacity: opacity, hl: isHl, color: nodeColor(n.kind, isHl),
+                          borderWidth: isHl ? 5 : (nodeById[n.id].group ? 3 : 1.5)});
+      }
+    });
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    var edgeUpdates = [];
+    edges.forEach(function (e) {
+      var isHl = state.highlight >= 0 && hlEdges[e.id] === true;
+      var on = activeEdges === null || activeEdges[e.id] === true;
+      var opacity = on ? (activeEdges === null ? 0.75 : 1) : 0.06;
+      if (e.color.opacity !== opacity || e.hl !== isHl) {
+        var col = edgeColor(e.type, opacity);
+        if (isHl && !state.focusSet) col.color = HL;
+        edgeUpdates.push({id: e.id, color: col, hl: isHl, width: isHl ? Math.max(e.baseWidth, 3) * 1.6 : e.baseWidth});
+      }
+    });
+    if (edgeUpdates.length) edges.update(edgeUpdates);
+  }
+
+  function showHighlight(index) {
+    hlNodes = {};
+    hlEdges = {};
+    state.highlight = index;
+    if (index >= 0 && data.highlights[index]) {
+      data.highlights[index].nodes.forEach(function (id) { hlNodes[id] = true; });
+      data.highlights[index].edges.forEach(function (id) { hlEdges[id] = true; });
+    } else {
+      state.highlight = -1;
+    }
+    var buttons = root.querySelectorAll(".eco-hl-button");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].classList.toggle("eco-active", Number(buttons[i].getAttribute("data-index")) === state.highlight);
+    }
+    applyEmphasis();
+  }
+
+  function focusOn(id) {
+    if (id === null || !nodeById[id]) {
+      state.focus = null;
+      state.focusSet = null;
+    } else {
+      var set = {nodes: {}, edges: {}};
+      set.nodes[id] = true;
+      network.getConnectedNodes(id).forEach(function (o) { set.nodes[o] = true; });
+      network.getConnectedEdges(id).forEach(function (e) { set.edges[e] = true; });
+      state.focus = id;
+      state.focusSet = set;
+    }
+    applyEmphasis();
+  }
+
+  // ------------------------------------------------------------------------------------ details panel
+  var details = document.getElementById("eco-details");
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function clearDetails(message) {
+    while (details.firstChild) details.removeChild(details.firstChild);
+    if (message) details.appendChild(el("div", "eco-muted", message));
+  }
+
+  function neighbourButton(id, prefix) {
+    var n = nodeById[id];
+    var b = el("button", "eco-nb", prefix + (n ? n.name : id));
+    b.type = "button";
+    b.addEventListener("click", function () { selectNode(id, true); });
+    return b;
+  }
+
+  function showNodeDetails(id) {
+    var n = nodeById[id];
+    clearDetails();
+    if (!n) return;
+    var head = el("div", "eco-details-head");
+    var sw = el("span", "eco-swatch");
+    sw.style.background = kindStyle[n.kind] ? kindStyle[n.kind].color : "#888";
+    head.appendChild(sw);
+    head.appendChild(el("span", "eco-details-name", n.name));
+    details.appendChild(head);
+    var dl = el("dl", "eco-dl");
+    n.d.forEach(function (row) {
+      dl.appendChild(el("dt", null, row[0]));
+      dl.appendChild(el("dd", null, row[1]));
+    });
+    details.appendChild(dl);
+    var out = [], inc = [];
+    network.getConnectedEdges(id).forEach(function (eid) {
+      var e = edgeById[eid];
+      if (!e) return;
+      if (e.from === id) out.push(e); else inc.push(e);
+    });
+    [["Outgoing", out, "to"], ["Incoming", inc, "from"]].forEach(function (group) {
+      if (!group[1].length) return;
+      details.appendChild(el("div", "eco-h", group[0] + " (" + group[1].length.toLocaleString("en") + ")"));
+      var list = el("div", "eco-nb-list");
+      group[1].slice(0, 40).forEach(function (e) {
+        list.appendChild(neighbourButton(e[group[2]], e.type + " \u00b7 "));
+      });
+      if (group[1].length > 40) list.appendChild(el("div", "eco-muted", "and " + (group[1].length - 40).toLocaleString("en") + " more"));
+      details.appendChild(list);
+    });
+  }
+
+  function showEdgeDetails(eid) {
+    var e = edgeById[eid];
+    clearDetails();
+    if (!e) return;
+    var lines = e.title.split("\n");
+    details.appendChild(el("div", "eco-details-name", lines[0]));
+    var pre = el("div", "eco-edge-lines");
+    lines.slice(1).forEach(function (l) { pre.appendChild(el("div", null, l)); });
+    details.appendChild(pre);
+  }
+
+  function selectNode(id, move) {
+    if (!nodeById[id]) return false;
+    var item = nodes.get(id);
+    if (item && item.hidden) {
+      setKindVisible(item.kind, true);
+    }
+    network.selectNodes([id]);
+    focusOn(id);
+    showNodeDetails(id);
+    if (move) network.focus(id, {scale: Math.max(network.getScale(), 0.8), animation: {duration: 400}});
+    return true;
+  }
+
+  network.on("click", function (params) {
+    if (params.nodes.length) {
+      selectNode(params.nodes[0], false);
+    } else if (params.edges.length) {
+      focusOn(null);
+      showEdgeDetails(params.edges[0]);
+    } else {
+      focusOn(null);
+      clearDetails("Click a node to see its details and neighbourhood.");
+    }
+  });
+
+  // ------------------------------------------------------------------------------------ filters
+  var hiddenKinds = {}, hiddenTypes = {};
+
+  function setKindVisible(kind, visible) {
+    hiddenKinds[kind] = !visible;
+    var box = root.querySelector('input[data-kind="' + kind.replace(/[^a-z_]/g, "") + '"]');
+    if (box) box.checked = visible;
+    var ups = [];
+    nodes.forEach(function (n) { if (n.kind === kind && n.hidden === visible) ups.push({id: n.id, hidden: !visible}); });
+    if (ups.length) nodes.update(ups);
+  }
+
+  function setTypeVisible(type, visible) {
+    hiddenTypes[type] = !visible;
+    var box = root.querySelector('input[data-type="' + type.replace(/[^A-Z_]/g, "") + '"]');
+    if (box) box.checked = visible;
+    var ups = [];
+    edges.forEach(function (e) { if (e.type === type && e.hidden === visible) ups.push({id: e.id, hidden: !visible}); });
+    if (ups.length) edges.update(ups);
+  }
+
+  Array.prototype.forEach.call(root.querySelectorAll("input[data-kind]"), function (box) {
+    box.addEventListener("change", function () { setKindVisible(box.getAttribute("data-kind"), box.checked); });
+  });
+  Array.prototype.forEach.call(root.querySelectorAll("input[data-type]"), function (box) {
+    box.addEventListener("change", function () { setTypeVisible(box.getAttribute("data-type"), box.checked); });
+  });
+  Array.prototype.forEach.call(root.querySelectorAll(".eco-hl-button"), function (b) {
+    b.addEventListener("click", function () {
+      focusOn(null);
+      showHighlight(Number(b.getAttribute("data-index")));
+    });
+  });
+  var fit = document.getElementById("eco-fit");
+  if (fit) fit.addEventListener("click", function () { network.fit({animation: {duration: 400}}); });
+
+  // ------------------------------------------------------------------------------------ search
+  var search = document.getElementById("eco-search");
+  var results = document.getElementById("eco-search-results");
+  var searchIndex = data.nodes.map(function (n) { return [n.id, (n.name + "\u0000" + n.id).toLowerCase()]; });
+
+  function findNodes(text, limit) {
+    var q = String(text).trim().toLowerCase();
+    var found = [];
+    if (!q) return found;
+    for (var i = 0; i < searchIndex.length && found.length < (limit || 12); i++) {
+      if (searchIndex[i][1].indexOf(q) !== -1) found.push(searchIndex[i][0]);
+    }
+    return found;
+  }
+
+  function showResults() {
+    while (results.firstChild) results.removeChild(results.firstChild);
+    var ids = findNodes(search.value, 12);
+    if (search.value.trim() && !ids.length) results.appendChild(el("div", "eco-muted", "No node matches."));
+    ids.forEach(function (id) { results.appendChild(neighbourButton(id, "")); });
+  }
+  search.addEventListener("input", showResults);
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      var ids = findNodes(search.value, 1);
+      if (ids.length) selectNode(ids[0], true);
+    }
+  });
+
+  // ------------------------------------------------------------------------------------ ready
+  var loading = document.getElementById("eco-loading");
+  var started = performance.now();
+  network.once("afterDrawing", function () {
+    api.firstDrawMs = performance.now() - started;
+    api.ready = true;
+    if (loading) loading.style.display = "none";
+    root.setAttribute("data-ready", "1");
+  });
+  if (data.physics) {
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({physics: {enabled: false}});
+      api.stabilized = true;
+    });
+  }
+
+  var api = {
+    network: network, nodes: nodes, edges: edges, data: data, ready: false, firstDrawMs: null, stabilized: !data.physics,
+    selectNode: selectNode, focusOn: focusOn, showHighlight: showHighlight, findNodes: findNodes,
+    setKindVisible: setKindVisible, setTypeVisible: setTypeVisible,
+    highlightedNodes: function () { return nodes.get({filter: function (n) { return n.hl === true; }}).map(function (n) { return n.id; }); },
+    hiddenNodes: function () { return nodes.get({filter: function (n) { return n.hidden === true; }}).map(function (n) { return n.id; }); },
+    nodeKind: function (id) { return nodeById[id] ? nodeById[id].kind : null; }
+  };
+  window.ecoNetwork = network;
+  window.ecoGraph = api;
+  if (data.highlights.length) showHighlight(0);
+})();
