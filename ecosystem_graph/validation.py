@@ -232,9 +232,9 @@ def _bound(err: dict, loc: tuple) -> str:
         return "must be between 0 and 1"
     ctx = err.get("ctx") or {}
     if "ge" in ctx:
-        return f"must be >= {ctx['ge']}"
+        return f"must be >= {ctx['ge']:g}"
     if "le" in ctx:
-        return f"must be <= {ctx['le']}"
+        return f"must be <= {ctx['le']:g}"
     return str(err.get("msg", "")).lower()
 
 

@@ -71,9 +71,9 @@ def ecosystem_layout(
         if ring_no == 0:
             outer = _place_cores(members, pos, angle, spacing)
             continue
-        ordered = _order_by_neighbour_angle(members, neighbours, angle)
+        ordered, preferred = _order_by_neighbour_angle(members, neighbours, angle)
         base = max(outer + _RING_GAP, _FIRST_RADIUS if ring_no == 1 else 0.0)
-        outer = _place_band(ordered, base, spacing, pos, angle)
+        outer = _place_band(ordered, base, spacing, pos, angle, _best_rotation(ordered, preferred, ring_no))
     return pos
 
 
@@ -85,10 +85,12 @@ def _place_cores(members: list[str], pos: dict, angle: dict, spacing: float) -> 
     return _place_band(members, radius, spacing, pos, angle)
 
 
-def _order_by_neighbour_angle(members: list[str], neighbours: dict, angle: dict) -> list[str]:
-    """Members ordered by the circular mean angle of their already placed neighbours (bucket sort)."""
+def _order_by_neighbour_angle(members: list[str], neighbours: dict, angle: dict) -> tuple[list[str], dict]:
+    """Members ordered by the circular mean angle of their already placed neighbours (bucket sort),
+    and that angle for each member that has one."""
     k = len(members)
     buckets: list[list[str]] = [[] for _ in range(k)]
+    wanted: dict[str, float] = {}
     for i, node in enumerate(members):
         sx = sy = 0.0
         for other in neighbours[node]:
@@ -98,20 +100,42 @@ def _order_by_neighbour_angle(members: list[str], neighbours: dict, angle: dict)
                 sy += math.sin(a)
         if sx * sx + sy * sy > 1e-12:
             preferred = math.atan2(sy, sx) % (2 * math.pi)
+            wanted[node] = preferred
         else:  # nothing placed around it (or only the centre): keep its place in the input order
             preferred = 2 * math.pi * i / k
         buckets[min(k - 1, int(preferred / (2 * math.pi) * k))].append(node)
-    return [node for bucket in buckets for node in bucket]
+    return [node for bucket in buckets for node in bucket], wanted
 
 
-def _place_band(ordered: list[str], base: float, spacing: float, pos: dict, angle: dict) -> float:
+def _slot_angle(i: int, k: int) -> float:
+    return 2 * math.pi * i / k - math.pi / 2  # slot 0 at 12 o'clock
+
+
+def _best_rotation(ordered: list[str], wanted: dict, ring_no: int) -> float:
+    """The rotation of the ring that brings nodes closest (circular mean) to their wanted angles; rings
+    with no wish are turned a little each, so that single nodes do not line up on one axis."""
+    sx = sy = 0.0
+    k = len(ordered)
+    for i, node in enumerate(ordered):
+        w = wanted.get(node)
+        if w is not None:
+            d = w - _slot_angle(i, k)
+            sx += math.cos(d)
+            sy += math.sin(d)
+    if sx * sx + sy * sy > 1e-12:
+        return math.atan2(sy, sx)
+    return ring_no * 2.4  # about the golden angle
+
+
+def _place_band(ordered: list[str], base: float, spacing: float, pos: dict, angle: dict,
+                rotation: float = 0.0) -> float:
     """Put ``ordered`` evenly around a ring of radius ``base`` (a band of layers if crowded); return
     the outer radius used."""
     k = len(ordered)
     layers = max(1, math.ceil(k * spacing / (2 * math.pi * base))) if k > 1 else 1
     # Consecutive nodes alternate between layers, so on each layer neighbours are `layers` steps apart.
     for i, node in enumerate(ordered):
-        a = 2 * math.pi * i / k - math.pi / 2  # start at 12 o'clock
+        a = _slot_angle(i, k) + rotation
         r = base + (i % layers) * _LAYER_GAP
         pos[node] = (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
         angle[node] = a % (2 * math.pi)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +47,7 @@ DEFAULT_DATABASE = "neo4j"
 NODE_LABEL = "EcoNode"
 """Label every model node carries besides its kind's label (Core, Satellite, ...)."""
 
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _INT64 = (-(2**63), 2**63 - 1)
 _NODE_RESERVED = ("version", "ecosystem", "ord", "attributes")
 _REL_RESERVED = ("ord", "attributes")
@@ -223,6 +225,10 @@ class Store:
         self._schema_ready = False
         self.driver = None
         auth = (user, password or "") if user else None
+        scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+        if scheme not in _SCHEMES:
+            raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': it must start with "
+                                       f"{', '.join(s + '://' for s in _SCHEMES)}")
         with self._errors():
             try:
                 self.driver = neo4j.GraphDatabase.driver(
@@ -284,9 +290,7 @@ class Store:
                 raise StoreAuthError(f"{where}: {msg or code}") from None
             raise StoreQueryError(f"{msg or code} ({code})" if msg and code else (msg or code)) from None
         except (ne.ServiceUnavailable, ne.SessionExpired, ne.ConnectionAcquisitionTimeoutError) as exc:
-            raise StoreConnectionError(
-                f"cannot reach the database server at {where}: {_first_line(str(exc)) or type(exc).__name__}"
-            ) from None
+            raise StoreConnectionError(f"cannot reach the database server at {where}: {_reason(exc)}") from None
         except ne.DriverError as exc:
             raise StoreError(f"{where}: {_first_line(str(exc)) or type(exc).__name__}") from None
         except OSError as exc:
@@ -534,9 +538,8 @@ class Store:
                 counters = _counters(summary.counters)
                 if not write and (summary.counters.contains_updates or summary.counters.contains_system_updates):
                     tx.rollback()
-                    what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counters.items())
-                    raise StoreQueryError(f"{_WRITE_REFUSED} (it would have made: {what or 'updates'}; "
-                                          f"rolled back)")
+                    what = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counters.items())
+                    raise StoreQueryError(f"{_WRITE_REFUSED} (rolled back: {what or 'updates'})")
                 if write:
                     tx.commit()
                 else:
@@ -557,7 +560,17 @@ class Store:
         return self.query(q.cypher, values)
 
 
-_WRITE_REFUSED = "the query writes to the database; add --write (write=True) to allow writes"
+_WRITE_REFUSED = "the query writes to the database and was refused; allow writes with --write"
+
+
+def _reason(exc: Exception) -> str:
+    """The useful part of a driver connection error (e.g. 'Connection refused')."""
+    text = str(exc)
+    m = re.search(r"reason[: ]+(?:\[Errno -?\d+\] )?([^)\n]+)", text)
+    if m:
+        return m.group(1).strip()
+    line = _first_line(text).rstrip(":")
+    return line or type(exc).__name__
 
 
 def _check_name(name: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import StoreConnectionError, StoreError
 
@@ -90,11 +92,37 @@ class BoltServer:
             proc.kill()
             proc.wait()
 
+    def create_database(self, name: str) -> None:
+        """Create another database on this server (through ArcadeDB's HTTP API, as root)."""
+        import base64
+        import urllib.error
+        import urllib.request
+
+        host = urlsplit(self.uri).hostname
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        request = urllib.request.Request(
+            f"http://{host}:{self.http_port}/api/v1/server",
+            data=json.dumps({"command": f"create database {_check_db_name(name)}"}).encode(),
+            headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"could not create database '{name}': HTTP {exc.code}") from None
+        except OSError as exc:
+            raise StoreConnectionError(f"could not create database '{name}': {exc}") from None
+
     def __enter__(self) -> "BoltServer":
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _check_db_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", name):
+        raise StoreError(f"database name '{name}' must be letters, digits and _ (starting with a letter)")
+    return name
 
 
 def start_server(
@@ -135,6 +163,7 @@ def start_server(
                          "(it installs arcadedb-embedded, Linux x86_64 only)")
     if len(password) < 8:
         raise StoreError("the server password must have at least 8 characters")
+    _check_db_name(database)
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     ready = data / _READY_FILE

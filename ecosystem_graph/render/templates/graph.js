@@ -3,9 +3,11 @@
  * draws labels on the canvas and puts string tooltips in with innerText. */
 (function () {
   "use strict";
+  var started0 = performance.now();
   var root = document.getElementById("eco-graph");
   var data = JSON.parse(document.getElementById("eco-graph-data").textContent);
   var DIM = 0.13;
+  var BASE_EDGE_OPACITY = data.large ? 0.35 : 0.75;
   var HL = data.highlight_color;
 
   var kindStyle = {};
@@ -41,7 +43,7 @@
     var style = typeStyle[e.type] || {};
     var item = {
       id: e.id, from: e.from, to: e.to, type: e.type, title: e.title, width: e.width, baseWidth: e.width,
-      color: edgeColor(e.type, 0.75), dashes: style.dashes || false, hl: false, hidden: false
+      color: edgeColor(e.type, BASE_EDGE_OPACITY), dashes: style.dashes || false, hl: false, hidden: false
     };
     if (data.curves) {
       var j = e.curve || 0;
@@ -73,7 +75,9 @@
     options.nodes.font.size = 12;
   }
   var container = document.getElementById("eco-canvas");
+  var dataBuiltAt = performance.now();
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
+  var constructedAt = performance.now();
 
   // ------------------------------------------------------------------------------------ emphasis
   var state = {highlight: -1, focus: null, focusSet: null};
@@ -102,7 +106,7 @@
     edges.forEach(function (e) {
       var isHl = state.highlight >= 0 && hlEdges[e.id] === true;
       var on = activeEdges === null || activeEdges[e.id] === true;
-      var opacity = on ? (activeEdges === null ? 0.75 : 1) : 0.06;
+      var opacity = on ? (activeEdges === null ? BASE_EDGE_OPACITY : 1) : 0.06;
       if (e.color.opacity !== opacity || e.hl !== isHl) {
         var col = edgeColor(e.type, opacity);
         if (isHl && !state.focusSet) col.color = HL;
@@ -307,6 +311,7 @@
   var started = performance.now();
   network.once("afterDrawing", function () {
     api.firstDrawMs = performance.now() - started;
+    api.firstDrawAt = performance.now();
     api.ready = true;
     if (loading) loading.style.display = "none";
     root.setAttribute("data-ready", "1");
@@ -319,7 +324,8 @@
   }
 
   var api = {
-    network: network, nodes: nodes, edges: edges, data: data, ready: false, firstDrawMs: null, stabilized: !data.physics,
+    network: network, nodes: nodes, edges: edges, data: data, ready: false, firstDrawMs: null, firstDrawAt: null,
+    timings: {scriptStart: started0, dataBuilt: dataBuiltAt, constructed: constructedAt}, stabilized: !data.physics,
     selectNode: selectNode, focusOn: focusOn, showHighlight: showHighlight, findNodes: findNodes,
     setKindVisible: setKindVisible, setTypeVisible: setTypeVisible,
     highlightedNodes: function () { return nodes.get({filter: function (n) { return n.hl === true; }}).map(function (n) { return n.id; }); },

@@ -1,0 +1,12 @@
+// Nodes by kind: how many cores, satellites, channels, partners and segments the ecosystem has.
+//
+// Parameters:
+//   ecosystem (string): name the ecosystem was pushed under
+//
+// Columns:
+//   kind: node kind
+//   nodes: number of nodes of that kind
+MATCH (e:Ecosystem {name: $ecosystem})
+MATCH (n:EcoNode {version: e.current})
+RETURN n.kind AS kind, count(n) AS nodes
+ORDER BY nodes DESC, kind

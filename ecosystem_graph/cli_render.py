@@ -1,0 +1,51 @@
+"""``ecograph render``: the interactive HTML page of a model (thin click layer over :mod:`ecosystem_graph.render`)."""
+
+from __future__ import annotations
+
+import click
+
+from .cli import cli, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+
+__all__ = ["render"]
+
+
+@cli.command()
+@model_file_argument()
+@output_option(help="HTML file to write (one self-contained page; works offline).")
+@click.option("--size-by", type=click.Choice(["pagerank", "revenue", "degree"]), default="pagerank",
+              show_default=True,
+              help="Node size: money-weighted PageRank, money through the node, or number of relationships.")
+@click.option("--highlight", "highlights", multiple=True, metavar="SPEC",
+              help="lockin:SEGMENT_ID (the segment's binding paths to the core), path:A,B (shortest path "
+                   "through the given nodes) or keystones. Repeatable; the first is shown on load.")
+@click.option("--layout", type=click.Choice(["ecosystem", "force"]), default="ecosystem", show_default=True,
+              help="ecosystem: core in the centre, then rings of satellites, channels/partners, segments. "
+                   "force: a force layout run in the browser (small graphs).")
+@click.option("--title", default=None, help="Page heading [default: the ecosystem's name].")
+@click.option("--max-nodes", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Above N nodes, collapse segments then partners into groups [default: 10,000].")
+@max_bytes_option
+def render(file: str, output: str, size_by: str, highlights: tuple[str, ...], layout: str, title: str | None,
+           max_nodes: int | None, max_bytes: int | None) -> None:
+    """Write an interactive HTML page of the ecosystem in FILE.
+
+    One file, no internet needed: legend, search, filters by kind and relationship type, click a
+    node for its details and neighbourhood, highlights of lock-in paths, paths and keystones.
+
+    \b
+    Examples:
+      ecograph render examples/amazon.yaml -o amazon.html
+      ecograph render examples/amazon.yaml -o amazon.html --highlight lockin:prime-members
+      ecograph render model.yaml -o model.html --size-by revenue --highlight path:ads,retail
+      ecograph render big.yaml -o big.html --size-by degree --max-nodes 5000
+    """
+    from .render import MAX_NODES, parse_highlight, write_html
+
+    model = load_model_for_cli(file, max_bytes)
+    parsed = [parse_highlight(h) for h in highlights]
+    summary = write_html(model, output, size_by=size_by, highlights=parsed, layout=layout, title=title,
+                         max_nodes=max_nodes or MAX_NODES)
+    for note in summary["notes"]:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(f"Wrote {output} ({summary['shown_nodes']:,} nodes, {summary['shown_edges']:,} relationships shown"
+               f"{', aggregated' if summary['aggregated'] else ''}; {summary['bytes'] / 1e6:.1f} MB)")

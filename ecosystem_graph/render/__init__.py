@@ -1,0 +1,29 @@
+"""Interactive HTML exploration of an ecosystem: layout, graph data and a self-contained vis-network page."""
+
+from .html import (
+    LAYOUTS,
+    MAX_NODES,
+    PHYSICS_LIMIT,
+    SIZE_METRICS,
+    Highlight,
+    graph_data,
+    parse_highlight,
+    render_fragment,
+    render_html,
+    write_html,
+)
+from .layout import ecosystem_layout
+
+__all__ = [
+    "LAYOUTS",
+    "MAX_NODES",
+    "PHYSICS_LIMIT",
+    "SIZE_METRICS",
+    "Highlight",
+    "ecosystem_layout",
+    "graph_data",
+    "parse_highlight",
+    "render_fragment",
+    "render_html",
+    "write_html",
+]
