@@ -57,6 +57,9 @@ def to_networkx(model) -> nx.MultiDiGraph:
 def from_networkx(G: nx.MultiDiGraph, *, validate: bool = True):
     """The inverse of :func:`to_networkx`: rebuild a validated Ecosystem from a graph.
 
+    Nodes come back in graph order; relationships grouped by source node (networkx iterates edges
+    that way), which is the only difference from the original model.
+
     Raises ModelValidationError when the graph does not make a valid model (e.g. after edits).
     """
     from .model import Ecosystem
