@@ -36,6 +36,8 @@ __all__ = [
     "Supplies",
     "DependsOn",
     "ConvertsTo",
+    "NODE_CLASSES",
+    "RELATIONSHIP_CLASSES",
     "NODE_ADAPTER",
     "RELATIONSHIP_ADAPTER",
     "json_schema",
@@ -101,7 +103,7 @@ Attributes = dict[str, AttributeValue]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 # ---------------------------------------------------------------------------------------------- nodes

@@ -158,11 +158,14 @@ def _fields_of(data: Any, loc: tuple) -> list[str]:
 
 
 def _show(value: Any) -> str:
+    """A value as it would read in the file: quoted text, NaN, short floats."""
     if isinstance(value, str):
         return f"'{value}'"
-    if isinstance(value, float) and math.isnan(value):
-        return "NaN"
-    return repr(value) if not isinstance(value, (int, float)) else f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else f"{value:g}"
+    return str(value) if isinstance(value, int) else repr(value)
 
 
 def _translate(err: dict, data: Any) -> Problem:
