@@ -36,7 +36,7 @@ def render(file: str, output: str, size_by: str, highlights: tuple[str, ...], la
     Examples:
       ecograph render examples/amazon.yaml -o amazon.html
       ecograph render examples/amazon.yaml -o amazon.html --highlight lockin:prime-members
-      ecograph render model.yaml -o model.html --size-by revenue --highlight path:ads,retail
+      ecograph render examples/amazon.yaml -o amazon.html --size-by revenue --highlight path:advertisers,online-retail
       ecograph render big.yaml -o big.html --size-by degree --max-nodes 5000
     """
     from .render import MAX_NODES, parse_highlight, write_html

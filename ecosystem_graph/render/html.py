@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -379,7 +380,9 @@ def graph_data(
     if layout == "force":
         physics = True
     kinds = {n: a.get("kind", "segment") for n, a in shown.nodes(data=True)}
-    pos = ecosystem_layout(kinds, ((u, v) for u, v in shown.edges()))
+    pos = ecosystem_layout(kinds, ((u, v) for u, v in shown.edges()),
+                           spacing=110.0 if n_shown <= 150 else 70.0)
+    rings = [] if physics else _ring_guides(kinds, pos)
 
     sizes = _scale({n: metric.get(n, 0.0) for n in shown})
     nodes = []
@@ -450,12 +453,32 @@ def graph_data(
         "aggregated": agg is not None,
         "notes": notes,
         "highlight_color": HIGHLIGHT_COLOR,
+        "rings": rings,
         "kinds": [dict(k, count=kind_counts.get(k["kind"], 0)) for k in legend_kinds()],
         "types": [dict(t, count=type_counts.get(t["type"], 0)) for t in legend_types()],
         "highlights": highlights_out,
         "nodes": nodes,
         "edges": edges,
     }
+
+
+_RING_LABELS = ("", "Satellites", "Channels and partners", "Customer segments")
+
+
+def _ring_guides(kinds: dict[str, str], pos: dict[str, tuple[float, float]]) -> list[dict]:
+    """Inner and outer radius of each ring of the ecosystem layout, for the faint bands behind it."""
+    from .layout import RING_OF_KIND
+
+    spans: dict[int, list[float]] = {}
+    for node, kind in kinds.items():
+        ring = RING_OF_KIND.get(kind, 3)
+        if ring == 0:
+            continue
+        r = math.hypot(*pos[node])
+        span = spans.setdefault(ring, [r, r])
+        span[0], span[1] = min(span[0], r), max(span[1], r)
+    return [{"label": _RING_LABELS[ring], "inner": round(a, 1), "outer": round(b, 1)}
+            for ring, (a, b) in sorted(spans.items())]
 
 
 def _edge_image(G: nx.MultiDiGraph, agg: Aggregation, u: str, v: str, key: str) -> tuple[str, str, str]:
@@ -483,6 +506,8 @@ def vis_network_assets() -> tuple[str, str]:
         js, css = base / sub / "vis-network.min.js", base / sub / "vis-network.css"
         if js.is_file() and css.is_file():
             js_text, css_text = js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8")
+            # no source map: the page must never ask for another file
+            js_text = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js_text.rstrip())
             if "</script" in js_text.lower() or "</style" in css_text.lower():
                 raise RenderError(f"{js.parent}: vis-network cannot be inlined safely (contains a closing tag)")
             return js_text, css_text
@@ -527,8 +552,6 @@ def render_fragment(model, *, height: str = "720px", **options: Any) -> str:
 
 
 def _css_length_ok(value: str) -> bool:
-    import re
-
     return bool(re.fullmatch(r"\d+(\.\d+)?(px|vh|em|rem|%)", value))
 
 

@@ -10,8 +10,8 @@ __all__ = ["RING_OF_KIND", "ecosystem_layout"]
 RING_OF_KIND = {"core": 0, "satellite": 1, "channel": 2, "partner": 2, "segment": 3}
 """Ring of each node kind, from the centre outwards (channels and partners share the third ring)."""
 
-_FIRST_RADIUS = 260.0
-_RING_GAP = 240.0
+_FIRST_RADIUS = 230.0
+_RING_GAP = 210.0
 _LAYER_GAP = 46.0
 
 
@@ -133,9 +133,11 @@ def _place_band(ordered: list[str], base: float, spacing: float, pos: dict, angl
     the outer radius used."""
     k = len(ordered)
     layers = max(1, math.ceil(k * spacing / (2 * math.pi * base))) if k > 1 else 1
-    # Consecutive nodes alternate between layers, so on each layer neighbours are `layers` steps apart.
+    # Consecutive nodes alternate between layers, so on each layer neighbours are `layers` slots apart;
+    # the slots are padded to a multiple of `layers` so that this holds across 12 o'clock too.
+    slots = -(-k // layers) * layers
     for i, node in enumerate(ordered):
-        a = _slot_angle(i, k) + rotation
+        a = _slot_angle(i, slots) + rotation
         r = base + (i % layers) * _LAYER_GAP
         pos[node] = (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
         angle[node] = a % (2 * math.pi)

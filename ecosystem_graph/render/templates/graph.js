@@ -73,11 +73,33 @@
   };
   if (large) {
     options.nodes.font.size = 12;
+  } else if (data.nodes.length <= 60) {
+    options.nodes.font.size = 17;
   }
   var container = document.getElementById("eco-canvas");
   var dataBuiltAt = performance.now();
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
   var constructedAt = performance.now();
+
+  // Faint bands behind the ecosystem layout's rings, so that the structure reads at a glance.
+  if (data.rings && data.rings.length) {
+    network.on("beforeDrawing", function (ctx) {
+      ctx.save();
+      data.rings.forEach(function (ring, i) {
+        var mid = (ring.inner + ring.outer) / 2;
+        ctx.beginPath();
+        ctx.arc(0, 0, mid, 0, 2 * Math.PI);
+        ctx.lineWidth = ring.outer - ring.inner + 90;
+        ctx.strokeStyle = i % 2 ? "rgba(40, 116, 166, 0.045)" : "rgba(230, 126, 34, 0.05)";
+        ctx.stroke();
+        ctx.font = "600 " + (data.large ? 40 : 15) + "px system-ui, Segoe UI, Roboto, Helvetica, Arial, sans-serif";
+        ctx.fillStyle = "rgba(93, 109, 126, 0.55)";
+        ctx.textAlign = "center";
+        ctx.fillText(ring.label.toUpperCase(), 0, -(ring.outer + 45 + (data.large ? 20 : 0)));
+      });
+      ctx.restore();
+    });
+  }
 
   // ------------------------------------------------------------------------------------ emphasis
   var state = {highlight: -1, focus: null, focusSet: null};

@@ -1,0 +1,297 @@
+"""Unit tests of the HTML page (no browser): layout, graph data, escaping, aggregation, the CLI."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from ecosystem_graph.cli import cli
+from ecosystem_graph.errors import RenderError, UsageError
+from ecosystem_graph.fileio import save_model
+from ecosystem_graph.generate import generate_model
+from ecosystem_graph.graph import to_networkx
+from ecosystem_graph.render import (
+    PHYSICS_LIMIT,
+    Highlight,
+    ecosystem_layout,
+    graph_data,
+    parse_highlight,
+    render_fragment,
+    render_html,
+)
+from ecosystem_graph.render.aggregate import aggregate
+from ecosystem_graph.render.layout import RING_OF_KIND
+from tests.render_models import PAYLOADS, hostile_model, shop_model
+
+
+def _embedded_data(page: str) -> dict:
+    m = re.search(r'<script type="application/json" id="eco-graph-data">(.*?)</script>', page, re.S)
+    assert m, "no data block"
+    return json.loads(m.group(1))
+
+
+# ----------------------------------------------------------------------------------------- layout
+
+
+def test_layout_puts_each_kind_on_its_ring_in_order():
+    model = generate_model(600, seed=3)
+    G = to_networkx(model)
+    pos = ecosystem_layout({n: a["kind"] for n, a in G.nodes(data=True)}, G.edges())
+    radius = {n: math.hypot(*p) for n, p in pos.items()}
+    by_ring: dict[int, list[float]] = {}
+    for n, a in G.nodes(data=True):
+        by_ring.setdefault(RING_OF_KIND[a["kind"]], []).append(radius[n])
+    assert by_ring[0] == [0.0]  # one core, in the centre
+    for inner, outer in ((1, 2), (2, 3)):
+        assert max(by_ring[inner]) < min(by_ring[outer])
+    assert len(pos) == 600
+
+
+def test_layout_keeps_nodes_apart_on_crowded_rings():
+    model = generate_model(2000, seed=1)
+    G = to_networkx(model)
+    pos = ecosystem_layout({n: a["kind"] for n, a in G.nodes(data=True)}, G.edges(), spacing=70)
+    # bucket the points on a 40 px grid and compare neighbours only (the whole set is 2M pairs)
+    grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for x, y in pos.values():
+        grid.setdefault((int(x // 40), int(y // 40)), []).append((x, y))
+    closest = math.inf
+    for (gx, gy), pts in grid.items():
+        near = [q for dx in (-1, 0, 1) for dy in (-1, 0, 1) for q in grid.get((gx + dx, gy + dy), [])]
+        for p in pts:
+            for q in near:
+                if p is not q:
+                    closest = min(closest, math.dist(p, q))
+    assert closest >= 40
+
+
+def test_layout_places_a_segment_next_to_the_channel_it_uses():
+    kinds = {"core": "core"}
+    edges = []
+    for i in range(4):
+        kinds[f"sat{i}"] = "satellite"
+        edges.append((f"sat{i}", "core"))
+    for i in range(4):
+        kinds[f"ch{i}"] = "channel"
+        edges.append((f"ch{i}", f"sat{i}"))
+    for i in range(4):  # segment i uses channel (3 - i): the order differs from the channels' order
+        kinds[f"seg{i}"] = "segment"
+        edges.append((f"seg{i}", f"ch{3 - i}"))
+    pos = ecosystem_layout(kinds, edges)
+
+    def angle(n):
+        return math.atan2(pos[n][1], pos[n][0])
+
+    def gap(a, b):
+        d = abs(angle(a) - angle(b)) % (2 * math.pi)
+        return min(d, 2 * math.pi - d)
+
+    for i in range(4):
+        mine = gap(f"seg{i}", f"ch{3 - i}")
+        assert all(mine < gap(f"seg{i}", f"ch{j}") for j in range(4) if j != 3 - i)
+        assert gap(f"ch{i}", f"sat{i}") < 1e-3  # one node per slot: on its satellite's angle (0.1 px rounding)
+
+
+# ----------------------------------------------------------------------------------------- data
+
+
+def test_graph_data_has_every_node_and_relationship_with_sizes_and_widths():
+    model = shop_model()
+    data = graph_data(model, size_by="degree")
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(n.id for n in model.nodes)
+    assert len(data["edges"]) == len(model.relationships) == 10
+    sizes = {n["id"]: n["size"] for n in data["nodes"]}
+    # degrees: shop 5 (the most), app 2, members 3; size = 12 + 36 * sqrt(degree / 5)
+    assert sizes["shop"] == 48.0
+    assert sizes["app"] == pytest.approx(12 + 36 * math.sqrt(2 / 5), abs=0.01)
+    assert sizes["members"] == pytest.approx(12 + 36 * math.sqrt(3 / 5), abs=0.01)
+    widths = {(e["from"], e["to"], e["type"]): e["width"] for e in data["edges"]}
+    # PAYS width = 1 + 9 * sqrt(amount / 100): 100 -> 10, 25 -> 5.5, 4 -> 2.8; other types 1.2
+    assert widths[("members", "prime", "PAYS")] == 10.0
+    assert widths[("buyers", "shop", "PAYS")] == 5.5
+    assert widths[("shop", "carrier", "PAYS")] == 2.8
+    assert widths[("members", "prime", "USES")] == 1.2
+    assert {k["kind"]: k["count"] for k in data["kinds"]} == {
+        "core": 1, "satellite": 1, "channel": 2, "partner": 1, "segment": 2}
+    tip = next(n["title"] for n in data["nodes"] if n["id"] == "members")
+    assert tip.splitlines()[:3] == ["Prime members", "Customer segment", "Size: 1000 members"]
+    edge_tip = next(e["title"] for e in data["edges"] if e["type"] == "PAYS" and e["from"] == "members")
+    assert edge_tip.splitlines() == ["Prime members \u2192 Prime", "PAYS", "Amount: 100 million EUR",
+                                     "Stream: subscription"]
+
+
+def test_path_highlight_is_the_shortest_path_in_either_direction():
+    data = graph_data(shop_model(), size_by="degree", highlights=["path:buyers,carrier"])
+    (h,) = [h for h in data["highlights"] if h["kind"] == "path"]
+    assert h["nodes"] == ["buyers", "shop", "carrier"]
+    edges = {e["id"]: (e["from"], e["to"], e["type"]) for e in data["edges"]}
+    assert sorted(edges[e] for e in h["edges"]) == [
+        ("buyers", "shop", "PAYS"), ("carrier", "shop", "SUPPLIES"), ("shop", "carrier", "PAYS")]
+    # app -> prime has no directed path (prime feeds the shop); the undirected one is app - buyers - shop - prime
+    data = graph_data(shop_model(), size_by="degree", highlights=["path:app,prime"])
+    assert data["highlights"][0]["nodes"] == ["app", "buyers", "shop", "prime"]
+
+
+def test_parse_highlight_and_bad_targets():
+    assert parse_highlight("lockin:members") == Highlight("lockin", ("members",))
+    assert parse_highlight("path:a, b ,c") == Highlight("path", ("a", "b", "c"))
+    assert parse_highlight("keystones") == Highlight("keystones")
+    for bad in ("lockin:", "path:a", "keystones:x", "foo:bar"):
+        with pytest.raises(UsageError, match="is not one of lockin:SEGMENT_ID, path:A,B or keystones"):
+            parse_highlight(bad)
+    with pytest.raises(UsageError, match=r"--highlight path: no node 'carier' \(did you mean 'carrier'\?\)"):
+        graph_data(shop_model(), size_by="degree", highlights=["path:buyers,carier"])
+    with pytest.raises(UsageError, match="--highlight lockin: 'prime' is a satellite, not a segment"):
+        graph_data(shop_model(), size_by="degree", highlights=["lockin:prime"])
+    with pytest.raises(UsageError, match="size_by must be one of pagerank, revenue, degree"):
+        graph_data(shop_model(), size_by="money")
+
+
+def test_force_layout_falls_back_to_fixed_positions_on_large_graphs():
+    small = graph_data(shop_model(), size_by="degree", layout="force")
+    assert small["physics"] is True and small["layout"] == "force" and small["notes"] == []
+    big = graph_data(generate_model(PHYSICS_LIMIT + 50, seed=2), size_by="degree", layout="force")
+    assert big["physics"] is False and big["curves"] is False and big["large"] is True
+    assert big["layout"] == "ecosystem"
+    assert big["notes"] == [f"The force layout runs in the browser only up to {PHYSICS_LIMIT:,} nodes; this graph "
+                            f"has {PHYSICS_LIMIT + 50:,}, so it uses the ecosystem layout with fixed positions."]
+
+
+# ----------------------------------------------------------------------------------------- aggregation
+
+
+def test_aggregation_collapses_segments_then_partners_and_keeps_the_money():
+    model = generate_model(400, seed=5)
+    G = to_networkx(model)
+    agg = aggregate(G, max_nodes=60)
+    H = agg.graph
+    assert agg.collapsed_kinds == ["segment", "partner"]
+    # every original node is shown exactly once: as itself or inside one group
+    kept = [n for n in H if n not in agg.members]
+    assert len(kept) + sum(len(m) for m in agg.members.values()) == 400
+    assert {n for m in agg.members.values() for n in m} == set(agg.group_of)
+    # partners are grouped by role: the generator uses four roles
+    partner_groups = [g for g in agg.members if g.startswith("group:partner:")]
+    assert sorted(partner_groups) == sorted(f"group:partner:role:{r}" for r in
+                                            ("producer", "carrier", "device maker", "service provider"))
+    # money between different shown nodes is summed, never lost; only payments inside one group vanish
+    inside = sum(a["amount"] for u, v, a in G.edges(data=True)
+                 if a["type"] == "PAYS" and agg.image(u) == agg.image(v) and u != v)
+    total = sum(a["amount"] for _, _, a in G.edges(data=True) if a["type"] == "PAYS")
+    shown = sum(a["amount"] for _, _, a in H.edges(data=True) if a["type"] == "PAYS")
+    assert shown == pytest.approx(total - inside)
+    merged = sum(a.get("merged", 1) for _, _, a in H.edges(data=True))
+    dropped = sum(1 for u, v in G.edges() if agg.image(u) == agg.image(v) and (u in agg.group_of))
+    assert merged + dropped == G.number_of_edges()
+
+
+def test_aggregated_page_says_so_and_maps_highlights_to_groups():
+    model = generate_model(400, seed=5)
+    data = graph_data(model, size_by="degree", max_nodes=60, highlights=["path:seg-100,core-001"])
+    assert data["aggregated"] is True
+    assert data["summary"] == {"nodes": 400, "relationships": len(model.relationships),
+                               "shown_nodes": len(data["nodes"]), "shown_edges": len(data["edges"])}
+    assert data["notes"][0].startswith("This ecosystem has 400 nodes and ")
+    assert "segments collapsed into" in data["notes"][0] and "partners collapsed into 4 groups by role" in data["notes"][0]
+    shown = {n["id"] for n in data["nodes"]}
+    assert "seg-100" not in shown
+    assert set(data["highlights"][0]["nodes"]) <= shown and "core-001" in data["highlights"][0]["nodes"]
+    assert any(n.startswith("group:segment:") for n in data["highlights"][0]["nodes"])
+    assert graph_data(model, size_by="degree", max_nodes=400)["aggregated"] is False
+
+
+# ----------------------------------------------------------------------------------------- the page
+
+
+def test_page_is_self_contained_and_offline():
+    page = render_html(shop_model(), size_by="degree")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<link" not in page and not re.search(r"<script[^>]+src=", page)
+    assert page.count("\n<script") == 3  # the data, vis-network, our page script
+    assert "sourceMappingURL" not in page
+    assert "vis.Network" in page and "window.ecoNetwork" in page
+    csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
+    assert csp.startswith("default-src 'none'; script-src 'sha256-") and "unsafe-inline" not in csp.split(";")[1]
+
+
+def test_every_user_string_is_escaped_in_the_markup_and_round_trips_in_the_data():
+    model = hostile_model()
+    page = render_html(model, size_by="degree", title="Report " + PAYLOADS[0], highlights=["path:buyers,carrier"])
+    for marker in ("<img", "<svg onload", "</script><script>window", "<a href=\"javascript", "<b>bold"):
+        assert marker not in page
+    assert "Report &lt;img src=&#34;https://evil.invalid/x.png&#34;" in page
+    data = _embedded_data(page)
+    names = {n.id: n.name for n in model.nodes}
+    assert {n["id"]: n["name"] for n in data["nodes"]} == names
+    assert data["title"] == "Report " + PAYLOADS[0]
+    assert data["meta"]["name"] == model.name and data["meta"]["description"] == model.description
+    shop = next(n for n in data["nodes"] if n["id"] == "shop")
+    assert ["Tags", PAYLOADS[2]] in shop["d"] and [PAYLOADS[3], PAYLOADS[4]] in shop["d"]
+
+
+def test_fragment_is_embeddable():
+    frag = render_fragment(shop_model(), size_by="degree", height="600px")
+    assert "<html" not in frag and "<body" not in frag
+    assert frag.count('id="eco-graph"') == 1 and 'style="height: 600px"' in frag
+    with pytest.raises(UsageError):
+        render_fragment(shop_model(), size_by="degree", height="1px;background:url(x)")
+
+
+# ----------------------------------------------------------------------------------------- the CLI
+
+
+def test_cli_render_writes_the_page(tmp_path):
+    src = tmp_path / "shop.yaml"
+    save_model(shop_model(), src)
+    out = tmp_path / "shop.html"
+    result = CliRunner().invoke(cli, ["render", str(src), "-o", str(out), "--size-by", "degree",
+                                      "--highlight", "path:buyers,carrier", "--title", "Shop"])
+    assert result.exit_code == 0, result.output
+    size = os.path.getsize(out) / 1e6
+    assert result.output == f"Wrote {out} (7 nodes, 10 relationships shown; {size:.1f} MB)\n"
+    data = _embedded_data(out.read_text(encoding="utf-8"))
+    assert data["title"] == "Shop" and data["highlights"][0]["nodes"] == ["buyers", "shop", "carrier"]
+
+
+def test_cli_render_aggregation_note_goes_to_stderr(tmp_path):
+    src = tmp_path / "big.yaml"
+    save_model(generate_model(300, seed=1), src)
+    out = tmp_path / "big.html"
+    result = CliRunner().invoke(cli, ["render", str(src), "-o", str(out), "--size-by", "degree",
+                                                      "--max-nodes", "120"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Note: This ecosystem has 300 nodes and ")
+    assert ", aggregated; " in result.stdout
+
+
+def test_cli_render_errors_are_one_line_and_write_nothing(tmp_path):
+    src = tmp_path / "shop.yaml"
+    save_model(shop_model(), src)
+    out = tmp_path / "shop.html"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["render", str(src), "-o", str(out), "--size-by", "degree", "--highlight", "path:x,shop"])
+    assert (r.exit_code, r.stderr) == (2, "Error: --highlight path: no node 'x'\n")
+    r = runner.invoke(cli, ["render", str(src), "-o", str(out), "--highlight", "nope"])
+    assert (r.exit_code, r.stderr) == (
+        2, "Error: --highlight 'nope' is not one of lockin:SEGMENT_ID, path:A,B or keystones\n")
+    r = runner.invoke(cli, ["render", str(src), "-o", str(tmp_path / "missing" / "x.html"), "--size-by", "degree"])
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: {tmp_path / 'missing' / 'x.html'}: cannot write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.yaml"]
+
+
+def test_render_error_names_the_missing_analysis_module(monkeypatch):
+    import ecosystem_graph.render.html as html
+
+    def missing(name):
+        raise ImportError(f"No module named 'ecosystem_graph.analysis.{name}'")
+
+    monkeypatch.setattr(html.importlib, "import_module", lambda name: missing(name.rsplit(".", 1)[1]))
+    with pytest.raises(RenderError, match=r"--size-by pagerank needs the analysis package"):
+        graph_data(shop_model(), size_by="pagerank")
+    assert len(graph_data(shop_model(), size_by="degree")["nodes"]) == 7  # works without any analysis
