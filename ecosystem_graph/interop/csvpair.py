@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,9 @@ def _read_text(path: Path, max_bytes: int) -> str:
                          f"UTF-8") from None
 
 
+_DECIMAL_COMMA = re.compile(r"^-?[0-9]+,[0-9]+$")
+
+
 def _delimiter(text: str) -> str:
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", ";", "\t")}
@@ -66,8 +70,12 @@ def _delimiter(text: str) -> str:
 
 def parse_csv_records(text: str, source: str) -> tuple[list[Record], list]:
     """Records of CSV text whose first line holds the headers; locations are line:column, the column
-    counting fields (1 = first field). Comma, semicolon or tab separated (guessed from the header)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    counting fields (1 = first field). Comma, semicolon or tab separated (guessed from the header);
+    in semicolon-separated files ``120,5`` is the number 120.5 (a decimal comma)."""
+    delimiter = _delimiter(text)
+    # Semicolon CSV is what a spreadsheet writes where the decimal separator is a comma: read 120,5 as 120.5.
+    decimal_comma = delimiter == ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems = []
     try:
         header_row = next(reader)
@@ -106,6 +114,8 @@ def parse_csv_records(text: str, source: str) -> tuple[list[Record], list]:
                 problems.append(Location(source, line=line, column=c).problem(
                     "warning", "value in a column without a header; ignored"))
                 continue
+            if decimal_comma and _DECIMAL_COMMA.match(value.strip()):
+                value = value.strip().replace(",", ".")
             values[headers[c - 1]] = value
             cells[headers[c - 1]] = Location(source, line=line, column=c)
         if values:

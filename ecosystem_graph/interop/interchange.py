@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import networkx as nx
@@ -181,10 +182,34 @@ def from_interchange(G: nx.Graph, source: str = "<graph>") -> Ecosystem:
     return model
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_xml(G: nx.MultiDiGraph, fmt: str) -> None:
+    """XML 1.0 cannot hold most control characters: refuse (naming where) rather than write a file
+    no reader accepts."""
+    def bad(where: str, attrs: dict) -> str | None:
+        for k, v in attrs.items():
+            for text in (k, v):
+                if isinstance(text, str) and (m := _XML_ILLEGAL.search(text)):
+                    return f"{where}, {k}: character U+{ord(m.group()):04X}"
+        return None
+
+    found = bad("the ecosystem", G.graph)
+    found = found or next((b for n, a in G.nodes(data=True) if (b := bad(f"node '{n}'", a))), None)
+    found = found or next((b for u, v, a in G.edges(data=True)
+                           if (b := bad(f"relationship {a.get('rel_type')} {u} -> {v}", a))), None)
+    if found:
+        raise InteropError(f"cannot write {fmt}: XML cannot hold control characters ({found}); remove it "
+                           f"from the model, or export to json or cypher, which can")
+
+
 def graphml_text(model: Ecosystem) -> str:
     """The model as GraphML (UTF-8 XML), see the module docstring for the encoding."""
+    G = to_interchange(model)
+    _check_xml(G, "GraphML")
     buf = io.BytesIO()
-    nx.write_graphml(to_interchange(model), buf, encoding="utf-8", prettyprint=True, named_key_ids=False)
+    nx.write_graphml(G, buf, encoding="utf-8", prettyprint=True, named_key_ids=False)
     return buf.getvalue().decode("utf-8")
 
 
@@ -193,6 +218,7 @@ def gexf_text(model: Ecosystem) -> str:
     from xml.sax.saxutils import escape
 
     G = to_interchange(model)
+    _check_xml(G, "GEXF")
     buf = io.BytesIO()
     nx.write_gexf(G, buf, encoding="utf-8", prettyprint=True, version="1.2draft")
     text = buf.getvalue().decode("utf-8")

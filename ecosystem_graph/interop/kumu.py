@@ -131,7 +131,9 @@ def kumu_json_records(data: Any, source: str) -> tuple[list[Record], list[Record
                            f"(and a 'connections' list)")
     out: dict[str, list[Record]] = {}
     for section in ("elements", "connections"):
-        items = data.get(section) or []
+        items = data.get(section)
+        if items is None:
+            items = []
         if not isinstance(items, list):
             raise InteropError(f"{source}: '{section}' must be a list")
         records = []

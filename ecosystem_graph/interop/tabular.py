@@ -23,12 +23,18 @@ __all__ = [
     "parse_type_map",
     "build_model",
     "ATTRIBUTE_PREFIX",
+    "JSON_SUFFIX",
     "LIST_SEPARATOR",
+    "infer_scalar",
+    "decode_list",
 ]
 
 ATTRIBUTE_PREFIX = "attributes."
 """A column named ``attributes.X`` always goes into ``attributes['X']`` (used by exports for names that
 would otherwise be taken for a field, e.g. an attribute called ``size`` on a partner)."""
+
+JSON_SUFFIX = ":json"
+"""A column ``attributes.X:json`` holds JSON text: lists, or values a plain cell would not keep."""
 
 LIST_SEPARATOR = "|"
 """Kumu's separator for several values in one cell (``Tags``: ``retail | prime``)."""
@@ -50,6 +56,8 @@ class ImportProblem(Problem):
     def location(self) -> str:
         if self.cell:
             return f"{self.source}!{self.cell}"
+        if self.line is None and not self.path and self.source:
+            return self.source  # about the whole source (e.g. a default it was given)
         return super().location()
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,7 +130,7 @@ def normalize_key(header: object) -> str:
     >>> normalize_key(" Element  Type ")
     'element_type'
     """
-    return _SPACES.sub("_", str(header).strip().lower()).strip("_")
+    return _SPACES.sub("_", str(header).strip().lower())
 
 
 def _type_key(value: object) -> str:
@@ -188,14 +196,14 @@ def _resolve_rel_type(raw: object, type_map: TypeMap) -> str | None:
 
 # Columns with a meaning of their own (after normalize_key).
 _ELEMENT_ROLES = {
-    "id": "id", "_id": "id",
+    "id": "id", "_id": "ref",  # Kumu's own ids (backups): used to resolve From/To, not kept as our ids
     "label": "label", "name": "label",
     "type": "type", "kind": "type", "element_type": "type",
     "description": "description",
     "tags": "tags", "tag": "tags",
 }
 _CONNECTION_ROLES = {
-    "id": "id", "_id": "id",
+    "id": "id", "_id": "ref",
     "from": "from", "source": "from",
     "to": "to", "target": "to",
     "type": "type", "connection_type": "type", "relationship_type": "type",
@@ -216,8 +224,8 @@ _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
 def infer_scalar(text: str) -> Any:
-    """A CSV cell's text as the value it most likely is: whole number, number, true/false, a JSON list
-    (as written by our exports), else the text itself.
+    """A CSV cell's text as the value it most likely is: whole number, number, true/false, else the
+    text itself (``007`` stays text: a number would lose its zeros).
 
     >>> infer_scalar("12"), infer_scalar("0.5"), infer_scalar("true"), infer_scalar("007"), infer_scalar("a")
     (12, 0.5, True, '007', 'a')
@@ -229,7 +237,7 @@ def infer_scalar(text: str) -> Any:
         return value if value not in (float("inf"), float("-inf")) else text
     if text in ("true", "false"):
         return text == "true"
-    return decode_list(text)
+    return text
 
 
 def decode_list(value: Any) -> Any:
@@ -285,6 +293,7 @@ class _Element:
     label: str | None
     kind: str | None
     explicit_id: str | None
+    ref: str | None = None  # another name for it in From/To (Kumu's _id)
     id: str | None = None
     node_index: int | None = None  # position in data["nodes"], None when left out
 
@@ -335,7 +344,9 @@ def build_model(
                     "error", f"unknown element type '{raw}' for {_quote(label)}; expected one of "
                              f"{', '.join(NODE_KINDS)}{hint_text} (or map it: --map '{raw}=kind')"))
         explicit = _text(rec.values[id_h]) if id_h and not _is_empty(rec.values[id_h]) else None
-        items.append(_Element(rec, i, label, kind, explicit))
+        ref_h = roles.get("ref")
+        ref = _text(rec.values[ref_h]) if ref_h and not _is_empty(rec.values[ref_h]) else None
+        items.append(_Element(rec, i, label, kind, explicit, ref))
 
     by_id: dict[str, _Element] = {}
     for el in items:
@@ -379,7 +390,7 @@ def build_model(
     for el in items:
         if el.kind is None or el.id is None or el.label is None:
             continue
-        node, headers = _node_data(el, infer_types)
+        node, headers = _node_data(el, infer_types, problems)
         el.node_index = len(nodes)
         nodes.append(node)
         node_locs.append(el.record)
@@ -390,6 +401,9 @@ def build_model(
     rels: list[dict[str, Any]] = []
     rel_locs: list[Record] = []
     rel_headers: list[dict[str, str]] = []
+    for el in items:
+        if el.ref is not None and el.ref not in by_id:
+            by_id[el.ref] = el
     labels_ci: dict[str, list[_Element]] = {}
     for el in items:
         if el.label is not None:
@@ -446,7 +460,7 @@ def build_model(
         src, dst = ends["from"], ends["to"]
         if src.node_index is None or dst.node_index is None:
             continue  # the element itself has a problem, reported above
-        rel, headers = _relationship_data(rec, roles, rtype, src.id, dst.id, infer_types)
+        rel, headers = _relationship_data(rec, roles, rtype, src.id, dst.id, infer_types, problems)
         rels.append(rel)
         rel_locs.append(rec)
         rel_headers.append(headers)
@@ -458,6 +472,7 @@ def build_model(
         if import_errors and not p.is_error:
             continue  # warnings about a half-built model would only be noise
         problems.append(_relocate(p, source, meta_locs, node_locs, node_headers, rel_locs, rel_headers))
+    _sort(problems)
     if any(p.is_error for p in problems) or model is None:
         errors = [p for p in problems if p.is_error]
         n = len(errors)
@@ -465,6 +480,30 @@ def build_model(
                            + f"\n{n} error{'s' if n != 1 else ''} in {source}; nothing written",
                            problems=problems)
     return ImportResult(model, problems)
+
+
+_CELL = re.compile(r"^([A-Z]+)([0-9]+)$")
+
+
+def _sort(problems: list[Problem]) -> None:
+    """In place: by source (in the order sources first appear: elements before connections), then
+    row and column."""
+    order: dict[str, int] = {}
+    for p in problems:
+        order.setdefault(p.source or "", len(order))
+
+    def key(p: Problem):
+        row, col = p.line or 0, p.column or 0
+        m = _CELL.match(getattr(p, "cell", None) or "")
+        if m:
+            letters, digits = m.groups()
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            row = int(digits)
+        return order[p.source or ""], row, col
+
+    problems.sort(key=key)
 
 
 def _quote(label: str | None) -> str:
@@ -492,7 +531,7 @@ def _resolve_ref(ref: str, by_id: dict, by_label: dict, labels_ci: dict):
     return same[0] if len(same) == 1 else "ambiguous"
 
 
-def _field_value(key: str, value: Any, infer_types: bool) -> Any:
+def _field_value(key: str, value: Any) -> Any:
     if key in _LIST_FIELDS:
         return _split_list(value, vocab=key in _VOCAB_FIELDS)
     if key in _VOCAB_FIELDS and isinstance(value, str):
@@ -505,12 +544,12 @@ def _field_value(key: str, value: Any, infer_types: bool) -> Any:
 def _attribute_value(value: Any, infer_types: bool) -> Any:
     if isinstance(value, str):
         value = value.strip()
-        return infer_scalar(value) if infer_types else decode_list(value)
+        return infer_scalar(value) if infer_types else value
     return value
 
 
 def _extra_columns(rec: Record, roles: dict[str, str], fields: set[str], out: dict[str, Any],
-                   infer_types: bool) -> dict[str, str]:
+                   infer_types: bool, problems: list[Problem]) -> dict[str, str]:
     """Put every other column into a field of that name or into attributes; returns field -> header."""
     used = set(roles.values())
     headers: dict[str, str] = {}
@@ -518,12 +557,22 @@ def _extra_columns(rec: Record, roles: dict[str, str], fields: set[str], out: di
         if header in used or _is_empty(value):
             continue
         key = normalize_key(header)
-        if str(header).startswith(ATTRIBUTE_PREFIX):
+        if str(header).startswith(ATTRIBUTE_PREFIX) and str(header).endswith(JSON_SUFFIX):
+            name = str(header)[len(ATTRIBUTE_PREFIX):-len(JSON_SUFFIX)]
+            try:
+                decoded = json.loads(value) if isinstance(value, str) else value
+            except ValueError as exc:
+                problems.append(rec.at(header).problem("error", f"column '{header}' holds JSON, but this "
+                                                                f"is not JSON text ({exc.msg})"))
+                continue
+            out.setdefault("attributes", {})[name] = decoded
+            headers[f"attributes.{name}"] = header
+        elif str(header).startswith(ATTRIBUTE_PREFIX):
             name = str(header)[len(ATTRIBUTE_PREFIX):]
             out.setdefault("attributes", {})[name] = _attribute_value(value, infer_types)
             headers[f"attributes.{name}"] = header
         elif key in fields:
-            out[key] = _field_value(key, value, infer_types)
+            out[key] = _field_value(key, value)
             headers[key] = header
         else:
             name = str(header).strip()
@@ -532,25 +581,24 @@ def _extra_columns(rec: Record, roles: dict[str, str], fields: set[str], out: di
     return headers
 
 
-def _node_data(el: _Element, infer_types: bool) -> tuple[dict[str, Any], dict[str, str]]:
+def _node_data(el: _Element, infer_types: bool, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, str]]:
     rec = el.record
     roles = _roles(rec, _ELEMENT_ROLES)
     node: dict[str, Any] = {"id": el.id, "kind": el.kind, "name": el.label}
     headers = {"id": roles.get("id") or roles.get("label"), "kind": roles.get("type"), "name": roles.get("label")}
     if "description" in roles and not _is_empty(rec.values[roles["description"]]):
-        node["description"] = _text(rec.values[roles["description"]]) if not isinstance(
-            rec.values[roles["description"]], str) else rec.values[roles["description"]].strip()
+        node["description"] = _text(rec.values[roles["description"]])
         headers["description"] = roles["description"]
     if "tags" in roles and not _is_empty(rec.values[roles["tags"]]):
         node["tags"] = _split_list(rec.values[roles["tags"]], vocab=False)
         headers["tags"] = roles["tags"]
     own = set(NODE_CLASSES[el.kind].model_fields) - {"id", "kind", "name", "description", "tags", "attributes"}
-    headers.update(_extra_columns(rec, roles, own, node, infer_types))
+    headers.update(_extra_columns(rec, roles, own, node, infer_types, problems))
     return node, headers
 
 
 def _relationship_data(rec: Record, roles: dict[str, str], rtype: str, src: str, dst: str,
-                       infer_types: bool) -> tuple[dict[str, Any], dict[str, str]]:
+                       infer_types: bool, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, str]]:
     rel: dict[str, Any] = {"from": src, "to": dst, "type": rtype}
     headers = {"from": roles["from"], "to": roles["to"], "type": roles["type"]}
     if "id" in roles and not _is_empty(rec.values[roles["id"]]):
@@ -561,7 +609,7 @@ def _relationship_data(rec: Record, roles: dict[str, str], rtype: str, src: str,
         headers["description"] = roles["description"]
     own = set(RELATIONSHIP_CLASSES[rtype].model_fields) - {
         "id", "source", "target", "type", "description", "attributes"}
-    headers.update(_extra_columns(rec, roles, own, rel, infer_types))
+    headers.update(_extra_columns(rec, roles, own, rel, infer_types, problems))
     return rel, headers
 
 

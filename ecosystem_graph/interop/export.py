@@ -1,0 +1,100 @@
+"""Export a model to another tool's format: GraphML, GEXF, a CSV pair, JSON, a Cypher script, a workbook."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import InteropError
+from ..fileio import dumps_model, write_text_atomic
+from ..model import Ecosystem
+
+__all__ = ["EXPORT_FORMATS", "export_texts", "export_model", "write_bytes_atomic"]
+
+EXPORT_FORMATS = ("graphml", "gexf", "csv", "json", "cypher", "xlsx")
+"""Formats of ``ecograph export --format``; ``csv`` writes two files into a directory."""
+
+
+def export_texts(model: Ecosystem, fmt: str, *, ecosystem: str | None = None) -> dict[str, str | bytes]:
+    """The exported content in memory: ``{file name: text or bytes}`` (one file, except for csv).
+
+    File names are relative: for csv ``nodes.csv`` and ``relationships.csv`` inside the output
+    directory; for the others ``""`` (the output file itself). ``ecosystem`` names the ecosystem in
+    the Cypher script (default: the model's name).
+
+    >>> from ecosystem_graph.model import Ecosystem
+    >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
+    ...     "nodes": [{"id": "a", "kind": "core", "name": "A"}]})
+    >>> sorted(export_texts(m, "csv"))
+    ['nodes.csv', 'relationships.csv']
+    """
+    if fmt == "graphml":
+        from .interchange import graphml_text
+
+        return {"": graphml_text(model)}
+    if fmt == "gexf":
+        from .interchange import gexf_text
+
+        return {"": gexf_text(model)}
+    if fmt == "csv":
+        from .csvpair import csv_pair_texts
+
+        return dict(csv_pair_texts(model))
+    if fmt == "json":
+        return {"": dumps_model(model, "json")}
+    if fmt == "cypher":
+        from .cypher import cypher_script
+
+        return {"": cypher_script(model, name=ecosystem)}
+    if fmt == "xlsx":
+        from .kumu import workbook_bytes
+
+        return {"": workbook_bytes(model)}
+    raise InteropError(f"unknown export format '{fmt}'; expected one of {', '.join(EXPORT_FORMATS)}")
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write bytes so that ``path`` is either the old file or the complete new one, never half."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
+                 ecosystem: str | None = None) -> list[str]:
+    """Write ``model`` in format ``fmt`` to ``output`` (a directory for csv, created if missing) and
+    return the paths written. Everything is rendered before the first byte is written, and each file
+    is replaced atomically, so a failure leaves no half-written file."""
+    contents = export_texts(model, fmt, ecosystem=ecosystem)
+    out = Path(output)
+    written = []
+    try:
+        if fmt == "csv":
+            if out.exists() and not out.is_dir():
+                raise InteropError(f"{output}: the csv export writes two files into a directory; "
+                                   f"this is a file (give a directory name)")
+            out.mkdir(parents=True, exist_ok=True)
+            targets = {out / name: content for name, content in contents.items()}
+        else:
+            if out.is_dir():
+                raise InteropError(f"{output}: is a directory; give a file name")
+            targets = {out: contents[""]}
+        for path, content in targets.items():
+            if isinstance(content, bytes):
+                write_bytes_atomic(path, content)
+            else:
+                write_text_atomic(path, content)
+            written.append(str(path))
+    except OSError as exc:
+        raise InteropError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    return written
