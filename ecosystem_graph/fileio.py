@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import yaml
 
@@ -28,6 +29,9 @@ __all__ = [
     "dumps_model",
     "save_model",
     "write_text_atomic",
+    "write_bytes_atomic",
+    "atomic_writer",
+    "read_bytes_limited",
     "publish_temp_file",
     "format_for",
 ]
@@ -91,12 +95,13 @@ def format_for(path: str | os.PathLike, raw: bytes | None = None) -> str:
     return "yaml"
 
 
-def _read_bytes(path: str | os.PathLike, max_bytes: int) -> bytes:
+def read_bytes_limited(path: str | os.PathLike, max_bytes: int, what: str = "model file") -> bytes:
+    """The bytes of ``path``, refusing files over ``max_bytes``; every failure is one InputError line."""
     p = Path(path)
     try:
         size = p.stat().st_size
         if p.is_dir():
-            raise InputError(f"{path}: is a directory, not a model file")
+            raise InputError(f"{path}: is a directory, not a {what}")
         if size > max_bytes:
             raise InputError(
                 f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
@@ -108,7 +113,7 @@ def _read_bytes(path: str | os.PathLike, max_bytes: int) -> bytes:
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a model file") from None
+        raise InputError(f"{path}: is a directory, not a {what}") from None
     if len(raw) > max_bytes:  # grew while we read, or a special file
         raise InputError(f"{path}: file is over the limit of {max_bytes:,} bytes")
     return raw
@@ -234,7 +239,7 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> L
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
     """Read and validate a model file; unreadable files raise InputError, invalid ones return problems."""
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
-    raw = _read_bytes(path, limit)
+    raw = read_bytes_limited(path, limit)
     return parse_model_text(raw, str(path), format_for(path, raw))
 
 
@@ -254,14 +259,21 @@ def dumps_model(model: Ecosystem, fmt: str = "yaml") -> str:
     return yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=110)
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write UTF-8 text so that ``path`` is either the old file or the complete new one, never half."""
+@contextmanager
+def atomic_writer(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing (``mode`` "w" for UTF-8 text, "wb" for bytes)
+    and move it onto ``path`` only when the block ends without an error, so ``path`` is either the old
+    file or the complete new one, never half; on error the temporary file is removed."""
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        if "b" in mode:
+            fh = os.fdopen(fd, mode, buffering=1 << 20)
+        else:
+            fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n", buffering=1 << 20)
+        with fh:
+            yield fh
         publish_temp_file(tmp, p)
     except BaseException:
         try:
@@ -269,6 +281,18 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text so that ``path`` is either the old file or the complete new one, never half."""
+    with atomic_writer(path, "w") as fh:
+        fh.write(text)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write bytes so that ``path`` is either the old file or the complete new one, never half."""
+    with atomic_writer(path, "wb") as fh:
+        fh.write(data)
 
 
 def _default_mode() -> int:

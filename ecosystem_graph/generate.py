@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .errors import UsageError
-from .fileio import publish_temp_file
+from .fileio import atomic_writer
 from .model import Ecosystem
 
 __all__ = ["GeneratedShape", "shape_for", "iter_generated", "generate_data", "generate_model", "write_generated"]
@@ -177,49 +177,32 @@ def write_generated(path: str | os.PathLike, nodes: int, seed: int = 0, fmt: str
     more memory than the id lists. The file appears only once complete (written to a temporary name,
     then renamed). ``progress`` is called with the number of items written so far.
     """
-    import tempfile
-    from pathlib import Path
-
     meta, node_it, rel_it = iter_generated(nodes, seed)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    n_nodes = n_rels = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as fh:
-            if fmt == "json":
-                head = json.dumps(meta, ensure_ascii=False)[:-1]
-                fh.write(head + ', "nodes": [\n')
-                sep = ""
-                for n_nodes, item in enumerate(node_it, 1):
-                    fh.write(sep + dumps(item))
-                    sep = ",\n"
-                fh.write('\n], "relationships": [\n')
-                sep = ""
-                for n_rels, item in enumerate(rel_it, 1):
-                    fh.write(sep + dumps(item))
-                    sep = ",\n"
-                    if progress and n_rels % 100_000 == 0:
-                        progress(n_nodes + n_rels)
-                fh.write("\n]}\n")
-            else:
-                for key, value in meta.items():
-                    fh.write(f"{key}: {json.dumps(value, ensure_ascii=False)}\n")
-                fh.write("nodes:\n")
-                for n_nodes, item in enumerate(node_it, 1):
-                    fh.write("- " + dumps(item) + "\n")
-                fh.write("relationships:\n")
-                for n_rels, item in enumerate(rel_it, 1):
-                    fh.write("- " + dumps(item) + "\n")
-                    if progress and n_rels % 100_000 == 0:
-                        progress(n_nodes + n_rels)
-        publish_temp_file(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if progress:
-        progress(n_nodes + n_rels)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    report = progress or (lambda done: None)
+
+    def write_items(fh, items: Iterator[dict], first: str, sep: str, done_before: int) -> int:
+        # JSON: items separated by ",\n"; YAML: each line "- {...}" (a JSON flow mapping is valid YAML).
+        n = 0
+        for n, item in enumerate(items, 1):
+            fh.write((first if n == 1 else sep) + encode(item))
+            if n % 100_000 == 0:
+                report(done_before + n)
+        return n
+
+    with atomic_writer(path, "w") as fh:
+        if fmt == "json":
+            fh.write(json.dumps(meta, ensure_ascii=False)[:-1] + ', "nodes": [\n')
+            n_nodes = write_items(fh, node_it, "", ",\n", 0)
+            fh.write('\n], "relationships": [\n')
+            n_rels = write_items(fh, rel_it, "", ",\n", n_nodes)
+            fh.write("\n]}\n")
+        else:
+            fh.writelines(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
+            fh.write("nodes:\n")
+            n_nodes = write_items(fh, node_it, "- ", "\n- ", 0)
+            fh.write("\nrelationships:\n" if n_nodes else "relationships:\n")
+            n_rels = write_items(fh, rel_it, "- ", "\n- ", n_nodes)
+            fh.write("\n" if n_rels else "")
+    report(n_nodes + n_rels)
     return n_nodes, n_rels

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fileio import read_bytes_limited
 from ..model import Ecosystem
 from .flatten import flatten_model
 from .tabular import ImportOptions, ImportResult, Location, Record, build_model, normalize_key
@@ -39,18 +40,7 @@ def csv_pair_paths(source: str | os.PathLike) -> tuple[Path, Path]:
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes; raise it "
-                             f"with --max-bytes or ECOGRAPH_MAX_BYTES if you trust this file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    raw = read_bytes_limited(path, max_bytes, what="CSV file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

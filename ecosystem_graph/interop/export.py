@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from ..errors import InteropError
-from ..fileio import dumps_model, write_text_atomic
+from ..fileio import dumps_model, write_bytes_atomic, write_text_atomic
 from ..model import Ecosystem
 
-__all__ = ["EXPORT_FORMATS", "export_texts", "export_model", "write_bytes_atomic"]
+__all__ = ["EXPORT_FORMATS", "export_texts", "export_model"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "json", "cypher", "xlsx")
 """Formats of ``ecograph export --format``; ``csv`` writes two files into a directory."""
@@ -52,22 +51,6 @@ def export_texts(model: Ecosystem, fmt: str, *, ecosystem: str | None = None) ->
 
         return {"": workbook_bytes(model)}
     raise InteropError(f"unknown export format '{fmt}'; expected one of {', '.join(EXPORT_FORMATS)}")
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write bytes so that ``path`` is either the old file or the complete new one, never half."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
