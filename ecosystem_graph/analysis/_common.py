@@ -187,8 +187,8 @@ class BindingIndex:
             chain, node = set(), target
             while True:
                 chain.add(node)
-                parent = idom[node]
-                if parent == node:
+                parent = idom.get(node, node)  # networkx >= 3.5 leaves the start out of idom
+                if parent == node or node == y:
                     break
                 node = parent
             chain.discard(SINK)

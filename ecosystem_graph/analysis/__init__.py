@@ -1,0 +1,275 @@
+"""Analyses of an ecosystem graph: centrality, keystones, revenue flows, lock-in, funnel, what-if, diff.
+
+Every analysis is a free function over the ``MultiDiGraph`` of :func:`ecosystem_graph.graph.to_networkx`
+that returns plain dataclasses and never prints; :func:`analyze` runs the ones asked for and bundles them
+in an :class:`Analysis`, which renders itself as JSON data or as :class:`~ecosystem_graph.tables.Table` s.
+The formulas are in ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import networkx as nx
+
+from ..errors import UsageError
+from ..tables import Table
+# Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
+# modules, never functions of the same name.
+from . import centrality, funnel, keystones, lockin, revenue
+from ._common import BindingIndex, collapse
+from .centrality import CentralityResult
+from .funnel import FunnelResult
+from .keystones import KeystoneResult
+from .lockin import DEFAULT_MAX_PATHS, LockinResult
+from .revenue import RevenueResult
+
+__all__ = ["SECTIONS", "FORMAT_VERSION", "Analysis", "analyze", "parse_only"]
+
+FORMAT_VERSION = 1
+SECTIONS = ("centrality", "keystones", "revenue", "lockin", "funnel")
+
+
+def parse_only(only: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"revenue,lockin"`` -> ``("revenue", "lockin")`` in canonical order; UsageError on unknown names."""
+    if only is None:
+        return SECTIONS
+    names = [x.strip() for x in (only.split(",") if isinstance(only, str) else only) if x.strip()]
+    from ..validation import suggest
+
+    for name in names:
+        if name not in SECTIONS:
+            hint = suggest(name, SECTIONS)
+            raise UsageError(f"unknown analysis '{name}' in --only; expected some of {', '.join(SECTIONS)}"
+                             + (f"; did you mean '{hint}'?" if hint else ""))
+    if not names:
+        raise UsageError(f"--only needs at least one of {', '.join(SECTIONS)}")
+    return tuple(s for s in SECTIONS if s in names)
+
+
+@dataclass
+class Analysis:
+    """The results of :func:`analyze`: one attribute per section, None when not asked for (``funnel``
+    is also None when the model has no CONVERTS_TO)."""
+
+    model: dict = field(default_factory=dict)  # name, currency, period, money_unit, nodes, relationships
+    sections: tuple = SECTIONS
+    options: dict = field(default_factory=dict)  # seed, depth, max_paths
+    centrality: CentralityResult | None = None
+    keystones: KeystoneResult | None = None
+    revenue: RevenueResult | None = None
+    lockin: LockinResult | None = None
+    funnel: FunnelResult | None = None
+
+    # ------------------------------------------------------------------------------- ordering
+
+    def ranked_centrality(self):
+        return sorted(self.centrality.nodes, key=lambda n: -n.pagerank) if self.centrality else []
+
+    def ranked_revenue_nodes(self):
+        return sorted(self.revenue.nodes, key=lambda n: (-n.inflow, -n.outflow)) if self.revenue else []
+
+    def ranked_segments(self):
+        return sorted(self.lockin.segments, key=lambda s: -s.index) if self.lockin else []
+
+    # ------------------------------------------------------------------------------------ JSON
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        """The JSON document of ``ecograph analyze`` (``"format_version": 1``); lists ranked, cut to
+        ``top`` items when given."""
+
+        def cut(items):
+            return list(items)[:top] if top is not None else list(items)
+
+        out: dict[str, Any] = {"format_version": FORMAT_VERSION, "model": self.model, "options": self.options}
+        if self.centrality is not None:
+            c = self.centrality.to_dict()
+            c["nodes"] = [n.to_dict() for n in cut(self.ranked_centrality())]
+            out["centrality"] = c
+        if self.keystones is not None:
+            k = self.keystones.to_dict()
+            k["nodes"] = [n.to_dict() for n in cut(self.keystones.nodes)]
+            out["keystones"] = k
+        if self.revenue is not None:
+            r = self.revenue.to_dict()
+            r["nodes"] = [n.to_dict() for n in cut(self.ranked_revenue_nodes())]
+            out["revenue"] = r
+        if self.lockin is not None:
+            lk = self.lockin.to_dict()
+            lk["segments"] = [s.to_dict() for s in cut(self.ranked_segments())]
+            out["lockin"] = lk
+        if self.funnel is not None:
+            f = self.funnel.to_dict()
+            f["funnels"] = cut(f["funnels"])
+            out["funnel"] = f
+        return out
+
+    # ---------------------------------------------------------------------------------- tables
+
+    def tables(self, top: int | None = None) -> list[Table]:
+        """Every section as tables (the terminal, CSV and Markdown outputs), ``top`` rows each."""
+
+        def cut(items):
+            return list(items)[:top] if top is not None else list(items)
+
+        def more(total: int, what: str) -> str | None:
+            return f"top {top} of {total:,} {what}" if top is not None and total > top else None
+
+        out: list[Table] = []
+        money = _money_label(self.model)
+        if self.centrality is not None:
+            c = self.centrality
+            rows = [[n.id, n.name, n.kind, n.in_degree, n.out_degree, n.betweenness, n.closeness, n.pagerank,
+                     n.eigenvector] for n in cut(self.ranked_centrality())]
+            out.append(Table("Centrality", ["id", "name", "kind", "in", "out", "betweenness", "closeness",
+                                            "pagerank", "eigenvector"], rows,
+                             _join(more(len(c.nodes), "nodes, by PageRank"), c.note)))
+        if self.keystones is not None:
+            k = self.keystones
+            rows = [[n.rank, n.id, n.name, n.kind, n.revenue_at_risk, 100 * n.revenue_share, n.segments_cut_off,
+                     n.lockin_change] for n in cut(k.nodes)]
+            out.append(Table("Keystones", ["rank", "id", "name", "kind", f"revenue at risk{money}",
+                                           "% of core revenue", "segments cut off", "lock-in change"], rows,
+                             more(len(k.nodes), "nodes")))
+        if self.revenue is not None:
+            out.extend(self._revenue_tables(cut, more, money))
+        if self.lockin is not None:
+            out.extend(self._lockin_tables(cut, more))
+        if self.funnel is not None:
+            out.extend(self._funnel_tables(top, money))
+        return out
+
+    def _revenue_tables(self, cut, more, money) -> list[Table]:
+        r = self.revenue
+        out = []
+        summary = [["revenue (segments and partners into cores, satellites, channels)", r.revenue],
+                   ["core revenue", r.core_revenue],
+                   ["core revenue through direct bindings", r.direct_core_revenue],
+                   ["core revenue from payers without a binding path", r.unbound_core_revenue],
+                   ["HHI over payers (0-10,000)", r.hhi.get("payers")],
+                   ["HHI over payees (0-10,000)", r.hhi.get("payees")]]
+        out.append(Table("Revenue", ["figure", f"value{money}"], summary, r.note))
+        total = r.revenue or 0.0
+        out.append(Table("Revenue by stream", ["stream", f"amount{money}", "% of revenue"],
+                         [[s, a, 100 * a / total if total else None] for s, a in r.by_stream.items()]))
+        seg = list(r.by_segment.items())
+        out.append(Table("Revenue by paying segment", ["segment", f"amount{money}", "% of revenue"],
+                         [[s, a, 100 * a / total if total else None] for s, a in cut(seg)],
+                         more(len(seg), "segments")))
+        dep = sorted(r.dependency.items(), key=lambda kv: -kv[1])
+        out.append(Table("Core revenue depending on satellites and channels",
+                         ["id", "kind", f"dependent revenue{money}", "% of core revenue"],
+                         [[n, r.by_id()[n].kind, r.dependent_revenue[n], 100 * s] for n, s in cut(dep)],
+                         more(len(dep), "satellites and channels")))
+        out.append(Table("Money flows per node", ["id", "kind", f"inflow{money}", f"outflow{money}", f"net{money}"],
+                         [[n.id, n.kind, n.inflow, n.outflow, n.net] for n in cut(self.ranked_revenue_nodes())],
+                         more(len(r.nodes), "nodes, by inflow")))
+        return out
+
+    def _lockin_tables(self, cut, more) -> list[Table]:
+        lk = self.lockin
+        ranked = cut(self.ranked_segments())
+        rows = [[s.id, s.name, s.index, s.min_cut, s.disjoint_paths, s.mechanisms,
+                 _short([v for _, v, _ in s.cut_edges]), f"{len(s.paths)}{'+' if s.paths_truncated else ''}"]
+                for s in ranked]
+        out = [Table("Lock-in", ["segment", "name", "index (0-100)", "min cut", "disjoint paths", "mechanisms",
+                                 "cut bindings (to)", "paths"], rows,
+                     _join(more(len(lk.segments), "segments, by index"), lk.note))]
+        path_rows = []
+        for s in ranked:
+            for p in s.paths:
+                path_rows.append([s.id, " -> ".join(p.nodes), " ".join(p.types), p.total_switching_cost])
+        out.append(Table("Binding paths", ["segment", "path", "relationships", "switching cost"], path_rows))
+        return out
+
+    def _funnel_tables(self, top, money) -> list[Table]:
+        funnels = self.funnel.funnels
+        shown = funnels[:top] if top is not None else funnels
+        rows = [[f.entry, f.finals, len(f.stages), f.conversion,
+                 f"{f.bottleneck.source}->{f.bottleneck.target} ({f.bottleneck.rate:g})" if f.bottleneck else None,
+                 f.revenue_per_entrant, f.expected_converted] for f in shown]
+        out = [Table("Funnels", ["entry", "final stages", "stages", "conversion", "bottleneck",
+                                 f"revenue per entrant{money}", "expected converted"], rows,
+                     f"top {top} of {len(funnels):,} funnels" if top is not None and len(funnels) > top else None)]
+        detail = shown[:3]
+        for f in detail:
+            out.append(Table(f"Funnel from {f.entry}",
+                             ["stage", "name", "size", "expected members", "reaches final", "drop rate",
+                              f"revenue per member{money}"],
+                             [[s.id, s.name, s.size, s.expected_members, s.reach_final, s.drop_rate,
+                               s.revenue_per_member] for s in f.stages]))
+        if len(shown) > len(detail):
+            out[-1].note = f"stage tables of the first {len(detail)} funnels; every funnel is in the JSON output"
+        return out
+
+
+def _short(items: list, at_most: int = 4) -> list:
+    return items if len(items) <= at_most else items[:at_most] + [f"+{len(items) - at_most} more"]
+
+
+def _money_label(model: dict) -> str:
+    cur, unit = model.get("currency"), model.get("money_unit")
+    label = " ".join(x for x in (cur, unit) if x)
+    return f" ({label})" if label else ""
+
+
+def _join(*notes) -> str | None:
+    text = "; ".join(n for n in notes if n)
+    return text or None
+
+
+def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int = 0, depth: int = 4,
+            max_paths: int = DEFAULT_MAX_PATHS, sample_above: int = 5000,
+            progress: Callable[[str], None] | None = None) -> Analysis:
+    """Run the analyses named in ``only`` (default: all) on ``G`` and bundle the results.
+
+    ``top`` is kept as the default cut for :meth:`Analysis.tables` callers; the results always hold
+    every node. ``progress`` is called with the name of each step before it runs.
+
+    Examples
+    --------
+    >>> from ecosystem_graph.model import Ecosystem
+    >>> from ecosystem_graph.graph import to_networkx
+    >>> m = Ecosystem.model_validate({"name": "Tiny", "currency": "EUR", "period": "2024",
+    ...     "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+    ...               {"id": "fans", "kind": "segment", "name": "Fans"}],
+    ...     "relationships": [{"from": "fans", "to": "shop", "type": "PAYS", "amount": 10}]})
+    >>> a = analyze(to_networkx(m), only="revenue")
+    >>> a.revenue.core_revenue, a.centrality is None, a.to_dict()["format_version"]
+    (10.0, True, 1)
+    """
+    sections = parse_only(only)
+    if depth < 1:
+        raise UsageError(f"--depth must be at least 1, not {depth}")
+    if max_paths < 1:
+        raise UsageError(f"--max-paths must be at least 1, not {max_paths}")
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    model = {k: G.graph.get(k) for k in ("name", "currency", "period", "money_unit")}
+    model.update(nodes=G.number_of_nodes(), relationships=G.number_of_edges())
+    result = Analysis(model=model, sections=sections,
+                      options={"seed": seed, "depth": depth, "max_paths": max_paths, "top": top})
+    index = None
+    if {"keystones", "revenue", "lockin"} & set(sections):
+        step("binding network")
+        index = BindingIndex(G, depth=depth, max_paths=max_paths)
+    if "centrality" in sections:
+        step("centrality")
+        result.centrality = centrality.centrality(G, sample_above=sample_above, seed=seed, D=collapse(G))
+    if "revenue" in sections:
+        step("revenue flows")
+        result.revenue = revenue.revenue_flows(G, index=index)
+    if "lockin" in sections:
+        step("lock-in")
+        result.lockin = lockin.lockin(G, index=index)
+    if "keystones" in sections:
+        step("keystones")
+        result.keystones = keystones.keystones(G, index=index, lockin_result=result.lockin)
+    if "funnel" in sections:
+        step("funnel")
+        result.funnel = funnel.funnel(G)
+    return result

@@ -1,0 +1,180 @@
+"""The funnel: CONVERTS_TO chains as an absorbing Markov chain (converted and dropped absorb)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from ..errors import AnalysisError
+
+__all__ = ["FunnelStage", "FunnelStep", "Funnel", "FunnelResult", "funnel"]
+
+
+@dataclass
+class FunnelStage:
+    """One stage (a segment) of a funnel."""
+
+    id: str
+    name: str
+    size: int | None
+    entry: bool  # nothing converts into it
+    final: bool  # it converts to nothing: reaching it is conversion (absorbing)
+    drop_rate: float  # share leaving the funnel from this stage (1 - sum of rates out); 0 for final stages
+    reach_final: float  # probability that a member of this stage ends in a final stage
+    expected_members: float  # expected members passing through, for the entry stages' sizes
+    revenue_per_member: float | None  # PAYS out of the stage / its size (None: pays but size unknown)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FunnelStep:
+    """A CONVERTS_TO relationship."""
+
+    source: str
+    target: str
+    rate: float
+
+    def to_dict(self) -> dict:
+        return {"from": self.source, "to": self.target, "rate": self.rate}
+
+
+@dataclass
+class Funnel:
+    """One connected funnel (a chain, or a tree/graph of stages)."""
+
+    stages: list[FunnelStage]
+    steps: list[FunnelStep]
+    entry: str  # the first entry stage (model order); per-entrant figures refer to it
+    finals: list[str]
+    conversion: float  # P(an entrant of `entry` reaches a final stage)
+    bottleneck: FunnelStep | None  # the step with the lowest rate
+    revenue_per_entrant: float | None  # expected revenue collected from one entrant of `entry`
+    expected_converted: float  # expected members reaching a final stage, for the entry sizes
+
+    def to_dict(self) -> dict:
+        return {"entry": self.entry, "finals": self.finals, "conversion": self.conversion,
+                "bottleneck": self.bottleneck.to_dict() if self.bottleneck else None,
+                "revenue_per_entrant": self.revenue_per_entrant, "expected_converted": self.expected_converted,
+                "stages": [s.to_dict() for s in self.stages], "steps": [s.to_dict() for s in self.steps]}
+
+
+@dataclass
+class FunnelResult:
+    """Every funnel of the model (weakly connected groups of CONVERTS_TO relationships)."""
+
+    funnels: list[Funnel] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, FunnelStage]:
+        return {s.id: s for f in self.funnels for s in f.stages}
+
+    def to_dict(self) -> dict:
+        return {"funnels": [f.to_dict() for f in self.funnels]}
+
+
+def funnel(G: nx.MultiDiGraph) -> FunnelResult | None:
+    """The funnels of the model as absorbing Markov chains; None when there is no CONVERTS_TO.
+
+    A stage with CONVERTS_TO out of it is transient: it moves to each next stage with the step's rate
+    and drops out with ``1 - sum(rates)``; a stage with none is final (converted, absorbing). With
+    ``Q`` the transient-to-transient rates, ``N = (I - Q)^-1`` gives expected visits and ``N R`` the
+    absorption probabilities (Kemeny & Snell).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> for n, size in [("flyby", 1000), ("known", 100), ("paying", 20)]:
+    ...     G.add_node(n, kind="segment", name=n, size=size)
+    >>> _ = G.add_edge("flyby", "known", type="CONVERTS_TO", rate=0.1)
+    >>> _ = G.add_edge("known", "paying", type="CONVERTS_TO", rate=0.2)
+    >>> f = funnel(G).funnels[0]
+    >>> round(f.conversion, 4), f.bottleneck.target, [round(s.expected_members, 1) for s in f.stages]
+    (0.02, 'known', [1000.0, 100.0, 20.0])
+    """
+    steps_all = [(u, v, float(d.get("rate") or 0.0)) for u, v, d in G.edges(data=True)
+                 if d.get("type") == "CONVERTS_TO"]
+    if not steps_all:
+        return None
+    C = nx.MultiDiGraph()
+    C.add_edges_from((u, v, {"rate": r}) for u, v, r in steps_all)
+    order = {n: i for i, n in enumerate(G)}
+    payments: dict[str, float] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("type") == "PAYS" and u in C:
+            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    funnels = []
+    components = sorted((sorted(c, key=order.__getitem__) for c in nx.weakly_connected_components(C)),
+                        key=lambda c: order[c[0]])
+    for comp in components:
+        sub = C.subgraph(comp)
+        if nx.is_directed_acyclic_graph(sub):  # stages in funnel order, ties in model order
+            comp = list(nx.lexicographical_topological_sort(sub, key=order.__getitem__))
+        funnels.append(_one_funnel(G, sub, comp, payments))
+    return FunnelResult(funnels=funnels)
+
+
+def _one_funnel(G, C, stages: list, payments: dict) -> Funnel:
+    transient = [s for s in stages if C.out_degree(s) > 0]
+    finals = [s for s in stages if C.out_degree(s) == 0]
+    entries = [s for s in stages if C.in_degree(s) == 0] or stages[:1]
+    ti = {s: i for i, s in enumerate(transient)}
+    fi = {s: i for i, s in enumerate(finals)}
+    Q = np.zeros((len(transient), len(transient)))
+    R = np.zeros((len(transient), len(finals)))
+    for u, v, r in C.edges(data="rate"):
+        if v in ti:
+            Q[ti[u], ti[v]] += r
+        else:
+            R[ti[u], fi[v]] += r
+    try:
+        N = np.linalg.inv(np.eye(len(transient)) - Q)
+    except np.linalg.LinAlgError:
+        raise AnalysisError(f"the funnel through '{transient[0]}' loops with no way out (every rate in the "
+                            f"loop is 1); lower a rate so members can drop out or convert") from None
+    B = N @ R
+
+    def visits(entry: str) -> dict:
+        if entry in ti:
+            row = {s: float(N[ti[entry], ti[s]]) for s in transient}
+            row.update({s: float(B[ti[entry], fi[s]]) for s in finals})
+        else:
+            row = {s: (1.0 if s == entry else 0.0) for s in stages}
+        return row
+
+    sizes = {s: G.nodes[s].get("size") for s in stages}
+    expected = dict.fromkeys(stages, 0.0)
+    for e in entries:
+        for s, x in visits(e).items():
+            expected[s] += (sizes[e] or 0) * x
+    per_member: dict = {}
+    for s in stages:
+        paid = payments.get(s, 0.0)
+        if paid <= 0:
+            per_member[s] = 0.0
+        else:
+            per_member[s] = paid / sizes[s] if sizes[s] else None
+    entry = entries[0]
+    v_entry = visits(entry)
+    known = [v_entry[s] * per_member[s] for s in stages if v_entry[s] > 0 and per_member[s] is not None]
+    unknown = any(v_entry[s] > 0 and per_member[s] is None for s in stages)
+    revenue_per_entrant = None if unknown else float(sum(known))
+
+    out_stages = []
+    for s in stages:
+        reach = 1.0 if s in fi else float(B[ti[s]].sum())
+        drop = 0.0 if s in fi else max(0.0, 1.0 - sum(r for _, _, r in C.out_edges(s, data="rate")))
+        out_stages.append(FunnelStage(id=s, name=G.nodes[s].get("name", s), size=sizes[s], entry=s in entries,
+                                      final=s in fi, drop_rate=drop, reach_final=reach,
+                                      expected_members=expected[s], revenue_per_member=per_member[s]))
+    steps = [FunnelStep(u, v, r) for u, v, r in C.edges(data="rate")]
+    order = {s: i for i, s in enumerate(stages)}
+    steps.sort(key=lambda st: (order[st.source], order[st.target]))
+    bottleneck = min(steps, key=lambda st: st.rate) if steps else None
+    conversion = 1.0 if entry in fi else float(B[ti[entry]].sum())
+    return Funnel(stages=out_stages, steps=steps, entry=entry, finals=finals, conversion=conversion,
+                  bottleneck=bottleneck, revenue_per_entrant=revenue_per_entrant,
+                  expected_converted=float(sum(expected[f] for f in finals)))

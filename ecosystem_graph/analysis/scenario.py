@@ -1,0 +1,270 @@
+"""What-if: remove nodes/relationships, scale money, and compare every figure before and after."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import networkx as nx
+
+from ..errors import UsageError
+from ..tables import Table
+from . import FORMAT_VERSION, Analysis, analyze
+
+__all__ = ["FigureChange", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures", "compare",
+           "whatif", "SCALED_PROPERTY"]
+
+SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
+                   "DEPENDS_ON": "criticality", "CONVERTS_TO": "rate"}
+"""What ``--scale REL_ID=F`` multiplies on a relationship of each type (0..1 properties must stay <= 1)."""
+
+
+@dataclass
+class FigureChange:
+    """One figure before and after (None where it does not exist on that side)."""
+
+    section: str
+    item: str
+    figure: str
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    @property
+    def status(self) -> str:
+        if self.before is None:
+            return "added"
+        if self.after is None:
+            return "removed"
+        return "same" if _same(self.before, self.after) else "changed"
+
+    def to_dict(self) -> dict:
+        return {"section": self.section, "item": self.item, "figure": self.figure, "before": self.before,
+                "after": self.after, "change": self.change, "status": self.status}
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@dataclass
+class Comparison:
+    """Every figure of two analyses side by side, in section order."""
+
+    figures: list[FigureChange] = field(default_factory=list)
+
+    def changed(self) -> list[FigureChange]:
+        return [f for f in self.figures if f.status != "same"]
+
+    def to_dict(self, changed_only: bool = False) -> dict:
+        items = self.changed() if changed_only else self.figures
+        return {"figures": [f.to_dict() for f in items],
+                "changed": len(self.changed()), "total": len(self.figures)}
+
+    def tables(self, changed_only: bool = False, title: str = "Figures") -> list[Table]:
+        by_section: dict[str, list] = {}
+        for f in (self.changed() if changed_only else self.figures):
+            by_section.setdefault(f.section, []).append([f.item, f.figure, f.before, f.after, f.change, f.status])
+        n_changed = len(self.changed())
+        note = f"{n_changed:,} of {len(self.figures):,} figures changed"
+        out = [Table(f"{title}: {section}", ["item", "figure", "before", "after", "change", "status"], rows)
+               for section, rows in by_section.items()]
+        if out:
+            out[-1].note = note
+        else:
+            out.append(Table(title, ["item", "figure", "before", "after", "change", "status"], [], note))
+        return out
+
+
+def figures(a: Analysis) -> dict[tuple, float]:
+    """Every number of an analysis keyed by ``(section, item, figure)``."""
+    out: dict[tuple, float] = {}
+    if a.centrality is not None:
+        for n in a.centrality.nodes:
+            for f in ("in_degree", "out_degree", "betweenness", "closeness", "pagerank", "eigenvector"):
+                out[("centrality", n.id, f)] = float(getattr(n, f))
+    if a.keystones is not None:
+        for k in a.keystones.nodes:
+            for f in ("rank", "revenue_at_risk", "revenue_share", "segments_cut_off", "lockin_change"):
+                out[("keystones", k.id, f)] = float(getattr(k, f))
+    if a.revenue is not None:
+        r = a.revenue
+        for f in ("revenue", "core_revenue", "direct_core_revenue", "unbound_core_revenue"):
+            out[("revenue", "(ecosystem)", f)] = float(getattr(r, f))
+        for f in ("payers", "payees"):
+            if r.hhi.get(f) is not None:
+                out[("revenue", "(ecosystem)", f"hhi_{f}")] = float(r.hhi[f])
+        for s, v in r.by_stream.items():
+            out[("revenue", f"stream {s}", "amount")] = v
+        for s, v in r.by_segment.items():
+            out[("revenue", s, "paid")] = v
+        for n in r.nodes:
+            for f in ("inflow", "outflow", "net"):
+                out[("revenue", n.id, f)] = float(getattr(n, f))
+        for n, v in r.dependency.items():
+            out[("revenue", n, "dependency")] = v
+            out[("revenue", n, "dependent_revenue")] = r.dependent_revenue[n]
+    if a.lockin is not None:
+        out[("lockin", "(ecosystem)", "total_index")] = a.lockin.total_index
+        for s in a.lockin.segments:
+            out[("lockin", s.id, "index")] = s.index
+            out[("lockin", s.id, "min_cut")] = s.min_cut
+            out[("lockin", s.id, "disjoint_paths")] = float(s.disjoint_paths)
+            out[("lockin", s.id, "mechanisms")] = float(len(s.mechanisms))
+            out[("lockin", s.id, "paths")] = float(len(s.paths))
+    if a.funnel is not None:
+        for f in a.funnel.funnels:
+            item = f"funnel {f.entry}"
+            out[("funnel", item, "conversion")] = f.conversion
+            out[("funnel", item, "expected_converted")] = f.expected_converted
+            if f.revenue_per_entrant is not None:
+                out[("funnel", item, "revenue_per_entrant")] = f.revenue_per_entrant
+            for s in f.stages:
+                for name in ("expected_members", "reach_final", "drop_rate"):
+                    out[("funnel", s.id, name)] = float(getattr(s, name))
+                if s.revenue_per_member is not None:
+                    out[("funnel", s.id, "revenue_per_member")] = s.revenue_per_member
+    return out
+
+
+def compare(before: Analysis, after: Analysis) -> Comparison:
+    """Every figure of ``before`` and ``after`` (figures of only one side appear as added/removed)."""
+    fb, fa = figures(before), figures(after)
+    keys = list(fb) + [k for k in fa if k not in fb]
+    order = {s: i for i, s in enumerate(("centrality", "keystones", "revenue", "lockin", "funnel"))}
+    keys.sort(key=lambda k: order[k[0]])  # stable: model order within a section
+    return Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
+
+
+def parse_scale(specs: Iterable[str]) -> dict[str, float]:
+    """``["aws=0.5"]`` -> ``{"aws": 0.5}``; UsageError on a malformed item."""
+    out: dict[str, float] = {}
+    for spec in specs:
+        ident, sep, factor = spec.rpartition("=")
+        try:
+            value = float(factor)
+        except ValueError:
+            value = None
+        if not sep or not ident or value is None or not math.isfinite(value) or value < 0:
+            raise UsageError(f"--scale '{spec}' must be ID=FACTOR with a factor >= 0, e.g. --scale aws=0.5")
+        out[ident] = value
+    return out
+
+
+def _relationship_index(G: nx.MultiDiGraph) -> dict[str, tuple]:
+    return {d["id"]: (u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if d.get("id")}
+
+
+def _unknown(ident: str, G: nx.MultiDiGraph, rels: dict, option: str) -> UsageError:
+    from ..validation import suggest
+
+    hint = suggest(ident, list(G.nodes) + list(rels))
+    return UsageError(f"{option} '{ident}': no node or relationship has this id"
+                      + (f"; did you mean '{hint}'?" if hint else ""))
+
+
+def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[str, float] | None = None
+                  ) -> tuple[nx.MultiDiGraph, list[str]]:
+    """A changed copy of ``G`` and a description of each change.
+
+    ``remove``: node ids (with their relationships) or relationship ids. ``scale``: a node id
+    multiplies every PAYS amount into and out of the node (``count`` too, so count x price still holds);
+    a relationship id multiplies its :data:`SCALED_PROPERTY`. A node id wins over a relationship id.
+    """
+    H = G.copy()
+    rels = _relationship_index(G)
+    done: list[str] = []
+    for ident in scale or {}:
+        factor = scale[ident]
+        if ident in H:
+            edges = [(u, v, k) for u, v, k, t in H.in_edges(ident, keys=True, data="type") if t == "PAYS"]
+            edges += [(u, v, k) for u, v, k, t in H.out_edges(ident, keys=True, data="type") if t == "PAYS"]
+            for u, v, k in edges:
+                _scale_edge(H[u][v][k], "amount", factor, ident)
+            done.append(f"scaled the {len(edges)} payment(s) of node '{ident}' by {factor:g}")
+        elif ident in rels:
+            u, v, k = rels[ident]
+            data = H[u][v][k]
+            prop = SCALED_PROPERTY.get(data.get("type"))
+            if prop is None or data.get(prop) is None:
+                raise UsageError(f"--scale '{ident}': this {data.get('type')} relationship has no "
+                                 f"{prop or 'number'} to scale")
+            _scale_edge(data, prop, factor, ident)
+            if data.get("type") == "CONVERTS_TO":
+                total = sum(d.get("rate") or 0.0 for _, _, d in H.out_edges(u, data=True)
+                            if d.get("type") == "CONVERTS_TO")
+                if total > 1 + 1e-9:
+                    raise UsageError(f"--scale '{ident}': conversion rates leaving '{u}' would sum to "
+                                     f"{total:g}; they must not exceed 1")
+            done.append(f"scaled {prop} of relationship '{ident}' by {factor:g}")
+        else:
+            raise _unknown(ident, G, rels, "--scale")
+    for ident in remove:
+        if ident in H:
+            degree = H.degree(ident)
+            H.remove_node(ident)
+            done.append(f"removed node '{ident}' and its {degree} relationship(s)")
+        elif ident in rels:
+            u, v, k = rels[ident]
+            if H.has_edge(u, v, k):
+                H.remove_edge(u, v, k)
+            done.append(f"removed relationship '{ident}' ({u} -> {v})")
+        elif ident in G:
+            continue  # removed twice
+        else:
+            raise _unknown(ident, G, rels, "--remove")
+    return H, done
+
+
+def _scale_edge(data: dict, prop: str, factor: float, ident: str) -> None:
+    value = float(data[prop]) * factor
+    if prop != "amount" and prop != "switching_cost" and value > 1:
+        raise UsageError(f"--scale '{ident}': {prop} {data[prop]:g} x {factor:g} = {value:g} exceeds 1")
+    data[prop] = value
+    if prop == "amount" and data.get("count") is not None:
+        data["count"] = float(data["count"]) * factor
+
+
+@dataclass
+class Scenario:
+    """A what-if: the changes applied, both analyses and every figure compared."""
+
+    changes: list[str]
+    before: Analysis
+    after: Analysis
+    comparison: Comparison
+
+    def to_dict(self, changed_only: bool = False) -> dict[str, Any]:
+        return {"format_version": FORMAT_VERSION, "model": self.before.model, "changes": self.changes,
+                **self.comparison.to_dict(changed_only)}
+
+    def tables(self, changed_only: bool = False) -> list[Table]:
+        head = Table("What-if", ["change"], [[c] for c in self.changes])
+        return [head] + self.comparison.tables(changed_only)
+
+
+def whatif(G: nx.MultiDiGraph, *, remove: Iterable[str] = (), scale: dict[str, float] | None = None,
+           **analyze_options) -> Scenario:
+    """Apply the changes, analyse before and after, compare every figure.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("shop", kind="core", name="Shop"); G.add_node("fans", kind="segment", name="Fans")
+    >>> _ = G.add_edge("fans", "shop", key="p1", id="p1", type="PAYS", amount=10.0)
+    >>> s = whatif(G, scale={"p1": 0.5}, only="revenue")
+    >>> [(f.before, f.after) for f in s.comparison.figures if f.figure == "core_revenue"]
+    [(10.0, 5.0)]
+    """
+    remove = list(remove)
+    H, changes = apply_changes(G, remove, scale)
+    before = analyze(G, **analyze_options)
+    after = analyze(H, **analyze_options)
+    return Scenario(changes=changes, before=before, after=after, comparison=compare(before, after))

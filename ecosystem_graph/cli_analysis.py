@@ -1,0 +1,164 @@
+"""``ecograph analyze``, ``whatif`` and ``diff``: a thin click layer over :mod:`ecosystem_graph.analysis`."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import click
+
+from .cli import cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument
+
+__all__ = ["analyze_cmd", "whatif_cmd", "diff_cmd", "echo_analysis", "progress_to_stderr", "ANALYSIS_FORMATS"]
+
+ANALYSIS_FORMATS = ("table", "json", "csv", "markdown")
+DEFAULT_TABLE_TOP = 20
+
+
+def _table_top(fmt: str, top: int | None) -> int | None:
+    return top if top is not None else (DEFAULT_TABLE_TOP if fmt in ("table", "markdown") else None)
+
+
+def echo_analysis(analysis, fmt: str, top: int | None = None) -> None:
+    """Print an :class:`~ecosystem_graph.analysis.Analysis` as table, json, csv or markdown.
+
+    ``top`` cuts every list; by default tables (terminal, Markdown) show the first 20 rows and JSON/CSV
+    everything. Reused by ``ecograph db analyze``.
+    """
+    if fmt == "json":
+        echo_json(analysis.to_dict(top=top))
+    else:
+        echo_tables(analysis.tables(top=_table_top(fmt, top)), fmt)
+
+
+@contextmanager
+def progress_to_stderr(enabled: bool = True) -> Iterator[Callable[[str], None] | None]:
+    """A ``progress(step)`` callback showing a spinner on stderr (only when stderr is a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("analysing") as status:
+        yield lambda step: status.update(f"analysing: {step}")
+
+
+def _common_options(fn):
+    fn = click.option("--seed", type=int, default=0, show_default=True,
+                      help="Seed of the sampled betweenness/closeness (models above 5,000 nodes).")(fn)
+    fn = click.option("--max-paths", type=click.IntRange(min=1), default=50, show_default=True,
+                      help="Binding paths listed per segment at most (reported when hit).")(fn)
+    fn = click.option("--depth", type=click.IntRange(min=1), default=4, show_default=True,
+                      help="Longest binding path listed, in relationships.")(fn)
+    return fn
+
+
+@cli.command("analyze")
+@model_file_argument()
+@click.option("--only", metavar="LIST", default=None,
+              help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")
+@click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show the first N rows of each list [default: 20 in table and markdown, all in json and csv].")
+@format_option(*ANALYSIS_FORMATS)
+@_common_options
+@max_bytes_option
+def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: int, max_paths: int, seed: int,
+                max_bytes: int | None) -> None:
+    """Analyse the ecosystem in FILE: centrality, keystones, revenue flows, lock-in, funnel.
+
+    Every figure follows a formula in docs/metrics.md. Lists are ranked: centrality by PageRank,
+    keystones by revenue at risk, money flows by inflow, lock-in by index.
+
+    \b
+    Examples:
+      ecograph analyze examples/amazon.yaml
+      ecograph analyze examples/amazon.yaml --only revenue,lockin --top 5
+      ecograph analyze examples/newspaper-funnel.yaml --only funnel --format markdown
+      ecograph analyze big.yaml --format json > analysis.json
+    """
+    from .analysis import analyze, parse_only
+    from .graph import to_networkx
+
+    sections = parse_only(only)
+    model = load_model_for_cli(file, max_bytes)
+    with progress_to_stderr() as progress:
+        result = analyze(to_networkx(model), only=sections, top=top, seed=seed, depth=depth, max_paths=max_paths,
+                         progress=progress)
+    echo_analysis(result, fmt, top)
+
+
+@cli.command("whatif")
+@model_file_argument()
+@click.option("--remove", "remove", multiple=True, metavar="ID",
+              help="Remove a node (with its relationships) or a relationship by id; repeatable.")
+@click.option("--scale", "scale", multiple=True, metavar="ID=F",
+              help="Multiply a node's payments (in and out) or a relationship's amount/rate/cost by F; repeatable.")
+@click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
+@click.option("--changed-only", is_flag=True, help="List only the figures that change.")
+@format_option(*ANALYSIS_FORMATS)
+@_common_options
+@max_bytes_option
+def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only: str | None, changed_only: bool,
+               fmt: str, depth: int, max_paths: int, seed: int, max_bytes: int | None) -> None:
+    """Change the model in FILE and compare every figure before and after.
+
+    The file itself is not changed. Ids are node ids or relationship ids (give a relationship an `id`
+    in the model to address it); a node id wins when both exist.
+
+    \b
+    Examples:
+      ecograph whatif examples/amazon.yaml --remove prime
+      ecograph whatif examples/amazon.yaml --scale aws=0.5 --changed-only
+      ecograph whatif examples/newspaper-funnel.yaml --scale registered-to-paying=1.5 --only funnel
+    """
+    from .analysis import parse_only
+    from .analysis.scenario import parse_scale, whatif
+    from .errors import UsageError
+    from .graph import to_networkx
+
+    if not remove and not scale:
+        raise UsageError("nothing to change: give at least one --remove ID or --scale ID=F")
+    sections = parse_only(only)
+    factors = parse_scale(scale)
+    model = load_model_for_cli(file, max_bytes)
+    scenario = whatif(to_networkx(model), remove=remove, scale=factors, only=sections, seed=seed, depth=depth,
+                      max_paths=max_paths)
+    if fmt == "json":
+        echo_json(scenario.to_dict(changed_only))
+    else:
+        echo_tables(scenario.tables(changed_only), fmt)
+
+
+@cli.command("diff")
+@model_file_argument("a")
+@model_file_argument("b")
+@click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
+@click.option("--changed-only", is_flag=True, help="List only the figures that change.")
+@format_option(*ANALYSIS_FORMATS)
+@_common_options
+@max_bytes_option
+def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, depth: int, max_paths: int,
+             seed: int, max_bytes: int | None) -> None:
+    """Compare two model files A and B: nodes and relationships added, removed or changed, and the
+    change of every figure.
+
+    Relationships are matched by id, else by from, to and type. Exit status 0 either way.
+
+    \b
+    Examples:
+      ecograph diff amazon-2022.yaml amazon-2023.yaml
+      ecograph diff before.yaml after.yaml --changed-only --format markdown
+    """
+    from .analysis import parse_only
+    from .analysis.diff import diff_models
+
+    sections = parse_only(only)
+    ma = load_model_for_cli(a, max_bytes)
+    mb = load_model_for_cli(b, max_bytes)
+    result = diff_models(ma, mb, label_a=a, label_b=b, only=sections, seed=seed, depth=depth, max_paths=max_paths)
+    if fmt == "json":
+        echo_json(result.to_dict(changed_only))
+    else:
+        echo_tables(result.tables(changed_only), fmt)

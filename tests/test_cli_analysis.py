@@ -1,0 +1,114 @@
+"""ecograph analyze / whatif / diff through click's CliRunner: exact output and exit codes."""
+
+import json
+
+import pytest
+from tests.analysis_helpers import small_nodes, small_rels
+from click.testing import CliRunner
+
+from ecosystem_graph.cli import cli
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps({"name": "Small", "currency": "EUR", "period": "2024", "nodes": small_nodes(),
+                                "relationships": small_rels()}), encoding="utf-8")
+    return str(path)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_analyze_json_shape_and_values(small):
+    r = run("analyze", small, "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["format_version"] == 1
+    assert set(doc) == {"format_version", "model", "options", "centrality", "keystones", "revenue", "lockin"}
+    assert "funnel" not in doc  # no CONVERTS_TO in the model
+    assert set(doc["centrality"]["nodes"][0]) == {"id", "name", "kind", "in_degree", "out_degree", "betweenness",
+                                                  "closeness", "pagerank", "eigenvector"}
+    assert doc["keystones"]["nodes"][0]["id"] == "shop" and doc["keystones"]["nodes"][0]["revenue_at_risk"] == 50.0
+    assert doc["revenue"]["by_stream"] == {"purchase": 30.0, "commission": 20.0, "subscription": 10.0}
+    assert doc["revenue"]["nodes"][0] == {"id": "shop", "kind": "core", "inflow": 50.0, "outflow": 5.0, "net": 45.0}
+    seg = doc["lockin"]["segments"][0]
+    assert (seg["id"], seg["min_cut"], seg["disjoint_paths"]) == ("fans", 0.7, 2)
+    assert seg["cut_edges"] == [["fans", "club", "u-club"], ["fans", "app", "USES#0"]]
+    assert seg["paths"][0]["nodes"] == ["fans", "club", "shop"]
+
+
+def test_analyze_csv_is_exact(small):
+    r = run("analyze", small, "--only", "revenue", "--format", "csv")
+    assert r.exit_code == 0
+    sections = r.output.split("\n\n")
+    assert sections[1] == ("# Revenue by stream\nstream,amount (EUR),% of revenue\npurchase,30.0,50.0\n"
+                           "commission,20.0,33.333333333333336\nsubscription,10.0,16.666666666666668")
+    assert sections[4].splitlines()[:3] == ["# Money flows per node", "id,kind,inflow (EUR),outflow (EUR),net (EUR)",
+                                            "shop,core,50.0,5.0,45.0"]
+
+
+def test_analyze_markdown_and_top(small):
+    r = run("analyze", small, "--only", "centrality", "--top", "2", "--format", "markdown")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0] == "### Centrality"
+    rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith(("| id", "| ---"))]
+    assert len(rows) == 2 and rows[0].startswith("| shop | Shop | core | 4 | 1 | 0.25 | 1 |")
+    assert "top 2 of 5 nodes, by PageRank" in r.output
+
+
+def test_analyze_table(small):
+    r = run("analyze", small, "--only", "lockin")
+    assert r.exit_code == 0
+    assert "Lock-in" in r.output and "62.38" in r.output and "fans -> club -> shop" in r.output
+
+
+def test_analyze_usage_errors(small, tmp_path):
+    r = run("analyze", small, "--only", "revnue")
+    assert r.exit_code == 2
+    assert r.output == ("Error: unknown analysis 'revnue' in --only; expected some of centrality, keystones, "
+                        "revenue, lockin, funnel; did you mean 'revenue'?\n")
+    r = run("analyze", str(tmp_path / "missing.yaml"))
+    assert r.exit_code == 1 and r.output.startswith("Error: ")
+
+
+def test_whatif_csv_changed_only(small):
+    r = run("whatif", small, "--remove", "club", "--only", "revenue", "--changed-only", "--format", "csv")
+    assert r.exit_code == 0
+    head, figures = r.output.split("\n\n")[:2]
+    assert head == "# What-if\nchange\nremoved node 'club' and its 3 relationship(s)"
+    lines = figures.splitlines()
+    assert lines[1] == "item,figure,before,after,change,status"
+    assert lines[2] == "(ecosystem),revenue,60.0,50.0,-10.0,changed"
+    assert "club,inflow,10.0,,,removed" in lines
+
+
+def test_whatif_json_and_errors(small):
+    r = run("whatif", small, "--scale", "p-fans-shop=0.5", "--only", "revenue", "--format", "json")
+    doc = json.loads(r.output)
+    assert doc["format_version"] == 1 and doc["changes"] == ["scaled amount of relationship 'p-fans-shop' by 0.5"]
+    [f] = [f for f in doc["figures"] if f["item"] == "(ecosystem)" and f["figure"] == "core_revenue"]
+    assert (f["before"], f["after"], f["change"]) == (50.0, 35.0, -15.0)
+    r = run("whatif", small)
+    assert r.exit_code == 2 and r.output == "Error: nothing to change: give at least one --remove ID or --scale ID=F\n"
+    r = run("whatif", small, "--remove", "shopp")
+    assert r.exit_code == 2
+    assert r.output == "Error: --remove 'shopp': no node or relationship has this id; did you mean 'shop'?\n"
+
+
+def test_diff(small, tmp_path):
+    other = json.loads(open(small, encoding="utf-8").read())
+    other["relationships"][0]["amount"] = 45
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(other), encoding="utf-8")
+    r = run("diff", small, str(b), "--only", "revenue", "--changed-only", "--format", "json")
+    assert r.exit_code == 0
+    doc = json.loads(r.output)
+    assert doc["relationships"] == [{"key": "p-fans-shop", "status": "changed", "fields": {"amount": [30.0, 45.0]}}]
+    assert doc["counts"]["nodes"] == {"added": 0, "removed": 0, "changed": 0}
+    [f] = [f for f in doc["figures"] if f["figure"] == "core_revenue"]
+    assert (f["before"], f["after"]) == (50.0, 65.0)
+    r = run("diff", small, str(b), "--only", "revenue", "--changed-only", "--format", "markdown")
+    assert "| relationship | p-fans-shop | changed amount | 30.0 | 45.0 |" in r.output
