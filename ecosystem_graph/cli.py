@@ -290,4 +290,5 @@ def generate(nodes: int, seed: int, output: str, fmt: str | None) -> None:
 # (Each is a thin click layer over one library package; keep this block the only place that lists them.)
 from . import cli_render  # noqa: E402,F401
 from . import cli_interop  # noqa: E402,F401
+from . import cli_report  # noqa: E402,F401
 from . import cli_analysis  # noqa: E402,F401

@@ -183,7 +183,8 @@ class BindingIndex:
                         stack.append(v)
         idom = nx.immediate_dominators(H, y)
         out: dict = {}
-        for target in [c for c in self.cores if c in idom] + [SINK]:
+        # The start y is a core when a segment USES the core directly; networkx >= 3.5 leaves y out of idom.
+        for target in [c for c in self.cores if c in idom or c == y] + [SINK]:
             chain, node = set(), target
             while True:
                 chain.add(node)

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from ..model import LOCKIN_MECHANISMS  # noqa: E402
 
@@ -32,6 +33,7 @@ __all__ = [
     "flow_chart",
     "lockin_chart",
     "funnel_chart",
+    "compare_chart",
     "svg_from_figure",
 ]
 
@@ -64,6 +66,18 @@ MECHANISM_LABELS = {
     "search_costs": "Search",
     "loyalty_program": "Loyalty",
 }
+"""Short labels of the seven lock-in types (chart axes)."""
+
+MECHANISM_NAMES = {
+    "contractual_commitment": "contractual commitment",
+    "durable_purchase": "durable purchase (device)",
+    "brand_specific_training": "brand-specific training",
+    "information_and_databases": "information and databases",
+    "specialized_suppliers": "specialised suppliers",
+    "search_costs": "search costs",
+    "loyalty_program": "loyalty program",
+}
+"""The seven lock-in types in words (sentences and tables)."""
 
 _RC = {
     "svg.fonttype": "none",  # real <text>: small, selectable, searchable, escaped by the XML writer
@@ -71,7 +85,7 @@ _RC = {
     "text.parse_math": False,  # a '$' in a name is a dollar sign, not mathtext
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
-    "font.size": 9,
+    "font.size": 10,
     "axes.edgecolor": PALETTE["grid"],
     "axes.labelcolor": PALETTE["muted"],
     "xtick.color": PALETTE["muted"],
@@ -83,7 +97,6 @@ _FONT_STACK = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', sans-s
 _HEADER = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # a start tag; user text is escaped, so it never matches one
-_SIZE_ATTR = re.compile(r'(<svg\b[^>]*?)\s(width|height)="[^"]*"')
 _FONT_FAMILY = re.compile(r"font-family:\s*'?DejaVu Sans'?(?:,\s*[^;\"]+)?")
 _counter = [0]
 
@@ -94,7 +107,8 @@ def _short(label: str, limit: int = 34) -> str:
 
 
 def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None = None) -> str:
-    """The figure as one inline ``<svg>`` element (ids prefixed, no prolog, scales to its container)."""
+    """The figure as one inline ``<svg>`` element (ids prefixed, no prolog; its natural size in points,
+    which the report's stylesheet lets shrink to a narrow container)."""
     buf = io.StringIO()
     with matplotlib.rc_context(_RC):
         FigureCanvasSVG(fig)
@@ -120,8 +134,6 @@ def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None
                           else h.group(0), tag)
 
         svg = _TAG.sub(fix_tag, svg)
-    for _ in range(2):
-        svg = _SIZE_ATTR.sub(r"\1", svg, count=1)
     svg = _FONT_FAMILY.sub(f"font-family: {_FONT_STACK}".replace('"', "'"), svg)
     attrs = ' class="chart-svg" role="img" preserveAspectRatio="xMidYMid meet"'
     svg = svg.replace("<svg ", "<svg" + attrs + " ", 1)
@@ -130,6 +142,13 @@ def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None
 
         svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + f"<title>{escape(title)}</title>", svg, count=1)
     return svg.strip() + "\n"
+
+
+def _tick(value: float, _pos=None) -> str:
+    # Plain tick labels with separators (never matplotlib's "1e8" offset text).
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -145,7 +164,7 @@ def _value_text(value: float, fmt) -> str:
 
 def bar_chart(items: Sequence[tuple[str, float]], *, xlabel: str = "", colors: Sequence[str] | None = None,
               value_format=None, max_items: int = 12, other_label: str = "Other", title: str | None = None,
-              width: float = 7.2, xmax: float | None = None) -> str:
+              width: float = 9.6, xmax: float | None = None) -> str:
     """Horizontal bars, largest first, each labelled with its value.
 
     Items beyond ``max_items`` are summed into one ``Other (n)`` bar so the chart stays readable.
@@ -181,6 +200,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, xlabel: str = "", colors: S
             ax.text(v + top * 0.01, y, _value_text(v, value_format), va="center", ha="left", fontsize=8,
                     color=PALETTE["ink"])
         ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(xlabel)
@@ -201,7 +221,7 @@ class FlowNode:
 
 
 def flow_chart(nodes: Sequence[FlowNode], flows: Sequence[tuple[str, str, float]], *, value_format=None,
-               column_titles: Sequence[str] = (), title: str | None = None, width: float = 9.0) -> str:
+               column_titles: Sequence[str] = (), title: str | None = None, width: float = 10.0) -> str:
     """A Sankey-style alluvial chart: columns of nodes, ribbons whose width is the money they carry.
 
     A node's height is the larger of what flows in and what flows out; ribbons may skip columns
@@ -281,7 +301,7 @@ def flow_chart(nodes: Sequence[FlowNode], flows: Sequence[tuple[str, str, float]
         for nid, (x, y, h) in pos.items():
             node = by_id[nid]
             ax.add_patch(Rectangle((x, y - h), node_w, h, facecolor=node.color, edgecolor="none"))
-            text = f"{_short(node.label, 28)}  {_value_text(throughput[nid], value_format)}"
+            text = f"{_short(node.label, 36)}  {_value_text(throughput[nid], value_format)}"
             left = node.column == 0 and ncols > 1
             ax.text(x - 0.008 if left else x + node_w + 0.008, y - h / 2, text, va="center",
                     ha="right" if left else "left", fontsize=7.5, color=PALETTE["ink"],
@@ -296,7 +316,7 @@ def flow_chart(nodes: Sequence[FlowNode], flows: Sequence[tuple[str, str, float]
 
 
 def lockin_chart(segments: Sequence[tuple[str, float, Sequence[str]]], *, title: str | None = None,
-                 max_items: int = 20, width: float = 9.0) -> str:
+                 max_items: int = 20, width: float = 9.6) -> str:
     """Lock-in index (0-100) per segment as bars, with a dot matrix of the seven lock-in types present.
 
     >>> svg = lockin_chart([("Prime members", 82.0, ["loyalty_program"]), ("Occasional", 12.5, [])])
@@ -348,10 +368,11 @@ def _index_color(index: float) -> str:
 
 
 def funnel_chart(stages: Sequence[tuple[str, float, float | None]], *, value_format=None,
-                 title: str | None = None, width: float = 8.0) -> str:
+                 title: str | None = None, width: float = 9.6, log: bool = False) -> str:
     """A funnel: one centred bar per stage (width = members), with the conversion rate between stages.
 
-    ``stages`` are ``(label, members, rate_from_previous)``; the first rate is ignored.
+    ``stages`` are ``(label, members, rate_from_previous)``; the first rate is ignored. With ``log``, bar
+    widths follow ``log10(members)`` from one member up (for steep funnels); the labels keep the numbers.
 
     >>> svg = funnel_chart([("Flybys", 1000, None), ("Registered", 80, 0.08)])
     >>> "Flybys" in svg and "8.0%" in svg
@@ -366,8 +387,15 @@ def funnel_chart(stages: Sequence[tuple[str, float, float | None]], *, value_for
         ax.set_xlim(-1.55, 1.05)
         ax.set_ylim(-n + 0.35, 0.75)
         ax.axis("off")
+        import math
+
+        def share(value: float) -> float:
+            if log:
+                return math.log10(max(value, 1.0)) / max(math.log10(max(top, 10.0)), 1e-12)
+            return value / top
+
         for i, (label, value, rate) in enumerate(rows):
-            w = max(value / top, 0.012)
+            w = max(share(value), 0.012)
             y = -i
             shade = _blend(PALETTE["primary"], PALETTE["accent"], i / max(n - 1, 1))
             ax.add_patch(FancyBboxPatch((-w, y - 0.3), 2 * w, 0.6, boxstyle="round,pad=0,rounding_size=0.03",
@@ -388,3 +416,40 @@ def _blend(a: str, b: str, t: float) -> str:
     ca = [int(a[i:i + 2], 16) for i in (1, 3, 5)]
     cb = [int(b[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb))
+
+
+def compare_chart(items: Sequence[tuple[str, float, float]], *, xlabel: str = "", value_format=None,
+                  labels: tuple[str, str] = ("before", "after"), title: str | None = None,
+                  width: float = 9.6) -> str:
+    """Paired horizontal bars: each figure before (light) and after (dark) a what-if.
+
+    >>> svg = compare_chart([("Revenue", 100.0, 80.0)], value_format=lambda v: f"{v:g}")
+    >>> "Revenue" in svg and "80" in svg and "after" in svg
+    True
+    """
+    rows = [(str(l), float(b), float(a)) for l, b, a in items]
+    n = max(len(rows), 1)
+    with matplotlib.rc_context(_RC):
+        fig = _new_figure(width, 0.8 + 0.55 * n)
+        ax = fig.add_subplot(111)
+        ys = list(range(len(rows)))[::-1]
+        h = 0.36
+        top = max([max(b, a) for _, b, a in rows] + [1e-12])
+        ax.barh([y + h / 2 for y in ys], [b for _, b, _ in rows], height=h, color=PALETTE["light"], zorder=2,
+                label=labels[0])
+        ax.barh([y - h / 2 for y in ys], [a for _, _, a in rows], height=h, color=PALETTE["primary"], zorder=2,
+                label=labels[1])
+        for y, (_, b, a) in zip(ys, rows):
+            ax.text(b + top * 0.01, y + h / 2, _value_text(b, value_format), va="center", fontsize=8.5,
+                    color=PALETTE["muted"])
+            ax.text(a + top * 0.01, y - h / 2, _value_text(a, value_format), va="center", fontsize=8.5,
+                    color=PALETTE["ink"])
+        ax.set_yticks(ys, [_short(r[0]) for r in rows])
+        ax.set_xlim(0, top * 1.2)
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(xlabel)
+        ax.legend(loc="lower right", frameon=False, fontsize=9)
+        return svg_from_figure(fig, title=title)

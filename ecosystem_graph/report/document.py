@@ -19,14 +19,16 @@ class Cell:
     numeric: bool = False
 
 
-def cell(value: Any, text: str | None = None) -> Cell:
-    """A cell for ``value``; numbers are right-aligned and keep their raw value."""
-    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+def cell(value: Any, text: str | None = None, numeric: bool | None = None) -> Cell:
+    """A cell for ``value``; numbers are right-aligned and keep their raw value (``numeric=True`` aligns a
+    missing figure like a number)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    numeric = is_number if numeric is None else numeric
     if text is None:
         from ..tables import format_cell
 
         text = format_cell(value)
-    return Cell(text=text, value=value if numeric or isinstance(value, str) else None, numeric=numeric)
+    return Cell(text=text, value=value if is_number or isinstance(value, str) else None, numeric=numeric)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Chart:
     title: str
     svg: str
     caption: str | None = None
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour) swatches under the chart
 
 
 @dataclass

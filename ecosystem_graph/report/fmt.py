@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "money_axis_label", "share", "number", "signed", "change"]
+__all__ = ["money", "money_each", "money_axis_label", "money_scale", "UNIT_FACTORS", "share", "number", "signed", "change"]
 
 
 def _finite(value) -> bool:
@@ -24,16 +24,51 @@ def number(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -> str:
-    """Money as written in a client document: ``USD 574.8 billion``.
+UNIT_FACTORS = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+"""Money units the report can convert between (a model's ``money_unit``, case-insensitive)."""
+_UNITS_UP = ("", "thousand", "million", "billion", "trillion")
 
-    >>> money(574.785, "USD", "billion"), money(1200, "EUR")
-    ('USD 574.8 billion', 'EUR 1,200')
+
+def money_scale(largest: float, unit: str | None) -> tuple[float, str | None]:
+    """``(divisor, unit)`` that shows amounts up to ``largest`` (in the model's ``unit``) with at most
+    three digits before the point, e.g. 754,035,603 thousand -> divide by 1e6, "billion".
+
+    Unknown units are kept as they are (divisor 1).
+
+    >>> money_scale(754_035_603.9, "thousand"), money_scale(574.8, "billion"), money_scale(12.0, "k€")
+    ((1000000.0, 'billion'), (1.0, 'billion'), (1.0, 'k€'))
+    """
+    key = (unit or "").strip().lower()
+    if key not in UNIT_FACTORS:
+        return 1.0, unit
+    base = UNIT_FACTORS[key]
+    total = abs(largest) * base if _finite(largest) else 0.0
+    best = key
+    for name in _UNITS_UP:
+        if name == "thousand" and key == "":
+            continue  # plain amounts stay plain below a million: 1,200 rather than 1.2 thousand
+        if UNIT_FACTORS[name] >= base and total >= UNIT_FACTORS[name]:
+            best = name
+    divisor = UNIT_FACTORS[best] / base
+    return divisor, (best or None)
+
+
+def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -> str:
+    """Money as written in a client document, in the largest unit that keeps it readable.
+
+    >>> money(574.785, "USD", "billion"), money(1200, "EUR"), money(754_035_603.9, "EUR", "thousand")
+    ('USD 574.8 billion', 'EUR 1,200', 'EUR 754.0 billion')
     """
     if not _finite(value):
         return "–"
-    text = f"{value:,.{digits}f}" if abs(value) < 1e15 and float(value) != int(value) else f"{int(value):,}"
-    parts = [p for p in (currency, text, unit or "") if p]
+    divisor, shown_unit = money_scale(value, unit)
+    value = value / divisor
+    if divisor != 1 or (abs(value) < 1e15 and float(value) != int(value)):
+        text = f"{value:,.{digits}f}"
+    else:
+        text = f"{int(value):,}"
+    text = text.replace("-", "−")  # a real minus sign
+    parts = [p for p in (currency, text, shown_unit or "") if p]
     return " ".join(parts)
 
 
@@ -76,3 +111,20 @@ def change(before, after) -> str:
     if rel == 0:
         return "0%"
     return ("+" if rel > 0 else "−") + f"{abs(rel) * 100:.1f}%"
+
+
+def money_each(value, currency: str = "", unit: str | None = None) -> str:
+    """Money per member or per entrant, in plain currency units when the model's unit is known.
+
+    >>> money_each(0.0000125, "EUR", "million"), money_each(3.5, "EUR", None), money_each(0.2, "EUR", "k€")
+    ('EUR 12.50', 'EUR 3.50', 'EUR 0.2 k€')
+    """
+    if not _finite(value):
+        return "–"
+    key = (unit or "").strip().lower()
+    if key in UNIT_FACTORS:
+        plain = value * UNIT_FACTORS[key]
+        if abs(plain) >= 1e6:
+            return money(value, currency, unit)
+        return " ".join(p for p in (currency, f"{plain:,.2f}") if p)
+    return " ".join(p for p in (currency, f"{value:,.4g}", unit or "") if p)

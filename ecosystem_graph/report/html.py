@@ -46,5 +46,8 @@ def render_report_html(report: Report) -> str:
     """The whole report page. User strings are escaped by the template; the chart SVGs (text escaped
     by matplotlib's XML writer), the graph fragment (escaped by :mod:`ecosystem_graph.render`) and the
     metric definitions (Markdown rendered with raw HTML off) are inserted as they are."""
-    metrics = [_RenderedMetric(m.title, markdown_to_html(m.markdown)) for m in report.metrics]
+    from markupsafe import Markup
+
+    metrics = [_RenderedMetric(Markup(_markdown().renderInline(m.title)), markdown_to_html(m.markdown))
+               for m in report.metrics]
     return _environment().get_template("report.html.j2").render(report=report, metrics_html=metrics)

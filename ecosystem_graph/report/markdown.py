@@ -26,9 +26,10 @@ _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
 def standalone_svg(svg: str) -> str:
-    """An inline chart SVG as a file of its own: XML prolog, and a size (in points) taken from its viewBox."""
+    """An inline chart SVG as a file of its own: XML prolog, and a size (in points, from its viewBox when
+    it has none)."""
     m = _VIEWBOX.search(svg)
-    if m:
+    if m and not re.search(r'<svg\b[^>]*\swidth="', svg):
         svg = svg.replace("<svg ", f'<svg width="{m.group(1)}pt" height="{m.group(2)}pt" ', 1)
     return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + svg
 
@@ -70,7 +71,7 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
         out += ["", f"**Scenario:** {md_escape(report.scenario_label)}"]
     out += ["", "## Contents", ""]
     anchors = [("summary", "Executive summary")] + [(s.id, s.title) for s in report.sections] + [("methods", "Methods")]
-    out += [f"{i}. {md_escape(title)}" for i, (_, title) in enumerate(anchors, start=1)]
+    out += [f"{i}. [{md_escape(title)}](#{_slug(title)})" for i, (_, title) in enumerate(anchors, start=1)]
     out += ["", "## Executive summary", ""]
     out += _kpis(report.kpis)
     for item in report.summary:
@@ -127,6 +128,12 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
     out += [f"- {md_escape(n)}" for n in p.notes]
     out.append("")
     return "\n".join(out), files
+
+
+def _slug(title: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"[^\w\- ]", "", title.strip().lower())
+    return text.replace(" ", "-")
 
 
 def _kpis(kpis) -> list[str]:

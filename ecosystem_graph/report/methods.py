@@ -128,9 +128,11 @@ def yaml_comments(raw: bytes | str) -> list[tuple[int, str]]:
     [(1, 'the client'), (2, 'note')]
     """
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    if "#" not in text:
+        return []
     spans: list[tuple[int, int]] = []
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             if isinstance(token, yaml.ScalarToken):
                 spans.append((token.start_mark.index, token.end_mark.index))
     except yaml.YAMLError:
@@ -160,22 +162,97 @@ def yaml_comments(raw: bytes | str) -> list[tuple[int, str]]:
     return out
 
 
+def _item_spans(raw: bytes) -> tuple[list[tuple[int, int, str, int, dict]], int | None]:
+    """For each node/relationship of a YAML model: (first line, last line, "nodes"/"relationships", index,
+    {line: key}); and the line of the first top-level key (comments above it are the file's header)."""
+    try:
+        root = yaml.compose(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
+        return [], None
+    if not isinstance(root, yaml.MappingNode):
+        return [], None
+    spans = []
+    first_key = root.value[0][0].start_mark.line + 1 if root.value else None
+    for key_node, value_node in root.value:
+        section = getattr(key_node, "value", None)
+        if section not in ("nodes", "relationships") or not isinstance(value_node, yaml.SequenceNode):
+            continue
+        for i, item in enumerate(value_node.value):
+            keys = {}
+            if isinstance(item, yaml.MappingNode):
+                for k, v in item.value:
+                    keys[k.start_mark.line + 1] = str(getattr(k, "value", ""))
+                    keys.setdefault(v.end_mark.line + 1, str(getattr(k, "value", "")))
+            last = item.end_mark.line + (0 if item.end_mark.column == 0 else 1)
+            spans.append((item.start_mark.line + 1, max(last, item.start_mark.line + 1), section, i, keys))
+    return spans, first_key
+
+
 def model_assumptions(model, raw: bytes | None = None, *, limit: int = 200) -> tuple[list[Assumption], int]:
-    """What the modeller wrote down: the ecosystem's description, every node's and relationship's
-    description, and the YAML comments of the file; at most ``limit`` items, plus how many were left out."""
-    items: list[Assumption] = []
-    if model.description:
-        items.append(Assumption("ecosystem", model.description))
-    if raw is not None and not raw.lstrip()[:1] in (b"{", b"["):
-        items.extend(Assumption(f"comment, line {line}", text) for line, text in yaml_comments(raw))
-    for node in model.nodes:
-        if node.description:
-            items.append(Assumption(f"{node.kind} “{node.name}”", node.description))
+    """What the modeller wrote down, item by item: the ecosystem's description and the file's header
+    comments first, then each node and relationship with its description and the comments beside or just
+    above it (labelled with the field they annotate). At most ``limit`` items, plus how many were left out."""
     names = {n.id: n.name for n in model.nodes}
-    for rel in model.relationships:
-        if rel.description:
-            where = f"{rel.type} {names.get(rel.source, rel.source)} → {names.get(rel.target, rel.target)}"
-            items.append(Assumption(where, rel.description))
+
+    def node_where(i: int) -> str:
+        node = model.nodes[i]
+        return f"{node.kind} “{node.name}”"
+
+    def rel_where(i: int) -> str:
+        rel = model.relationships[i]
+        return f"{rel.type} {names.get(rel.source, rel.source)} → {names.get(rel.target, rel.target)}"
+
+    header: list[Assumption] = []
+    sections: list[Assumption] = []
+    per_item: dict[tuple[str, int], list[str]] = {}
+    if model.description:
+        header.append(Assumption("ecosystem", model.description))
+    if raw is not None and raw.lstrip()[:1] not in (b"{", b"["):
+        comments = yaml_comments(raw)
+        spans, first_key = _item_spans(raw) if comments else ([], None)
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        starts = sorted((sp[0], sp) for sp in spans)
+        for line, text in comments:
+            full_line = lines[line - 1].lstrip().startswith("#") if line - 1 < len(lines) else True
+            if text.startswith(("---", "===")):
+                sections.append(Assumption("section note", text.strip("-= ")))
+                continue
+            if first_key is not None and line < first_key:
+                header.append(Assumption("model file", text))
+                continue
+            owner = None
+            if full_line:  # a comment on its own line describes the item that follows it
+                owner = next((sp for start, sp in starts if start > line), None)
+                inside = next((sp for sp in spans if sp[0] <= line <= sp[1]), None)
+                if inside is not None and inside[0] < line:
+                    owner = inside
+            else:
+                owner = next((sp for sp in spans if sp[0] <= line <= sp[1]), None)
+            if owner is None:
+                sections.append(Assumption("model file", text))
+                continue
+            field_name = owner[4].get(line)
+            label = f"{field_name}: {text}" if field_name and not full_line and field_name not in ("id", "from", "to") \
+                else text
+            per_item.setdefault((owner[2], owner[3]), []).append(label)
+    # Consecutive header comment lines are one paragraph; the file's section markers are one list.
+    merged: list[Assumption] = []
+    for a in header:
+        if merged and a.where == "model file" and merged[-1].where == "model file":
+            merged[-1] = Assumption("model file", merged[-1].text + " " + a.text)
+        else:
+            merged.append(a)
+    items = merged
+    if sections:
+        items.append(Assumption("sections of the file", "; ".join(a.text for a in sections)))
+    for i, node in enumerate(model.nodes):
+        texts = ([node.description] if node.description else []) + per_item.get(("nodes", i), [])
+        if texts:
+            items.append(Assumption(node_where(i), " · ".join(texts)))
+    for i, rel in enumerate(model.relationships):
+        texts = ([rel.description] if rel.description else []) + per_item.get(("relationships", i), [])
+        if texts:
+            items.append(Assumption(rel_where(i), " · ".join(texts)))
     left_out = max(0, len(items) - limit)
     return items[:limit], left_out
 

@@ -1,0 +1,115 @@
+"""``ecograph report``: the consultant report, one self-contained HTML file (or Markdown with SVG charts)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import cli, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from .errors import InputError, RenderError, UsageError
+
+__all__ = ["report"]
+
+
+@cli.command()
+@model_file_argument()
+@output_option(help="Report file to write (.html, or .md with --format md).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None,
+              help="html (one self-contained file) or md (Markdown, charts as SVG files beside it) "
+                   "[default: from the file name, else html].")
+@click.option("--remove", "removals", multiple=True, metavar="ID",
+              help="What-if: remove this node or relationship (repeatable); adds a before/after section.")
+@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              metavar="SCENARIO.yaml", help="What-if scenario file (removals and scalings, see docs/report.md).")
+@click.option("--title", default=None, help="Report title [default: '<ecosystem>: ecosystem report'].")
+@click.option("--top", type=click.IntRange(min=1, max=1000), default=15, show_default=True,
+              help="Rows in each ranking table.")
+@click.option("--no-graph", is_flag=True, help="Leave the interactive graph out (smaller file).")
+@max_bytes_option
+def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
+           title: str | None, top: int, no_graph: bool, max_bytes: int | None) -> None:
+    """Write a client-ready report on the ecosystem in FILE.
+
+    The report opens with an executive summary (revenue and its split, keystones, the most and least
+    locked-in segments, concentration, funnel conversion), then the interactive graph, one section per
+    analysis with charts and tables, a before/after section for a what-if, and a methods appendix
+    (definitions, the model's assumptions, tool version, the model file's SHA-256). The HTML file works
+    offline and prints one section per page.
+
+    \b
+    Examples:
+      ecograph report examples/amazon.yaml -o amazon-report.html
+      ecograph report examples/amazon.yaml -o amazon-report.html --remove prime
+      ecograph report examples/amazon.yaml -o no-aws.html --scenario no-aws.yaml
+      ecograph report examples/amazon.yaml -o amazon-report.md --format md
+    """
+    from .fileio import write_text_atomic
+    from .report import build_report, load_scenario, render_report_html, render_report_markdown
+    from .report.scenario_file import ScenarioSpec
+
+    if removals and scenario_path:
+        raise UsageError("use either --remove or --scenario, not both (a scenario file can list removals)")
+    out = Path(output)
+    if fmt is None:
+        fmt = "md" if out.suffix.lower() in (".md", ".markdown") else "html"
+    if not out.parent.is_dir() and str(out.parent) not in ("", "."):
+        raise InputError(f"{output}: folder {out.parent} does not exist")
+    scenario = None
+    if scenario_path:
+        scenario = load_scenario(scenario_path)
+    elif removals:
+        scenario = ScenarioSpec(remove=list(dict.fromkeys(removals)))
+    model = load_model_for_cli(file, max_bytes)
+    raw = Path(file).read_bytes()
+    with _progress() as step:
+        doc = build_report(model, source=file, raw=raw, title=title, scenario=scenario, top=top,
+                           graph=not no_graph, on_step=step)
+        step("writing")
+        written: list[str] = []
+        try:
+            if fmt == "html":
+                write_text_atomic(out, render_report_html(doc))
+            else:
+                text, files = render_report_markdown(doc, out.stem)
+                for name, svg in files.items():
+                    write_text_atomic(out.parent / name, svg)
+                    written.append(name)
+                write_text_atomic(out, text)
+        except OSError as exc:
+            raise RenderError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    size = out.stat().st_size
+    charts = sum(len(s.charts) for s in doc.sections)
+    extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
+    click.echo(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+class _progress:
+    """A transient rich spinner on stderr showing the current step (only when stderr is a terminal)."""
+
+    def __enter__(self):
+        self._status = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("Preparing the report…")
+            self._status.__enter__()
+        return self.step
+
+    def step(self, label: str) -> None:
+        if self._status is not None:
+            self._status.update(f"Report: {label}…")
+
+    def __exit__(self, *exc):
+        if self._status is not None:
+            self._status.__exit__(*exc)
+        return False

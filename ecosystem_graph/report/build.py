@@ -1,0 +1,663 @@
+"""Building a report: run the analyses, lay their results out as sections, charts and tables."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Callable
+
+import networkx as nx
+
+from .. import __version__
+from ..errors import RenderError, UsageError
+from ..graph import to_networkx
+from . import charts, fmt
+from .document import Chart, Kpi, Report, ReportTable, Section, cell
+from .flows import money_flows
+from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
+from .scenario_file import ScenarioSpec
+from .summary import executive_summary, headline_figures
+
+__all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES"]
+
+DEFAULT_TOP = 15
+"""Rows per ranking table (the full results are in ``ecograph analyze``)."""
+GRAPH_HEIGHT = "680px"
+GRAPH_MAX_NODES = 2000
+"""Above this many nodes the report's graph is aggregated (segments, then partners, collapsed into groups):
+a document to send stays a few MB and draws at once; ``ecograph render`` can show every node."""
+CHART_ITEMS = 12
+
+
+def _legend(kinds) -> list[tuple[str, str]]:
+    """Colour swatches for the kinds present in a chart, in vocabulary order."""
+    from ..model import NODE_KINDS
+
+    present = set(kinds)
+    labels = {"core": "Core", "satellite": "Satellite", "channel": "Channel", "partner": "Partner",
+              "segment": "Customer segment"}
+    return [(labels[k], _kind_color(k)) for k in NODE_KINDS if k in present]
+
+
+def _kind_color(kind: str | None) -> str:
+    try:
+        from ..render.style import KIND_STYLES
+
+        return KIND_STYLES[kind]["color"]
+    except (ImportError, KeyError):
+        return charts.KIND_COLORS.get(kind or "other", charts.KIND_COLORS["other"])
+
+
+class _Ctx:
+    """What every section builder needs: the graph, names, money formatting, the top-N cut."""
+
+    def __init__(self, G: nx.MultiDiGraph, top: int):
+        self.G = G
+        self.top = top
+        self.currency = G.graph.get("currency", "")
+        self.unit = G.graph.get("money_unit")
+        self.period = G.graph.get("period")
+        self.names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
+        self.kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+
+    def name(self, node: str) -> str:
+        return self.names.get(node, str(node))
+
+    def money(self, value) -> str:
+        return fmt.money(value, self.currency, self.unit)
+
+    @property
+    def money_label(self) -> str:
+        return fmt.money_axis_label(self.currency, self.unit, self.period)
+
+    def chart_money(self, values) -> tuple[float, str, Callable[[float], str]]:
+        """For a money chart: the divisor that puts its largest value in a readable unit, the axis label
+        in that unit, and the format of the values written beside the bars."""
+        divisor, unit = fmt.money_scale(max((abs(v) for v in values), default=0.0), self.unit)
+        label = fmt.money_axis_label(self.currency, unit, self.period)
+        return divisor, label, lambda v: f"{v:,.1f}" if v != int(v) else f"{int(v):,}"
+
+    def edge_text(self, edge) -> str:
+        u, v = edge[0], edge[1]
+        rtype = ""
+        if len(edge) > 2 and self.G.has_edge(u, v, edge[2]):
+            rtype = self.G.edges[u, v, edge[2]].get("type", "")
+        return f"{self.name(u)} → {self.name(v)}" + (f" ({rtype})" if rtype else "")
+
+
+def build_report(
+    model,
+    *,
+    source: str | None = None,
+    raw: bytes | None = None,
+    title: str | None = None,
+    scenario: ScenarioSpec | None = None,
+    top: int = DEFAULT_TOP,
+    graph: bool = True,
+    seed: int = 0,
+    on_step: Callable[[str], None] | None = None,
+) -> Report:
+    """Analyse ``model`` and lay out a :class:`~ecosystem_graph.report.document.Report`.
+
+    Parameters
+    ----------
+    model : Ecosystem
+    source, raw : str, bytes, optional
+        The model file's path and bytes (for the SHA-256 and the comments in the methods appendix).
+    title : str, optional
+        Report title (default: "<ecosystem name> ecosystem report").
+    scenario : ScenarioSpec, optional
+        Removals/scalings; adds a before/after section with every headline figure and its change.
+    top : int
+        Rows in each ranking table.
+    graph : bool
+        Embed the interactive graph (needs :mod:`ecosystem_graph.render`).
+    on_step : callable, optional
+        Called with a short label before each step (for progress display).
+    """
+    from ..analysis import analyze
+
+    step = on_step or (lambda label: None)
+    if top < 1:
+        raise UsageError(f"top must be at least 1, not {top}")
+    G = to_networkx(model)
+    ctx = _Ctx(G, top)
+    changed = None
+    if scenario is not None and not scenario.is_empty():
+        from ..analysis.scenario import apply_changes
+
+        changed = apply_changes(G, scenario.remove, scenario.scale)  # unknown ids fail here, before any work
+    step("analysing")
+    analysis = analyze(G, seed=seed, progress=lambda name: step(f"analysing ({name})"))
+    sections: list[Section] = []
+    comparison = None
+    if changed is not None:
+        comparison = _run_scenario(changed, analysis, seed, step)
+    step("drawing charts")
+    if graph:
+        sections.append(_graph_section(model, analysis, ctx, step))
+    if comparison is not None:
+        sections.append(_scenario_section(comparison, scenario, ctx))
+    if getattr(analysis, "revenue", None) is not None:
+        sections.append(_revenue_section(analysis.revenue, ctx))
+    if getattr(analysis, "keystones", None) is not None:
+        sections.append(_keystone_section(analysis.keystones, ctx))
+    if getattr(analysis, "lockin", None) is not None:
+        sections.append(_lockin_section(analysis.lockin, ctx))
+    if getattr(analysis, "funnel", None) is not None:
+        sections.append(_funnel_section(analysis.funnel, ctx))
+    if getattr(analysis, "centrality", None) is not None:
+        sections.append(_centrality_section(analysis.centrality, ctx))
+    step("writing the methods appendix")
+    metrics, metrics_source = load_metric_definitions()
+    assumptions, left_out = model_assumptions(model, raw)
+    notes = []
+    if not metrics_source:
+        notes.append("docs/metrics.md was not found; set ECOGRAPH_METRICS_DOC to its path to include the "
+                     "metric definitions.")
+    provenance = Provenance(
+        tool_version=__version__,
+        model_file=source,
+        sha256=file_sha256(raw) if raw is not None else None,
+        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        metrics_source="docs/metrics.md" if metrics_source else None,
+        notes=notes,
+    )
+    return Report(
+        title=title or f"{model.name}: ecosystem report",
+        ecosystem=model.name,
+        period=str(model.period),
+        currency=model.currency,
+        money_unit=model.money_unit,
+        summary=executive_summary(analysis, ctx) + (_scenario_summary(comparison, scenario, ctx)
+                                                      if comparison is not None else []),
+        kpis=headline_figures(analysis, ctx),
+        sections=sections,
+        metrics=metrics,
+        assumptions=assumptions,
+        assumptions_left_out=left_out,
+        provenance=provenance,
+        scenario_label=scenario.label if comparison is not None else None,
+        counts={"nodes": G.number_of_nodes(), "relationships": G.number_of_edges()},
+    )
+
+
+# ------------------------------------------------------------------------------------------ sections
+
+
+def _graph_section(model, analysis, ctx: _Ctx, step) -> Section:
+    section = Section(id="graph", title="The ecosystem at a glance",
+                      lead="Every actor and relationship of the model. Drag to pan, scroll to zoom, click a node "
+                           "for its figures; filter by kind or relationship type on the right.")
+    step("embedding the interactive graph")
+    try:
+        from ..render.html import render_fragment
+    except ImportError as exc:  # the render package is part of the tool; say so rather than fail
+        section.notes.append(f"The interactive graph is not available in this installation ({exc}).")
+        return section
+    try:
+        section.graph_html = render_fragment(model, height=GRAPH_HEIGHT, analysis=analysis,
+                                             max_nodes=GRAPH_MAX_NODES)
+    except RenderError as exc:
+        section.notes.append(f"The interactive graph could not be drawn: {exc}")
+        return section
+    n = ctx.G.number_of_nodes()
+    if n > GRAPH_MAX_NODES:
+        section.graph_note = (f"The model has {n:,} nodes; to stay readable, segments and partners are "
+                              f"collapsed into groups in this view (the tables list them one by one; "
+                              f"`ecograph render` draws every node).")
+    return section
+
+
+def _revenue_section(rev, ctx: _Ctx) -> Section:
+    G = ctx.G
+    s = Section(id="revenue", title="Revenue flows",
+                lead=f"Where the ecosystem's money comes from and where it goes, per {ctx.period or 'period'}, "
+                     f"in {fmt.money_axis_label(ctx.currency, ctx.unit)}.")
+    s.kpis = [
+        Kpi("revenue", "Ecosystem revenue", rev.revenue, ctx.money(rev.revenue),
+            "paid by customers and partners to the core, satellites and channels"),
+        Kpi("core_revenue", "Core revenue", rev.core_revenue, ctx.money(rev.core_revenue),
+            fmt.share(rev.core_revenue / rev.revenue) + " of ecosystem revenue" if rev.revenue else None),
+    ]
+    for side, label in (("payers", "Concentration of payers"), ("payees", "Concentration of payees")):
+        value = (rev.hhi or {}).get(side)
+        s.kpis.append(Kpi(f"hhi_{side}", label, value, fmt.number(value, 0) if value is not None else "–",
+                          _hhi_band(value) + " (HHI, 0–10,000)" if value is not None else "no payments"))
+    payees = [(n, a) for n, a in rev.by_payee.items() if ctx.kinds.get(n) in ("satellite", "channel", "core")]
+    if payees:
+        div, label, vfmt = ctx.chart_money([a for _, a in payees])
+        s.charts.append(Chart("revenue-by-offering", "Revenue by offering (core, satellites, channels)",
+                              charts.bar_chart([(ctx.name(n), a / div) for n, a in payees],
+                                               colors=[_kind_color(ctx.kinds.get(n)) for n, _ in payees],
+                                               xlabel=label, value_format=vfmt, max_items=CHART_ITEMS,
+                                               other_label="Other offerings", title="Revenue by offering"),
+                              "Money paid by customers and partners directly to each offering."))
+        s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in payees)
+    if rev.by_stream:
+        div, label, vfmt = ctx.chart_money(rev.by_stream.values())
+        s.charts.append(Chart("revenue-by-stream", "Revenue by stream",
+                              charts.bar_chart([(k, v / div) for k, v in rev.by_stream.items()], xlabel=label,
+                                               value_format=vfmt, colors=[charts.PALETTE["accent"]] *
+                                               len(rev.by_stream), title="Revenue by stream"),
+                              "Purchase, subscription, commission, fee, advertising and usage revenue."))
+    flows = money_flows(G)
+    if flows.paid:
+        s.charts.append(Chart("money-flow", "How money flows to the core", _flow_svg(flows, ctx),
+                              "Left: who pays; middle: the satellites and channels they pay; right: the core. "
+                              "An offering's revenue is drawn flowing on to the core it feeds (FEEDS "
+                              "relationships, split by strength); money paid to the core directly skips the "
+                              "middle column."))
+    dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+    if dep:
+        s.charts.append(Chart("core-dependency", "Share of core revenue that depends on each satellite and channel",
+                              charts.bar_chart([(ctx.name(n), v * 100) for n, v in dep],
+                                               colors=[_kind_color(ctx.kinds.get(n)) for n, _ in dep],
+                                               xlabel="% of core revenue", max_items=CHART_ITEMS,
+                                               value_format=lambda v: f"{v:.1f}%", title="Core revenue dependency"),
+                              "Core revenue paid by customers whose binding path to the core runs through the "
+                              "node (attributed over the paths by their USES share × FEEDS strength)."))
+        s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in dep)
+        t = ReportTable("dependency", "Dependency of core revenue", ["Node", "Kind", "Share of core revenue",
+                                                                      "Core revenue depending on it"],
+                        ["name", "kind", "dependency", "dependent_revenue"], total=len(dep))
+        for n, v in dep[: ctx.top]:
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)), cell(v, fmt.share(v)),
+                           cell(rev.dependent_revenue.get(n, 0.0), ctx.money(rev.dependent_revenue.get(n, 0.0)))])
+        s.tables.append(t)
+    nodes = sorted(rev.nodes, key=lambda f: (-(f.inflow + f.outflow), f.id))
+    nodes = [f for f in nodes if f.inflow or f.outflow]
+    t = ReportTable("revenue-nodes", "Money in and out per actor (net value flow)",
+                    ["Actor", "Kind", "In", "Out", "Net"], ["name", "kind", "inflow", "outflow", "net"],
+                    total=len(nodes), note=rev.note)
+    for f in nodes[: ctx.top]:
+        t.row_ids.append(f.id)
+        t.rows.append([cell(ctx.name(f.id)), cell(f.kind), cell(f.inflow, ctx.money(f.inflow)),
+                       cell(f.outflow, ctx.money(f.outflow)), cell(f.net, ctx.money(f.net))])
+    s.tables.append(t)
+    if rev.by_segment:
+        segs = list(rev.by_segment.items())
+        t = ReportTable("revenue-by-segment", "Revenue by paying segment", ["Segment", "Pays", "Share"],
+                        ["name", "amount", "share"], total=len(segs))
+        for n, a in segs[: ctx.top]:
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)), cell(a, ctx.money(a)),
+                           cell(a / rev.revenue if rev.revenue else None,
+                                fmt.share(a / rev.revenue) if rev.revenue else "–")])
+        s.tables.append(t)
+    if rev.unbound_core_revenue:
+        s.notes.append(f"{ctx.money(rev.unbound_core_revenue)} of core revenue comes from payers with no binding "
+                       f"path (USES/FEEDS) to the core; it depends on no satellite or channel in the model.")
+    return s
+
+
+def _hhi_band(value) -> str:
+    # US DOJ/FTC horizontal merger guidelines (2010) bands on the 0..10,000 scale.
+    if value is None:
+        return ""
+    if value < 1500:
+        return "unconcentrated"
+    if value <= 2500:
+        return "moderately concentrated"
+    return "highly concentrated"
+
+
+def _flow_svg(flows, ctx: _Ctx) -> str:
+    nodes = []
+    for p in flows.payers:
+        label = f"Other payers ({len(flows.grouped[p])})" if p in flows.grouped else ctx.name(p)
+        nodes.append(charts.FlowNode(p, label, 0, _kind_color(ctx.kinds.get(p, "other"))))
+    for o in flows.offerings:
+        label = f"Other offerings ({len(flows.grouped[o])})" if o in flows.grouped else ctx.name(o)
+        nodes.append(charts.FlowNode(o, label, 1, _kind_color(ctx.kinds.get(o, "other"))))
+    for c in flows.cores:
+        nodes.append(charts.FlowNode(c, ctx.name(c), 2, _kind_color("core")))
+    edges = [(u, v, a) for (u, v), a in flows.paid.items()] + [(u, v, a) for (u, v), a in flows.fed.items()]
+    div, label, vfmt = ctx.chart_money([sum(a for _, _, a in edges)])
+    edges = [(u, v, a / div) for u, v, a in edges]
+    return charts.flow_chart(nodes, edges, value_format=vfmt,
+                             column_titles=[f"Who pays ({label})", "Satellites and channels", "Core"],
+                             title="Money flow from payers through satellites to the core")
+
+
+def _centrality_section(cen, ctx: _Ctx) -> Section:
+    s = Section(id="centrality", title="Who holds the ecosystem together",
+                lead="Centrality ranks the actors by their position in the network: PageRank follows the money "
+                     "(a node ranks high when much money and many bindings lead to it), betweenness counts the "
+                     "shortest paths that run through a node.")
+    ranked = sorted(cen.nodes, key=lambda c: (-c.pagerank, c.id))
+    top = ranked[:CHART_ITEMS]
+    s.charts.append(Chart("centrality-pagerank", "PageRank, weighted by money (top actors)",
+                          charts.bar_chart([(c.name, c.pagerank) for c in top],
+                                           colors=[_kind_color(c.kind) for c in top], xlabel="PageRank",
+                                           max_items=CHART_ITEMS, value_format=lambda v: f"{v:.3f}",
+                                           title="PageRank"),
+                          "The actors most money and bindings lead to."))
+    s.charts[-1].legend = _legend(c.kind for c in top)
+    by_betw = sorted(cen.nodes, key=lambda c: (-c.betweenness, c.id))[:CHART_ITEMS]
+    if any(c.betweenness > 0 for c in by_betw):
+        s.charts.append(Chart("centrality-betweenness", "Betweenness (top actors)",
+                              charts.bar_chart([(c.name, c.betweenness) for c in by_betw if c.betweenness > 0],
+                                               colors=[_kind_color(c.kind) for c in by_betw if c.betweenness > 0],
+                                               xlabel="betweenness (normalised)", max_items=CHART_ITEMS,
+                                               value_format=lambda v: f"{v:.3f}", title="Betweenness")))
+        s.charts[-1].legend = _legend(c.kind for c in by_betw)
+    t = ReportTable("centrality", "Centrality ranking (by PageRank)",
+                    ["#", "Actor", "Kind", "PageRank", "Betweenness", "Closeness", "Eigenvector", "In", "Out"],
+                    ["rank", "name", "kind", "pagerank", "betweenness", "closeness", "eigenvector", "in_degree",
+                     "out_degree"], total=len(ranked), note=cen.note)
+    for i, c in enumerate(ranked[: ctx.top], start=1):
+        t.row_ids.append(c.id)
+        t.rows.append([cell(i), cell(c.name), cell(c.kind), cell(c.pagerank, f"{c.pagerank:.4f}"),
+                       cell(c.betweenness, f"{c.betweenness:.4f}"), cell(c.closeness, f"{c.closeness:.4f}"),
+                       cell(c.eigenvector, f"{c.eigenvector:.4f}"), cell(c.in_degree), cell(c.out_degree)])
+    s.tables.append(t)
+    return s
+
+
+def _mechanism_text(mechanisms) -> str:
+    return ", ".join(charts.MECHANISM_NAMES.get(m, m) for m in mechanisms) or "none"
+
+
+def _lockin_section(lock, ctx: _Ctx) -> Section:
+    s = Section(id="lockin", title="Lock-in of customer segments",
+                lead="How hard it is for a competitor to detach each segment from the core: the cheapest set of "
+                     "bindings to break (minimum cut over switching costs), the number of independent binding "
+                     "paths, and the lock-in types present, combined into a 0–100 index.")
+    segs = sorted(lock.segments, key=lambda x: (-x.index, x.id))
+    if not segs:
+        s.paragraphs.append("The model has no customer segments.")
+        return s
+    if len(segs) > 20:
+        shown = segs[:10] + segs[-10:]
+        caption = (f"The 10 most and the 10 least locked-in of {len(segs):,} segments. Dots: lock-in types "
+                   f"present on the segment's bindings.")
+    else:
+        shown, caption = segs, "Dots: the lock-in types present on each segment's bindings."
+    s.charts.append(Chart("lockin-index", "Lock-in index per segment",
+                          charts.lockin_chart([(x.name, x.index, x.mechanisms) for x in shown],
+                                              title="Lock-in index per segment", max_items=len(shown)),
+                          caption))
+    t = ReportTable("lockin", "Lock-in per segment (most locked-in first)",
+                    ["Segment", "Index", "Min. cut", "Independent paths", "Lock-in types", "Weakest bindings (cut)"],
+                    ["name", "index", "min_cut", "disjoint_paths", "mechanisms", "cut_edges"],
+                    total=len(segs), note=lock.note)
+    for x in _top_and_bottom(segs, ctx.top):
+        t.row_ids.append(x.id)
+        t.rows.append([cell(x.name), cell(x.index, f"{x.index:.1f}"), cell(x.min_cut, fmt.number(x.min_cut, 2)),
+                       cell(x.disjoint_paths), cell(" ".join(x.mechanisms), _mechanism_text(x.mechanisms)),
+                       cell(";".join(f"{e[0]}>{e[1]}" for e in x.cut_edges),
+                            "; ".join(ctx.edge_text(e) for e in x.cut_edges[:4])
+                            + (f" (+{len(x.cut_edges) - 4})" if len(x.cut_edges) > 4 else "") or "–")])
+    s.tables.append(t)
+    unbound = [x for x in segs if not x.cores]
+    if unbound:
+        names = ", ".join(x.name for x in unbound[:5]) + (f" and {len(unbound) - 5:,} more" if len(unbound) > 5 else "")
+        s.notes.append(f"{len(unbound):,} segment(s) have no binding path to any core: {names}.")
+    return s
+
+
+def _top_and_bottom(items: list, top: int) -> list:
+    """The first ``top`` items, or, when there are many, the best and the worst half each."""
+    if len(items) <= top:
+        return items
+    head = (top + 1) // 2
+    return items[:head] + items[-(top - head):]
+
+
+def _keystone_section(ks, ctx: _Ctx) -> Section:
+    s = Section(id="keystones", title="Keystones: what each actor's loss would cost",
+                lead="For every actor: the core revenue that would no longer reach a core without it, the "
+                     "segments it would leave with no binding to any core, and the lock-in the ecosystem "
+                     "would lose (change of the summed lock-in index). Ranked by revenue at risk.")
+    nodes = list(ks.nodes)
+    risky = [k for k in nodes if k.revenue_at_risk > 0][:CHART_ITEMS]
+    if risky:
+        div, label, vfmt = ctx.chart_money([k.revenue_at_risk for k in risky])
+        s.charts.append(Chart("keystones-revenue", "Core revenue at risk if the actor were lost",
+                              charts.bar_chart([(k.name, k.revenue_at_risk / div) for k in risky],
+                                               colors=[_kind_color(k.kind) for k in risky], xlabel=label,
+                                               value_format=vfmt, max_items=CHART_ITEMS,
+                                               title="Core revenue at risk"),
+                              "An actor puts a payment at risk when it is the payer, the core, or on every "
+                              "binding path from the payer to the core."))
+        s.charts[-1].legend = _legend(k.kind for k in risky)
+    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Core revenue at risk",
+                                                      "Share of core revenue", "Segments cut off", "Lock-in lost"],
+                    ["rank", "name", "kind", "revenue_at_risk", "revenue_share", "segments_cut_off",
+                     "lockin_change"], total=len(nodes))
+    for k in nodes[: ctx.top]:
+        t.row_ids.append(k.id)
+        t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
+                       cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
+                       cell(k.lockin_change, fmt.signed(k.lockin_change, 1))])
+    s.tables.append(t)
+    return s
+
+
+def _funnel_order(f) -> list:
+    """Stages of one funnel in step order (entry first), model order among equals."""
+    order = {st.id: i for i, st in enumerate(f.stages)}
+    D = nx.DiGraph()
+    D.add_nodes_from(order)
+    D.add_edges_from((st.source, st.target) for st in f.steps)
+    try:
+        ids = list(nx.lexicographical_topological_sort(D, key=order.__getitem__))
+    except nx.NetworkXUnfeasible:  # a loop: keep the model's order
+        ids = list(order)
+    by_id = {st.id: st for st in f.stages}
+    return [by_id[i] for i in ids]
+
+
+MAX_FUNNEL_CHARTS = 3
+FUNNEL_LOG_RATIO = 50.0
+"""A funnel whose largest stage is this many times its smallest is drawn with logarithmic widths."""
+
+
+def _funnel_section(result, ctx: _Ctx) -> Section:
+    s = Section(id="funnel", title="Customer funnel",
+                lead="Stages joined by conversion rates, read as an absorbing Markov chain: members move on "
+                     "with each step's rate or drop out; reaching a final stage is conversion.")
+    funnels = sorted(result.funnels, key=lambda f: -sum((st.size or 0) for st in f.stages if st.entry))
+    if not funnels:
+        return s
+    main = funnels[0]
+    names = {st.id: st.name for f in funnels for st in f.stages}
+    s.kpis = [Kpi("funnel_conversion", "Conversion of the first stage", main.conversion, fmt.share(main.conversion, 2),
+                  f"{names.get(main.entry, main.entry)} → {_join_names([names.get(x, x) for x in main.finals])}")]
+    if main.bottleneck is not None:
+        b = main.bottleneck
+        s.kpis.append(Kpi("funnel_bottleneck", "Bottleneck step", b.rate, fmt.share(b.rate, 1),
+                          f"{names.get(b.source, b.source)} → {names.get(b.target, b.target)}"))
+    if main.revenue_per_entrant is not None:
+        s.kpis.append(Kpi("funnel_revenue_per_entrant", "Revenue per entrant", main.revenue_per_entrant,
+                          fmt.money_each(main.revenue_per_entrant, ctx.currency, ctx.unit),
+                          f"per member entering at {names.get(main.entry, main.entry)}"))
+    for i, f in enumerate(funnels[:MAX_FUNNEL_CHARTS]):
+        stages = _funnel_order(f)
+        rate_into: dict[str, float] = {}
+        incoming: dict[str, int] = {}
+        for st in f.steps:
+            incoming[st.target] = incoming.get(st.target, 0) + 1
+            rate_into[st.target] = st.rate
+        rows = [(st.name, st.expected_members, rate_into.get(st.id) if incoming.get(st.id) == 1 else None)
+                for st in stages]
+        title = "Funnel stages" if len(funnels) == 1 else f"Funnel from {names.get(f.entry, f.entry)}"
+        values = [v for _, v, _ in rows if v > 0]
+        log = bool(values) and max(values) / min(values) > FUNNEL_LOG_RATIO
+        s.charts.append(Chart(f"funnel-{i + 1}", title,
+                              charts.funnel_chart(rows, value_format=lambda v: fmt.number(round(v)), title=title,
+                                                  log=log),
+                              "Expected members per stage for the entry stage's size; the rate of each step "
+                              "is written above its stage."
+                              + (" Bar widths on a logarithmic scale (the stages differ too much for a linear one)."
+                                 if log else "")))
+        t = ReportTable(f"funnel-{i + 1}", f"{title}: stages", ["Stage", "Members", "Expected members",
+                                                                  "Reach the last stage", "Drop out",
+                                                                  "Revenue per member"],
+                        ["name", "size", "expected_members", "reach_final", "drop_rate", "revenue_per_member"])
+        for st in stages:
+            t.row_ids.append(st.id)
+            rpm = st.revenue_per_member
+            t.rows.append([cell(st.name), cell(st.size), cell(st.expected_members, fmt.number(round(st.expected_members, 1), 1)),
+                           cell(st.reach_final, fmt.share(st.reach_final, 2)), cell(st.drop_rate, fmt.share(st.drop_rate)),
+                           cell(rpm, fmt.money_each(rpm, ctx.currency, ctx.unit))])
+        s.tables.append(t)
+    if len(funnels) > 1:
+        t = ReportTable("funnels", "All funnels", ["Entry stage", "Final stage(s)", "Conversion", "Bottleneck step",
+                                                    "Bottleneck rate"],
+                        ["entry", "finals", "conversion", "bottleneck", "bottleneck_rate"], total=len(funnels))
+        for f in funnels[: ctx.top]:
+            t.row_ids.append(f.entry)
+            b = f.bottleneck
+            t.rows.append([cell(names.get(f.entry, f.entry)), cell(_join_names([names.get(x, x) for x in f.finals])),
+                           cell(f.conversion, fmt.share(f.conversion, 2)),
+                           cell(f"{names.get(b.source, b.source)} → {names.get(b.target, b.target)}" if b else "–"),
+                           cell(b.rate if b else None, fmt.share(b.rate) if b else "–")])
+        s.tables.append(t)
+        if len(funnels) > MAX_FUNNEL_CHARTS:
+            s.notes.append(f"{len(funnels):,} funnels; the charts show the {MAX_FUNNEL_CHARTS} with the most "
+                           f"entrants.")
+    return s
+
+
+def _join_names(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
+
+
+# ------------------------------------------------------------------------------------------ what-if
+
+
+class _Comparison:
+    """A what-if's changes, the analysis after them, and the analysis package's figure-by-figure comparison."""
+
+    def __init__(self, changes, after, comparison):
+        self.changes = changes
+        self.after = after
+        self.comparison = comparison
+        self.by_key = {(f.section, f.item, f.figure): f for f in comparison.figures}
+
+
+def _run_scenario(changed, analysis, seed: int, step) -> _Comparison:
+    from ..analysis import analyze
+    from ..analysis.scenario import compare
+
+    H, changes = changed
+    after = analyze(H, seed=seed, progress=lambda name: step(f"what-if ({name})"))
+    return _Comparison(changes, after, compare(analysis, after))
+
+
+def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
+    """The figures of the before/after table: (comparison key, label, how to format)."""
+    keys = [(("revenue", "(ecosystem)", "revenue"), "Ecosystem revenue", "money"),
+            (("revenue", "(ecosystem)", "core_revenue"), "Core revenue", "money"),
+            (("revenue", "(ecosystem)", "hhi_payers"), "Concentration of payers (HHI)", "number"),
+            (("revenue", "(ecosystem)", "hhi_payees"), "Concentration of payees (HHI)", "number")]
+    streams = sorted({k[1] for k in cmp.by_key if k[0] == "revenue" and k[1].startswith("stream ")})
+    keys += [(("revenue", s, "amount"), f"Revenue: {s[len('stream '):]}", "money") for s in streams]
+    keys.append((("lockin", "(ecosystem)", "total_index"), "Lock-in, summed over segments", "number"))
+    seg_keys = [k for k in cmp.by_key if k[0] == "lockin" and k[2] == "index"]
+    changed = [k for k in seg_keys if cmp.by_key[k].status != "same"]
+    for k in sorted(changed, key=lambda k: -abs(cmp.by_key[k].change or (cmp.by_key[k].before or 0)))[: ctx.top]:
+        keys.append((k, f"Lock-in index: {ctx.name(k[1])}", "index"))
+    for k in [k for k in cmp.by_key if k[0] == "funnel" and k[2] == "conversion"][:3]:
+        keys.append((k, f"Funnel conversion from {ctx.name(k[1][len('funnel '):])}", "share"))
+    return [(k, label, how) for k, label, how in keys if k in cmp.by_key]
+
+
+_MONEY_FIGURES = frozenset({"inflow", "outflow", "net", "paid", "amount", "dependent_revenue", "revenue",
+                            "core_revenue", "direct_core_revenue", "unbound_core_revenue"})
+
+
+def _fmt_figure(value, how: str, ctx: _Ctx) -> str:
+    if value is None:
+        return "–"
+    if how == "money":
+        return ctx.money(value)
+    if how == "share":
+        return fmt.share(value, 2)
+    if how == "index":
+        return f"{value:.1f}"
+    return fmt.number(value, 1)
+
+
+def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Section:
+    s = Section(id="whatif", title=f"What-if: {spec.label}",
+                lead=spec.description or "Every headline figure before and after the changes below, "
+                                         "recomputed on the changed model.")
+    s.paragraphs = ["Changes: " + "; ".join(cmp.changes) + "."] if cmp.changes else []
+    t = ReportTable("whatif", "Headline figures before and after", ["Figure", "Before", "After", "Change", "Change %"],
+                    ["figure", "before", "after", "change", "change_pct"])
+    money_rows = []
+    for key, label, how in _headline_keys(cmp, ctx):
+        f = cmp.by_key[key]
+        t.row_ids.append("|".join(key))
+        delta = f.change
+        if delta is None:
+            delta_text = "removed" if f.after is None else "added"
+        elif f.status == "same":
+            delta_text = "no change"
+        elif how == "money":
+            delta_text = ("+" if delta > 0 else "") + ctx.money(delta)
+        elif how == "share":
+            delta_text = fmt.signed(delta * 100, 2) + " pts"
+        else:
+            delta_text = fmt.signed(delta, 1)
+        t.rows.append([cell(label), cell(f.before, _fmt_figure(f.before, how, ctx), numeric=True),
+                       cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
+                       cell(delta, delta_text, numeric=True),
+                       cell(None, fmt.change(f.before, f.after), numeric=True)])
+        if how == "money":
+            money_rows.append((label, f.before or 0.0, f.after or 0.0))
+    s.tables.append(t)
+    if money_rows:
+        div, label, vfmt = ctx.chart_money([max(b, a) for _, b, a in money_rows])
+        s.charts.append(Chart("whatif-money", "Revenue before and after",
+                              charts.compare_chart([(l, b / div, a / div) for l, b, a in money_rows], xlabel=label,
+                                                   value_format=vfmt, title="Revenue before and after")))
+    changed = cmp.comparison.changed()
+
+    def size(f) -> float:
+        return abs(f.change) if f.change is not None else abs(f.before if f.before is not None else f.after or 0.0)
+
+    money_rows = sorted((f for f in changed if f.section == "revenue" and f.figure in _MONEY_FIGURES), key=lambda f: -size(f))
+    lock_rows = sorted((f for f in changed if f.section == "lockin" and f.figure in ("index", "min_cut", "disjoint_paths")),
+                       key=lambda f: -size(f))
+    funnel_rows = [f for f in changed if f.section == "funnel"]
+    rows = money_rows[: ctx.top] + lock_rows[: ctx.top] + funnel_rows[: ctx.top]
+    t2 = ReportTable("whatif-changes", "Largest changes in money, lock-in and funnel",
+                     ["Analysis", "Item", "Figure", "Before", "After", "Change"],
+                     ["section", "item", "figure", "before", "after", "change"],
+                     note=f"{len(changed):,} of {len(cmp.comparison.figures):,} figures changed, centrality and "
+                          f"keystone figures included; `ecograph whatif` lists every one.")
+    for f in rows:
+        how = "money" if f.figure in _MONEY_FIGURES else "number"
+        t2.row_ids.append(f"{f.section}|{f.item}|{f.figure}")
+        if f.change is None:
+            delta = "removed" if f.after is None else "added"
+        else:
+            delta = ("+" if f.change > 0 else "") + ctx.money(f.change) if how == "money" else fmt.signed(f.change, 2)
+        t2.rows.append([cell(f.section), cell(ctx.name(f.item)), cell(f.figure.replace("_", " ")),
+                        cell(f.before, _fmt_figure(f.before, how, ctx), numeric=True),
+                        cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
+                        cell(f.change, delta, numeric=True)])
+    s.tables.append(t2)
+    return s
+
+
+def _scenario_summary(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> list:
+    from .document import SummaryItem
+
+    rev = cmp.by_key.get(("revenue", "(ecosystem)", "revenue"))
+    core = cmp.by_key.get(("revenue", "(ecosystem)", "core_revenue"))
+    if rev is None or rev.before is None or rev.after is None:
+        return []
+    text = (f"In the what-if “{spec.label}”, ecosystem revenue would go from {ctx.money(rev.before)} to "
+            f"{ctx.money(rev.after)}")
+    if core is not None and core.before is not None and core.after is not None:
+        text += f", core revenue from {ctx.money(core.before)} to {ctx.money(core.after)}"
+    lost = [f for f in cmp.comparison.figures if f.section == "lockin" and f.figure == "index"
+            and f.before and f.before > 0 and (f.after or 0.0) == 0.0]
+    if lost:
+        text += f"; {len(lost)} segment{'s' if len(lost) != 1 else ''} would lose every binding to the core"
+    return [SummaryItem("whatif", text + ".", fmt.change(rev.before, rev.after), rev.after - rev.before)]

@@ -1,0 +1,210 @@
+"""The executive summary: headline figures and one plain sentence per finding, from the analysis results."""
+
+from __future__ import annotations
+
+from . import fmt
+from .document import Kpi, SummaryItem
+
+__all__ = ["headline_figures", "executive_summary", "HHI_HIGH", "HHI_MODERATE"]
+
+HHI_MODERATE = 1500.0
+HHI_HIGH = 2500.0
+
+
+def _join(names: list[str]) -> str:
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def headline_figures(analysis, ctx) -> list[Kpi]:
+    """The tiles at the top of the report: revenue, core share, concentration, lock-in, funnel."""
+    out: list[Kpi] = []
+    rev = getattr(analysis, "revenue", None)
+    if rev is not None:
+        out.append(Kpi("revenue", "Ecosystem revenue", rev.revenue, ctx.money(rev.revenue),
+                       f"per {ctx.period}" if ctx.period else None))
+        share = rev.core_revenue / rev.revenue if rev.revenue else None
+        out.append(Kpi("core_share", "Earned by the core", share, fmt.share(share),
+                       ctx.money(rev.core_revenue)))
+        top_stream = next(iter(rev.by_stream.items()), None)
+        if top_stream and rev.revenue:
+            out.append(Kpi("top_stream", "Largest revenue stream", top_stream[1] / rev.revenue,
+                           fmt.share(top_stream[1] / rev.revenue), top_stream[0]))
+    lock = getattr(analysis, "lockin", None)
+    if lock is not None and lock.segments:
+        mean = sum(s.index for s in lock.segments) / len(lock.segments)
+        out.append(Kpi("mean_lockin", "Average lock-in", mean, f"{mean:.0f} / 100",
+                       f"over {len(lock.segments):,} segment{'s' if len(lock.segments) != 1 else ''}"))
+    return out
+
+
+def executive_summary(analysis, ctx) -> list[SummaryItem]:
+    """One sentence per finding, each with the figure it rests on, in the order a client reads them."""
+    items: list[SummaryItem] = []
+    rev = getattr(analysis, "revenue", None)
+    if rev is not None:
+        items += _revenue_items(rev, ctx)
+    ks = getattr(analysis, "keystones", None)
+    if ks is not None:
+        items += _keystone_items(ks, ctx)
+    lock = getattr(analysis, "lockin", None)
+    if lock is not None:
+        items += _lockin_items(lock, ctx)
+    funnel = getattr(analysis, "funnel", None)
+    if funnel is not None:
+        items += _funnel_items(funnel, ctx)
+    cen = getattr(analysis, "centrality", None)
+    if cen is not None and cen.nodes:
+        best = max(cen.nodes, key=lambda c: (c.pagerank, c.id))
+        items.append(SummaryItem(
+            "central_node",
+            f"{best.name} is the most central {best.kind}: more money and bindings lead to it than to any "
+            f"other actor (PageRank).",
+            f"PageRank {best.pagerank:.3f}", best.pagerank))
+    return items
+
+
+def _revenue_items(rev, ctx) -> list[SummaryItem]:
+    items: list[SummaryItem] = []
+    if rev.revenue <= 0:
+        items.append(SummaryItem("revenue", "The model records no money paid to the ecosystem's offerings.",
+                                 ctx.money(0.0), 0.0))
+        return items
+    streams = list(rev.by_stream.items())
+    parts = [f"{name} {fmt.share(a / rev.revenue, 0)}" for name, a in streams[:3]]
+    if len(streams) > 3:
+        parts.append(f"{len(streams) - 3} more stream{'s' if len(streams) > 4 else ''}")
+    split = _join(parts)
+    more = ""
+    items.append(SummaryItem(
+        "revenue",
+        f"Customers and partners pay the ecosystem {ctx.money(rev.revenue)}"
+        f"{' in ' + ctx.period if ctx.period else ''}; by stream: {split}{more}.",
+        ctx.money(rev.revenue), rev.revenue))
+    core_share = rev.core_revenue / rev.revenue
+    items.append(SummaryItem(
+        "core_share",
+        f"The core earns {fmt.share(core_share, 0)} of it directly; the satellites and channels earn the other "
+        f"{fmt.share(1 - core_share, 0)}.",
+        ctx.money(rev.core_revenue), rev.core_revenue))
+    dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+    if dep and rev.core_revenue > 0:
+        n, v = dep[0]
+        items.append(SummaryItem(
+            "dependency",
+            f"{fmt.share(v, 0)} of the core's revenue comes from customers bound to it through {ctx.name(n)}, "
+            f"the {ctx.kinds.get(n, 'node')} the core depends on most.",
+            fmt.share(v), v))
+    payees = (rev.hhi or {}).get("payees")
+    payers = (rev.hhi or {}).get("payers")
+    if payees is not None:
+        top_payee = next(iter(rev.by_payee.items()), None)
+        lead = ""
+        if top_payee:
+            lead = f"; {ctx.name(top_payee[0])} alone takes {fmt.share(top_payee[1] / rev.revenue, 0)}"
+        band = ("highly concentrated" if payees > HHI_HIGH else "moderately concentrated" if payees >= HHI_MODERATE
+                else "spread")
+        items.append(SummaryItem(
+            "concentration",
+            f"Revenue is {band} across the ecosystem's offerings{lead}"
+            + (f" (payers: HHI {payers:,.0f})." if payers is not None else "."),
+            f"HHI {payees:,.0f}", payees))
+    return items
+
+
+KEYSTONE_KINDS = ("satellite", "channel", "partner")
+"""Keystones named in the summary: losing the core or a paying segment costs its own revenue by definition."""
+
+
+def _keystone_items(ks, ctx) -> list[SummaryItem]:
+    ranked = [k for k in ks.nodes if k.kind in KEYSTONE_KINDS and (k.revenue_at_risk > 0 or k.segments_cut_off)]
+    if not ranked:
+        return []
+    top = ranked[0]
+    cut = (f" and leave {top.segments_cut_off} segment{'s' if top.segments_cut_off != 1 else ''} with no binding "
+           f"to the core" if top.segments_cut_off else "")
+    def why(k) -> str:
+        parts = []
+        if k.revenue_at_risk > 0:
+            parts.append(f"{ctx.money(k.revenue_at_risk)} at risk")
+        if k.segments_cut_off:
+            parts.append(f"cuts off {k.segments_cut_off} segment{'s' if k.segments_cut_off != 1 else ''}")
+        return f"{k.name} ({', '.join(parts)})"
+
+    others = _join([why(k) for k in ranked[1:3]])
+    then = f" Next most critical: {others}." if others else ""
+    return [SummaryItem(
+        "top_keystone",
+        f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of core revenue "
+        f"({fmt.share(top.revenue_share, 0)}) at risk{cut}.{then}",
+        ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
+
+
+def _binding(seg, edge, ctx) -> str:
+    """A cut edge in words: the segment's own binding is named by what it binds to."""
+    u, v = edge[0], edge[1]
+    return ctx.name(v) if u == seg.id else f"{ctx.name(u)} → {ctx.name(v)}"
+
+
+def _bindings(seg, ctx, shown: int = 2) -> str:
+    names = [_binding(seg, e, ctx) for e in seg.cut_edges[:shown]]
+    more = len(seg.cut_edges) - shown
+    return _join(names + ([f"{more} more"] if more > 0 else []))
+
+
+def _lockin_items(lock, ctx) -> list[SummaryItem]:
+    segs = sorted(lock.segments, key=lambda x: (-x.index, x.id))
+    if not segs:
+        return []
+    most = segs[0]
+    n_cut = len(most.cut_edges)
+    if n_cut:
+        how = (f"to win it, a competitor would have to break {n_cut} binding{'s' if n_cut != 1 else ''} at once "
+               f"({_bindings(most, ctx)})")
+    else:
+        how = "yet no binding ties it to the core"
+    items = [SummaryItem(
+        "most_locked_in",
+        f"{most.name} is the most locked-in segment, held by {_mechs(most)}; {how}.",
+        f"index {most.index:.0f} / 100", most.index)]
+    if len(segs) > 1:
+        least = segs[-1]
+        if not least.cores:
+            sentence = (f"{least.name} is the least locked-in segment: no chain of bindings ties it to the core, "
+                        f"so nothing in the model keeps it from leaving.")
+        else:
+            n = len(least.cut_edges)
+            sentence = (f"{least.name} is the least locked-in segment: breaking {n} binding{'s' if n != 1 else ''} "
+                        f"({_bindings(least, ctx)}) would detach it from the core.")
+        items.append(SummaryItem("least_locked_in", sentence, f"index {least.index:.0f} / 100", least.index))
+    return items
+
+
+def _mechs(seg) -> str:
+    from .charts import MECHANISM_NAMES
+
+    if not seg.mechanisms:
+        return "no recorded lock-in type"
+    labels = [MECHANISM_NAMES.get(m, m) for m in seg.mechanisms]
+    if len(labels) > 3:
+        return f"{len(labels)} of the 7 lock-in types"
+    return f"{len(labels)} of the 7 lock-in type{'s' if len(labels) != 1 else ''} ({_join(labels)})"
+
+
+def _funnel_items(result, ctx) -> list[SummaryItem]:
+    funnels = sorted(result.funnels, key=lambda f: -sum((st.size or 0) for st in f.stages if st.entry))
+    if not funnels:
+        return []
+    f = funnels[0]
+    names = {st.id: st.name for st in f.stages}
+    entry, finals = names.get(f.entry, f.entry), _join([names.get(x, x) for x in f.finals])
+    per = 1000 if f.conversion >= 0.001 else 100_000
+    sentence = (f"Of every {per:,} {entry}, {fmt.number(f.conversion * per, 1)} end up as {finals}")
+    if f.bottleneck is not None:
+        b = f.bottleneck
+        sentence += (f"; the bottleneck is {names.get(b.source, b.source)} → {names.get(b.target, b.target)}, "
+                     f"where {fmt.share(b.rate)} convert")
+    more = f" ({len(funnels):,} funnels in the model; this is the largest)" if len(funnels) > 1 else ""
+    return [SummaryItem("funnel_conversion", sentence + more + ".", fmt.share(f.conversion, 2), f.conversion)]

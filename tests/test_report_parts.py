@@ -1,0 +1,231 @@
+"""Report building blocks from plain data: charts, number formats, Markdown escaping, methods, scenario files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ecosystem_graph.errors import InputError, UsageError
+from ecosystem_graph.model import Ecosystem
+from ecosystem_graph.report import charts, fmt
+from ecosystem_graph.report.markdown import md_escape, standalone_svg
+from ecosystem_graph.report.methods import (
+    file_sha256,
+    model_assumptions,
+    parse_metric_definitions,
+    yaml_comments,
+)
+from ecosystem_graph.report.scenario_file import load_scenario, parse_scenario
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+HOSTILE = "<script>alert('x')</script> \"q\" & <a href='javascript:alert(1)'>$x^2$</a> -->"
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
+
+
+def _ids(svg: str) -> set[str]:
+    return set(re.findall(r'<[^<>]*\bid="([^"]+)"', svg))
+
+
+# ------------------------------------------------------------------------------------------ charts
+
+
+def test_bar_chart_is_one_well_formed_svg_with_every_label_and_value():
+    svg = charts.bar_chart([("Prime", 40.2), ("AWS", 90.8), ("Ads", 46.9)], xlabel="USD billion",
+                           value_format=lambda v: f"{v:.1f}")
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    texts = _texts(svg)
+    for expected in ("Prime", "AWS", "Ads", "40.2", "90.8", "46.9", "USD billion"):
+        assert expected in texts
+    # largest first: AWS is drawn on the top row (the highest y label position is the last tick)
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<style" not in svg
+
+
+def test_bar_chart_groups_the_tail_into_other():
+    items = [(f"n{i}", float(i)) for i in range(1, 21)]  # 20 items, sum 210
+    svg = charts.bar_chart(items, max_items=5, value_format=lambda v: f"{v:g}")
+    texts = _texts(svg)
+    # top 4 kept (20, 19, 18, 17), the other 16 summed: 210 - 74 = 136
+    assert {"n20", "n19", "n18", "n17", "Other (16)", "136"} <= set(texts)
+    assert "n16" not in texts
+
+
+def test_chart_text_is_escaped_and_shown_as_typed():
+    svg = charts.bar_chart([(HOSTILE, 3.0)], value_format=lambda v: "3")
+    ET.fromstring(svg)  # still well-formed XML: nothing the label holds broke out of its <text>
+    assert "<script" not in svg and "<a " not in svg
+    assert charts._short(HOSTILE) in _texts(svg)
+    # mathtext off: a dollar sign in a name is a dollar sign
+    assert "Cost in $x^2$ & co" in _texts(charts.bar_chart([("Cost in $x^2$ & co", 1.0)]))
+
+
+def test_charts_in_one_page_never_share_an_id():
+    a = charts.bar_chart([("A", 1.0)])
+    b = charts.bar_chart([("A", 1.0)])
+    assert _ids(a) and not (_ids(a) & _ids(b))
+    for svg in (a, b):  # every internal reference points at an id of the same chart
+        refs = set(re.findall(r"url\(#([^)]+)\)", svg)) | set(re.findall(r'href="#([^"]+)"', svg))
+        assert refs <= _ids(svg)
+
+
+def test_flow_chart_sizes_nodes_by_money_and_drops_backward_flows():
+    nodes = [charts.FlowNode("seg", "Buyers", 0), charts.FlowNode("sat", "Prime", 1),
+             charts.FlowNode("core", "Shop", 2)]
+    svg = charts.flow_chart(nodes, [("seg", "sat", 30.0), ("seg", "core", 70.0), ("sat", "core", 30.0),
+                                    ("core", "seg", 999.0)], value_format=lambda v: f"{v:g}",
+                            column_titles=["Who pays", "Satellites", "Core"])
+    texts = _texts(svg)
+    # Buyers pay 30 + 70 = 100, Prime passes on 30, the shop receives 70 + 30 = 100; 999 (backwards) is ignored
+    assert "Buyers  100" in texts and "Prime  30" in texts and "Shop  100" in texts
+    assert not any("999" in t for t in texts)
+    assert {"Who pays", "Satellites", "Core"} <= set(texts)
+
+
+def test_lockin_chart_marks_exactly_the_mechanisms_present():
+    svg = charts.lockin_chart([("Members", 80.0, ["loyalty_program", "durable_purchase"]), ("Casual", 10.0, [])])
+    texts = _texts(svg)
+    assert {"Members", "Casual", "80", "10"} <= set(texts)
+    assert [charts.MECHANISM_LABELS[m] for m in charts.LOCKIN_MECHANISMS] == [
+        t for t in texts if t in charts.MECHANISM_LABELS.values()]
+
+
+def test_funnel_chart_shows_stages_members_and_rates():
+    svg = charts.funnel_chart([("Flyby", 1000, None), ("Registered", 80, 0.08), ("Subscriber", 20, 0.25)],
+                              value_format=lambda v: f"{v:,.0f}")
+    texts = _texts(svg)
+    assert {"Flyby", "Registered", "Subscriber", "1,000", "80", "20"} <= set(texts)
+    assert "↓ 8.0% convert" in texts and "↓ 25.0% convert" in texts
+
+
+def test_standalone_svg_has_prolog_and_size():
+    svg = standalone_svg(charts.bar_chart([("A", 1.0)]))
+    assert svg.startswith("<?xml")
+    root = ET.fromstring(svg.split("\n", 1)[1])
+    assert root.get("width").endswith("pt") and root.get("height").endswith("pt")
+
+
+# ------------------------------------------------------------------------------------------ formats
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (574.785, "billion", "USD 574.8 billion"),
+    (1200, "billion", "USD 1.2 trillion"),  # moved up a unit to stay under 1,000
+    (0.0, "billion", "USD 0 billion"),
+    (None, "billion", "–"),
+    (754_035_603.9, "thousand", "USD 754.0 billion"),
+    (1200, None, "USD 1,200"),  # plain amounts stay plain below a million
+    (2_500_000, None, "USD 2.5 million"),
+    (12.5, "k€", "USD 12.5 k€"),  # a unit the report does not know is kept
+])
+def test_money(value, unit, expected):
+    assert fmt.money(value, "USD", unit) == expected
+
+
+def test_share_signed_and_change():
+    assert fmt.share(0.4567) == "45.7%"
+    assert fmt.signed(-3.25, 1) == "−3.2" or fmt.signed(-3.25, 1) == "−3.3"
+    assert fmt.signed(2) == "+2"
+    assert fmt.change(200.0, 150.0) == "−25.0%"
+    assert fmt.change(0.0, 5.0) == "–"
+
+
+def test_md_escape_makes_markup_inert():
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render("x " + md_escape(HOSTILE) + " | *b* [l](javascript:1)")
+    # Rendered by a Markdown engine that allows raw HTML, the escaped text gives no tag at all.
+    assert "<script" not in html and "<a " not in html.split("[l]")[0]
+    assert "&lt;script&gt;" in html
+
+
+# ------------------------------------------------------------------------------------------ methods
+
+
+def test_metric_sections_from_markdown():
+    text = "# Metrics\nintro\n## PageRank\nPR = (1-d)/N\n```\n# not a heading\n```\n### HHI\nsum of squares\n"
+    defs = parse_metric_definitions(text)
+    assert [(d.title, d.level) for d in defs] == [("PageRank", 2), ("HHI", 3)]
+    assert "# not a heading" in defs[0].markdown and "intro" not in defs[0].markdown
+
+
+def test_yaml_comments_ignores_hashes_inside_values():
+    raw = ("# header line\nname: 'A # not a comment'  # real one\nurl: http://x#frag\n"
+           "# yaml-language-server: $schema=x.json\nlist: [a, b] # after a list\n")
+    assert yaml_comments(raw) == [(1, "header line"), (2, "real one"), (5, "after a list")]
+
+
+def test_assumptions_attach_comments_to_their_items():
+    raw = (b"# Money in EUR millions; sizes are estimates.\n"
+           b"name: Shop\ncurrency: EUR\nperiod: '2024'\n"
+           b"description: A small shop.\n"
+           b"nodes:\n"
+           b"  # --- the core\n"
+           b"  - {id: shop, kind: core, name: Shop}\n"
+           b"  # the segment below is a guess\n"
+           b"  - id: fans\n    kind: segment\n    name: Fans\n    size: 100  # from a survey\n"
+           b"relationships:\n"
+           b"  - from: fans\n    to: shop\n    type: PAYS\n    amount: 10  # assumption: 10 per fan\n"
+           b"    description: Fans buy merchandise.\n")
+    import yaml
+
+    model = Ecosystem.model_validate(yaml.safe_load(raw))
+    items, left_out = model_assumptions(model, raw)
+    got = [(a.where, a.text) for a in items]
+    assert got == [
+        ("ecosystem", "A small shop."),
+        ("model file", "Money in EUR millions; sizes are estimates."),
+        ("sections of the file", "the core"),
+        ("segment “Fans”", "the segment below is a guess · size: from a survey"),
+        ("PAYS Fans → Shop", "Fans buy merchandise. · amount: assumption: 10 per fan"),
+    ]
+    assert left_out == 0
+    few, left = model_assumptions(model, raw, limit=2)
+    assert len(few) == 2 and left == 3
+
+
+def test_file_sha256_is_the_sha256_of_the_bytes():
+    data = b"name: x\n"
+    assert file_sha256(data) == hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ scenarios
+
+
+def test_scenario_file_round_trip(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: No AWS\ndescription: spin-off\nremove: [aws]\nscale:\n  prime: 0.5\n  ad-spend: 2\n")
+    spec = load_scenario(path)
+    assert (spec.name, spec.description, spec.remove, spec.scale) == (
+        "No AWS", "spin-off", ["aws"], {"prime": 0.5, "ad-spend": 2.0})
+    assert spec.label == "No AWS"
+    assert parse_scenario({"remove": "aws", "scale": {"x": 1}}).label == "without aws; x × 1"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"removes": ["a"]}, "unknown key 'removes'; did you mean 'remove'?"),
+    ({"scale": {"a": -1}}, "scale factor for 'a' must be a number >= 0, not -1"),
+    ({"scale": {"a": "half"}}, "scale factor for 'a' must be a number >= 0, not 'half'"),
+    ({"scale": ["a"]}, "'scale' must map ids to factors"),
+    ({"remove": [{"a": 1}]}, "'remove' must be a list of node or relationship ids"),
+    ({"remove": ["a"], "scale": {"a": 2}}, "a both removed and scaled; choose one"),
+    ([1, 2], "a scenario is a mapping"),
+])
+def test_bad_scenarios_say_what_is_wrong(data, message):
+    with pytest.raises(UsageError) as info:
+        parse_scenario(data, "s.yaml")
+    assert message in str(info.value) and str(info.value).startswith("s.yaml: ")
+
+
+def test_unreadable_scenario_files(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_scenario(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("remove: [a\n")
+    with pytest.raises(InputError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
+        load_scenario(bad)
