@@ -402,3 +402,17 @@ def test_models_without_money_or_nodes_still_give_a_report(data, sections, summa
     assert report.summary[0].sentence == "The model records no money paid to the ecosystem's offerings."
     got = parse(render_report_html(report))
     assert got.sections == ["summary"] + sections + ["methods"]
+
+
+def test_amazon_keystone_sentence_when_no_core_revenue_is_at_risk():
+    # Every Amazon segment that pays the core also USES the core directly, so no satellite or channel is
+    # on every binding path and none puts core revenue at risk (docs/metrics.md). Marketplace seller
+    # services is then the keystone by segments cut off: sellers bind only to it, and advertisers only
+    # through advertising -> marketplace-services -> online-retail, so both lose their one path = 2.
+    from ecosystem_graph.fileio import load_model
+
+    report = build_report(load_model("examples/amazon.yaml"), graph=False)
+    item = next(i for i in report.summary if i.key == "top_keystone")
+    assert item.sentence.startswith("Marketplace seller services is the keystone: losing it would leave 2 segments "
+                                "with no binding to the core; no core revenue is at risk")
+    assert item.value == 2.0

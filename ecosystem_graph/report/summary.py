@@ -123,8 +123,9 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
     if not ranked:
         return []
     top = ranked[0]
-    cut = (f" and leave {top.segments_cut_off} segment{'s' if top.segments_cut_off != 1 else ''} with no binding "
-           f"to the core" if top.segments_cut_off else "")
+    n_cut = top.segments_cut_off
+    segments = f"{n_cut} segment{'s' if n_cut != 1 else ''}"
+
     def why(k) -> str:
         parts = []
         if k.revenue_at_risk > 0:
@@ -135,11 +136,15 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
 
     others = _join([why(k) for k in ranked[1:3]])
     then = f" Next most critical: {others}." if others else ""
-    return [SummaryItem(
-        "top_keystone",
-        f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of core revenue "
-        f"({fmt.share(top.revenue_share, 0)}) at risk{cut}.{then}",
-        ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
+    if top.revenue_at_risk > 0:
+        cut = f" and leave {segments} with no binding to the core" if n_cut else ""
+        sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of core "
+                    f"revenue ({fmt.share(top.revenue_share, 0)}) at risk{cut}.{then}")
+        return [SummaryItem("top_keystone", sentence, ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
+    # No core revenue at risk anywhere: the cost of losing the keystone is the segments it alone ties to the core.
+    sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
+                f"no core revenue is at risk, as those segments pay other offerings.{then}")
+    return [SummaryItem("top_keystone", sentence, segments, float(n_cut))]
 
 
 def _binding(seg, edge, ctx) -> str:
@@ -173,7 +178,7 @@ def _lockin_items(lock, ctx) -> list[SummaryItem]:
         least = segs[-1]
         if not least.cores:
             sentence = (f"{least.name} is the least locked-in segment: no chain of bindings ties it to the core, "
-                        f"so nothing in the model keeps it from leaving.")
+                        f"so it is not locked in to the core (it may still be bound to other offerings).")
         else:
             n = len(least.cut_edges)
             sentence = (f"{least.name} is the least locked-in segment: breaking {n} binding{'s' if n != 1 else ''} "
