@@ -288,6 +288,7 @@ def generate(nodes: int, seed: int, output: str, fmt: str | None) -> None:
 
 # Command modules of later features register themselves on the group when imported.
 # (Each is a thin click layer over one library package; keep this block the only place that lists them.)
+from . import cli_db  # noqa: E402,F401
 from . import cli_render  # noqa: E402,F401
 from . import cli_interop  # noqa: E402,F401
 from . import cli_report  # noqa: E402,F401

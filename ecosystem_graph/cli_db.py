@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -10,6 +11,8 @@ from typing import Any, Callable
 import click
 
 from .cli import cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option
+from .cli_analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
+from .cli_analysis import _common_options as analysis_options
 from .errors import StoreError, UsageError
 from .tables import Table
 
@@ -45,6 +48,10 @@ def _password(user: str | None, password: str | None, where: str) -> str | None:
 def _connect(uri: str, user: str | None, password: str | None, database: str):
     from .store.neo4j import _safe_uri, connect
 
+    # The driver logs retried transactions at WARNING; with no logging set up Python would print them
+    # on stderr in the middle of our output. Errors still reach the user, as one line, through StoreError.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
     return connect(uri, user, _password(user, password, _safe_uri(uri)), database)
 
 
@@ -72,6 +79,7 @@ def db() -> None:
       ecograph db list
       ecograph db query lockin-paths --param ecosystem=amazon --param segment=prime-members
       ecograph db pull amazon -o amazon-copy.yaml
+      ecograph db analyze amazon --only revenue,lockin
       ecograph db serve --data ~/ecograph-db      # a local Bolt server, no Neo4j needed
     """
 
@@ -247,8 +255,11 @@ def query(name: str | None, cypher: str | None, params: tuple[str, ...], write: 
     Examples:
       ecograph db query revenue-by-segment --param ecosystem=amazon
       ecograph db query channels-reaching-segment --param ecosystem=amazon --param segment=prime-members
-      ecograph db query --cypher "MATCH (n:Segment) RETURN n.id AS id, n.size AS size LIMIT 5"
-      ecograph db query --cypher "MATCH (n:EcoNode {id: \\$id}) RETURN n.name" --param id=prime
+      ecograph db query --param eco=amazon --cypher \\
+        'MATCH (e:Ecosystem {name: $eco}) MATCH (n:Segment {version: e.current}) RETURN n.id, n.size'
+
+    Your own Cypher sees every ecosystem and every version in the database: scope it as above, through
+    the ecosystem's `current` version, to see exactly what `pull` would return.
     """
     if (name is None) == (cypher is None):
         raise UsageError("give a query NAME or --cypher TEXT (one of them)")
@@ -292,6 +303,36 @@ def _cell(value: Any) -> Any:
 
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+@db.command("analyze")
+@click.argument("name")
+@click.option("--only", metavar="LIST", default=None,
+              help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")
+@click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show the first N rows of each list [default: 20 in table and markdown, all in json and csv].")
+@format_option(*ANALYSIS_FORMATS)
+@analysis_options
+@connection_options
+def analyze_cmd(name: str, only: str | None, top: int | None, fmt: str, depth: int, max_paths: int, seed: int,
+                uri: str, user: str | None, password: str | None, database: str) -> None:
+    """Pull ecosystem NAME and analyse it exactly as `ecograph analyze FILE` does.
+
+    \b
+    Examples:
+      ecograph db analyze amazon
+      ecograph db analyze amazon --only revenue,lockin --top 5 --format json
+    """
+    from .analysis import analyze, parse_only
+    from .graph import to_networkx
+
+    sections = parse_only(only)
+    with _connect(uri, user, password, database) as store:
+        model = store.pull(name)
+    with progress_to_stderr() as progress:
+        result = analyze(to_networkx(model), only=sections, top=top, seed=seed, depth=depth, max_paths=max_paths,
+                         progress=progress)
+    echo_analysis(result, fmt, top)
 
 
 @db.command()

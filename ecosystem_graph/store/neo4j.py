@@ -25,7 +25,14 @@ from ..errors import (
     StoreNotFoundError,
     StoreQueryError,
 )
-from ..model import NEO4J_LABELS, NODE_KINDS, RELATIONSHIP_TYPES, Ecosystem
+from ..model import (
+    NEO4J_LABELS,
+    NODE_CLASSES,
+    NODE_KINDS,
+    RELATIONSHIP_CLASSES,
+    RELATIONSHIP_TYPES,
+    Ecosystem,
+)
 from .queries import schema_statements
 
 __all__ = [
@@ -38,6 +45,8 @@ __all__ = [
     "PushResult",
     "QueryResult",
     "model_rows",
+    "node_statement",
+    "relationship_statement",
 ]
 
 DEFAULT_BATCH_SIZE = 5000
@@ -52,6 +61,38 @@ _INT64 = (-(2**63), 2**63 - 1)
 _NODE_RESERVED = ("version", "ecosystem", "ord", "attributes")
 _REL_RESERVED = ("ord", "attributes")
 _META_KEYS = ("schema_version", "currency", "period", "money_unit", "description")
+
+# Property keys per kind and type, from the model's classes (never from user data): the push writes
+# explicit property maps, which ArcadeDB runs about 1.5x faster than `SET n = r` (absent keys are null
+# and a null property is not stored, on both servers).
+_NODE_PROPERTIES = {kind: [k for k in NODE_CLASSES[kind].model_fields if k != "attributes"]
+                    + ["ecosystem", "ord", "attributes"] for kind in NODE_KINDS}
+_REL_PROPERTIES = {rtype: [k for k in RELATIONSHIP_CLASSES[rtype].model_fields
+                           if k not in ("source", "target", "type", "attributes")] + ["ord", "attributes"]
+                   for rtype in RELATIONSHIP_TYPES}
+
+
+def _property_map(var: str, keys: list[str], version: bool = False) -> str:
+    items = [f"{k}: {var}.{k}" for k in keys]
+    if version:
+        items.append("version: $version")
+    return "{" + ", ".join(items) + "}"
+
+
+def node_statement(kind: str) -> str:
+    """The Cypher that creates a batch (``$rows``) of nodes of ``kind`` in version ``$version``."""
+    return (f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]} "
+            f"{_property_map('r', _NODE_PROPERTIES[kind], version=True)}) RETURN count(n) AS written")
+
+
+def relationship_statement(rtype: str) -> str:
+    """The Cypher that creates a batch (``$rows``) of ``rtype`` relationships in version ``$version``."""
+    return (f"UNWIND $rows AS r "
+            f"MATCH (a:{NODE_LABEL} {{version: $version, id: r.from}}) "
+            f"MATCH (b:{NODE_LABEL} {{version: $version, id: r.to}}) "
+            f"CREATE (a)-[x:{rtype} {_property_map('r.props', _REL_PROPERTIES[rtype])}]->(b) "
+            f"RETURN count(x) AS written")
+
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(what, done, total)`` with ``what`` "nodes" or "relationships", after each batch."""
@@ -236,7 +277,11 @@ class Store:
                     max_transaction_retry_time=timeout, notifications_min_severity="OFF",
                     user_agent="ecosystem-graph")
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-                raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': {_first_line(str(exc))}") from None
+                if _safe_uri(uri) != uri:
+                    reason = "give the user and password as options (--user/--password), not in the URI"
+                else:
+                    reason = _first_line(str(exc)).rstrip(".")
+                raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': {reason}") from None
         try:
             with self._errors():
                 self.driver.verify_connectivity()
@@ -404,8 +449,7 @@ class Store:
         try:
             done = 0
             for kind, rows in node_rows.items():
-                cypher = (f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]}) "
-                          f"SET n = r, n.version = $version RETURN count(n) AS written")
+                cypher = node_statement(kind)
                 for chunk in _chunks(rows, batch_size):
                     self._write_batch(cypher, chunk, version)
                     batches += 1
@@ -414,10 +458,7 @@ class Store:
                         progress("nodes", done, total_nodes)
             done = 0
             for rtype, rows in rel_rows.items():
-                cypher = (f"UNWIND $rows AS r "
-                          f"MATCH (a:{NODE_LABEL} {{version: $version, id: r.from}}) "
-                          f"MATCH (b:{NODE_LABEL} {{version: $version, id: r.to}}) "
-                          f"CREATE (a)-[x:{rtype}]->(b) SET x = r.props RETURN count(x) AS written")
+                cypher = relationship_statement(rtype)
                 for chunk in _chunks(rows, batch_size):
                     self._write_batch(cypher, chunk, version)
                     batches += 1
@@ -480,20 +521,22 @@ class Store:
         """The current version of ecosystem ``name`` as a validated model (what was pushed)."""
         from ..validation import validate_data
 
-        row = self._require(name)
-        version, meta = row["version"], row["meta"]
+        for _ in range(3):
+            row = self._require(name)
+            version, meta = row["version"], row["meta"]
+            nodes, rels = self._read_version(version)
+            if len(nodes) == meta.get("nodes") and len(rels) == meta.get("relationships"):
+                break
+            # A push switched to a newer version and is deleting this one under us: read again.
+            now = self._pointer(name)
+            if now is not None and now["version"] == version:
+                raise StoreError(f"ecosystem '{name}' is incomplete in the database: {len(nodes)} of "
+                                 f"{meta.get('nodes')} nodes, {len(rels)} of {meta.get('relationships')} "
+                                 f"relationships (edited by hand?)")
+        else:
+            raise StoreError(f"ecosystem '{name}' changed three times while it was read; try again")
         data: dict[str, Any] = {k: meta[k] for k in _META_KEYS if meta.get(k) is not None}
         data["name"] = meta.get("model_name", name)
-        with self._errors(), self._session(write=False) as session:
-            def read_all(tx):
-                nodes = [_node_item(r["p"]) for r in tx.run(
-                    f"MATCH (n:{NODE_LABEL} {{version: $version}}) RETURN properties(n) AS p", version=version)]
-                rels = [_rel_item(r["s"], r["t"], r["type"], r["p"]) for r in tx.run(
-                    f"MATCH (a:{NODE_LABEL} {{version: $version}})-[x]->(b:{NODE_LABEL}) "
-                    f"RETURN a.id AS s, b.id AS t, type(x) AS type, properties(x) AS p", version=version)]
-                return nodes, rels
-
-            nodes, rels = session.execute_read(read_all)
         nodes.sort(key=lambda t: t[0])
         rels.sort(key=lambda t: t[0])
         data["nodes"] = [item for _, item in nodes]
@@ -504,6 +547,18 @@ class Store:
             raise StoreError(f"ecosystem '{name}' in the database is not a valid model (edited by hand?): "
                              + "; ".join(errors))
         return model
+
+    def _read_version(self, version: str) -> tuple[list, list]:
+        with self._errors(), self._session(write=False) as session:
+            def read_all(tx):
+                nodes = [_node_item(r["p"]) for r in tx.run(
+                    f"MATCH (n:{NODE_LABEL} {{version: $version}}) RETURN properties(n) AS p", version=version)]
+                rels = [_rel_item(r["s"], r["t"], r["type"], r["p"]) for r in tx.run(
+                    f"MATCH (a:{NODE_LABEL} {{version: $version}})-[x]->(b:{NODE_LABEL}) "
+                    f"RETURN a.id AS s, b.id AS t, type(x) AS type, properties(x) AS p", version=version)]
+                return nodes, rels
+
+            return session.execute_read(read_all)
 
     def drop(self, name: str, *, batch_size: int = DEFAULT_BATCH_SIZE) -> EcosystemInfo:
         """Delete ecosystem ``name``: it disappears at once (one transaction removes its pointer), then
@@ -557,7 +612,10 @@ class Store:
         values = q.bind(params or {})
         if "ecosystem" in q.param_names:
             self._require(values["ecosystem"])
-        return self.query(q.cypher, values)
+        result = self.query(q.cypher, values)
+        if not result.columns:  # ArcadeDB sends no column names with an empty result; Neo4j does
+            result.columns = [c for c, _ in q.columns]
+        return result
 
 
 _WRITE_REFUSED = "the query writes to the database and was refused; allow writes with --write"

@@ -266,7 +266,10 @@ def _child_main(argv: list[str]) -> int:
         return 1
     write_ready({"ready": True, "pid": os.getpid()})
     print(f"ecograph: Bolt server ready on {opts.host}:{opts.bolt_port}", flush=True)
-    while not stop.wait(0.5):
+    parent = os.getppid()
+    # Stop on SIGTERM/SIGINT, and also when the parent is gone (killed test run, closed terminal):
+    # an orphaned server would hold its ports and its data directory.
+    while not stop.wait(0.5) and os.getppid() == parent:
         pass
     server.stop()
     return 0
