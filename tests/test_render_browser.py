@@ -230,3 +230,20 @@ def test_force_layout_settles_then_stops_physics(opened):
     assert o.js("() => ecoNetwork.physics.options.enabled") is False
     assert o.js("() => ecoNetwork.body.data.nodes.length") == 7
     _assert_clean(o)
+
+
+def test_offered_keystones_are_off_at_load_and_mark_exactly_the_top_keystones_on_click(opened):
+    from ecosystem_graph.analysis.keystones import keystones
+    from ecosystem_graph.graph import to_networkx
+
+    model = shop_model()
+    expected = sorted(k.id for k in keystones(to_networkx(model)).nodes[:5])
+    o = opened(render_html(model, size_by="degree"))
+    # nothing asked for: the page opens undimmed, the keystones wait behind a button
+    assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
+    o.page.get_by_role("button", name="Top 5 keystones").click()
+    bright = o.js("() => ecoGraph.nodes.get({filter: n => n.opacity === 1}).map(n => n.id).sort()")
+    assert bright == expected
+    o.page.get_by_role("button", name="No highlight").click()
+    assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
+    _assert_clean(o)

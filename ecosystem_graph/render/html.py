@@ -354,8 +354,9 @@ def graph_data(
     if ks is None and not any(h.kind == "keystones" for h in hls) and G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT:
         ks = an.keystones(required=False)  # small graphs: offer the keystones without being asked
         if ks is not None and ks.nodes:
+            # "offered": a button on the page, not switched on when the page opens (only asked-for ones are)
             resolved.append({"label": f"Top {min(KEYSTONES_SHOWN, len(ks.nodes))} keystones", "kind": "keystones",
-                             "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": []})
+                             "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": [], "offered": True})
     if ks is not None:
         keystone_rank = {k.id: i + 1 for i, k in enumerate(ks.nodes[:KEYSTONES_SHOWN])}
 
@@ -424,7 +425,7 @@ def graph_data(
 
     highlights_out = []
     for h in resolved:
-        highlights_out.append({"label": h["label"], "kind": h["kind"],
+        highlights_out.append({"label": h["label"], "kind": h["kind"], "offered": bool(h.get("offered")),
                                "nodes": [n for n in h["nodes"] if n in shown],
                                "edges": [edge_index[e] for e in h["edges"] if e in edge_index]})
 

@@ -356,5 +356,8 @@
   };
   window.ecoNetwork = network;
   window.ecoGraph = api;
-  if (data.highlights.length) showHighlight(0);
+  // Open with the first highlight the user asked for; highlights only offered (auto keystones) wait for a click.
+  for (var h = 0; h < data.highlights.length; h++) {
+    if (!data.highlights[h].offered) { showHighlight(h); break; }
+  }
 })();
