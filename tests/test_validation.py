@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
@@ -299,9 +298,3 @@ def test_suggestion_is_fast_with_many_ids(tmp_path):
     line = 20 + 20001
     assert errors_of(tmp_path, text) == [f"{tmp_path}/m.yaml:{at(text, line, 'prime-membres')}: unknown node "
                                          "'prime-membres' in relationships[1].from; did you mean 'prime-members'?"]
-
-
-def test_dedent_helper_is_not_needed():
-    # Guard for the fixture text itself: relationships[1] starts on line 20.
-    assert (HEAD + "x\n").splitlines()[19] == "x"
-    assert textwrap.dedent(HEAD) == HEAD
