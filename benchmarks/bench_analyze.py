@@ -1,13 +1,22 @@
-"""Benchmark of ``analyze`` on generated ecosystems against the bare networkx calls it relies on.
+"""Benchmark of ``analyze`` on generated ecosystems against the bare library calls it relies on.
 
-For each size: build the graph once, time the full ``analyze`` and, on the same graph in the same
-process, the networkx calls it makes (betweenness/closeness - sampled above 5,000 nodes with the same
-k and seed -, PageRank, the eigenvector solve, the one minimum cut of the lock-in network), and print
-the ratio. Run: ``python benchmarks/bench_analyze.py [SIZES...]`` (default 1000 10000 100000).
+For each size: build the graph once, time the full ``analyze`` (and each of its sections) and, on the
+same graph in the same process, the library calls it makes: networkx betweenness (sampled above 5,000
+nodes with the same k and seed), closeness (networkx exact, or the sampled breadth-first searches in
+scipy), networkx PageRank and the eigenvector solve (scipy); print the ratio. Both are timed with the
+cyclic garbage collector paused, as ``analyze`` runs (see its comment), after a warm-up run that loads
+every lazily imported module.
+
+The lock-in minimum cut has a closed form under the model's rules (docs/metrics.md), so ``analyze``
+no longer calls ``networkx.minimum_cut``; ``--with-mincut`` also times that call on the lock-in flow
+network, for reference (not part of the ratio).
+
+Run: ``python benchmarks/bench_analyze.py [--with-mincut] [SIZES...]`` (default 1000 10000 100000).
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import time
@@ -21,41 +30,94 @@ from ecosystem_graph.analysis.lockin import SOURCE, _flow_network
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx
 
+SECTIONS = ("setup", "binding network", "centrality", "revenue flows", "lock-in", "keystones", "funnel")
+SHORT = {"setup": "setup", "binding network": "index", "centrality": "centr", "revenue flows": "revenue",
+         "lock-in": "lockin", "keystones": "keyst", "funnel": "funnel"}
 
-def bare_networkx(G: nx.MultiDiGraph, seed: int = 0) -> float:
-    """Seconds of the networkx work alone (graph preparation not counted)."""
+
+def paused_gc(fn):
+    """Run ``fn()`` with the cyclic garbage collector paused (as analyze does); its seconds and result."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        t = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - t, result
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def bare_calls(G: nx.MultiDiGraph, seed: int = 0) -> dict[str, float]:
+    """Seconds of each library call analyze relies on (graph preparation not counted)."""
     D = collapse(G)
+    k = sample_size(D.number_of_nodes(), D.number_of_edges())
+    times = {}
+    if k is None:
+        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(D))[0]
+        times["closeness"] = paused_gc(lambda: nx.closeness_centrality(D))[0]
+    else:
+        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(D, k=k, seed=seed))[0]
+        sources = random.Random(seed).sample(list(D), k)
+        times["closeness"] = paused_gc(lambda: sampled_closeness(D, sources))[0]
+    times["pagerank"] = paused_gc(lambda: nx.pagerank(D, weight="weight"))[0]
+    times["eigenvector"] = paused_gc(lambda: eigenvector(D))[0]
+    return times
+
+
+def networkx_min_cut(G: nx.MultiDiGraph) -> float:
+    """Seconds of the networkx minimum cut the closed form replaced (one network, every segment)."""
     index = BindingIndex(G)
     segments = [n for n, k in G.nodes(data="kind") if k == "segment" and n in index.reaches_core]
+    if not segments:
+        return 0.0
     F = _flow_network(index, segments)
-    k = sample_size(D.number_of_nodes(), D.number_of_edges())
-    t = time.perf_counter()
-    if k is None:
-        nx.betweenness_centrality(D)
-        nx.closeness_centrality(D)
-    else:
-        nx.betweenness_centrality(D, k=k, seed=seed)
-        sampled_closeness(D, random.Random(seed).sample(list(D), k))
-    nx.pagerank(D, weight="weight")
-    eigenvector(D)
-    if segments:
-        nx.minimum_cut(F, SOURCE, SINK)
-    return time.perf_counter() - t
+    return paused_gc(lambda: nx.minimum_cut(F, SOURCE, SINK))[0]
 
 
-def main(sizes: list[int]) -> None:
-    analyze(to_networkx(generate_model(50, seed=1)))  # warm-up: lazy imports (scipy) out of the timings
-    print(f"{'nodes':>8} {'relationships':>13} {'analyze s':>10} {'networkx s':>11} {'ratio':>6}  note")
+def timed_analyze(G: nx.MultiDiGraph):
+    """(total seconds, {section: seconds}, Analysis): sections from analyze's progress calls."""
+    marks: list[tuple[str, float]] = []
+
+    def run():
+        marks.append(("setup", time.perf_counter()))
+        result = analyze(G, progress=lambda name: marks.append((name, time.perf_counter())))
+        marks.append(("end", time.perf_counter()))
+        return result
+
+    total, result = paused_gc(run)
+    sections = {name: marks[i + 1][1] - t for i, (name, t) in enumerate(marks[:-1])}
+    return total, sections, result
+
+
+def main(argv: list[str]) -> None:
+    with_mincut = "--with-mincut" in argv
+    sizes = [int(x) for x in argv if not x.startswith("--")] or [1000, 10_000, 100_000]
+    # Warm-up: lazy imports (scipy.sparse, csgraph, linalg) and first-call costs out of the timings,
+    # on a small model through both the exact and the sampled code paths.
+    small = to_networkx(generate_model(60, seed=1))
+    analyze(small)
+    analyze(small, sample_above=10)
+    bare_calls(small)
+
+    head = (f"{'nodes':>8} {'rels':>8} {'analyze s':>9} {'library s':>9} {'ratio':>5}  "
+            + " ".join(f"{SHORT[s]:>7}" for s in SECTIONS)
+            + f"  {'betw':>6} {'clos':>6} {'pr':>6} {'eig':>6}" + (f" {'nx cut':>7}" if with_mincut else "")
+            + "  note")
+    print(head)
     for n in sizes:
         G = to_networkx(generate_model(n, seed=0))
-        t = time.perf_counter()
-        a = analyze(G)
-        full = time.perf_counter() - t
-        base = bare_networkx(G)
+        full, sections, a = timed_analyze(G)
+        bare = bare_calls(G)
+        base = sum(bare.values())
+        cut = f" {networkx_min_cut(G):>7.2f}" if with_mincut else ""
         note = a.centrality.note or ""
-        print(f"{n:>8,} {G.number_of_edges():>13,} {full:>10.2f} {base:>11.2f} {full / base:>6.2f}  {note}",
-              flush=True)
+        print(f"{n:>8,} {G.number_of_edges():>8,} {full:>9.2f} {base:>9.2f} {full / base:>5.2f}  "
+              + " ".join(f"{sections.get(s, 0.0):>7.2f}" for s in SECTIONS)
+              + f"  {bare['betweenness']:>6.2f} {bare['closeness']:>6.2f} {bare['pagerank']:>6.2f}"
+              f" {bare['eigenvector']:>6.2f}{cut}  {note}", flush=True)
 
 
 if __name__ == "__main__":
-    main([int(x) for x in sys.argv[1:]] or [1000, 10_000, 100_000])
+    main(sys.argv[1:])

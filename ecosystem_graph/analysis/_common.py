@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -18,6 +18,7 @@ __all__ = [
     "edge_weight",
     "collapse",
     "nodes_of_kind",
+    "edge_list",
     "BindingIndex",
 ]
 
@@ -48,15 +49,21 @@ def nodes_of_kind(G: nx.MultiDiGraph, kind: str) -> list[str]:
     return [n for n, k in G.nodes(data="kind") if k == kind]
 
 
-def money_reference(G: nx.MultiDiGraph) -> float:
+def edge_list(G: nx.MultiDiGraph) -> list[tuple]:
+    """Every relationship of ``G`` once as ``(u, v, key, data)``, in model order.
+
+    One pass over the graph that the analyses share (iterating a large ``MultiDiGraph``'s edge view
+    again and again costs more than the arithmetic done on the edges).
+    """
+    return list(G.edges(keys=True, data=True))
+
+
+def money_reference(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> float:
     """The median of the positive PAYS amounts (1.0 when there are none): a "typical payment"."""
-    amounts = [a for _, _, t, a in _typed(G, "amount") if t == "PAYS" and a and a > 0]
+    if edges is None:
+        edges = edge_list(G)
+    amounts = [a for a in (d.get("amount") for _, _, _, d in edges if d.get("type") == "PAYS") if a and a > 0]
     return float(statistics.median(amounts)) if amounts else 1.0
-
-
-def _typed(G: nx.MultiDiGraph, prop: str) -> Iterable[tuple]:
-    for u, v, d in G.edges(data=True):
-        yield u, v, d.get("type"), d.get(prop)
 
 
 def edge_weight(data: dict[str, Any], money_ref: float) -> float:
@@ -78,12 +85,14 @@ def edge_weight(data: dict[str, Any], money_ref: float) -> float:
     return 1.0
 
 
-def collapse(G: nx.MultiDiGraph) -> nx.DiGraph:
+def collapse(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> nx.DiGraph:
     """The simple directed graph of G: one edge per ordered pair, ``weight`` = sum of the
-    relationships' weights (:func:`edge_weight`)."""
-    ref = money_reference(G)
+    relationships' weights (:func:`edge_weight`). ``edges``: :func:`edge_list` of ``G`` when at hand."""
+    if edges is None:
+        edges = edge_list(G)
+    ref = money_reference(G, edges)
     weights: dict[tuple, float] = {}
-    for u, v, d in G.edges(data=True):
+    for u, v, _, d in edges:
         weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
     D = nx.DiGraph()
     D.add_nodes_from(G)
@@ -110,6 +119,7 @@ class BindingIndex:
     G: nx.MultiDiGraph
     depth: int = 4
     max_paths: int = 50
+    edges: list | None = None  # edge_list(G), computed when not given
     succ: dict = field(default_factory=dict)
     cores: list = field(default_factory=list)
     reaches_core: set = field(default_factory=set)
@@ -118,15 +128,27 @@ class BindingIndex:
 
     def __post_init__(self) -> None:
         G = self.G
+        if self.edges is None:
+            self.edges = edge_list(G)
         self.kind = dict(G.nodes(data="kind"))
         self.cores = [n for n, k in self.kind.items() if k == "core"]
         succ: dict[str, list] = {}
         pred: dict[str, list] = {}
-        for u, v, k, d in G.edges(keys=True, data=True):
+        for u, v, k, d in self.edges:
             if d.get("type") in BINDING_TYPES:
                 succ.setdefault(u, []).append((v, k, d))
                 pred.setdefault(v, []).append(u)
         self.succ = succ
+        counts: dict = {}  # u -> {v: number of binding relationships u -> v}
+        for u, out in succ.items():
+            row = counts[u] = {}
+            for v, _, _ in out:
+                row[v] = row.get(v, 0) + 1
+        self.succ_counts = counts
+        # Per-source shortcuts (dominators and paths from a segment or partner built from what its
+        # first steps lead to) need: no binding edge enters a segment or partner (the model's rules).
+        kind = self.kind
+        self.sources_closed = not any(kind.get(v) in EXTERNAL_KINDS for v in pred)
         # Reverse search from the cores: who has a binding path to a core.
         seen = set(self.cores)
         stack = list(self.cores)
@@ -137,6 +159,14 @@ class BindingIndex:
                     seen.add(u)
                     stack.append(u)
         self.reaches_core = seen
+        self._dom_by_targets: dict = {}
+        self._suffixes: dict = {}
+        self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
+
+    def first_targets(self, y: str) -> list:
+        """Distinct targets of ``y``'s binding edges that reach a core, in model order."""
+        reach = self.reaches_core
+        return list(dict.fromkeys(v for v, _, _ in self.succ.get(y, ()) if v in reach))
 
     # -------------------------------------------------------------------------------- dominators
 
@@ -147,7 +177,7 @@ class BindingIndex:
             return self._dom[y]
         if y not in self.reaches_core:
             result: dict = {}
-        elif self.kind.get(y) in EXTERNAL_KINDS:
+        elif self.kind.get(y) in EXTERNAL_KINDS and self.sources_closed:
             # A pure source: a node is on every path iff it is on every path of each first step.
             result = self._source_dominators(y)
         else:
@@ -155,17 +185,33 @@ class BindingIndex:
         self._dom[y] = result
         return result
 
+    def dominators_but_self(self, y: str) -> dict:
+        """Like :meth:`dominators` but ``y`` itself may be left out of the sets (for a segment or
+        partner the sets are shared with every source of the same first-step targets): for callers
+        that add or skip ``y`` anyway, without a copy per source."""
+        if y in self._dom:
+            return self._dom[y]
+        if y in self.reaches_core and self.kind.get(y) in EXTERNAL_KINDS and self.sources_closed:
+            return self._shared_source_dominators(y)
+        return self.dominators(y)
+
+    def _shared_source_dominators(self, y: str) -> dict:
+        # Sources with the same first-step targets share everything but themselves: cache by targets.
+        targets = frozenset(self.first_targets(y))
+        per_target = self._dom_by_targets.get(targets)
+        if per_target is None:
+            per_target = {}
+            for v in targets:
+                for target, doms in self.dominators(v).items():
+                    if target in per_target:
+                        per_target[target] = per_target[target] & doms
+                    else:
+                        per_target[target] = set(doms)
+            self._dom_by_targets[targets] = per_target
+        return per_target
+
     def _source_dominators(self, y: str) -> dict:
-        per_target: dict = {}
-        for v, _, _ in self.succ.get(y, ()):
-            if v not in self.reaches_core:
-                continue
-            for target, doms in self.dominators(v).items():
-                if target in per_target:
-                    per_target[target] = per_target[target] & doms
-                else:
-                    per_target[target] = set(doms)
-        return {t: d | {y} for t, d in per_target.items()}
+        return {t: d | {y} for t, d in self._shared_source_dominators(y).items()}
 
     def _offering_dominators(self, y: str) -> dict:
         H = nx.DiGraph()
@@ -202,44 +248,82 @@ class BindingIndex:
         """Binding paths from ``source`` to any core: each a list of ``(u, v, key, data)``.
 
         Depth-first in model order, simple (no node twice), at most ``depth`` edges, stopping at
-        ``max_paths``; returns ``(paths, truncated)``.
+        ``max_paths``; returns ``(paths, truncated)``. A segment's or partner's paths are its first
+        steps followed by the (cached) paths on from each step's target, which many sources share.
         """
         cached = self._paths.get(source)
         if cached is not None:
             return cached
-        found: list[list[tuple]] = []
-        truncated = False
-        if source in self.reaches_core and self.kind.get(source) != "core":
-            cores = set(self.cores)
-            reach = self.reaches_core
-            succ = self.succ
-            depth, cap = self.depth, self.max_paths
-            path: list[tuple] = []
-            on_path = {source}
-            # iterative DFS: stack of (node, iterator over its out-edges)
-            stack = [(source, iter(succ.get(source, ())))]
-            while stack:
-                u, it = stack[-1]
-                step = next(it, None)
-                if step is None:
-                    stack.pop()
-                    if path:
-                        on_path.discard(path.pop()[1])
+        if source not in self.reaches_core or self.kind.get(source) == "core":
+            result: tuple = ([], False)
+        elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:
+            cap = self.max_paths
+            found: list[list[tuple]] = []
+            cores = self.cores_set
+            for v, k, d in self.succ.get(source, ()):
+                if v not in self.reaches_core:
                     continue
-                v, k, d = step
-                if v in on_path or v not in reach:
-                    continue
+                step = (source, v, k, d)
                 if v in cores:
-                    if len(found) >= cap:
-                        truncated = True
-                        break
-                    found.append(path + [(u, v, k, d)])
-                    continue
-                if len(path) + 1 >= depth:
-                    continue  # a core could only be reached beyond the depth
-                path.append((u, v, k, d))
-                on_path.add(v)
-                stack.append((v, iter(succ.get(v, ()))))
-        result = (found, truncated)
+                    found.append([step])
+                elif self.depth > 1:
+                    found.extend([step] + rest for rest in self._suffix_paths(v))
+                if len(found) > cap:
+                    break
+            result = (found[:cap], len(found) > cap)
+        else:
+            result = self._dfs_paths(source, 0, self.max_paths)
         self._paths[source] = result
         return result
+
+    @property
+    def cores_set(self) -> frozenset:
+        cs = getattr(self, "_cores_set", None)
+        if cs is None:
+            cs = self._cores_set = frozenset(self.cores)
+        return cs
+
+    def _suffix_paths(self, v: str) -> list[list[tuple]]:
+        """Paths on from ``v`` (not a core) entered by a source's first step: at most ``depth - 1``
+        edges, at most ``max_paths + 1`` of them (enough to tell truncation)."""
+        cached = self._suffixes.get(v)
+        if cached is None:
+            cached = self._suffixes[v] = self._dfs_paths(v, 1, self.max_paths + 1)[0]
+        return cached
+
+    def _dfs_paths(self, source: str, prefix: int, cap: int) -> tuple[list[list[tuple]], bool]:
+        """Simple paths from ``source`` to a core, depth-first in model order, reached after
+        ``prefix`` edges (so at most ``depth - prefix`` more); at most ``cap`` of them."""
+        found: list[list[tuple]] = []
+        truncated = False
+        cores = self.cores_set
+        reach = self.reaches_core
+        succ = self.succ
+        limit = self.depth - prefix
+        path: list[tuple] = []
+        on_path = {source}
+        # iterative DFS: stack of (node, iterator over its out-edges)
+        stack = [(source, iter(succ.get(source, ())))]
+        while stack:
+            u, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                stack.pop()
+                if path:
+                    on_path.discard(path.pop()[1])
+                continue
+            v, k, d = step
+            if v in on_path or v not in reach:
+                continue
+            if v in cores:
+                if len(found) >= cap:
+                    truncated = True
+                    break
+                found.append(path + [(u, v, k, d)])
+                continue
+            if len(path) + 1 >= limit:
+                continue  # a core could only be reached beyond the depth
+            path.append((u, v, k, d))
+            on_path.add(v)
+            stack.append((v, iter(succ.get(v, ()))))
+        return found, truncated

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 import numpy as np
 
 from ..errors import AnalysisError
+from ._common import edge_list
 
 __all__ = ["FunnelStage", "FunnelStep", "Funnel", "FunnelResult", "funnel"]
 
@@ -75,7 +77,7 @@ class FunnelResult:
         return {"funnels": [f.to_dict() for f in self.funnels]}
 
 
-def funnel(G: nx.MultiDiGraph) -> FunnelResult | None:
+def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | None:
     """The funnels of the model as absorbing Markov chains; None when there is no CONVERTS_TO.
 
     A stage with CONVERTS_TO out of it is transient: it moves to each next stage with the step's rate
@@ -95,41 +97,88 @@ def funnel(G: nx.MultiDiGraph) -> FunnelResult | None:
     >>> round(f.conversion, 4), f.bottleneck.target, [round(s.expected_members, 1) for s in f.stages]
     (0.02, 'known', [1000.0, 100.0, 20.0])
     """
-    steps_all = [(u, v, float(d.get("rate") or 0.0)) for u, v, d in G.edges(data=True)
-                 if d.get("type") == "CONVERTS_TO"]
-    if not steps_all:
-        return None
-    C = nx.MultiDiGraph()
-    C.add_edges_from((u, v, {"rate": r}) for u, v, r in steps_all)
-    order = {n: i for i, n in enumerate(G)}
+    if edges is None:
+        edges = edge_list(G)
+    succ: dict = {}  # stage -> {next stage: [rates of the steps, model order]}
+    pred_count: dict = {}  # stage -> number of steps into it
     payments: dict[str, float] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("type") == "PAYS" and u in C:
+    for u, v, _, d in edges:
+        t = d.get("type")
+        if t == "CONVERTS_TO":
+            succ.setdefault(u, {}).setdefault(v, []).append(float(d.get("rate") or 0.0))
+            succ.setdefault(v, {})
+            pred_count[v] = pred_count.get(v, 0) + 1
+            pred_count.setdefault(u, 0)
+        elif t == "PAYS":
             payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    if not succ:
+        return None
+    payments = {u: a for u, a in payments.items() if u in succ}
+    order = {n: i for i, n in enumerate(G)}
     funnels = []
-    components = sorted((sorted(c, key=order.__getitem__) for c in nx.weakly_connected_components(C)),
-                        key=lambda c: order[c[0]])
-    for comp in components:
-        sub = C.subgraph(comp)
-        if nx.is_directed_acyclic_graph(sub):  # stages in funnel order, ties in model order
-            comp = list(nx.lexicographical_topological_sort(sub, key=order.__getitem__))
-        funnels.append(_one_funnel(G, sub, comp, payments))
+    for comp in _components(succ, order):
+        stages = _topological(comp, succ, pred_count, order) or comp  # funnel order; model order if it loops
+        funnels.append(_one_funnel(G, succ, pred_count, stages, payments))
     return FunnelResult(funnels=funnels)
 
 
-def _one_funnel(G, C, stages: list, payments: dict) -> Funnel:
-    transient = [s for s in stages if C.out_degree(s) > 0]
-    finals = [s for s in stages if C.out_degree(s) == 0]
-    entries = [s for s in stages if C.in_degree(s) == 0] or stages[:1]
+def _components(succ: dict, order: dict) -> list[list]:
+    """Weakly connected groups of stages, each in model order, groups ordered by their first stage."""
+    undirected: dict = {u: set(out) for u, out in succ.items()}
+    for u, out in succ.items():
+        for v in out:
+            undirected[v].add(u)
+    seen: set = set()
+    comps = []
+    for start in undirected:
+        if start in seen:
+            continue
+        seen.add(start)
+        comp, stack = [start], [start]
+        while stack:
+            for w in undirected[stack.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    comp.append(w)
+                    stack.append(w)
+        comps.append(sorted(comp, key=order.__getitem__))
+    comps.sort(key=lambda c: order[c[0]])
+    return comps
+
+
+def _topological(comp: list, succ: dict, pred_count: dict, order: dict) -> list | None:
+    """Stages in topological order, ties broken by model order (networkx's
+    ``lexicographical_topological_sort``); None when the steps loop."""
+    indegree = {s: pred_count[s] for s in comp}
+    heap = [order[s] for s in comp if indegree[s] == 0]
+    heapq.heapify(heap)
+    by_order = {order[s]: s for s in comp}
+    out = []
+    while heap:
+        u = by_order[heapq.heappop(heap)]
+        out.append(u)
+        for v, rates in succ[u].items():
+            indegree[v] -= len(rates)
+            if indegree[v] == 0:
+                heapq.heappush(heap, order[v])
+    return out if len(out) == len(comp) else None
+
+
+def _one_funnel(G, succ: dict, pred_count: dict, stages: list, payments: dict) -> Funnel:
+    transient = [s for s in stages if succ[s]]
+    finals = [s for s in stages if not succ[s]]
+    entries = [s for s in stages if pred_count[s] == 0] or stages[:1]
     ti = {s: i for i, s in enumerate(transient)}
     fi = {s: i for i, s in enumerate(finals)}
     Q = np.zeros((len(transient), len(transient)))
     R = np.zeros((len(transient), len(finals)))
-    for u, v, r in C.edges(data="rate"):
-        if v in ti:
-            Q[ti[u], ti[v]] += r
-        else:
-            R[ti[u], fi[v]] += r
+    for u in transient:
+        for v, rates in succ[u].items():
+            for r in rates:
+                if v in ti:
+                    Q[ti[u], ti[v]] += r
+                else:
+                    R[ti[u], fi[v]] += r
     try:
         N = np.linalg.inv(np.eye(len(transient)) - Q)
     except np.linalg.LinAlgError:
@@ -166,11 +215,11 @@ def _one_funnel(G, C, stages: list, payments: dict) -> Funnel:
     out_stages = []
     for s in stages:
         reach = 1.0 if s in fi else float(B[ti[s]].sum())
-        drop = 0.0 if s in fi else max(0.0, 1.0 - sum(r for _, _, r in C.out_edges(s, data="rate")))
+        drop = 0.0 if s in fi else max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
         out_stages.append(FunnelStage(id=s, name=G.nodes[s].get("name", s), size=sizes[s], entry=s in entries,
                                       final=s in fi, drop_rate=drop, reach_final=reach,
                                       expected_members=expected[s], revenue_per_member=per_member[s]))
-    steps = [FunnelStep(u, v, r) for u, v, r in C.edges(data="rate")]
+    steps = [FunnelStep(u, v, r) for u in transient for v, rates in succ[u].items() for r in rates]
     order = {s: i for i, s in enumerate(stages)}
     steps.sort(key=lambda st: (order[st.source], order[st.target]))
     bottleneck = min(steps, key=lambda st: st.rate) if steps else None

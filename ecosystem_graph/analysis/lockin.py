@@ -78,7 +78,7 @@ class LockinResult:
     max_paths: int = DEFAULT_MAX_PATHS
     scale: str = "fraction"  # switching costs in 0..1, or "money"
     reference: float = 1.0  # the switching cost that gives the full cost component
-    method: str = "global"  # "global" (one multi-source cut) or "per-segment"
+    method: str = "closed-form"  # "closed-form" (the model's rules hold) or "per-segment" (networkx)
 
     def by_id(self) -> dict[str, SegmentLockin]:
         return {s.id: s for s in self.segments}
@@ -106,10 +106,13 @@ class LockinResult:
                 "paths_truncated": self.paths_truncated, "segments": [s.to_dict() for s in self.segments]}
 
 
-def switching_cost_reference(G: nx.MultiDiGraph) -> tuple[str, float]:
+def switching_cost_reference(G: nx.MultiDiGraph, index: BindingIndex | None = None) -> tuple[str, float]:
     """``("fraction", 1.0)`` when every switching cost is within 0..1, else ``("money", largest cost)``."""
-    costs = [c for _, _, t, c in ((u, v, d.get("type"), d.get("switching_cost")) for u, v, d in G.edges(data=True))
-             if t == "USES" and c is not None]
+    if index is not None:  # USES edges are binding edges: the index holds them all
+        datas = (d for out in index.succ.values() for _, _, d in out)
+    else:
+        datas = (d for _, _, d in G.edges(data=True))
+    costs = [c for c in (d.get("switching_cost") for d in datas if d.get("type") == "USES") if c is not None]
     top = max(costs, default=0.0)
     return ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
 
@@ -205,6 +208,104 @@ def _mechanisms(index: BindingIndex, steps) -> list[str]:
     return [m for m in LOCKIN_MECHANISMS if m in found]
 
 
+def _disjoint(index: BindingIndex, s: str, steps, removed: str | None) -> int:
+    """Edge-disjoint binding paths of segment ``s`` (``removed`` left out): max flow with unit
+    capacity per relationship, cached by what it depends on, the multiset of first-step targets and
+    the removed node (segments sharing targets share the count)."""
+    if len(steps) <= 1:
+        return len(steps)
+    if not index.sources_closed:
+        return edge_disjoint_count(segment_network(index, s, removed), s)
+    targets: dict = {}
+    for v, _, _ in steps:
+        targets[v] = targets.get(v, 0) + 1
+    key = (frozenset(targets.items()), removed)
+    cache = index.disjoint_cache
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _unit_max_flow(index, targets, removed)
+    return hit[0]
+
+
+def _flow_nodes(index: BindingIndex, s: str, steps) -> set:
+    """Nodes carrying flow in one maximum flow of ``s``'s network (after :func:`_disjoint`)."""
+    if len(steps) <= 1:
+        return {v for v, _, _ in steps}
+    targets: dict = {}
+    for v, _, _ in steps:
+        targets[v] = targets.get(v, 0) + 1
+    key = (frozenset(targets.items()), None)
+    hit = index.disjoint_cache.get(key)
+    if hit is None:
+        hit = index.disjoint_cache[key] = _unit_max_flow(index, targets, None)
+    return hit[1]
+
+
+def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, set]:
+    """Max flow from a segment whose first steps reach ``targets`` (``{node: relationships}``) to the
+    super-sink, each binding relationship of capacity 1, cores joined to the sink without bound,
+    ``removed`` left out; and the nodes carrying that flow.
+
+    Ford-Fulkerson with depth-first augmenting paths, exploring the binding network lazily: the
+    flow is at most the number of first steps, and the last (failing) search only visits the source
+    side of the minimum cut, so a segment costs what its bottleneck neighbourhood costs, not its whole
+    network. Gives the value of :func:`edge_disjoint_count` on :func:`segment_network`.
+    """
+    SRC = ("__ecograph_segment__",)
+    counts, cores, reach = index.succ_counts, index.cores_set, index.reaches_core
+    bound = sum(targets.values())
+    flow: dict = {}  # (u, v) -> net flow u -> v (skew-symmetric)
+    into: dict = {}  # v -> nodes u with net flow u -> v > 0 (the residual back edges of v)
+
+    def residual_out(u):
+        if u is SRC:
+            for v, c in targets.items():
+                if v != removed:
+                    yield v, c - flow.get((u, v), 0)
+        elif u in cores:
+            yield SINK, 1  # unbounded: one unit at a time is all an augmenting path needs
+        else:
+            for v, c in counts.get(u, {}).items():
+                if v != removed and v in reach:
+                    yield v, c - flow.get((u, v), 0)
+        for w in into.get(u, ()):  # net flow w -> u can be pushed back
+            yield w, 1
+
+    value = 0
+    while value < bound:
+        parent = {SRC: None}
+        stack = [SRC]
+        found = False
+        while stack and not found:
+            u = stack.pop()
+            for v, r in residual_out(u):
+                if r > 0 and v not in parent:
+                    parent[v] = u
+                    if v == SINK:
+                        found = True
+                        break
+                    stack.append(v)
+        if not found:
+            break
+        v = SINK
+        while parent[v] is not None:
+            u = parent[v]
+            if v != SINK:
+                f = flow.get((u, v), 0) + 1
+                flow[(u, v)], flow[(v, u)] = f, -f
+                if f > 0:
+                    into.setdefault(v, set()).add(u)
+                else:
+                    into.get(v, set()).discard(u)
+                if f < 0:
+                    into.setdefault(u, set()).add(v)
+                else:
+                    into.get(u, set()).discard(v)
+            v = u
+        value += 1
+    return value, {v for (u, v), f in flow.items() if f > 0}
+
+
 def segment_figures(index: BindingIndex, s: str, reference: float, removed: str | None = None):
     """``(min_cut, disjoint_paths, mechanisms, index)`` of segment ``s`` (with ``removed`` left out).
 
@@ -214,22 +315,19 @@ def segment_figures(index: BindingIndex, s: str, reference: float, removed: str 
     """
     steps = _first_steps(index, s, removed)
     cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
-    if len(steps) <= 1:
-        disjoint = len(steps)
-    else:
-        disjoint = edge_disjoint_count(segment_network(index, s, removed), s)
+    disjoint = _disjoint(index, s, steps, removed)
     mechs = _mechanisms(index, steps)
     return cut, disjoint, mechs, lockin_index(cut, disjoint, mechs, reference)
 
 
-def _schema_holds(G: nx.MultiDiGraph, index: BindingIndex) -> bool:
-    # The one-cut decomposition needs: USES only out of segments, no binding edge into a segment.
-    for u, v, d in G.edges(data=True):
-        t = d.get("type")
-        if t in ("USES", "FEEDS"):
-            if t == "USES" and index.kind.get(u) != "segment":
-                return False
-            if index.kind.get(v) == "segment":
+def _schema_holds(index: BindingIndex) -> bool:
+    """The closed-form cut needs the model's rules on the binding network: USES only out of segments,
+    nothing but USES out of a segment, no binding edge into a segment."""
+    kind = index.kind
+    for u, out in index.succ.items():
+        from_segment = kind.get(u) == "segment"
+        for v, _, d in out:
+            if (d.get("type") == "USES") != from_segment or kind.get(v) == "segment":
                 return False
     return True
 
@@ -265,6 +363,23 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
     return F
 
 
+def _binding_path(p: list[tuple], cache: dict) -> BindingPath:
+    """A raw path ``[(u, v, key, data), ...]`` as a :class:`BindingPath`; the part after the first
+    step is shared by many segments, so its lists are built once (keyed by its edges)."""
+    u0, v0, k0, d0 = p[0]
+    t0 = d0.get("type")
+    head_cost = d0.get("switching_cost") if t0 == "USES" else None
+    rest = p[1:]
+    key = tuple((u, v, k) for u, v, k, _ in rest)
+    tail = cache.get(key)
+    if tail is None:
+        tail = cache[key] = ([v for _, v, _, _ in rest], list(key), [d.get("type") for *_, d in rest],
+                             [d.get("switching_cost") if d.get("type") == "USES" else None for *_, d in rest])
+    nodes, edges, types, costs = tail
+    return BindingPath(nodes=[u0, v0] + nodes, edges=[(u0, v0, k0)] + edges, types=[t0] + types,
+                       switching_costs=[head_cost] + costs)
+
+
 def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_PATHS,
            index: BindingIndex | None = None) -> LockinResult:
     """Lock-in of every segment.
@@ -293,24 +408,15 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
     """
     if index is None:
         index = BindingIndex(G, depth=depth, max_paths=max_paths)
-    scale, reference = switching_cost_reference(G)
+    scale, reference = switching_cost_reference(G, index)
     segments = [n for n, k in index.kind.items() if k == "segment"]
     bound = [s for s in segments if s in index.reaches_core]
 
     cut_value: dict[str, float] = {}
     cut_edges: dict[str, list] = {}
-    method = "global"
-    if bound and _schema_holds(G, index):
-        F = _flow_network(index, bound)
-        _, (S_side, T_side) = nx.minimum_cut(F, SOURCE, SINK)
-        for s in bound:
-            value, edges = 0.0, []
-            for v, k, d in index.succ.get(s, ()):
-                if v in T_side and v in index.reaches_core and d.get("type") == "USES":
-                    value += float(d.get("switching_cost") or 0.0)
-                    edges.append((s, v, k))
-            cut_value[s], cut_edges[s] = value, edges
-    elif bound:
+    method = "closed-form"
+    if bound and not _schema_holds(index):
+        # Outside the model's rules the closed form does not hold: networkx min cut per segment.
         method = "per-segment"
         for s in bound:
             F = _flow_network(index, [s])
@@ -319,23 +425,31 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
                      if v in T_side and v in index.reaches_core and d.get("type") == "USES"]
             cut_value[s], cut_edges[s] = float(value), edges
 
+    names = {n: a.get("name", n) for n, a in G.nodes(data=True)}
+    suffix_cache: dict = {}
     out = []
     for s in segments:
-        name = G.nodes[s].get("name", s)
+        name = names[s]
         if s not in index.reaches_core:
             out.append(SegmentLockin(id=s, name=name))
             continue
         raw_paths, truncated = index.paths(s)
-        paths = [BindingPath(nodes=[p[0][0]] + [step[1] for step in p], edges=[(u, v, k) for u, v, k, _ in p],
-                             types=[d.get("type") for *_, d in p],
-                             switching_costs=[d.get("switching_cost") if d.get("type") == "USES" else None
-                                              for *_, d in p])
-                 for p in raw_paths]
-        _, disjoint, mechs, _ = segment_figures(index, s, reference)
-        cores = [c for c in index.cores if c in index.dominators(s)]
-        cut = cut_value[s]
+        paths = [_binding_path(p, suffix_cache) for p in raw_paths]
+        steps = _first_steps(index, s)
+        if method == "closed-form":
+            # Every finite capacity is on the segment's own USES edges, the rest of its network is
+            # unbounded and reaches the sink: the minimum cut is exactly its USES edges into nodes
+            # that reach a core (docs/metrics.md; tests compare with networkx max flow).
+            cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
+            edges = [(s, v, k) for v, k, _ in steps]
+        else:
+            cut, edges = cut_value[s], cut_edges[s]
+        disjoint = _disjoint(index, s, steps, None)
+        mechs = _mechanisms(index, steps)
+        dom = index.dominators_but_self(s)
+        cores = [c for c in index.cores if c in dom]
         out.append(SegmentLockin(id=s, name=name, paths=paths, paths_truncated=truncated, cores=cores,
-                                 min_cut=cut, cut_edges=cut_edges[s], disjoint_paths=disjoint, mechanisms=mechs,
+                                 min_cut=cut, cut_edges=edges, disjoint_paths=disjoint, mechanisms=mechs,
                                  index=lockin_index(cut, disjoint, mechs, reference)))
     return LockinResult(segments=out, depth=index.depth, max_paths=index.max_paths, scale=scale,
                         reference=reference, method=method)

@@ -116,7 +116,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     by_payee: dict[str, float] = {}
     core_pay: dict[tuple, float] = {}
     revenue = core_revenue = 0.0
-    for u, v, d in G.edges(data=True):
+    for u, v, _, d in index.edges:
         if d.get("type") != "PAYS":
             continue
         amount = float(d.get("amount") or 0.0)

@@ -123,6 +123,17 @@ class _Analyses:
     def centrality(self, required: bool = True):
         return self._get("centrality", "centrality", "centrality", "--size-by pagerank", required)
 
+    def pagerank(self) -> dict[str, float]:
+        """Money-weighted PageRank by id: from the given centrality, else the cheap
+        ``money_pagerank`` (the same figure, without betweenness and closeness)."""
+        if "pagerank" not in self._cache:
+            cent = self._cache.get("centrality") or getattr(self.given, "centrality", None)
+            if cent is not None:
+                self._cache["pagerank"] = {n.id: n.pagerank for n in cent.nodes}
+            else:
+                self._cache["pagerank"] = _analysis("centrality", "--size-by pagerank").money_pagerank(self.G)
+        return self._cache["pagerank"]
+
     def revenue(self, required: bool = True):
         return self._get("revenue", "revenue", "revenue_flows", "--size-by revenue", required)
 
@@ -170,15 +181,14 @@ def _json_for_script(data: Any) -> str:
 
 def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict[str, float], dict, dict]:
     """(metric per original node, centrality by id, revenue flows by id)."""
-    if size_by == "pagerank":
-        cent = an.centrality()
-    else:  # reuse given centrality for the tooltips, but do not compute it only for them
-        cent = getattr(an.given, "centrality", None) if an.given is not None else None
+    # reuse given centrality for the tooltips, but do not compute it only for them (PageRank alone is cheap)
+    cent = getattr(an.given, "centrality", None) if an.given is not None else None
     rev = an.revenue(required=size_by == "revenue")
     cent_by = cent.by_id() if cent is not None else {}
     rev_by = rev.by_id() if rev is not None else {}
     if size_by == "pagerank":
-        metric = {n: float(getattr(cent_by.get(n), "pagerank", 0.0) or 0.0) for n in G}
+        pagerank = an.pagerank()
+        metric = {n: float(pagerank.get(n, 0.0) or 0.0) for n in G}
     elif size_by == "revenue":
         metric = {}
         for n in G:
@@ -190,7 +200,8 @@ def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict
 
 
 def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev_by: dict,
-                  dependency: dict, keystone_rank: dict) -> tuple[list[list[str]], list[str]]:
+                  dependency: dict, keystone_rank: dict,
+                  pagerank: dict | None = None) -> tuple[list[list[str]], list[str]]:
     """(details rows for the side panel, key-figure lines for the tooltip)."""
     kind = attrs.get("kind", "")
     rows: list[list[str]] = [["Kind", KIND_STYLES.get(kind, {}).get("label", kind)]]
@@ -231,6 +242,9 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
         rows.append(["PageRank", f"{c.pagerank:.4f}"])
         rows.append(["Betweenness", f"{c.betweenness:.4f}"])
         tips.append(f"PageRank: {c.pagerank:.4f}")
+    elif pagerank and node in pagerank:  # sized by PageRank without the full centrality
+        rows.append(["PageRank", f"{pagerank[node]:.4f}"])
+        tips.append(f"PageRank: {pagerank[node]:.4f}")
     rows.append(["Relationships", f"{G.in_degree(node):,} in, {G.out_degree(node):,} out"])
     tips.append(f"Relationships: {G.in_degree(node):,} in, {G.out_degree(node):,} out")
     if node in keystone_rank:
@@ -392,7 +406,8 @@ def graph_data(
         if attrs.get("members"):
             details, tips = _node_details(shown, n, attrs, {}, {}, {}, {})
         else:
-            details, tips = _node_details(shown, n, attrs, cent_by, rev_by, dependency, keystone_rank)
+            details, tips = _node_details(shown, n, attrs, cent_by, rev_by, dependency, keystone_rank,
+                                          an._cache.get("pagerank"))
         kind = attrs.get("kind", "segment")
         x, y = pos[n]
         nodes.append({
