@@ -421,3 +421,18 @@ def test_model_json_is_accepted_as_a_source(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps(data))
     with pytest.raises(InteropError, match="relationships\\[0\\].amount is -1; must be >= 0"):
         import_source(tmp_path / "m.json")
+
+
+def test_unknown_type_message_keeps_braces_in_labels(tmp_path):
+    # A label with format braces must reach the message as typed (no str.format on user text).
+    import json as _json
+
+    from ecosystem_graph.errors import InteropError
+    from ecosystem_graph.interop import import_source
+
+    src = tmp_path / "k.json"
+    src.write_text(_json.dumps({"elements": [{"attributes": {"label": "Shop {raw} {0}", "element type": "Gadget"}}],
+                                "connections": []}), encoding="utf-8")
+    with pytest.raises(InteropError) as info:
+        import_source(src)
+    assert "unknown element type 'Gadget' for 'Shop {raw} {0}'" in str(info.value)

@@ -182,6 +182,26 @@ def parse_type_map(items: Iterable[str]) -> TypeMap:
     return out
 
 
+def _resolve_type_cell(rec, type_h, problems: list, *, missing: str, unknown: str, allowed, resolve, names,
+                       map_target: str):
+    """The kind or relationship type named in a record's Type cell, or None after adding the problem
+    (a missing cell, or a name that neither the vocabulary nor --map knows, with the closest name)."""
+    if type_h is None or _is_empty(rec.values[type_h]):
+        problems.append(rec.at(type_h).problem(
+            "error", f"missing type for {missing}; expected one of {', '.join(allowed)} "
+                     f"(or a type mapped with --map 'Type={map_target}')"))
+        return None
+    raw = _text(rec.values[type_h])
+    resolved = resolve(raw)
+    if resolved is None:
+        hint = suggest(raw, names)
+        hint_text = f"; did you mean '{hint}'?" if hint else ""
+        problems.append(rec.at(type_h).problem(
+            "error", f"unknown {unknown(raw)}; expected one of "
+                     f"{', '.join(allowed)}{hint_text} (or map it: --map '{raw}={map_target}')"))
+    return resolved
+
+
 def _resolve_kind(raw: object, type_map: TypeMap) -> str | None:
     key = _type_key(raw)
     return type_map.kinds.get(key) or _KIND_NAMES.get(key)
@@ -329,20 +349,11 @@ def build_model(
         label = _text(rec.values[label_h]) if label_h and not _is_empty(rec.values[label_h]) else None
         if label is None:
             problems.append(rec.at(label_h).problem("error", "missing label: every element needs a Label"))
-        kind = None
-        if type_h is None or _is_empty(rec.values[type_h]):
-            problems.append(rec.at(type_h).problem(
-                "error", f"missing type for element {_quote(label)}; expected one of {', '.join(NODE_KINDS)} "
-                         f"(or a type mapped with --map 'Type=kind')"))
-        else:
-            raw = _text(rec.values[type_h])
-            kind = _resolve_kind(raw, type_map)
-            if kind is None:
-                hint = suggest(raw, list(_KIND_NAMES) + list(type_map.kinds))
-                hint_text = f"; did you mean '{hint}'?" if hint else ""
-                problems.append(rec.at(type_h).problem(
-                    "error", f"unknown element type '{raw}' for {_quote(label)}; expected one of "
-                             f"{', '.join(NODE_KINDS)}{hint_text} (or map it: --map '{raw}=kind')"))
+        kind = _resolve_type_cell(
+            rec, type_h, problems, missing=f"element {_quote(label)}",
+            unknown=lambda raw: f"element type '{raw}' for {_quote(label)}",
+            allowed=NODE_KINDS, resolve=lambda raw: _resolve_kind(raw, type_map),
+            names=list(_KIND_NAMES) + list(type_map.kinds), map_target="kind")
         explicit = _text(rec.values[id_h]) if id_h and not _is_empty(rec.values[id_h]) else None
         ref_h = roles.get("ref")
         ref = _text(rec.values[ref_h]) if ref_h and not _is_empty(rec.values[ref_h]) else None
@@ -435,20 +446,11 @@ def build_model(
             else:
                 ends[end] = el
         type_h = roles.get("type")
-        rtype = None
-        if type_h is None or _is_empty(rec.values[type_h]):
-            problems.append(rec.at(type_h).problem(
-                "error", f"missing type for the connection; expected one of {', '.join(RELATIONSHIP_TYPES)} "
-                         f"(or a type mapped with --map 'Type=TYPE')"))
-        else:
-            raw = _text(rec.values[type_h])
-            rtype = _resolve_rel_type(raw, type_map)
-            if rtype is None:
-                hint = suggest(raw, list(RELATIONSHIP_TYPES) + list(type_map.relationships))
-                hint_text = f"; did you mean '{hint}'?" if hint else ""
-                problems.append(rec.at(type_h).problem(
-                    "error", f"unknown connection type '{raw}'; expected one of "
-                             f"{', '.join(RELATIONSHIP_TYPES)}{hint_text} (or map it: --map '{raw}=TYPE')"))
+        rtype = _resolve_type_cell(
+            rec, type_h, problems, missing="the connection",
+            unknown=lambda raw: f"connection type '{raw}'",
+            allowed=RELATIONSHIP_TYPES, resolve=lambda raw: _resolve_rel_type(raw, type_map),
+            names=list(RELATIONSHIP_TYPES) + list(type_map.relationships), map_target="TYPE")
         dir_h = roles.get("direction")
         if dir_h and not _is_empty(rec.values[dir_h]):
             direction = _text(rec.values[dir_h]).lower()

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError, UsageError
+from ..fileio import read_bytes_limited
 from ..validation import suggest
 
 __all__ = ["ScenarioSpec", "load_scenario", "parse_scenario", "SCENARIO_KEYS"]
@@ -90,17 +91,7 @@ def parse_scenario(data, source: str = "<scenario>") -> ScenarioSpec:
 
 def load_scenario(path: str | Path) -> ScenarioSpec:
     """Read a scenario YAML (or JSON) file; unreadable files raise InputError, bad content UsageError."""
-    p = Path(path)
-    try:
-        if p.stat().st_size > _MAX_SCENARIO_BYTES:
-            raise InputError(f"{path}: scenario file is larger than 1 MiB")
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a scenario file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    raw = read_bytes_limited(path, _MAX_SCENARIO_BYTES, what="scenario file")
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
