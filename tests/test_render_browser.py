@@ -247,3 +247,13 @@ def test_offered_keystones_are_off_at_load_and_mark_exactly_the_top_keystones_on
     o.page.get_by_role("button", name="No highlight").click()
     assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
     _assert_clean(o)
+
+
+def test_legend_folds_away_so_it_never_hides_nodes_for_good(opened):
+    o = opened(render_html(shop_model(), size_by="degree"))
+    assert o.js("() => document.getElementById('eco-legend').open") is True
+    o.page.locator("#eco-legend summary").click()
+    assert o.js("() => document.getElementById('eco-legend').open") is False
+    # folded, it is one line high
+    assert o.js("() => document.getElementById('eco-legend').getBoundingClientRect().height") < 40
+    _assert_clean(o)
