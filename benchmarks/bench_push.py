@@ -85,6 +85,13 @@ def batched_push(store, model, name: str, batch_size: int) -> tuple[float, float
     return marks["nodes"] - t0, marks["relationships"] - marks["nodes"], t_end - t0
 
 
+def _codec() -> str:
+    """Which packstream codec the driver uses: the Rust extension (neo4j-rust-ext) or pure Python."""
+    import neo4j._codec.packstream.v1  # noqa: F401  (imports the Rust codec when it is installed)
+
+    return "Rust (neo4j-rust-ext)" if "neo4j._rust" in sys.modules else "pure Python"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, default=100_000)
@@ -115,7 +122,7 @@ def main() -> int:
         print(f"generated {len(model.nodes):,} nodes / {len(model.relationships):,} relationships "
               f"and a {len(sample.nodes):,}-node sample in {time.perf_counter() - t:.1f} s", flush=True)
         with connect(uri, user, password, database, timeout=60) as store:
-            print(f"server: {store.server_agent}", flush=True)
+            print(f"server: {store.server_agent}; driver packstream: {_codec()}", flush=True)
             store.ensure_schema()
             store.push(sample, "bench-warmup")  # warm the server up (JIT) before measuring either way
             store.drop("bench-warmup")

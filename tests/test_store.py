@@ -319,6 +319,21 @@ def test_schema_constraints_exist_and_are_enforced(store, unique_name):
     assert _nodes_of(store, unique_name) == 3
 
 
+def _node_indexes(store: Store) -> list[list[str]]:
+    rows = store.query("SHOW INDEXES YIELD labelsOrTypes, properties RETURN labelsOrTypes, properties").rows
+    return sorted(props for labels, props in rows if labels == ["EcoNode"])
+
+
+def test_the_schema_removes_the_old_version_index(fresh_database):
+    db = fresh_database
+    with connect(db.uri, db.user, db.password, db.database) as store:
+        store.query("CREATE INDEX ecograph_node_version IF NOT EXISTS FOR (n:EcoNode) ON (n.version)", write=True)
+        assert _node_indexes(store) == [["version"]]
+        store.push(chain_model(2), "eco")
+        assert _node_indexes(store) == [["version", "id"]]  # only the (version, id) key is left
+        assert len(store.pull("eco").nodes) == 4
+
+
 def test_pull_refuses_an_ecosystem_edited_incomplete_by_hand(store, unique_name):
     store.push(chain_model(3), unique_name)
     store.query("MATCH (e:Ecosystem {name: $n}) MATCH (x:EcoNode {version: e.current, id: 's1'}) DETACH DELETE x",

@@ -37,10 +37,11 @@ def test_the_library_has_the_required_queries_with_documented_headers():
             assert f"${p.name}" in q.cypher, (q.name, p.name)
 
 
-def test_schema_statements_are_all_if_not_exists():
+def test_schema_statements_are_all_idempotent():
     statements = schema_statements()
     assert len(statements) == 5
-    assert all(" IF NOT EXISTS" in s for s in statements)
+    assert all(" IF NOT EXISTS" in s or s.startswith("DROP INDEX ") and s.endswith(" IF EXISTS")
+               for s in statements)
 
 
 def test_header_parsing():
