@@ -1,5 +1,7 @@
 """The fast paths of the analyses give the figures of their plain definitions: money_pagerank, the
-closed-form lock-in cut, the pruned keystone lock-in change, the funnel order and sampled closeness."""
+collapsed graph, the closed-form lock-in cut, the disjoint paths split by flow component, the dominator
+trees, the pruned keystone lock-in change and ranking, the funnel order and inversion and sampled
+closeness."""
 
 import random
 
@@ -13,7 +15,8 @@ from ecosystem_graph.analysis import analyze, centrality
 from ecosystem_graph.analysis._common import SINK, BindingIndex, collapse
 from ecosystem_graph.analysis.funnel import funnel
 from ecosystem_graph.analysis.keystones import keystones
-from ecosystem_graph.analysis.lockin import SOURCE, _flow_network, lockin, lockin_index, switching_cost_reference
+from ecosystem_graph.analysis.lockin import (SOURCE, _flow_network, lockin, lockin_index, segment_network,
+                                             switching_cost_reference)
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx
 
@@ -160,3 +163,99 @@ def test_sampled_closeness_equals_the_formula_on_networkx_distances():
         r, t = reached[v], total[v]
         expected[v] = (r / t) * (r / k) if t > 0 and k > 0 else 0.0
     assert centrality.sampled_closeness(D, sources) == expected
+
+
+def test_collapsed_graph_is_the_add_weighted_edges_from_graph():
+    from ecosystem_graph.analysis._common import edge_list, edge_weight, money_reference
+
+    G = to_networkx(generate_model(300, seed=5))
+    ref = money_reference(G)
+    weights: dict = {}
+    for u, v, _, d in edge_list(G):
+        weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
+    expected = nx.DiGraph()
+    expected.add_nodes_from(G)
+    expected.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
+    D = collapse(G)
+    assert list(D) == list(expected)
+    assert list(D.edges(data=True)) == list(expected.edges(data=True))
+    assert all(list(D.pred[n].items()) == list(expected.pred[n].items()) for n in G)
+    # the edge list is the edge view's, in the same order
+    assert edge_list(G) == list(G.edges(keys=True, data=True))
+
+
+@PROPS
+@given(sizes, seeds)
+def test_dominator_trees_equal_per_offering_dominators(n, seed):
+    G = to_networkx(generate_model(n, seed))
+    index = BindingIndex(G)
+    for y in index.reaches_core:
+        if index.kind[y] not in ("segment", "partner"):
+            assert index._tree_dominators(y) == index._offering_dominators(y)
+
+
+def shared_component_graph():
+    # a FEEDS b FEEDS core: a and b share one flow component (b's single FEEDS is the bottleneck);
+    # c feeds the core on its own. s1 uses a and b (1 disjoint path), s2 uses b twice and c (2),
+    # s3 uses the core directly and c (2).
+    nodes = [{"id": "core", "kind": "core", "name": "Core"}, {"id": "a", "kind": "channel", "name": "A"},
+             {"id": "b", "kind": "satellite", "name": "B"}, {"id": "c", "kind": "channel", "name": "C"},
+             {"id": "s1", "kind": "segment", "name": "S1"}, {"id": "s2", "kind": "segment", "name": "S2"},
+             {"id": "s3", "kind": "segment", "name": "S3"}]
+    rels = [{"from": "a", "to": "b", "type": "FEEDS"}, {"from": "b", "to": "core", "type": "FEEDS"},
+            {"from": "c", "to": "core", "type": "FEEDS"},
+            {"from": "s1", "to": "a", "type": "USES", "switching_cost": 0.3, "mechanisms": ["search_costs"]},
+            {"from": "s1", "to": "b", "type": "USES", "switching_cost": 0.2, "mechanisms": ["loyalty_program"]},
+            {"from": "s2", "to": "b", "type": "USES", "switching_cost": 0.1},
+            {"from": "s2", "to": "b", "type": "USES", "switching_cost": 0.1},
+            {"from": "s2", "to": "c", "type": "USES", "switching_cost": 0.4},
+            {"from": "s3", "to": "core", "type": "USES", "switching_cost": 0.5},
+            {"from": "s3", "to": "c", "type": "USES", "switching_cost": 0.25}]
+    return graph(nodes, rels)
+
+
+def test_disjoint_paths_split_by_flow_component_by_hand():
+    G = shared_component_graph()
+    index = BindingIndex(G)
+    res = lockin(G, index=index).by_id()
+    assert [res[s].disjoint_paths for s in ("s1", "s2", "s3")] == [1, 2, 2]
+    for s in ("s1", "s2", "s3"):  # networkx max flow on each segment's own network
+        U = nx.DiGraph()
+        for u, row in segment_network(index, s).items():
+            for v, c in row.items():
+                U.add_edge(u, v, capacity=c)
+        assert res[s].disjoint_paths == nx.maximum_flow_value(U, s, SINK)
+    change = {k.id: k.lockin_change for k in keystones(G).nodes}
+    assert change == pytest.approx(brute_force_lockin_change(G), abs=1e-9)
+
+
+@PROPS
+@given(sizes, seeds)
+def test_keystone_ranking_is_pythons_sort_of_the_figures(n, seed):
+    res = keystones(to_networkx(generate_model(n, seed)))
+    ranked = sorted(res.nodes, key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
+    assert [k.id for k in res.nodes] == [k.id for k in ranked]
+    assert [k.rank for k in res.nodes] == list(range(1, len(res.nodes) + 1))
+
+
+def test_funnels_inverted_together_equal_one_at_a_time():
+    import numpy as np
+
+    from ecosystem_graph.analysis import funnel as funnel_module
+
+    G = to_networkx(generate_model(3000, seed=2))
+    res = funnel(G)
+    assert len(res.funnels) > 10
+    # each funnel's absorption probabilities with its own inverse, as the plain definition computes them
+    for f in res.funnels[:50]:
+        stages = [s.id for s in f.stages]
+        succ = {s: {} for s in stages}
+        for step in f.steps:
+            succ[step.source].setdefault(step.target, []).append(step.rate)
+        pred = {s: sum(1 for step in f.steps if step.target == s) for s in stages}
+        p = funnel_module._prepare(succ, pred, stages)
+        N = np.linalg.inv(np.eye(len(p["transient"])) - p["Q"])
+        B = N @ p["R"]
+        for s in f.stages:
+            expected = 1.0 if s.final else float(B[p["ti"][s.id]].sum())
+            assert s.reach_final == expected

@@ -19,7 +19,7 @@ from ..tables import Table
 # Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
 # modules, never functions of the same name.
 from . import centrality, funnel, keystones, lockin, revenue
-from ._common import BindingIndex, collapse, edge_list
+from ._common import BindingIndex, collapsed, edge_list, money_reference
 from .centrality import CentralityResult
 from .funnel import FunnelResult
 from .keystones import KeystoneResult
@@ -251,9 +251,6 @@ def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int 
             progress(name)
 
     model = {k: G.graph.get(k) for k in ("name", "currency", "period", "money_unit")}
-    model.update(nodes=G.number_of_nodes(), relationships=G.number_of_edges())
-    result = Analysis(model=model, sections=sections,
-                      options={"seed": seed, "depth": depth, "max_paths": max_paths, "top": top})
     # The analyses allocate millions of small objects next to a large graph: the cyclic garbage
     # collector would scan the whole heap again and again (a third of the run time at 100,000 nodes)
     # while nothing here creates garbage cycles worth collecting. Paused for the run, then restored.
@@ -262,12 +259,18 @@ def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int 
     try:
         index = None
         edges = edge_list(G)  # one pass over the relationships, shared by every section
+        model.update(nodes=G.number_of_nodes(), relationships=len(edges))
+        result = Analysis(model=model, sections=sections,
+                          options={"seed": seed, "depth": depth, "max_paths": max_paths, "top": top})
         if {"keystones", "revenue", "lockin"} & set(sections):
             step("binding network")
             index = BindingIndex(G, depth=depth, max_paths=max_paths, edges=edges)
         if "centrality" in sections:
             step("centrality")
-            result.centrality = centrality.centrality(G, sample_above=sample_above, seed=seed, D=collapse(G, edges))
+            # the binding index has the payments at hand: the money reference without another pass
+            ref = money_reference(G, index.by_type.get("PAYS", [])) if index is not None else None
+            result.centrality = centrality.centrality(G, sample_above=sample_above, seed=seed,
+                                                      C=collapsed(G, edges, money_ref=ref), edges=edges)
         if "revenue" in sections:
             step("revenue flows")
             result.revenue = revenue.revenue_flows(G, index=index)
@@ -279,7 +282,11 @@ def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int 
             result.keystones = keystones.keystones(G, index=index, lockin_result=result.lockin)
         if "funnel" in sections:
             step("funnel")
-            result.funnel = funnel.funnel(G, edges=edges)
+            if index is not None:  # only the relationships the funnel reads (each type in model order)
+                by_type = index.by_type
+                result.funnel = funnel.funnel(G, edges=by_type.get("CONVERTS_TO", []) + by_type.get("PAYS", []))
+            else:
+                result.funnel = funnel.funnel(G, edges=edges)
     finally:
         if gc_was_enabled:
             gc.enable()

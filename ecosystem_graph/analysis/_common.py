@@ -17,6 +17,8 @@ __all__ = [
     "money_reference",
     "edge_weight",
     "collapse",
+    "collapsed",
+    "Collapsed",
     "nodes_of_kind",
     "edge_list",
     "BindingIndex",
@@ -53,9 +55,12 @@ def edge_list(G: nx.MultiDiGraph) -> list[tuple]:
     """Every relationship of ``G`` once as ``(u, v, key, data)``, in model order.
 
     One pass over the graph that the analyses share (iterating a large ``MultiDiGraph``'s edge view
-    again and again costs more than the arithmetic done on the edges).
+    again and again costs more than the arithmetic done on the edges). Walks the adjacency dicts
+    directly: the order of ``G.edges(keys=True, data=True)`` without the view's overhead.
     """
-    return list(G.edges(keys=True, data=True))
+    if not G.is_multigraph():
+        return [(u, v, 0, d) for u, v, d in G.edges(data=True)]
+    return [(u, v, k, d) for u, nbrs in G.adjacency() for v, kd in nbrs.items() for k, d in kd.items()]
 
 
 def money_reference(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> float:
@@ -85,19 +90,81 @@ def edge_weight(data: dict[str, Any], money_ref: float) -> float:
     return 1.0
 
 
+@dataclass
+class Collapsed:
+    """The collapsed graph ``D`` of :func:`collapse` and the same edges as arrays (for scipy).
+
+    ``nodes``: node ids in model order (``D``'s order); ``src``, ``dst``: positions in ``nodes`` of
+    each edge of ``D`` in ``D``'s edge order; ``weight``: its weight.
+    """
+
+    D: nx.DiGraph
+    nodes: list
+    src: Any  # numpy int array
+    dst: Any  # numpy int array
+    weight: Any  # numpy float array
+
+    def position(self) -> dict:
+        """``{node id: position in nodes}``."""
+        return {v: i for i, v in enumerate(self.nodes)}
+
+
+def collapsed(G: nx.MultiDiGraph, edges: list[tuple] | None = None, *,
+              money_ref: float | None = None) -> Collapsed:
+    """:func:`collapse` with the edges also as arrays. ``money_ref``: :func:`money_reference` of ``G``
+    when at hand."""
+    import numpy as np
+
+    if money_ref is None:
+        money_ref = money_reference(G, edges)
+    nodes = list(G)
+    us: list = []
+    vs: list = []
+    ws: list = []
+    if G.is_multigraph():
+        # The adjacency already groups parallel relationships by ordered pair (model order).
+        fp = FRACTION_PROPERTY
+        for u, nbrs in G.adjacency():
+            for v, kd in nbrs.items():
+                w = 0.0
+                for d in kd.values():
+                    t = d.get("type")
+                    if t == "PAYS":
+                        w += float(d.get("amount") or 0.0) / money_ref
+                    else:
+                        prop = fp.get(t)
+                        x = d.get(prop) if prop is not None else None
+                        w += 1.0 if x is None else float(x)
+                us.append(u)
+                vs.append(v)
+                ws.append(w)
+    else:
+        weights: dict[tuple, float] = {}
+        for u, v, _, d in (edges if edges is not None else edge_list(G)):
+            weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, money_ref)
+        for (u, v), w in weights.items():
+            us.append(u)
+            vs.append(v)
+            ws.append(w)
+    D = nx.DiGraph()
+    D.add_nodes_from(nodes)
+    D.add_weighted_edges_from(zip(us, vs, ws))
+    pos = {v: i for i, v in enumerate(nodes)}
+    src = np.fromiter(map(pos.__getitem__, us), dtype=np.int64, count=len(us))
+    dst = np.fromiter(map(pos.__getitem__, vs), dtype=np.int64, count=len(vs))
+    return Collapsed(D=D, nodes=nodes, src=src, dst=dst, weight=np.array(ws, dtype=float))
+
+
 def collapse(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> nx.DiGraph:
     """The simple directed graph of G: one edge per ordered pair, ``weight`` = sum of the
-    relationships' weights (:func:`edge_weight`). ``edges``: :func:`edge_list` of ``G`` when at hand."""
-    if edges is None:
-        edges = edge_list(G)
-    ref = money_reference(G, edges)
-    weights: dict[tuple, float] = {}
-    for u, v, _, d in edges:
-        weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
-    D = nx.DiGraph()
-    D.add_nodes_from(G)
-    D.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
-    return D
+    relationships' weights (:func:`edge_weight`), in model order. ``edges``: :func:`edge_list` of
+    ``G`` when at hand."""
+    return collapsed(G, edges).D
+
+
+GLOBAL_DOMINATOR_CORES = 32
+"""Up to this many cores the dominators of every offering come from one dominator tree per core
+(and one for the super-sink) over the whole binding network; above, per offering."""
 
 
 @dataclass
@@ -106,6 +173,7 @@ class BindingIndex:
 
     - ``succ[u]``: list of ``(v, key, data)`` binding edges out of ``u`` (model order);
     - ``cores``: core ids; ``reaches_core``: nodes with a binding path to some core (cores included);
+    - ``by_type[t]``: the relationships of type ``t`` as ``(u, v, key, data)``, model order;
     - ``dominators(y)``: for each core ``c`` reachable from ``y``, the set of nodes on *every* binding
       path from ``y`` to ``c`` (``y`` and ``c`` included), and under key ``SINK`` the nodes on every
       path from ``y`` to any core;
@@ -132,19 +200,28 @@ class BindingIndex:
             self.edges = edge_list(G)
         self.kind = dict(G.nodes(data="kind"))
         self.cores = [n for n, k in self.kind.items() if k == "core"]
+        edges = self.edges
+        types = [e[3].get("type") for e in edges]
+        by_type: dict[str, list] = {t: [] for t in dict.fromkeys(types)}
+        add = {t: group.append for t, group in by_type.items()}
+        for e, t in zip(edges, types):
+            add[t](e)
         succ: dict[str, list] = {}
         pred: dict[str, list] = {}
-        for u, v, k, d in self.edges:
-            if d.get("type") in BINDING_TYPES:
-                succ.setdefault(u, []).append((v, k, d))
-                pred.setdefault(v, []).append(u)
+        for e, t in zip(edges, types):
+            if t == "USES" or t == "FEEDS":
+                u, v, k, d = e
+                out = succ.get(u)
+                if out is None:
+                    out = succ[u] = []
+                out.append((v, k, d))
+                into = pred.get(v)
+                if into is None:
+                    into = pred[v] = []
+                into.append(u)
+        self.by_type = by_type
         self.succ = succ
-        counts: dict = {}  # u -> {v: number of binding relationships u -> v}
-        for u, out in succ.items():
-            row = counts[u] = {}
-            for v, _, _ in out:
-                row[v] = row.get(v, 0) + 1
-        self.succ_counts = counts
+        self._pred = pred
         # Per-source shortcuts (dominators and paths from a segment or partner built from what its
         # first steps lead to) need: no binding edge enters a segment or partner (the model's rules).
         kind = self.kind
@@ -161,12 +238,56 @@ class BindingIndex:
         self.reaches_core = seen
         self._dom_by_targets: dict = {}
         self._suffixes: dict = {}
+        self._records: dict = {}
+        self._suffix_info: dict = {}
+        self._steps: dict = {}
+        self._core_reach: dict = {}
+        self._trees: dict | None = None
+        self._components: dict | None = None
         self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
+
+    @property
+    def succ_counts(self) -> dict:
+        """``{u: {v: number of binding relationships u -> v}}`` (built on first use)."""
+        counts = getattr(self, "_succ_counts", None)
+        if counts is None:
+            counts = self._succ_counts = {}
+            for u, out in self.succ.items():
+                row = counts[u] = {}
+                for v, _, _ in out:
+                    row[v] = row.get(v, 0) + 1
+        return counts
+
+    def count_row(self, u) -> dict:
+        """``succ_counts[u]``, built for ``u`` alone on first use."""
+        rows = self.__dict__.setdefault("_count_rows", {})
+        row = rows.get(u)
+        if row is None:
+            row = rows[u] = {}
+            for v, _, _ in self.succ.get(u, ()):
+                row[v] = row.get(v, 0) + 1
+        return row
+
+    @property
+    def names(self) -> dict:
+        """``{node id: name}`` (the id when the node has no name)."""
+        names = getattr(self, "_names", None)
+        if names is None:
+            names = self._names = {n: a.get("name", n) for n, a in self.G.nodes(data=True)}
+        return names
 
     def first_targets(self, y: str) -> list:
         """Distinct targets of ``y``'s binding edges that reach a core, in model order."""
         reach = self.reaches_core
         return list(dict.fromkeys(v for v, _, _ in self.succ.get(y, ()) if v in reach))
+
+    def first_steps(self, y: str) -> list:
+        """``y``'s binding edges whose target reaches a core: ``(v, key, data)``, model order (cached)."""
+        steps = self._steps.get(y)
+        if steps is None:
+            reach = self.reaches_core
+            steps = self._steps[y] = [st for st in self.succ.get(y, ()) if st[0] in reach]
+        return steps
 
     # -------------------------------------------------------------------------------- dominators
 
@@ -180,10 +301,17 @@ class BindingIndex:
         elif self.kind.get(y) in EXTERNAL_KINDS and self.sources_closed:
             # A pure source: a node is on every path iff it is on every path of each first step.
             result = self._source_dominators(y)
+        elif self.sources_closed and len(self.cores) <= GLOBAL_DOMINATOR_CORES:
+            result = self._tree_dominators(y)
         else:
             result = self._offering_dominators(y)
         self._dom[y] = result
         return result
+
+    def sink_dominators(self, y: str):
+        """The nodes on every binding path from ``y`` to any core (``dominators(y)[SINK]``; empty when
+        ``y`` reaches none)."""
+        return self.dominators(y).get(SINK, frozenset())
 
     def dominators_but_self(self, y: str) -> dict:
         """Like :meth:`dominators` but ``y`` itself may be left out of the sets (for a segment or
@@ -195,9 +323,43 @@ class BindingIndex:
             return self._shared_source_dominators(y)
         return self.dominators(y)
 
+    def core_reach(self, y: str) -> list:
+        """The cores ``y`` has a binding path to (any length), in model order (cached; do not modify)."""
+        hit = self._core_reach.get(y)
+        if hit is None:
+            if self.sources_closed and self.kind.get(y) in EXTERNAL_KINDS:
+                steps = self.first_steps(y)
+                if not steps:
+                    return []
+                v = steps[0][0]
+                hit = self.core_reach(v)
+                if any(st[0] != v for st in steps):
+                    reached = set(hit)
+                    for w, _, _ in steps:
+                        reached.update(self.core_reach(w))
+                    hit = [c for c in self.cores if c in reached]
+                return hit  # not cached: asked once per source
+            else:
+                dom = self.dominators(y)
+                hit = [c for c in self.cores if c in dom]
+            self._core_reach[y] = hit
+        return hit
+
+    def source_sink_dominators(self, y: str):
+        """``dominators_but_self(y).get(SINK, ())`` without building the per-core sets: for a segment
+        or partner with one first-step target, that target's set (do not modify)."""
+        if self.sources_closed and self.kind.get(y) in EXTERNAL_KINDS and y not in self._dom:
+            steps = self.first_steps(y)
+            if not steps:
+                return ()
+            v = steps[0][0]
+            if all(st[0] == v for st in steps):
+                return self.dominators(v).get(SINK, ())
+        return self.dominators_but_self(y).get(SINK, ())
+
     def _shared_source_dominators(self, y: str) -> dict:
         # Sources with the same first-step targets share everything but themselves: cache by targets.
-        targets = frozenset(self.first_targets(y))
+        targets = frozenset(v for v, _, _ in self.first_steps(y))
         per_target = self._dom_by_targets.get(targets)
         if per_target is None:
             per_target = {}
@@ -212,6 +374,38 @@ class BindingIndex:
 
     def _source_dominators(self, y: str) -> dict:
         return {t: d | {y} for t, d in self._shared_source_dominators(y).items()}
+
+    def _dominator_trees(self) -> dict:
+        """``{root: immediate post-dominators}`` for the super-sink and each core: networkx
+        ``immediate_dominators`` on the reversed binding network (sources left out: they have no
+        incoming binding edge, so no path from anything else passes through them) rooted there. The
+        nodes on every path from ``y`` to a root are ``y``'s chain up that tree."""
+        if self._trees is None:
+            R = nx.DiGraph()
+            reach, kind = self.reaches_core, self.kind
+            for u, out in self.succ.items():
+                if u in reach and kind.get(u) not in EXTERNAL_KINDS:
+                    for v, _, _ in out:
+                        if v in reach:
+                            R.add_edge(v, u)
+            for c in self.cores:
+                R.add_edge(SINK, c)
+            self._trees = {root: nx.immediate_dominators(R, root) for root in [SINK, *self.cores]}
+        return self._trees
+
+    def _tree_dominators(self, y: str) -> dict:
+        out: dict = {}
+        for target, idom in self._dominator_trees().items():
+            if y != target and y not in idom:
+                continue  # y does not reach this core
+            chain, node = {y}, y
+            while node != target:
+                node = idom[node]
+                chain.add(node)
+            chain.discard(SINK)
+            out[target] = chain
+        # cores first (model order), then SINK, as the per-offering computation lists them
+        return {t: out[t] for t in [*self.cores, SINK] if t in out}
 
     def _offering_dominators(self, y: str) -> dict:
         H = nx.DiGraph()
@@ -242,6 +436,38 @@ class BindingIndex:
             out[target] = chain
         return out
 
+    def flow_component(self) -> dict:
+        """``{node: component}`` over the nodes that reach a core, neither cores nor sources:
+        weakly connected components of the binding relationships between them. With the cores
+        merged into the super-sink (their edges to it are unbounded), the flow networks of targets
+        in different components share no edge, so their maximum flows add up."""
+        if self._components is None:
+            reach, kind, cores = self.reaches_core, self.kind, self.cores_set
+            parent: dict = {}
+
+            def find(x):
+                root = x
+                while parent[root] != root:
+                    root = parent[root]
+                while parent[x] != root:
+                    parent[x], x = root, parent[x]
+                return root
+
+            for u, out in self.succ.items():
+                if u not in reach or u in cores or kind.get(u) in EXTERNAL_KINDS:
+                    continue
+                if u not in parent:
+                    parent[u] = u
+                for v, _, _ in out:
+                    if v in reach and v not in cores:
+                        if v not in parent:
+                            parent[v] = v
+                        a, b = find(u), find(v)
+                        if a != b:
+                            parent[a] = b
+            self._components = {x: find(x) for x in parent}
+        return self._components
+
     # ------------------------------------------------------------------------------------ paths
 
     def paths(self, source: str) -> tuple[list[list[tuple]], bool]:
@@ -252,29 +478,63 @@ class BindingIndex:
         steps followed by the (cached) paths on from each step's target, which many sources share.
         """
         cached = self._paths.get(source)
+        if cached is None:
+            records, truncated = self.path_records(source)
+            cached = self._paths[source] = ([[step, *rest] for step, rest in records], truncated)
+        return cached
+
+    def path_records(self, source: str) -> tuple[list[tuple], bool]:
+        """:meth:`paths` as ``(first step, rest)`` pairs: ``first step`` is ``(source, v, key, data)``,
+        ``rest`` the list of the following steps, shared by every path that continues the same way
+        (see :meth:`suffix_info`); and ``truncated``."""
+        cached = self._records.get(source)
         if cached is not None:
             return cached
         if source not in self.reaches_core or self.kind.get(source) == "core":
             result: tuple = ([], False)
         elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:
             cap = self.max_paths
-            found: list[list[tuple]] = []
+            found: list[tuple] = []
             cores = self.cores_set
-            for v, k, d in self.succ.get(source, ()):
-                if v not in self.reaches_core:
-                    continue
+            for v, k, d in self.first_steps(source):
                 step = (source, v, k, d)
                 if v in cores:
-                    found.append([step])
+                    found.append((step, _EMPTY))
                 elif self.depth > 1:
-                    found.extend([step] + rest for rest in self._suffix_paths(v))
+                    found.extend([(step, rest) for rest in self._suffix_paths(v)])
                 if len(found) > cap:
                     break
             result = (found[:cap], len(found) > cap)
         else:
-            result = self._dfs_paths(source, 0, self.max_paths)
-        self._paths[source] = result
+            paths, truncated = self._dfs_paths(source, 0, self.max_paths)
+            result = ([(p[0], p[1:]) for p in paths], truncated)
+        self._records[source] = result
         return result
+
+    def suffix_info(self, rest: list) -> tuple:
+        """What a path's steps after the first give, computed once per shared ``rest``:
+        ``(nodes, edges, types, switching_costs, weights, end, between)`` - the nodes reached, the
+        ``(u, v, key)`` edges, the types, the USES switching costs (None for FEEDS), the binding
+        weights (USES share, FEEDS strength, 1 when unset), the core it ends at (None for an empty
+        rest) and the satellites and channels entered before the last step."""
+        key = id(rest)
+        hit = self._suffix_info.get(key)
+        if hit is not None and hit[0] is rest:
+            return hit[1]
+        kind = self.kind
+        nodes, edges, types, costs, weights = [], [], [], [], []
+        for u, v, k, d in rest:
+            t = d.get("type")
+            nodes.append(v)
+            edges.append((u, v, k))
+            types.append(t)
+            costs.append(d.get("switching_cost") if t == "USES" else None)
+            value = d.get("share" if t == "USES" else "strength")
+            weights.append(1.0 if value is None else float(value))
+        between = [st[1] for st in rest[:-1] if kind.get(st[1]) in ("satellite", "channel")]
+        info = (nodes, edges, types, costs, weights, rest[-1][1] if rest else None, between)
+        self._suffix_info[key] = (rest, info)  # holds rest: its id stays its own
+        return info
 
     @property
     def cores_set(self) -> frozenset:
@@ -327,3 +587,7 @@ class BindingIndex:
             on_path.add(v)
             stack.append((v, iter(succ.get(v, ()))))
         return found, truncated
+
+
+_EMPTY: list = []
+"""The rest of a one-step path (shared: never modified)."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
+from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 import numpy as np
 
-from ._common import collapse
+from ._common import Collapsed, collapse, collapsed, edge_list
 
-__all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector"]
+__all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
+           "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
+           "solve_eigenvector"]
 
 SAMPLE_WORK = 4_000_000
 """Edge visits the sampled betweenness/closeness may spend: k = SAMPLE_WORK / (nodes + edges)."""
@@ -80,7 +84,8 @@ def sample_size(nodes: int, edges: int, sample_above: int = 5000) -> int | None:
 
 
 def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
-               D: nx.DiGraph | None = None) -> CentralityResult:
+               D: nx.DiGraph | None = None, C: Collapsed | None = None,
+               edges: list | None = None) -> CentralityResult:
     """Degree, betweenness, closeness, PageRank and eigenvector centrality of every node.
 
     - degrees count relationships (parallel ones each count);
@@ -92,6 +97,10 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     - eigenvector: on the directed graph when it is strongly connected, else on the undirected graph
       (weights of both directions added) - see docs/metrics.md.
 
+    ``D`` (:func:`~ecosystem_graph.analysis._common.collapse`) or ``C``
+    (:func:`~ecosystem_graph.analysis._common.collapsed`) and ``edges``
+    (:func:`~ecosystem_graph.analysis._common.edge_list`): when at hand.
+
     Examples
     --------
     >>> import networkx as nx
@@ -102,27 +111,52 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     >>> [(n.id, n.in_degree, round(n.pagerank, 3)) for n in r.nodes]
     [('a', 0, 0.351), ('b', 1, 0.649)]
     """
-    if D is None:
-        D = collapse(G)
-    n = D.number_of_nodes()
+    if C is None:
+        C = collapsed(G, edges) if D is None else _arrays_of(D)
+    D = C.D
+    nodes = C.nodes
+    n = len(nodes)
     k = sample_size(n, D.number_of_edges(), sample_above)
+    A = adjacency_matrix(C)
     if k is None:
         betweenness = nx.betweenness_centrality(D, normalized=True)
         closeness = nx.closeness_centrality(D)
+        close = [closeness.get(v, 0.0) for v in nodes]
     else:
         betweenness = nx.betweenness_centrality(D, k=k, normalized=True, seed=seed)
-        closeness = sampled_closeness(D, random.Random(seed).sample(list(D), k))
+        sources = random.Random(seed).sample(nodes, k)
+        pos = C.position()
+        close = _closeness_values(sampled_distances(A, [pos[s] for s in sources]), [pos[s] for s in sources]).tolist()
     pagerank = money_pagerank(G, D=D)
-    eig, method = eigenvector(D)
-    nodes = []
-    in_degree, out_degree = dict(G.in_degree()), dict(G.out_degree())
-    for nid, attrs in G.nodes(data=True):
-        nodes.append(NodeCentrality(
-            id=nid, name=attrs.get("name", nid), kind=attrs.get("kind", ""),
-            in_degree=in_degree[nid], out_degree=out_degree[nid],
-            betweenness=float(betweenness.get(nid, 0.0)), closeness=float(closeness.get(nid, 0.0)),
-            pagerank=float(pagerank.get(nid, 0.0)), eigenvector=float(eig.get(nid, 0.0))))
-    return CentralityResult(nodes=nodes, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
+    vec, method = _eigenvector_values(C, A)
+    if edges is None:
+        edges = edge_list(G)
+    in_degree = Counter(map(itemgetter(1), edges))
+    out_degree = Counter(map(itemgetter(0), edges))
+    result = []
+    for (nid, a), b, c, e in zip(G.nodes(data=True), map(betweenness.get, nodes), close, vec.tolist()):
+        result.append(NodeCentrality(nid, a.get("name", nid), a.get("kind", ""), in_degree[nid], out_degree[nid],
+                                     float(b if b is not None else 0.0), float(c),
+                                     float(pagerank.get(nid, 0.0)), e))
+    return CentralityResult(nodes=result, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
+
+
+def _arrays_of(D: nx.DiGraph) -> Collapsed:
+    """A :class:`Collapsed` for a collapsed graph built elsewhere (edges in ``D``'s order)."""
+    nodes = list(D)
+    pos = {v: i for i, v in enumerate(nodes)}
+    triples = list(D.edges(data="weight", default=1.0))
+    src = np.fromiter((pos[u] for u, _, _ in triples), dtype=np.int64, count=len(triples))
+    dst = np.fromiter((pos[v] for _, v, _ in triples), dtype=np.int64, count=len(triples))
+    return Collapsed(D=D, nodes=nodes, src=src, dst=dst, weight=np.array([w for *_, w in triples], dtype=float))
+
+
+def adjacency_matrix(C: Collapsed):
+    """The unweighted adjacency matrix of the collapsed graph (scipy CSR, row = from, column = to)."""
+    import scipy.sparse as sp
+
+    n = len(C.nodes)
+    return sp.csr_matrix((np.ones(len(C.src)), (C.src, C.dst)), shape=(n, n))
 
 
 def money_pagerank(G: nx.MultiDiGraph, *, D: nx.DiGraph | None = None) -> dict[str, float]:
@@ -156,30 +190,38 @@ def sampled_closeness(D: nx.DiGraph, sources: list) -> dict:
     number of sampled sources other than ``v``: the average distance is estimated on the sample and
     the reached share of the graph by the reached share of the sample.
     """
-    nodes = list(D)
-    index = {v: i for i, v in enumerate(nodes)}
-    n, k = len(nodes), len(sources)
-    if k == 0 or n == 0:
-        return dict.fromkeys(nodes, 0.0)
-    import scipy.sparse as sp
+    C = _arrays_of(D)
+    if not sources or not C.nodes:
+        return dict.fromkeys(C.nodes, 0.0)
+    pos = C.position()
+    idx = [pos[s] for s in sources]
+    values = _closeness_values(sampled_distances(adjacency_matrix(C), idx), idx)
+    return dict(zip(C.nodes, values.tolist()))
+
+
+def sampled_distances(A, sources: list[int]):
+    """Hop distances (breadth-first searches in scipy's C code) from each source position to every
+    node: ``len(sources) x n``, inf when unreached. The library call of the sampled closeness."""
     from scipy.sparse.csgraph import shortest_path
 
-    rows = [index[u] for u, v in D.edges()]
-    cols = [index[v] for u, v in D.edges()]
-    A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    # Hop distances (breadth-first search in C) from each sampled source: k x n, inf when unreached.
-    dist = shortest_path(A, method="D", directed=True, unweighted=True, indices=[index[s] for s in sources])
+    return shortest_path(A, method="D", directed=True, unweighted=True, indices=sources)
+
+
+def _closeness_values(dist, src: list[int]):
+    """The sampled closeness of every node from the distances of :func:`sampled_distances`."""
+    k, n = dist.shape
     finite = np.isfinite(dist)
-    src = np.array([index[s] for s in sources])
+    src = np.asarray(src, dtype=np.int64)
     finite[np.arange(k), src] = False  # a source does not count for itself
     reached = finite.sum(axis=0)
-    total = np.where(finite, dist, 0.0).sum(axis=0)
+    total = np.where(finite, dist, 0.0).sum(axis=0).astype(np.int64)  # whole hops: exact
     kk = np.full(n, k)
     kk[src] -= 1
-    out = {}
-    for i, v in enumerate(nodes):
-        r, t, kv = int(reached[i]), int(total[i]), int(kk[i])
-        out[v] = (r / t) * (r / kv) if t > 0 and kv > 0 else 0.0
+    out = np.zeros(n)
+    ok = (total > 0) & (kk > 0)
+    r = reached[ok].astype(float)
+    # (r / t) * (r / k'), every operation correctly rounded as Python's int division is
+    out[ok] = (r / total[ok].astype(float)) * (r / kk[ok].astype(float))
     return out
 
 
@@ -192,25 +234,48 @@ def eigenvector(D: nx.DiGraph) -> tuple[dict, str]:
     ``w(u,v) + w(v,u)`` is used: ``"undirected"``. A graph without edges: all ``1/sqrt(n)``
     (what networkx's power iteration returns), ``"uniform"``.
     """
-    nodes = list(D)
-    n = len(nodes)
-    if n == 0:
-        return {}, "directed"
-    positive = [(u, v, w) for u, v, w in D.edges(data="weight", default=1.0) if w > 0]
-    if not positive:
-        return dict.fromkeys(nodes, 1 / math.sqrt(n)), "uniform"
-    index = {v: i for i, v in enumerate(nodes)}
-    directed = n > 1 and nx.is_strongly_connected(D)
+    C = _arrays_of(D)
+    vec, method = _eigenvector_values(C, adjacency_matrix(C) if C.nodes else None)
+    return dict(zip(C.nodes, vec.tolist())), method
+
+
+def eigenvector_matrix(C: Collapsed):
+    """The matrix whose Perron vector is the eigenvector centrality: the positive weights with
+    ``x_v`` gathering from its in-edges (``A^T``); None when no edge weighs more than 0."""
     import scipy.sparse as sp
 
-    rows = [index[v] for _, v, _ in positive]  # x_v gathers from its in-edges: A^T
-    cols = [index[u] for u, _, _ in positive]
-    data = [float(w) for _, _, w in positive]
-    A = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+    n = len(C.nodes)
+    positive = C.weight > 0
+    if not positive.any():
+        return None
+    return sp.csr_matrix((C.weight[positive], (C.dst[positive], C.src[positive])), shape=(n, n))
+
+
+def strongly_connected(A) -> bool:
+    """Whether the graph of adjacency matrix ``A`` (more than one node) is strongly connected."""
+    from scipy.sparse.csgraph import connected_components
+
+    return A.shape[0] > 1 and connected_components(A, directed=True, connection="strong")[0] == 1
+
+
+def solve_eigenvector(M, directed: bool):
+    """The library part of the eigenvector centrality: the Perron vector of ``M``, or of
+    ``M + M^T`` when the graph is not strongly connected."""
     if not directed:
-        A = A + A.T
-    vec = _perron_vector(A, symmetric=not directed)
-    return {v: float(vec[i]) for v, i in index.items()}, ("directed" if directed else "undirected")
+        M = M + M.T
+    return _perron_vector(M, symmetric=not directed)
+
+
+def _eigenvector_values(C: Collapsed, A) -> tuple:
+    """Eigenvector centrality as an array in ``C.nodes`` order, and the method."""
+    n = len(C.nodes)
+    if n == 0:
+        return np.zeros(0), "directed"
+    M = eigenvector_matrix(C)
+    if M is None:
+        return np.full(n, 1 / math.sqrt(n)), "uniform"
+    directed = strongly_connected(A)
+    return solve_eigenvector(M, directed), ("directed" if directed else "undirected")
 
 
 def _perron_vector(A, *, symmetric: bool) -> np.ndarray:

@@ -115,11 +115,10 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
         return None
     payments = {u: a for u, a in payments.items() if u in succ}
     order = {n: i for i, n in enumerate(G)}
-    funnels = []
-    for comp in _components(succ, order):
-        stages = _topological(comp, succ, pred_count, order) or comp  # funnel order; model order if it loops
-        funnels.append(_one_funnel(G, succ, pred_count, stages, payments))
-    return FunnelResult(funnels=funnels)
+    prepared = [_prepare(succ, pred_count, _topological(comp, succ, pred_count, order) or comp)
+                for comp in _components(succ, order)]  # stages in funnel order; model order if they loop
+    _invert(prepared)
+    return FunnelResult(funnels=[_one_funnel(G, succ, p, payments) for p in prepared])
 
 
 def _components(succ: dict, order: dict) -> list[list]:
@@ -164,7 +163,8 @@ def _topological(comp: list, succ: dict, pred_count: dict, order: dict) -> list 
     return out if len(out) == len(comp) else None
 
 
-def _one_funnel(G, succ: dict, pred_count: dict, stages: list, payments: dict) -> Funnel:
+def _prepare(succ: dict, pred_count: dict, stages: list) -> dict:
+    """The chain of one funnel: its stages, transient and final stages, entries, ``Q`` and ``R``."""
     transient = [s for s in stages if succ[s]]
     finals = [s for s in stages if not succ[s]]
     entries = [s for s in stages if pred_count[s] == 0] or stages[:1]
@@ -179,22 +179,53 @@ def _one_funnel(G, succ: dict, pred_count: dict, stages: list, payments: dict) -
                     Q[ti[u], ti[v]] += r
                 else:
                     R[ti[u], fi[v]] += r
-    try:
-        N = np.linalg.inv(np.eye(len(transient)) - Q)
-    except np.linalg.LinAlgError:
-        raise AnalysisError(f"the funnel through '{transient[0]}' loops with no way out (every rate in the "
-                            f"loop is 1); lower a rate so members can drop out or convert") from None
+    return {"stages": stages, "transient": transient, "finals": finals, "entries": entries, "ti": ti, "fi": fi,
+            "Q": Q, "R": R}
+
+
+def _invert(prepared: list[dict]) -> None:
+    """``N = (I - Q)^-1`` of every funnel, funnels of the same size inverted together (numpy's
+    stacked ``inv`` runs the same LAPACK solve per matrix); AnalysisError naming the first funnel,
+    in funnel order, whose loop has no way out."""
+    by_size: dict[int, list] = {}
+    for p in prepared:
+        by_size.setdefault(len(p["transient"]), []).append(p)
+    for size, group in by_size.items():
+        eye = np.eye(size)
+        try:
+            inverses = np.linalg.inv(np.stack([eye - p["Q"] for p in group]))
+        except np.linalg.LinAlgError:
+            inverses = None
+        if inverses is not None:
+            for p, N in zip(group, inverses):
+                p["N"] = N
+    for p in prepared:
+        if "N" not in p:
+            try:
+                p["N"] = np.linalg.inv(np.eye(len(p["transient"])) - p["Q"])
+            except np.linalg.LinAlgError:
+                raise AnalysisError(f"the funnel through '{p['transient'][0]}' loops with no way out (every rate "
+                                    f"in the loop is 1); lower a rate so members can drop out or convert") from None
+
+
+def _one_funnel(G, succ: dict, prepared: dict, payments: dict) -> Funnel:
+    stages, transient, finals, entries = (prepared["stages"], prepared["transient"], prepared["finals"],
+                                          prepared["entries"])
+    ti, fi, R, N = prepared["ti"], prepared["fi"], prepared["R"], prepared["N"]
     B = N @ R
+    N_rows, B_rows = N.tolist(), B.tolist()
+    B_sums = B.sum(axis=1).tolist() if len(transient) else []
 
     def visits(entry: str) -> dict:
         if entry in ti:
-            row = {s: float(N[ti[entry], ti[s]]) for s in transient}
-            row.update({s: float(B[ti[entry], fi[s]]) for s in finals})
+            row = dict(zip(transient, N_rows[ti[entry]]))
+            row.update(zip(finals, B_rows[ti[entry]]))
         else:
             row = {s: (1.0 if s == entry else 0.0) for s in stages}
         return row
 
-    sizes = {s: G.nodes[s].get("size") for s in stages}
+    attrs = G.nodes
+    sizes = {s: attrs[s].get("size") for s in stages}
     expected = dict.fromkeys(stages, 0.0)
     for e in entries:
         for s, x in visits(e).items():
@@ -214,16 +245,18 @@ def _one_funnel(G, succ: dict, pred_count: dict, stages: list, payments: dict) -
 
     out_stages = []
     for s in stages:
-        reach = 1.0 if s in fi else float(B[ti[s]].sum())
-        drop = 0.0 if s in fi else max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
-        out_stages.append(FunnelStage(id=s, name=G.nodes[s].get("name", s), size=sizes[s], entry=s in entries,
-                                      final=s in fi, drop_rate=drop, reach_final=reach,
-                                      expected_members=expected[s], revenue_per_member=per_member[s]))
+        if s in fi:
+            reach, drop = 1.0, 0.0
+        else:
+            reach = B_sums[ti[s]]
+            drop = max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
+        out_stages.append(FunnelStage(s, attrs[s].get("name", s), sizes[s], s in entries, s in fi, drop, reach,
+                                      expected[s], per_member[s]))
     steps = [FunnelStep(u, v, r) for u in transient for v, rates in succ[u].items() for r in rates]
     order = {s: i for i, s in enumerate(stages)}
     steps.sort(key=lambda st: (order[st.source], order[st.target]))
     bottleneck = min(steps, key=lambda st: st.rate) if steps else None
-    conversion = 1.0 if entry in fi else float(B[ti[entry]].sum())
+    conversion = 1.0 if entry in fi else B_sums[ti[entry]]
     return Funnel(stages=out_stages, steps=steps, entry=entry, finals=finals, conversion=conversion,
                   bottleneck=bottleneck, revenue_per_entrant=revenue_per_entrant,
                   expected_converted=float(sum(expected[f] for f in finals)))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from ._common import EXTERNAL_KINDS, SINK, BindingIndex
-from .lockin import (_disjoint, _first_steps, _flow_nodes, lockin_index, segment_figures, segment_network,
-                     switching_cost_reference)
+from .lockin import (_KNOWN, _disjoint, _flow_groups, _flow_nodes, _index_value, _segment_steps, segment_figures,
+                     segment_network, switching_cost_reference)
 
 __all__ = ["Keystone", "KeystoneResult", "keystones"]
 
@@ -46,35 +47,42 @@ class KeystoneResult:
                 "nodes": [k.to_dict() for k in self.nodes]}
 
 
-def _removal_changes(index: BindingIndex, s: str, steps, xs, base: float, reference: float, change: dict,
-                     sink_doms: dict) -> None:
-    """``change[x] += index of s without x - base`` for each x in ``xs``: the figures of
-    :func:`~ecosystem_graph.analysis.lockin.segment_figures` with ``removed=x``, inlined (a step
-    survives unless its target is x or x is on every path on from it; only the number of distinct
-    mechanisms enters the index)."""
-    kind, nodes = index.kind, index.G.nodes
-    info = []
-    for v, k, d in steps:
-        doms = sink_doms.get(v)
-        if doms is None:
-            doms = sink_doms[v] = index.dominators(v).get(SINK, frozenset())
-        mechs = set(d.get("mechanisms") or ())
-        if kind.get(v) == "channel" and nodes[v].get("device"):
-            mechs.add("durable_purchase")
-        info.append((v, k, d, doms, float(d.get("switching_cost") or 0.0), mechs))
-    for x in xs:
-        kept = [i for i in info if i[0] != x and x not in i[3]]
-        cut = float(sum(i[4] for i in kept))
-        disjoint = _disjoint(index, s, [(v, k, d) for v, k, d, *_ in kept], x)
-        mechs = set().union(*(i[5] for i in kept)) if kept else set()
-        after = lockin_index(cut, disjoint, mechs, reference)
-        change[x] += after - base
+def _removals(index: BindingIndex, steps) -> list[tuple]:
+    """The removals that can change the lock-in of a segment with these first steps, and what they
+    change: ``[(x, kept, disjoint), ...]`` where ``kept`` lists the positions of the steps that
+    survive removing ``x`` (its target is not ``x`` and ``x`` is not on every path on from it) and
+    ``disjoint`` is the edge-disjoint path count without ``x``.
 
-
-def _count(steps) -> dict:
-    out: dict = {}
-    for v, _, _ in steps:
-        out[v] = out.get(v, 0) + 1
+    Candidates: the first-step targets and the nodes on every path on from one (they drop steps,
+    hence change the cut and the mechanisms) and the nodes carrying one maximum flow of the
+    disjoint paths (:func:`~ecosystem_graph.analysis.lockin._flow_nodes`); removing any other node
+    of the segment's network leaves its cut, mechanisms and flow, hence its figures, as they are. A
+    candidate that drops no step and leaves the count is left out too (it changes nothing)."""
+    doms = [index.sink_dominators(v) for v, _, _ in steps]
+    candidates: dict = {}
+    for d in doms:
+        candidates.update(dict.fromkeys(d))
+    every = tuple(range(len(steps)))
+    if not _flow_groups(index, steps)[1]:
+        # Every target is a core or alone in its flow component: each surviving step carries one
+        # path, and every candidate drops at least the step into it.
+        out = []
+        for x in candidates:
+            kept = tuple([i for i in every if x not in doms[i]])
+            out.append((x, kept, len(kept)))
+        return out
+    candidates.update(dict.fromkeys(_flow_nodes(index, None, steps)))
+    before = None
+    out = []
+    for x in candidates:
+        kept = tuple([i for i in every if x not in doms[i]])
+        disjoint = _disjoint(index, None, [steps[i] for i in kept], x)
+        if len(kept) == len(every):
+            if before is None:
+                before = _disjoint(index, None, steps, None)
+            if disjoint == before:
+                continue
+        out.append((x, kept, disjoint))
     return out
 
 
@@ -111,8 +119,8 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
 
     core_revenue = 0.0
     core_pay: dict[tuple, float] = {}
-    for u, v, _, d in index.edges:
-        if d.get("type") == "PAYS" and kind.get(v) == "core" and kind.get(u) in EXTERNAL_KINDS:
+    for u, v, _, d in index.by_type.get("PAYS", ()):
+        if kind.get(v) == "core" and kind.get(u) in EXTERNAL_KINDS:
             amount = float(d.get("amount") or 0.0)
             core_pay[(u, v)] = core_pay.get((u, v), 0.0) + amount
             core_revenue += amount
@@ -127,43 +135,69 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     else:
         before = {s: (segment_figures(index, s, reference)[3] if s in index.reaches_core else 0.0)
                   for s in segments}
-    # Which removals can change a segment's lock-in: the nodes of its binding network that are a
-    # first-step target or on every path on from one (they change its cut and mechanisms) or carry
-    # one maximum flow of its disjoint paths (any other node leaves that flow, hence the count,
-    # intact). Removing any other node of its network changes nothing (adds exactly 0). These nodes
-    # depend only on the segment's first-step targets: cached by them.
-    affected: dict = {}
-    sink_doms: dict = {}
+    # Which removals can change a segment's lock-in (see _removals) depends only on its first-step
+    # targets: cached by them. The segment's own costs and mechanisms then give the index after.
+    removals: dict = {}
+    closed = index.sources_closed
+    reach = index.reaches_core
     for s in segments:
-        change[s] -= before.get(s, 0.0)
-        if s not in index.reaches_core:
+        base = before.get(s, 0.0)
+        change[s] -= base
+        if s not in reach:
             continue
-        for x in index.dominators_but_self(s).get(SINK, ()):
+        if closed:
+            steps, costs, masks, _ = _segment_steps(index, s)
+            v = steps[0][0]
+            sink_doms = index.sink_dominators(v)
+            for w, _, _ in steps:
+                if w != v:  # on every path from s: on every path from each first-step target
+                    sink_doms = sink_doms & index.sink_dominators(w)
+        else:
+            sink_doms = index.dominators_but_self(s).get(SINK, ())
+        for x in sink_doms:
             if x != s:
                 cut_off[x] += 1
-        base = before.get(s, 0.0)
-        if not index.sources_closed:  # a hand-made graph outside the model's rules: every node
+        if not closed:  # a hand-made graph outside the model's rules: every node
             for x in segment_network(index, s):
                 if x != s and x != SINK:
                     change[x] += segment_figures(index, s, reference, removed=x)[3] - base
             continue
-        steps = _first_steps(index, s)
-        key = frozenset(_count(steps).items())
-        xs = affected.get(key)
-        if xs is None:
-            found = set(_flow_nodes(index, s, steps))
-            for v in {v for v, _, _ in steps}:
-                found.add(v)
-                found.update(index.dominators(v).get(SINK, ()))
-            xs = affected[key] = [x for x in found if x != s]
-        _removal_changes(index, s, steps, xs, base, reference, change, sink_doms)
+        if len(steps) == 1:
+            # one binding: removing its target or a node on every path on from it leaves no
+            # binding (index 0, a change of -base); nothing else changes the segment's figures
+            for x in sink_doms:
+                change[x] -= base
+            continue
+        key = tuple([v for v, _, _ in steps])
+        todo = removals.get(key)
+        if todo is None:
+            todo = removals[key] = _removals(index, steps)
+        for x, kept, disjoint in todo:
+            if not kept:  # no binding left: index 0
+                change[x] -= base
+                continue
+            mask = 0
+            for i in kept:
+                mask |= masks[i]
+            after = _index_value(float(sum([costs[i] for i in kept])), disjoint, (mask & _KNOWN).bit_count(),
+                                 reference)
+            change[x] += after - base
 
     total = float(sum(before.values()))
-    names = {n: a.get("name", n) for n, a in G.nodes(data=True)}
-    out = [Keystone(id=n, name=names[n], kind=kind.get(n, ""), revenue_at_risk=at_risk[n],
-                    revenue_share=(at_risk[n] / core_revenue if core_revenue > 0 else 0.0),
-                    segments_cut_off=cut_off[n], lockin_change=change[n]) for n in G]
-    out.sort(key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
+    names = index.names
+    ids = list(G)
+    share = [(at_risk[n] / core_revenue if core_revenue > 0 else 0.0) for n in ids]
+    nodes = [Keystone(n, names[n], kind.get(n, ""), at_risk[n], r, cut_off[n], change[n])
+             for n, r in zip(ids, share)]
+    # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
+    # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
+    if ids and all(type(n) is str for n in ids):
+        order = np.lexsort((np.array(ids, dtype=str), np.array([change[n] for n in ids], dtype=float),
+                            -np.array([cut_off[n] for n in ids], dtype=np.int64),
+                            -np.array([at_risk[n] for n in ids], dtype=float)))
+        out = [nodes[i] for i in order.tolist()]
+    else:
+        out = sorted(nodes, key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
     for i, k in enumerate(out, 1):
         k.rank = i
     return KeystoneResult(nodes=out, core_revenue=core_revenue, total_lockin=total)

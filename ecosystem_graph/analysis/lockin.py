@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import networkx as nx
 
@@ -108,13 +109,19 @@ class LockinResult:
 
 def switching_cost_reference(G: nx.MultiDiGraph, index: BindingIndex | None = None) -> tuple[str, float]:
     """``("fraction", 1.0)`` when every switching cost is within 0..1, else ``("money", largest cost)``."""
-    if index is not None:  # USES edges are binding edges: the index holds them all
-        datas = (d for out in index.succ.values() for _, _, d in out)
+    if index is not None:
+        cached = getattr(index, "_cost_reference", None)
+        if cached is not None:
+            return cached
+        datas = (d for _, _, _, d in index.by_type.get("USES", ()))
     else:
         datas = (d for _, _, d in G.edges(data=True))
     costs = [c for c in (d.get("switching_cost") for d in datas if d.get("type") == "USES") if c is not None]
     top = max(costs, default=0.0)
-    return ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
+    result = ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
+    if index is not None:
+        index._cost_reference = result
+    return result
 
 
 def lockin_index(min_cut: float, disjoint_paths: int, mechanisms, reference: float = 1.0) -> float:
@@ -124,9 +131,14 @@ def lockin_index(min_cut: float, disjoint_paths: int, mechanisms, reference: flo
     >>> lockin_index(0.5, 3, ["loyalty_program"] * 1)
     53.57142857142857
     """
+    return _index_value(min_cut, disjoint_paths, len(set(mechanisms)), reference)
+
+
+def _index_value(min_cut: float, disjoint_paths: int, mechanisms: int, reference: float) -> float:
+    """:func:`lockin_index` from the number of distinct mechanisms."""
     c = min(1.0, min_cut / reference) if reference > 0 else 0.0
     p = min(disjoint_paths, PATH_SATURATION) / PATH_SATURATION
-    m = len(set(mechanisms)) / len(LOCKIN_MECHANISMS)
+    m = mechanisms / len(LOCKIN_MECHANISMS)
     return 100.0 * (0.5 * c + 0.25 * p + 0.25 * m)
 
 
@@ -199,6 +211,69 @@ def edge_disjoint_count(net: dict, s, t=SINK) -> int:
         flow += 1
 
 
+_KNOWN = (1 << len(LOCKIN_MECHANISMS)) - 1  # bits of the seven lock-in types
+_MECH_LISTS: dict[int, list] = {}
+
+
+def _mechanism_list(mask: int) -> list[str]:
+    """The lock-in types of a mask of :func:`_segment_steps` (their order in LOCKIN_MECHANISMS)."""
+    names = _MECH_LISTS.get(mask & _KNOWN)
+    if names is None:
+        names = _MECH_LISTS[mask & _KNOWN] = [m for i, m in enumerate(LOCKIN_MECHANISMS) if mask >> i & 1]
+    return list(names)
+
+
+def _segment_steps(index: BindingIndex, s: str) -> tuple:
+    """``(steps, costs, masks, cut)`` of segment ``s``, cached on the index: its first steps
+    (:meth:`BindingIndex.first_steps`), each step's switching cost (0 when unset) and mechanism mask
+    (one bit per lock-in type, the seven first in LOCKIN_MECHANISMS order, further bits for names
+    outside them; ``durable_purchase`` for a device channel), and the cut (sum of the costs)."""
+    cache = getattr(index, "_lockin_steps", None)
+    if cache is None:
+        cache = index._lockin_steps = {}
+        index._mech_bits = {m: 1 << i for i, m in enumerate(LOCKIN_MECHANISMS)}
+        index._device = {}
+    hit = cache.get(s)
+    if hit is not None:
+        return hit
+    bits, device, kind, nodes = index._mech_bits, index._device, index.kind, index.G.nodes
+    steps = index.first_steps(s)
+    costs, masks = [], []
+    durable = bits["durable_purchase"]
+    for v, _, d in steps:
+        costs.append(float(d.get("switching_cost") or 0.0))
+        mask = 0
+        mechs = d.get("mechanisms")
+        if mechs:
+            for m in mechs:
+                bit = bits.get(m)
+                if bit is None:
+                    bit = bits[m] = 1 << len(bits)
+                mask |= bit
+        dev = device.get(v)
+        if dev is None:
+            dev = device[v] = bool(kind.get(v) == "channel" and nodes[v].get("device"))
+        if dev:
+            mask |= durable
+        masks.append(mask)
+    hit = cache[s] = (steps, costs, masks, float(sum(costs)))
+    return hit
+
+
+def _tails(index: BindingIndex, v) -> list[tuple]:
+    """The binding paths on from a segment's first-step target ``v`` (a core: none further), each as
+    ``(nodes, edges, types, switching_costs)`` from ``v`` on; at most ``max_paths + 1`` of them."""
+    if v in index.cores_set:
+        return [([v], [], [], [])]
+    if index.depth <= 1:
+        return []
+    out = []
+    for rest in index._suffix_paths(v):
+        nodes, edges, types, costs, _, _, _ = index.suffix_info(rest)
+        out.append(([v, *nodes], edges, types, costs))
+    return out
+
+
 def _mechanisms(index: BindingIndex, steps) -> list[str]:
     found = set()
     for v, _, d in steps:
@@ -208,37 +283,70 @@ def _mechanisms(index: BindingIndex, steps) -> list[str]:
     return [m for m in LOCKIN_MECHANISMS if m in found]
 
 
+def _flow_groups(index: BindingIndex, steps) -> tuple[int, list[dict]]:
+    """Split a segment's (kept) first steps for the edge-disjoint path count: ``(value, groups)``.
+
+    A step into a core carries one path on its own (the core's edge to the sink is unbounded). The
+    other targets fall into :meth:`BindingIndex.flow_component` s, whose flow networks share no
+    relationship, so their maximum flows add up: a component reached by one step carries one path
+    (its target reaches a core: it was kept), any other component (several targets, or one target
+    reached twice) is a group ``{target: relationships}`` whose flow :func:`_group_flow` computes.
+    """
+    comp = index.flow_component()
+    value = 0
+    by_comp: dict = {}
+    for v, _, _ in steps:
+        c = comp.get(v)
+        if c is None:  # a core
+            value += 1
+            continue
+        group = by_comp.get(c)
+        if group is None:
+            by_comp[c] = {v: 1}
+        else:
+            group[v] = group.get(v, 0) + 1
+    groups = []
+    for group in by_comp.values():
+        if len(group) == 1 and next(iter(group.values())) == 1:
+            value += 1
+        else:
+            groups.append(group)
+    return value, groups
+
+
+def _group_flow(index: BindingIndex, group: dict, removed) -> tuple[int, set]:
+    """:func:`_unit_max_flow` of one group of :func:`_flow_groups`, cached on the index."""
+    key = (frozenset(group.items()), removed)
+    hit = index.disjoint_cache.get(key)
+    if hit is None:
+        hit = index.disjoint_cache[key] = _unit_max_flow(index, group, removed)
+    return hit
+
+
 def _disjoint(index: BindingIndex, s: str, steps, removed: str | None) -> int:
-    """Edge-disjoint binding paths of segment ``s`` (``removed`` left out): max flow with unit
-    capacity per relationship, cached by what it depends on, the multiset of first-step targets and
-    the removed node (segments sharing targets share the count)."""
+    """Edge-disjoint binding paths of segment ``s`` (``removed`` left out; ``steps``: its first steps
+    that survive the removal): max flow with unit capacity per relationship, split by
+    :func:`_flow_groups` (the groups' flows cached: segments sharing targets share them)."""
     if len(steps) <= 1:
         return len(steps)
     if not index.sources_closed:
         return edge_disjoint_count(segment_network(index, s, removed), s)
-    targets: dict = {}
-    for v, _, _ in steps:
-        targets[v] = targets.get(v, 0) + 1
-    key = (frozenset(targets.items()), removed)
-    cache = index.disjoint_cache
-    hit = cache.get(key)
-    if hit is None:
-        hit = cache[key] = _unit_max_flow(index, targets, removed)
-    return hit[0]
+    value, groups = _flow_groups(index, steps)
+    for group in groups:
+        value += _group_flow(index, group, removed)[0]
+    return value
 
 
 def _flow_nodes(index: BindingIndex, s: str, steps) -> set:
-    """Nodes carrying flow in one maximum flow of ``s``'s network (after :func:`_disjoint`)."""
+    """Nodes whose removal may lower the edge-disjoint path count of ``s`` (beyond its first-step
+    targets and the nodes on every path on from one, which callers add): the nodes carrying one
+    maximum flow of each group of :func:`_flow_groups`."""
     if len(steps) <= 1:
-        return {v for v, _, _ in steps}
-    targets: dict = {}
-    for v, _, _ in steps:
-        targets[v] = targets.get(v, 0) + 1
-    key = (frozenset(targets.items()), None)
-    hit = index.disjoint_cache.get(key)
-    if hit is None:
-        hit = index.disjoint_cache[key] = _unit_max_flow(index, targets, None)
-    return hit[1]
+        return set()
+    out: set = set()
+    for group in _flow_groups(index, steps)[1]:
+        out |= _group_flow(index, group, None)[1]
+    return out
 
 
 def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, set]:
@@ -252,7 +360,7 @@ def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, se
     network. Gives the value of :func:`edge_disjoint_count` on :func:`segment_network`.
     """
     SRC = ("__ecograph_segment__",)
-    counts, cores, reach = index.succ_counts, index.cores_set, index.reaches_core
+    count_row, cores, reach = index.count_row, index.cores_set, index.reaches_core
     bound = sum(targets.values())
     flow: dict = {}  # (u, v) -> net flow u -> v (skew-symmetric)
     into: dict = {}  # v -> nodes u with net flow u -> v > 0 (the residual back edges of v)
@@ -265,7 +373,7 @@ def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, se
         elif u in cores:
             yield SINK, 1  # unbounded: one unit at a time is all an augmenting path needs
         else:
-            for v, c in counts.get(u, {}).items():
+            for v, c in count_row(u).items():
                 if v != removed and v in reach:
                     yield v, c - flow.get((u, v), 0)
         for w in into.get(u, ()):  # net flow w -> u can be pushed back
@@ -323,13 +431,12 @@ def segment_figures(index: BindingIndex, s: str, reference: float, removed: str 
 def _schema_holds(index: BindingIndex) -> bool:
     """The closed-form cut needs the model's rules on the binding network: USES only out of segments,
     nothing but USES out of a segment, no binding edge into a segment."""
-    kind = index.kind
-    for u, out in index.succ.items():
-        from_segment = kind.get(u) == "segment"
-        for v, _, d in out:
-            if (d.get("type") == "USES") != from_segment or kind.get(v) == "segment":
-                return False
-    return True
+    kind = index.kind.get
+    uses, feeds = index.by_type.get("USES", []), index.by_type.get("FEEDS", [])
+    from_uses = set(map(kind, map(itemgetter(0), uses)))
+    from_feeds = set(map(kind, map(itemgetter(0), feeds)))
+    into = set(map(kind, map(itemgetter(1), uses))) | set(map(kind, map(itemgetter(1), feeds)))
+    return from_uses <= {"segment"} and "segment" not in from_feeds and "segment" not in into
 
 
 def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
@@ -361,23 +468,6 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
                 seen.add(v)
                 stack.append(v)
     return F
-
-
-def _binding_path(p: list[tuple], cache: dict) -> BindingPath:
-    """A raw path ``[(u, v, key, data), ...]`` as a :class:`BindingPath`; the part after the first
-    step is shared by many segments, so its lists are built once (keyed by its edges)."""
-    u0, v0, k0, d0 = p[0]
-    t0 = d0.get("type")
-    head_cost = d0.get("switching_cost") if t0 == "USES" else None
-    rest = p[1:]
-    key = tuple((u, v, k) for u, v, k, _ in rest)
-    tail = cache.get(key)
-    if tail is None:
-        tail = cache[key] = ([v for _, v, _, _ in rest], list(key), [d.get("type") for *_, d in rest],
-                             [d.get("switching_cost") if d.get("type") == "USES" else None for *_, d in rest])
-    nodes, edges, types, costs = tail
-    return BindingPath(nodes=[u0, v0] + nodes, edges=[(u0, v0, k0)] + edges, types=[t0] + types,
-                       switching_costs=[head_cost] + costs)
 
 
 def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_PATHS,
@@ -425,31 +515,79 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
                      if v in T_side and v in index.reaches_core and d.get("type") == "USES"]
             cut_value[s], cut_edges[s] = float(value), edges
 
-    names = {n: a.get("name", n) for n, a in G.nodes(data=True)}
-    suffix_cache: dict = {}
+    names = index.names
+    reach = index.reaches_core
+    # Under the model's rules a segment's paths are its first steps followed by the paths on from
+    # each step's target (BindingIndex.path_records): each target's "tails" are built once.
+    direct = index.sources_closed
+    cap = index.max_paths
+    tails: dict = {}
+    core_reach = index._core_reach
+    comp = index.flow_component() if direct else {}
     out = []
     for s in segments:
         name = names[s]
-        if s not in index.reaches_core:
+        if s not in reach:
             out.append(SegmentLockin(id=s, name=name))
             continue
-        raw_paths, truncated = index.paths(s)
-        paths = [_binding_path(p, suffix_cache) for p in raw_paths]
-        steps = _first_steps(index, s)
+        steps, _, masks, cut = _segment_steps(index, s)
+        paths = []
+        if direct:
+            truncated = False
+            for v, k, d in steps:
+                tail = tails.get(v)
+                if tail is None:
+                    tail = tails[v] = _tails(index, v)
+                t0 = d.get("type")
+                c0 = d.get("switching_cost") if t0 == "USES" else None
+                e0 = (s, v, k)
+                for nodes, edges, types, costs in tail:
+                    if len(paths) == cap:
+                        truncated = True
+                        break
+                    paths.append(BindingPath([s, *nodes], [e0, *edges], [t0, *types], [c0, *costs]))
+                if truncated:
+                    break
+        else:
+            records, truncated = index.path_records(s)
+            for (u0, v0, k0, d0), rest in records:
+                nodes, edges, types, costs, _, _, _ = index.suffix_info(rest)
+                t0 = d0.get("type")
+                paths.append(BindingPath(nodes=[u0, v0, *nodes], edges=[(u0, v0, k0), *edges], types=[t0, *types],
+                                         switching_costs=[d0.get("switching_cost") if t0 == "USES" else None,
+                                                          *costs]))
         if method == "closed-form":
             # Every finite capacity is on the segment's own USES edges, the rest of its network is
             # unbounded and reaches the sink: the minimum cut is exactly its USES edges into nodes
             # that reach a core (docs/metrics.md; tests compare with networkx max flow).
-            cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
             edges = [(s, v, k) for v, k, _ in steps]
         else:
             cut, edges = cut_value[s], cut_edges[s]
-        disjoint = _disjoint(index, s, steps, None)
-        mechs = _mechanisms(index, steps)
-        dom = index.dominators_but_self(s)
-        cores = [c for c in index.cores if c in dom]
+        n = len(steps)
+        if n <= 1:
+            disjoint = n
+        elif direct:
+            # targets that are cores or alone in their flow component carry one path each
+            comps = [c for c in map(comp.get, [v for v, _, _ in steps]) if c is not None]
+            disjoint = n if len(set(comps)) == len(comps) else _disjoint(index, s, steps, None)
+        else:
+            disjoint = _disjoint(index, s, steps, None)
+        mask = 0
+        for m in masks:
+            mask |= m
+        mechs = _mechanism_list(mask)
+        if direct:  # the cores reached from its first-step targets
+            v = steps[0][0]
+            cores = core_reach.get(v)
+            if cores is None:
+                cores = index.core_reach(v)
+            if len(steps) > 1 and any(st[0] != v for st in steps):
+                cores = index.core_reach(s)
+            cores = list(cores)
+        else:
+            cores = list(index.core_reach(s))
         out.append(SegmentLockin(id=s, name=name, paths=paths, paths_truncated=truncated, cores=cores,
                                  min_cut=cut, cut_edges=edges, disjoint_paths=disjoint, mechanisms=mechs,
-                                 index=lockin_index(cut, disjoint, mechs, reference)))
+                                 index=_index_value(cut, disjoint, len(mechs), reference)))
     return LockinResult(segments=out, depth=index.depth, max_paths=index.max_paths, scale=scale,
                         reference=reference, method=method)

@@ -116,9 +116,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     by_payee: dict[str, float] = {}
     core_pay: dict[tuple, float] = {}
     revenue = core_revenue = 0.0
-    for u, v, _, d in index.edges:
-        if d.get("type") != "PAYS":
-            continue
+    for u, v, _, d in index.by_type.get("PAYS", ()):
         amount = float(d.get("amount") or 0.0)
         outflow[u] += amount
         inflow[v] += amount
@@ -137,27 +135,46 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     dependent = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
     direct = unbound = 0.0
     truncated_payers = set()
+    sat_chan = ("satellite", "channel")
     for (payer, core), amount in core_pay.items():
-        paths, truncated = index.paths(payer)
+        records, truncated = index.path_records(payer)
         if truncated:
             truncated_payers.add(payer)
-        to_core = [p for p in paths if p[-1][1] == core]
+        # each path is its first step and a shared rest (BindingIndex.suffix_info): the rest's
+        # weights, end and satellites/channels are computed once
+        to_core = []
+        for step, rest in records:
+            _, _, _, _, factors, end, between = index.suffix_info(rest)
+            if (end if rest else step[1]) == core:
+                to_core.append((step, rest, factors, between))
         if not to_core:
             unbound += amount
             continue
-        weights = [path_weight(p) for p in to_core]
+        # path_weight: the product of the weights along the path, first step first
+        weights = []
+        for (_, _, _, d), _, factors, _ in to_core:
+            value = d.get("share" if d.get("type") == "USES" else "strength")
+            w = 1.0 * (1.0 if value is None else float(value))
+            for f in factors:
+                w *= f
+            weights.append(w)
         total_w = sum(weights)
         if total_w <= 0:
             weights, total_w = [1.0] * len(to_core), float(len(to_core))
-        for p, w in zip(to_core, weights):
+        for (step, rest, _, between_rest), w in zip(to_core, weights):
             part = amount * w / total_w
-            between = [step[1] for step in p[:-1] if kind.get(step[1]) in ("satellite", "channel")]
+            # satellites and channels entered before the last step: the first step's target (when
+            # the path goes on) and those of the rest
+            if rest and kind.get(step[1]) in sat_chan:
+                between = [step[1], *between_rest]
+            else:
+                between = between_rest
             if not between:
                 direct += part
             for node in dict.fromkeys(between):
                 dependent[node] += part
     dependency = {n: (a / core_revenue if core_revenue > 0 else 0.0) for n, a in dependent.items()}
-    nodes = [NodeFlow(id=n, kind=kind.get(n, ""), inflow=inflow[n], outflow=outflow[n], net=inflow[n] - outflow[n])
+    nodes = [NodeFlow(n, kind.get(n, ""), inflow[n], outflow[n], inflow[n] - outflow[n])
              for n in G]
     return RevenueResult(
         nodes=nodes, revenue=revenue, core_revenue=core_revenue,
