@@ -187,3 +187,15 @@ def test_help_teaches_with_examples(runner):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "ecograph" in result.output or "yaml-language-server" in result.output
+
+
+def test_the_readme_model_snippet_is_valid_without_warnings():
+    import re
+
+    from ecosystem_graph.fileio import parse_model_text
+
+    with open("README.md", encoding="utf-8") as fh:
+        snippet = re.search(r"```yaml\n(.*?)```", fh.read(), re.S).group(1)
+    result = parse_model_text(snippet.encode("utf-8"), "README.md", "yaml")
+    assert [p.format() for p in result.problems] == []
+    assert len(result.model.nodes) == 3
