@@ -456,24 +456,18 @@ class Store:
             version=version, name=name, now=_now(), meta=meta, model_name=model.name)
         batches = 0
         try:
-            done = 0
-            for kind, rows in node_rows.items():
-                cypher = node_statement(kind)
-                for chunk in _chunks(rows, batch_size):
-                    self._write_batch(cypher, chunk, version)
-                    batches += 1
-                    done += len(chunk)
-                    if progress:
-                        progress("nodes", done, total_nodes)
-            done = 0
-            for rtype, rows in rel_rows.items():
-                cypher = relationship_statement(rtype)
-                for chunk in _chunks(rows, batch_size):
-                    self._write_batch(cypher, chunk, version)
-                    batches += 1
-                    done += len(chunk)
-                    if progress:
-                        progress("relationships", done, total_rels)
+            # Nodes first (relationships look their ends up), each label/type with its own statement.
+            for what, grouped, statement, total in (("nodes", node_rows, node_statement, total_nodes),
+                                                    ("relationships", rel_rows, relationship_statement, total_rels)):
+                done = 0
+                for label_or_type, rows in grouped.items():
+                    cypher = statement(label_or_type)
+                    for chunk in _chunks(rows, batch_size):
+                        self._write_batch(cypher, chunk, version)
+                        batches += 1
+                        done += len(chunk)
+                        if progress:
+                            progress(what, done, total)
             # The switch: one small transaction makes the new version current, or nothing changes.
             switched = self._write(
                 "MATCH (v:EcosystemVersion {version: $version, state: 'staging'}) "
