@@ -120,14 +120,11 @@ class _Analyses:
         self._cache[attr] = result
         return result
 
-    def centrality(self, required: bool = True):
-        return self._get("centrality", "centrality", "centrality", "--size-by pagerank", required)
-
     def pagerank(self) -> dict[str, float]:
         """Money-weighted PageRank by id: from the given centrality, else the cheap
         ``money_pagerank`` (the same figure, without betweenness and closeness)."""
         if "pagerank" not in self._cache:
-            cent = self._cache.get("centrality") or getattr(self.given, "centrality", None)
+            cent = getattr(self.given, "centrality", None)
             if cent is not None:
                 self._cache["pagerank"] = {n.id: n.pagerank for n in cent.nodes}
             else:
