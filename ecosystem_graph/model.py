@@ -7,6 +7,8 @@ once here as closed sets; every other module (validation, Neo4j labels, renderin
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -21,6 +23,8 @@ __all__ = [
     "PAYMENT_STREAMS",
     "NEO4J_LABELS",
     "ID_PATTERN",
+    "MAX_SLUG_LENGTH",
+    "slugify",
     "Ecosystem",
     "Node",
     "Relationship",
@@ -80,6 +84,34 @@ SWITCHING_COST_TYPES = ("procedural", "financial", "relational")
 PAYMENT_STREAMS = ("purchase", "subscription", "commission", "fee", "advertising", "usage")
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+MAX_SLUG_LENGTH = 80
+"""Slugs are cut to this many characters (before a ``-2`` suffix is added); ids may hold 200."""
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(label: object, fallback: str = "node") -> str:
+    """A lower-case ASCII slug of ``label``: letters and digits joined by ``-``.
+
+    Accents are folded (``Café`` -> ``cafe``); a label with no ASCII letter or digit at all (``東京``)
+    gives ``fallback``. The result always matches :data:`ecosystem_graph.model.ID_PATTERN`.
+
+    Examples
+    --------
+    >>> slugify("Prime Video (US)")
+    'prime-video-us'
+    >>> slugify("Café Crème")
+    'cafe-creme'
+    >>> slugify("東京", fallback="segment")
+    'segment'
+    """
+    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_ALNUM.sub("-", text.lower()).strip("-")
+    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
+    if not slug:
+        slug = _NON_ALNUM.sub("-", fallback.lower()).strip("-") or "node"
+    return slug
 
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]

@@ -17,6 +17,7 @@ from .model import (
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
     Ecosystem,
+    slugify,
 )
 
 __all__ = ["Problem", "path_text", "validate_data", "check_references", "suggest"]
@@ -209,7 +210,7 @@ def _translate(err: dict, data: Any) -> Problem:
             return Problem("error", loc, f"currency {_show(value)} must be a 3-letter ISO 4217 code in capitals, "
                                          f"e.g. 'USD' or 'EUR'")
         return Problem("error", loc, f"{where} {_show(value)} is not a valid id: use letters, digits, '-', '_' "
-                                     f"and '.', starting with a letter or digit (e.g. '{_slug(value)}')")
+                                     f"and '.', starting with a letter or digit (e.g. '{slugify(value, fallback='node-1')}')")
     if kind == "value_error":
         msg = str(ctx.get("error", err.get("msg", "")))
         target = loc + ("amount",) if loc and loc[0] == "relationships" else loc
@@ -239,14 +240,6 @@ def _bound(err: dict, loc: tuple) -> str:
     if "le" in ctx:
         return f"must be <= {ctx['le']:g}"
     return str(err.get("msg", "")).lower()
-
-
-def _slug(value: Any) -> str:
-    import re
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "node-1"
 
 
 # ------------------------------------------------------------------------------- cross-item checks

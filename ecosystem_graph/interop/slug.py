@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Iterable
 
+from ..model import MAX_SLUG_LENGTH, slugify
+
 __all__ = ["slugify", "SlugAllocator", "MAX_SLUG_LENGTH"]
-
-MAX_SLUG_LENGTH = 80
-"""Slugs are cut to this many characters (before a ``-2`` suffix is added); ids may hold 200."""
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(label: object, fallback: str = "node") -> str:
-    """A lower-case ASCII slug of ``label``: letters and digits joined by ``-``.
-
-    Accents are folded (``Café`` -> ``cafe``); a label with no ASCII letter or digit at all (``東京``)
-    gives ``fallback``. The result always matches :data:`ecosystem_graph.model.ID_PATTERN`.
-
-    Examples
-    --------
-    >>> slugify("Prime Video (US)")
-    'prime-video-us'
-    >>> slugify("Café Crème")
-    'cafe-creme'
-    >>> slugify("東京", fallback="segment")
-    'segment'
-    """
-    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode("ascii")
-    slug = _NON_ALNUM.sub("-", text.lower()).strip("-")
-    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
-    if not slug:
-        slug = _NON_ALNUM.sub("-", fallback.lower()).strip("-") or "node"
-    return slug
 
 
 class SlugAllocator:
