@@ -156,7 +156,7 @@ def _check_alias_expansion(raw: bytes, source: str) -> None:
                     f"nodes; refusing the file (an alias-expansion bomb?)")
 
 
-def _syntax_problem(exc: Exception, source: str, fmt: str) -> Problem:
+def _syntax_problem(exc: Exception, source: str) -> Problem:
     if isinstance(exc, json.JSONDecodeError):
         return Problem("error", (), f"JSON syntax error: {exc.msg}", source=source, line=exc.lineno,
                        column=exc.colno)
@@ -178,7 +178,7 @@ def read_data(raw: bytes, source: str, fmt: str) -> Any:
             _check_alias_expansion(raw, source)
         return yaml.load(raw, Loader=_Loader)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ModelValidationError([_syntax_problem(exc, source, fmt)], source) from exc
+        raise ModelValidationError([_syntax_problem(exc, source)], source) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except RecursionError:

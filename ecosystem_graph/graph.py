@@ -44,13 +44,11 @@ def to_networkx(model) -> nx.MultiDiGraph:
     ordinals: dict[tuple, int] = {}
     for rel in data["relationships"]:
         u, v, rtype = rel.pop("from"), rel.pop("to"), rel["type"]
-        if rel.get("id"):
-            key = rel["id"]
-        else:
+        n = 0
+        if not rel.get("id"):  # only relationships without an id are counted for TYPE#n keys
             n = ordinals.get((u, v, rtype), 0)
             ordinals[(u, v, rtype)] = n + 1
-            key = edge_key(None, rtype, n)
-        G.add_edge(u, v, key=key, **rel)
+        G.add_edge(u, v, key=edge_key(rel.get("id"), rtype, n), **rel)
     return G
 
 
