@@ -22,6 +22,7 @@ __all__ = [
     "echo_tables",
     "echo_json",
     "load_model_for_cli",
+    "load_for_cli",
 ]
 
 
@@ -128,8 +129,9 @@ def echo_tables(tables: Iterable, fmt: str) -> None:
             console.print(renderable)
 
 
-def load_model_for_cli(path: str, max_bytes: int | None = None, *, warnings: bool = True):
-    """Load a model; print its warnings to stderr; raise ModelValidationError with every problem."""
+def load_for_cli(path: str, max_bytes: int | None = None, *, warnings: bool = True):
+    """Read and validate a model file (a LoadResult with the model and the bytes read); print its
+    warnings to stderr; raise ModelValidationError with every problem."""
     from .fileio import check_file
 
     result = check_file(path, max_bytes=max_bytes)
@@ -138,7 +140,12 @@ def load_model_for_cli(path: str, max_bytes: int | None = None, *, warnings: boo
     if warnings:
         for p in result.warnings:
             click.echo(p.format(), err=True)
-    return result.model
+    return result
+
+
+def load_model_for_cli(path: str, max_bytes: int | None = None, *, warnings: bool = True):
+    """Load a model; print its warnings to stderr; raise ModelValidationError with every problem."""
+    return load_for_cli(path, max_bytes, warnings=warnings).model
 
 
 # ------------------------------------------------------------------------------------- model commands

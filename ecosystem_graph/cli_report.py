@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import cli, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from .cli import cli, load_for_cli, max_bytes_option, model_file_argument, output_option
 from .errors import InputError, RenderError, UsageError
 
 __all__ = ["report"]
@@ -61,10 +61,9 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         scenario = load_scenario(scenario_path)
     elif removals:
         scenario = ScenarioSpec(remove=list(dict.fromkeys(removals)))
-    model = load_model_for_cli(file, max_bytes)
-    raw = Path(file).read_bytes()
+    loaded = load_for_cli(file, max_bytes)  # the hash and comments come from the very bytes validated
     with _progress() as step:
-        doc = build_report(model, source=file, raw=raw, title=title, scenario=scenario, top=top,
+        doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
                            graph=not no_graph, on_step=step)
         step("writing")
         written: list[str] = []

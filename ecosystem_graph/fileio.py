@@ -63,6 +63,7 @@ class LoadResult:
     source: str
     model: Ecosystem | None
     problems: list[Problem] = field(default_factory=list)
+    raw: bytes | None = None  # the bytes that were validated (for hashes, comments), when read from bytes
 
     @property
     def errors(self) -> list[Problem]:
@@ -229,11 +230,11 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> L
     try:
         data = read_data(raw, source, fmt)
     except ModelValidationError as exc:
-        return LoadResult(source, None, exc.problems)
+        return LoadResult(source, None, exc.problems, raw)
     model, problems = validate_data(data)
     if problems:
         locate_problems(problems, raw, source)
-    return LoadResult(source, model, problems)
+    return LoadResult(source, model, problems, raw)
 
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
