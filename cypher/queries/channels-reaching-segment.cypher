@@ -13,8 +13,9 @@
 //   switching_cost: switching cost of the segment's USES binding to the channel, empty when none
 MATCH (e:Ecosystem {name: $ecosystem})
 MATCH (s:EcoNode:Segment {version: e.current, id: $segment})
-MATCH (c:EcoNode:Channel {version: e.current})
-WHERE EXISTS { MATCH (c)-[:REACHES]->(s) } OR EXISTS { MATCH (s)-[:USES]->(c) }
+MATCH (c:EcoNode:Channel)
+WHERE c.version = e.current AND c.id IS NOT NULL
+  AND (EXISTS { MATCH (c)-[:REACHES]->(s) } OR EXISTS { MATCH (s)-[:USES]->(c) })
 OPTIONAL MATCH (c)-[r:REACHES]->(s)
 OPTIONAL MATCH (s)-[u:USES]->(c)
 WITH c, max(r.reach) AS reach, max(u.share) AS uses_share, max(u.switching_cost) AS switching_cost

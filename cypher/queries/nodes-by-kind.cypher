@@ -7,6 +7,7 @@
 //   kind: node kind
 //   nodes: number of nodes of that kind
 MATCH (e:Ecosystem {name: $ecosystem})
-MATCH (n:EcoNode {version: e.current})
+MATCH (n:EcoNode)
+WHERE n.version = e.current AND n.id IS NOT NULL
 RETURN n.kind AS kind, count(n) AS nodes
 ORDER BY nodes DESC, kind

@@ -13,7 +13,8 @@
 //   fed_core_revenue: money its users pay to the cores it feeds
 //   dependent_revenue: own_revenue + fed_core_revenue (the ranking)
 MATCH (e:Ecosystem {name: $ecosystem})
-MATCH (sat:EcoNode:Satellite {version: e.current})
+MATCH (sat:EcoNode:Satellite)
+WHERE sat.version = e.current AND sat.id IS NOT NULL
 OPTIONAL MATCH ()-[own:PAYS]->(sat)
 WITH sat, sum(coalesce(own.amount, 0.0)) AS own_revenue
 OPTIONAL MATCH (seg:Segment)-[:USES]->(sat)

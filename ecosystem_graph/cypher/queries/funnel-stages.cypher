@@ -14,7 +14,8 @@
 //   to_name: its name
 //   rate: share of the source stage that converts per period
 MATCH (e:Ecosystem {name: $ecosystem})
-MATCH (a:EcoNode:Segment {version: e.current})-[r:CONVERTS_TO]->(b:Segment)
+MATCH (a:EcoNode:Segment)-[r:CONVERTS_TO]->(b:Segment)
+WHERE a.version = e.current AND a.id IS NOT NULL
 OPTIONAL MATCH p = (:Segment)-[:CONVERTS_TO*1..10]->(a)
 WITH a, r, b, max(length(p)) AS before
 RETURN coalesce(before, 0) + 1 AS step, a.id AS from_stage, a.name AS from_name, a.size AS from_size,

@@ -12,7 +12,8 @@
 //   amount: money per period, in the model's currency and money unit
 //   payments: number of PAYS relationships summed
 MATCH (e:Ecosystem {name: $ecosystem})
-MATCH (s:EcoNode:Segment {version: e.current})-[p:PAYS]->()
+MATCH (s:EcoNode:Segment)-[p:PAYS]->()
+WHERE s.version = e.current AND s.id IS NOT NULL
 WITH s, coalesce(p.stream, 'unspecified') AS stream, sum(p.amount) AS amount, count(p) AS payments
 RETURN s.id AS segment, s.name AS name, stream, amount, payments
 ORDER BY amount DESC, segment, stream
