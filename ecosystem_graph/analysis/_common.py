@@ -105,6 +105,8 @@ class Collapsed:
     src: Any  # numpy int array
     dst: Any  # numpy int array
     weight: Any  # numpy float array
+    in_degree: Any = None  # numpy int array: relationships into each node (parallel ones each count)
+    out_degree: Any = None  # and out of it; None when built from a collapsed graph alone
     _D: nx.DiGraph | None = field(default=None, repr=False)
 
     @property
@@ -134,6 +136,7 @@ def collapsed(G: nx.MultiDiGraph, edges: list[tuple] | None = None, *,
     if money_ref is None:
         money_ref = money_reference(G, edges)
     nodes = list(G)
+    n = len(nodes)
     pos = {v: i for i, v in enumerate(nodes)}
     m = len(edges)
     src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), edges)), dtype=np.int64, count=m)
@@ -144,16 +147,18 @@ def collapsed(G: nx.MultiDiGraph, edges: list[tuple] | None = None, *,
     weight = np.array([float(d.get("amount") or 0.0) / money_ref if d.get("type") == "PAYS"
                        else (1.0 if (x := d.get(fp.get(d.get("type")))) is None else float(x))
                        for d in map(itemgetter(3), edges)], dtype=float)
+    in_degree, out_degree = np.bincount(dst, minlength=n), np.bincount(src, minlength=n)
     if not m:
-        return Collapsed(nodes=nodes, src=src, dst=dst, weight=weight)
+        return Collapsed(nodes, src, dst, weight, in_degree, out_degree)
     # edge_list lists the relationships of one ordered pair one after the other (model order): a pair
     # starts where (src, dst) changes. bincount adds each pair's weights one by one in that order, from
     # 0.0: the sum a loop over the pair's relationships gives, to the last bit.
-    key = src * len(nodes) + dst
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-    pair = np.cumsum(np.concatenate(([True], key[1:] != key[:-1]))) - 1
-    return Collapsed(nodes=nodes, src=src[starts], dst=dst[starts],
-                     weight=np.bincount(pair, weights=weight, minlength=len(starts)))
+    key = src * n + dst
+    first = np.concatenate(([True], key[1:] != key[:-1]))
+    starts = np.flatnonzero(first)
+    pair = np.cumsum(first) - 1
+    return Collapsed(nodes, src[starts], dst[starts], np.bincount(pair, weights=weight, minlength=len(starts)),
+                     in_degree, out_degree)
 
 
 def collapse(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> nx.DiGraph:

@@ -127,17 +127,19 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
         sources = random.Random(seed).sample(nodes, k)
         pos = C.position()
         close = _closeness_values(sampled_distances(A, [pos[s] for s in sources]), [pos[s] for s in sources]).tolist()
-    pagerank = dict(zip(nodes, pagerank_vector(weight_matrix(C)).tolist())) if n else {}
+    pagerank = pagerank_vector(weight_matrix(C)).tolist() if n else []
     vec, method = _eigenvector_values(C, A)
-    if edges is None:
-        edges = edge_list(G)
-    in_degree = Counter(map(itemgetter(1), edges))
-    out_degree = Counter(map(itemgetter(0), edges))
-    result = []
-    for (nid, a), b, c, e in zip(G.nodes(data=True), map(betweenness.get, nodes), close, vec.tolist()):
-        result.append(NodeCentrality(nid, a.get("name", nid), a.get("kind", ""), in_degree[nid], out_degree[nid],
-                                     float(b if b is not None else 0.0), float(c),
-                                     float(pagerank.get(nid, 0.0)), e))
+    if C.in_degree is not None:
+        in_degree, out_degree = C.in_degree.tolist(), C.out_degree.tolist()
+    else:  # C built from a collapsed graph: count the relationships themselves
+        if edges is None:
+            edges = edge_list(G)
+        ins, outs = Counter(map(itemgetter(1), edges)), Counter(map(itemgetter(0), edges))
+        in_degree, out_degree = [ins[v] for v in nodes], [outs[v] for v in nodes]
+    result = [NodeCentrality(nid, a.get("name", nid), a.get("kind", ""), i, o, float(betweenness.get(nid, 0.0)),
+                             float(c), p, e)
+              for (nid, a), i, o, c, p, e in zip(G.nodes(data=True), in_degree, out_degree, close, pagerank,
+                                                 vec.tolist())]
     return CentralityResult(nodes=result, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
 
 
