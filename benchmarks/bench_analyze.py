@@ -57,7 +57,7 @@ def paused_gc(fn):
 def bare_calls(G: nx.MultiDiGraph, seed: int = 0) -> dict[str, float]:
     """Seconds of each library call analyze relies on (preparing their inputs not counted)."""
     C = collapsed(G)
-    D = C.D
+    D = C.hop_graph()
     k = sample_size(D.number_of_nodes(), D.number_of_edges())
     A, M, W = adjacency_matrix(C), eigenvector_matrix(C), weight_matrix(C)
     times = {}

@@ -117,7 +117,8 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     n = len(nodes)
     k = sample_size(n, len(C.src), sample_above)
     A = adjacency_matrix(C)
-    D = C.D  # networkx's breadth-first searches run faster on the collapsed DiGraph than on the multigraph
+    # networkx's breadth-first searches run faster on a DiGraph than on the multigraph itself
+    D = C.hop_graph()
     if k is None:
         betweenness = nx.betweenness_centrality(D, normalized=True)
         closeness = nx.closeness_centrality(D)
