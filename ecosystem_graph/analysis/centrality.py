@@ -15,7 +15,7 @@ from ._common import Collapsed, collapsed, edge_list
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
            "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
-           "solve_eigenvector", "weight_matrix", "pagerank_vector"]
+           "solve_eigenvector", "weight_matrix", "pagerank_vector", "NODE_FIELDS"]
 
 SAMPLE_WORK = 4_000_000
 """Edge visits the sampled betweenness/closeness may spend: k = SAMPLE_WORK / (nodes + edges)."""
@@ -41,15 +41,31 @@ class NodeCentrality:
         return asdict(self)
 
 
+NODE_FIELDS = tuple(NodeCentrality.__dataclass_fields__)
+"""The figures of one node, in :class:`NodeCentrality`'s (and the JSON's) order."""
+
+
 @dataclass
 class CentralityResult:
-    """Centralities of every node (model order) and how they were computed."""
+    """Centralities of every node (model order) and how they were computed.
 
-    nodes: list[NodeCentrality] = field(default_factory=list)
+    The figures are held as columns (``columns[field]``: one value per node, model order, for each
+    field of :class:`NodeCentrality`); ``nodes`` gives them as one object per node, built on first
+    use (a table of the top nodes or the JSON output do not need 100,000 objects).
+    """
+
+    columns: dict[str, list] = field(default_factory=lambda: {f: [] for f in NODE_FIELDS})
     sampled: bool = False
     k: int | None = None
     seed: int = 0
     eigenvector_method: str = "directed"
+
+    @property
+    def nodes(self) -> list[NodeCentrality]:
+        rows = self.__dict__.get("_nodes")
+        if rows is None:
+            rows = self.__dict__["_nodes"] = list(map(NodeCentrality, *(self.columns[f] for f in NODE_FIELDS)))
+        return rows
 
     def by_id(self) -> dict[str, NodeCentrality]:
         return {n.id: n for n in self.nodes}
@@ -68,7 +84,7 @@ class CentralityResult:
     def to_dict(self) -> dict:
         return {"sampled": self.sampled, "k": self.k, "seed": self.seed,
                 "eigenvector_method": self.eigenvector_method,
-                "nodes": [n.to_dict() for n in self.nodes]}
+                "nodes": [dict(zip(NODE_FIELDS, row)) for row in zip(*(self.columns[f] for f in NODE_FIELDS))]}
 
 
 def sample_size(nodes: int, edges: int, sample_above: int = 5000) -> int | None:
@@ -137,11 +153,12 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
             edges = edge_list(G)
         ins, outs = Counter(map(itemgetter(1), edges)), Counter(map(itemgetter(0), edges))
         in_degree, out_degree = [ins[v] for v in nodes], [outs[v] for v in nodes]
-    result = [NodeCentrality(nid, a.get("name", nid), a.get("kind", ""), i, o, float(betweenness.get(nid, 0.0)),
-                             float(c), p, e)
-              for (nid, a), i, o, c, p, e in zip(G.nodes(data=True), in_degree, out_degree, close, pagerank,
-                                                 vec.tolist())]
-    return CentralityResult(nodes=result, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
+    attrs = [a for _, a in G.nodes(data=True)]
+    columns = {"id": nodes, "name": [a.get("name", v) for v, a in zip(nodes, attrs)],
+               "kind": [a.get("kind", "") for a in attrs], "in_degree": in_degree, "out_degree": out_degree,
+               "betweenness": [float(betweenness.get(v, 0.0)) for v in nodes], "closeness": [float(c) for c in close],
+               "pagerank": pagerank, "eigenvector": vec.tolist()}
+    return CentralityResult(columns=columns, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
 
 
 def _arrays_of(D: nx.DiGraph) -> Collapsed:
