@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -92,17 +93,43 @@ def edge_weight(data: dict[str, Any], money_ref: float) -> float:
 
 @dataclass
 class Collapsed:
-    """The collapsed graph ``D`` of :func:`collapse` and the same edges as arrays (for scipy).
+    """The collapsed graph of :func:`collapse` as arrays (for scipy), and as a networkx graph on demand.
 
-    ``nodes``: node ids in model order (``D``'s order); ``src``, ``dst``: positions in ``nodes`` of
-    each edge of ``D`` in ``D``'s edge order; ``weight``: its weight.
+    ``nodes``: node ids in model order; ``src``, ``dst``: positions in ``nodes`` of each collapsed
+    edge (one per ordered pair, in model order); ``weight``: its weight. ``D``: the same graph as a
+    networkx ``DiGraph``, built on first use (the analyses run on the arrays and on the model graph
+    itself; building a 300k-edge ``DiGraph`` costs about a second).
     """
 
-    D: nx.DiGraph
     nodes: list
     src: Any  # numpy int array
     dst: Any  # numpy int array
     weight: Any  # numpy float array
+    in_degree: Any = None  # numpy int array: relationships into each node (parallel ones each count)
+    out_degree: Any = None  # and out of it; None when built from a collapsed graph alone
+    _D: nx.DiGraph | None = field(default=None, repr=False)
+
+    @property
+    def D(self) -> nx.DiGraph:
+        if self._D is None:
+            nodes = self.nodes
+            D = nx.DiGraph()
+            D.add_nodes_from(nodes)
+            D.add_weighted_edges_from(zip(map(nodes.__getitem__, self.src.tolist()),
+                                          map(nodes.__getitem__, self.dst.tolist()), self.weight.tolist()))
+            self._D = D
+        return self._D
+
+    def hop_graph(self) -> nx.DiGraph:
+        """The collapsed graph for hop counts (betweenness, closeness): :attr:`D` when built, else the
+        same nodes and edges in the same order without weights (cheaper to build, not kept)."""
+        if self._D is not None:
+            return self._D
+        nodes = self.nodes
+        H = nx.DiGraph()
+        H.add_nodes_from(nodes)
+        H.add_edges_from(zip(map(nodes.__getitem__, self.src.tolist()), map(nodes.__getitem__, self.dst.tolist())))
+        return H
 
     def position(self) -> dict:
         """``{node id: position in nodes}``."""
@@ -111,48 +138,38 @@ class Collapsed:
 
 def collapsed(G: nx.MultiDiGraph, edges: list[tuple] | None = None, *,
               money_ref: float | None = None) -> Collapsed:
-    """:func:`collapse` with the edges also as arrays. ``money_ref``: :func:`money_reference` of ``G``
-    when at hand."""
+    """:func:`collapse` as arrays (:class:`Collapsed`). ``edges``: :func:`edge_list` of ``G`` and
+    ``money_ref``: :func:`money_reference` of ``G``, when at hand."""
     import numpy as np
 
+    if edges is None:
+        edges = edge_list(G)
     if money_ref is None:
         money_ref = money_reference(G, edges)
     nodes = list(G)
-    us: list = []
-    vs: list = []
-    ws: list = []
-    if G.is_multigraph():
-        # The adjacency already groups parallel relationships by ordered pair (model order).
-        fp = FRACTION_PROPERTY
-        for u, nbrs in G.adjacency():
-            for v, kd in nbrs.items():
-                w = 0.0
-                for d in kd.values():
-                    t = d.get("type")
-                    if t == "PAYS":
-                        w += float(d.get("amount") or 0.0) / money_ref
-                    else:
-                        prop = fp.get(t)
-                        x = d.get(prop) if prop is not None else None
-                        w += 1.0 if x is None else float(x)
-                us.append(u)
-                vs.append(v)
-                ws.append(w)
-    else:
-        weights: dict[tuple, float] = {}
-        for u, v, _, d in (edges if edges is not None else edge_list(G)):
-            weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, money_ref)
-        for (u, v), w in weights.items():
-            us.append(u)
-            vs.append(v)
-            ws.append(w)
-    D = nx.DiGraph()
-    D.add_nodes_from(nodes)
-    D.add_weighted_edges_from(zip(us, vs, ws))
+    n = len(nodes)
     pos = {v: i for i, v in enumerate(nodes)}
-    src = np.fromiter(map(pos.__getitem__, us), dtype=np.int64, count=len(us))
-    dst = np.fromiter(map(pos.__getitem__, vs), dtype=np.int64, count=len(vs))
-    return Collapsed(D=D, nodes=nodes, src=src, dst=dst, weight=np.array(ws, dtype=float))
+    m = len(edges)
+    src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), edges)), dtype=np.int64, count=m)
+    dst = np.fromiter(map(pos.__getitem__, map(itemgetter(1), edges)), dtype=np.int64, count=m)
+    fp = FRACTION_PROPERTY
+    # edge_weight of every relationship, inlined (a function call per relationship costs more than its
+    # arithmetic): PAYS amount / money_ref, else the type's fraction property, 1 when unset.
+    weight = np.array([float(d.get("amount") or 0.0) / money_ref if d.get("type") == "PAYS"
+                       else (1.0 if (x := d.get(fp.get(d.get("type")))) is None else float(x))
+                       for d in map(itemgetter(3), edges)], dtype=float)
+    in_degree, out_degree = np.bincount(dst, minlength=n), np.bincount(src, minlength=n)
+    if not m:
+        return Collapsed(nodes, src, dst, weight, in_degree, out_degree)
+    # edge_list lists the relationships of one ordered pair one after the other (model order): a pair
+    # starts where (src, dst) changes. bincount adds each pair's weights one by one in that order, from
+    # 0.0: the sum a loop over the pair's relationships gives, to the last bit.
+    key = src * n + dst
+    first = np.concatenate(([True], key[1:] != key[:-1]))
+    starts = np.flatnonzero(first)
+    pair = np.cumsum(first) - 1
+    return Collapsed(nodes, src[starts], dst[starts], np.bincount(pair, weights=weight, minlength=len(starts)),
+                     in_degree, out_degree)
 
 
 def collapse(G: nx.MultiDiGraph, edges: list[tuple] | None = None) -> nx.DiGraph:

@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 import numpy as np
 
-from ._common import Collapsed, collapse, collapsed, edge_list
+from ._common import Collapsed, collapsed, edge_list
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
            "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
-           "solve_eigenvector"]
+           "solve_eigenvector", "weight_matrix", "pagerank_vector", "NODE_FIELDS"]
 
 SAMPLE_WORK = 4_000_000
 """Edge visits the sampled betweenness/closeness may spend: k = SAMPLE_WORK / (nodes + edges)."""
@@ -41,15 +41,31 @@ class NodeCentrality:
         return asdict(self)
 
 
+NODE_FIELDS = tuple(NodeCentrality.__dataclass_fields__)
+"""The figures of one node, in :class:`NodeCentrality`'s (and the JSON's) order."""
+
+
 @dataclass
 class CentralityResult:
-    """Centralities of every node (model order) and how they were computed."""
+    """Centralities of every node (model order) and how they were computed.
 
-    nodes: list[NodeCentrality] = field(default_factory=list)
+    The figures are held as columns (``columns[field]``: one value per node, model order, for each
+    field of :class:`NodeCentrality`); ``nodes`` gives them as one object per node, built on first
+    use (a table of the top nodes or the JSON output do not need 100,000 objects).
+    """
+
+    columns: dict[str, list] = field(default_factory=lambda: {f: [] for f in NODE_FIELDS})
     sampled: bool = False
     k: int | None = None
     seed: int = 0
     eigenvector_method: str = "directed"
+
+    @property
+    def nodes(self) -> list[NodeCentrality]:
+        rows = self.__dict__.get("_nodes")
+        if rows is None:
+            rows = self.__dict__["_nodes"] = list(map(NodeCentrality, *(self.columns[f] for f in NODE_FIELDS)))
+        return rows
 
     def by_id(self) -> dict[str, NodeCentrality]:
         return {n.id: n for n in self.nodes}
@@ -68,7 +84,7 @@ class CentralityResult:
     def to_dict(self) -> dict:
         return {"sampled": self.sampled, "k": self.k, "seed": self.seed,
                 "eigenvector_method": self.eigenvector_method,
-                "nodes": [n.to_dict() for n in self.nodes]}
+                "nodes": [dict(zip(NODE_FIELDS, row)) for row in zip(*(self.columns[f] for f in NODE_FIELDS))]}
 
 
 def sample_size(nodes: int, edges: int, sample_above: int = 5000) -> int | None:
@@ -113,11 +129,12 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     """
     if C is None:
         C = collapsed(G, edges) if D is None else _arrays_of(D)
-    D = C.D
     nodes = C.nodes
     n = len(nodes)
-    k = sample_size(n, D.number_of_edges(), sample_above)
+    k = sample_size(n, len(C.src), sample_above)
     A = adjacency_matrix(C)
+    # networkx's breadth-first searches run faster on a DiGraph than on the multigraph itself
+    D = C.hop_graph()
     if k is None:
         betweenness = nx.betweenness_centrality(D, normalized=True)
         closeness = nx.closeness_centrality(D)
@@ -127,18 +144,21 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
         sources = random.Random(seed).sample(nodes, k)
         pos = C.position()
         close = _closeness_values(sampled_distances(A, [pos[s] for s in sources]), [pos[s] for s in sources]).tolist()
-    pagerank = money_pagerank(G, D=D)
+    pagerank = pagerank_vector(weight_matrix(C)).tolist() if n else []
     vec, method = _eigenvector_values(C, A)
-    if edges is None:
-        edges = edge_list(G)
-    in_degree = Counter(map(itemgetter(1), edges))
-    out_degree = Counter(map(itemgetter(0), edges))
-    result = []
-    for (nid, a), b, c, e in zip(G.nodes(data=True), map(betweenness.get, nodes), close, vec.tolist()):
-        result.append(NodeCentrality(nid, a.get("name", nid), a.get("kind", ""), in_degree[nid], out_degree[nid],
-                                     float(b if b is not None else 0.0), float(c),
-                                     float(pagerank.get(nid, 0.0)), e))
-    return CentralityResult(nodes=result, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
+    if C.in_degree is not None:
+        in_degree, out_degree = C.in_degree.tolist(), C.out_degree.tolist()
+    else:  # C built from a collapsed graph: count the relationships themselves
+        if edges is None:
+            edges = edge_list(G)
+        ins, outs = Counter(map(itemgetter(1), edges)), Counter(map(itemgetter(0), edges))
+        in_degree, out_degree = [ins[v] for v in nodes], [outs[v] for v in nodes]
+    attrs = [a for _, a in G.nodes(data=True)]
+    columns = {"id": nodes, "name": [a.get("name", v) for v, a in zip(nodes, attrs)],
+               "kind": [a.get("kind", "") for a in attrs], "in_degree": in_degree, "out_degree": out_degree,
+               "betweenness": [float(betweenness.get(v, 0.0)) for v in nodes], "closeness": [float(c) for c in close],
+               "pagerank": pagerank, "eigenvector": vec.tolist()}
+    return CentralityResult(columns=columns, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
 
 
 def _arrays_of(D: nx.DiGraph) -> Collapsed:
@@ -148,7 +168,7 @@ def _arrays_of(D: nx.DiGraph) -> Collapsed:
     triples = list(D.edges(data="weight", default=1.0))
     src = np.fromiter((pos[u] for u, _, _ in triples), dtype=np.int64, count=len(triples))
     dst = np.fromiter((pos[v] for _, v, _ in triples), dtype=np.int64, count=len(triples))
-    return Collapsed(D=D, nodes=nodes, src=src, dst=dst, weight=np.array([w for *_, w in triples], dtype=float))
+    return Collapsed(nodes=nodes, src=src, dst=dst, weight=np.array([w for *_, w in triples], dtype=float), _D=D)
 
 
 def adjacency_matrix(C: Collapsed):
@@ -162,8 +182,8 @@ def adjacency_matrix(C: Collapsed):
 def money_pagerank(G: nx.MultiDiGraph, *, D: nx.DiGraph | None = None) -> dict[str, float]:
     """PageRank of every node, weighted by money: the ``pagerank`` figure of :func:`centrality` alone.
 
-    networkx ``pagerank`` (alpha 0.85) on the collapsed graph with the weights of
-    :func:`ecosystem_graph.analysis._common.edge_weight`; cheap (no betweenness or closeness), for
+    networkx's PageRank (alpha 0.85, :func:`pagerank_vector`) on the collapsed graph with the weights
+    of :func:`ecosystem_graph.analysis._common.edge_weight`; cheap (no betweenness or closeness), for
     callers that only need PageRank, such as node sizes in a picture. ``D``: ``collapse(G)`` when at hand.
 
     Examples
@@ -175,11 +195,54 @@ def money_pagerank(G: nx.MultiDiGraph, *, D: nx.DiGraph | None = None) -> dict[s
     >>> {n: round(p, 3) for n, p in money_pagerank(G).items()}
     {'a': 0.351, 'b': 0.649}
     """
-    if D is None:
-        D = collapse(G)
-    if D.number_of_nodes() == 0:
+    C = collapsed(G) if D is None else _arrays_of(D)
+    if not C.nodes:
         return {}
-    return nx.pagerank(D, alpha=0.85, weight="weight")
+    return dict(zip(C.nodes, pagerank_vector(weight_matrix(C)).tolist()))
+
+
+def weight_matrix(C: Collapsed):
+    """The weighted adjacency matrix of the collapsed graph (scipy CSR, row = from, column = to),
+    built as networkx's ``to_scipy_sparse_array`` builds it for ``pagerank``."""
+    import scipy.sparse as sp
+
+    n = len(C.nodes)
+    return sp.coo_array((C.weight, (C.src, C.dst)), shape=(n, n), dtype=float).asformat("csr")
+
+
+def pagerank_vector(W, *, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
+    """PageRank of the weighted adjacency matrix ``W`` (:func:`weight_matrix`), in its node order.
+
+    networkx's own algorithm (``networkx.pagerank``, scipy power iteration: uniform start and
+    teleport, dangling nodes' rank spread uniformly, stop when the L1 change is below ``n * tol``),
+    step for step, so the figures are the very doubles ``networkx.pagerank`` gives on the collapsed
+    graph (the tests compare them); taking the matrix instead of a networkx graph saves building a
+    ``DiGraph`` of every collapsed edge and converting it back to a matrix.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> W = sp.csr_array(([5.0], ([0], [1])), shape=(2, 2))  # a -> b
+    >>> [round(x, 3) for x in pagerank_vector(W).tolist()]
+    [0.351, 0.649]
+    """
+    import scipy.sparse as sp
+
+    N = W.shape[0]
+    S = W.sum(axis=1)
+    S[S != 0] = 1.0 / S[S != 0]
+    Q = sp.dia_array((S.T, 0), shape=W.shape).tocsr()
+    A = Q @ W
+    x = np.repeat(1.0 / N, N)
+    p = np.repeat(1.0 / N, N)
+    is_dangling = np.where(S == 0)[0]
+    for _ in range(max_iter):
+        xlast = x
+        # the same expression as networkx (Python's sum over the dangling ranks included): same doubles
+        x = alpha * (x @ A + sum(x[is_dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - xlast).sum() < N * tol:
+            return x
+    raise nx.PowerIterationFailedConvergence(max_iter)
 
 
 def sampled_closeness(D: nx.DiGraph, sources: list) -> dict:
