@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import asdict, dataclass, field
+from itertools import compress, repeat
+from operator import eq, itemgetter, methodcaller
 
 import networkx as nx
 import numpy as np
@@ -99,33 +101,138 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     """
     if edges is None:
         edges = edge_list(G)
+    # the relationships by type without a Python-level step per relationship (most are not CONVERTS_TO)
+    types = list(map(methodcaller("get", "type"), map(itemgetter(3), edges)))
     succ: dict = {}  # stage -> {next stage: [rates of the steps, model order]}
     pred_count: dict = {}  # stage -> number of steps into it
-    payments: dict[str, float] = {}
-    for u, v, _, d in edges:
-        t = d.get("type")
-        if t == "CONVERTS_TO":
-            succ.setdefault(u, {}).setdefault(v, []).append(float(d.get("rate") or 0.0))
-            succ.setdefault(v, {})
-            pred_count[v] = pred_count.get(v, 0) + 1
-            pred_count.setdefault(u, 0)
-        elif t == "PAYS":
-            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    for u, v, _, d in compress(edges, map(eq, types, repeat("CONVERTS_TO"))):
+        out = succ.get(u)
+        if out is None:
+            out = succ[u] = {}
+        rates = out.get(v)
+        if rates is None:
+            out[v] = [float(d.get("rate") or 0.0)]
+        else:
+            rates.append(float(d.get("rate") or 0.0))
+        if v not in succ:
+            succ[v] = {}
+        pred_count[v] = pred_count.get(v, 0) + 1
+        if u not in pred_count:
+            pred_count[u] = 0
     if not succ:
         return None
-    payments = {u: a for u, a in payments.items() if u in succ}
-    order = {n: i for i, n in enumerate(G)}
-    prepared = [_prepare(succ, pred_count, _topological(comp, succ, pred_count, order) or comp)
-                for comp in _components(succ, order)]  # stages in funnel order; model order if they loop
-    _invert(prepared)
-    return FunnelResult(funnels=[_one_funnel(G, succ, p, payments) for p in prepared])
+    payments: dict[str, float] = {}  # PAYS amounts out of each stage, added in model order
+    pays = list(compress(edges, map(eq, types, repeat("PAYS"))))
+    for u, _, _, d in compress(pays, map(succ.__contains__, map(itemgetter(0), pays))):
+        payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    order = {n: i for i, n in enumerate(filter(succ.__contains__, G))}  # stages' model order
+    funnels = _chains(succ, pred_count, order)
+    rest = [s for s in succ if s not in funnels.members]
+    for comp in _components(succ, rest, order):
+        stages = _topological(comp, succ, pred_count, order) or comp  # model order if the steps loop
+        funnels.add(order[comp[0]], stages, succ, pred_count)
+    return FunnelResult(funnels=_solve(G, funnels, payments))
 
 
-def _components(succ: dict, order: dict) -> list[list]:
-    """Weakly connected groups of stages, each in model order, groups ordered by their first stage."""
-    undirected: dict = {u: set(out) for u, out in succ.items()}
-    for u, out in succ.items():
-        for v in out:
+class _Funnels:
+    """The funnels found, each as its stages and the rates of its steps, grouped by :class:`_Layout`."""
+
+    def __init__(self) -> None:
+        self.members: set = set()  # stages of the funnels so far
+        self.groups: dict = {}  # layout key -> (layout, [(funnel position key, stages, rates)])
+
+    def add_chain(self, first: int, stages: list, rates: list) -> None:
+        key = len(stages)
+        group = self.groups.get(key)
+        if group is None:
+            n = len(stages)
+            group = self.groups[key] = (_Layout(n, [(i, i + 1) for i in range(n - 1)]), [])
+        group[1].append((first, stages, rates))
+
+    def add(self, first: int, stages: list, succ: dict, pred_count: dict) -> None:
+        at = {s: i for i, s in enumerate(stages)}
+        steps = []
+        rates = []
+        for u in stages:
+            for v, rs in succ[u].items():
+                for r in rs:
+                    steps.append((at[u], at[v]))
+                    rates.append(r)
+        entries = tuple(i for i, s in enumerate(stages) if pred_count[s] == 0)
+        key = (len(stages), tuple(steps), entries)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = (_Layout(len(stages), steps, entries), [])
+        group[1].append((first, stages, rates))
+
+
+class _Layout:
+    """The shape of a funnel, shared by every funnel with the same shape: ``n`` stages (funnel order),
+    its steps as ``(from, to)`` stage positions (in the order the transient stages are listed, each
+    stage's steps in model order: the order Q and R are filled in), the entry positions."""
+
+    def __init__(self, n: int, steps: list, entries: tuple | None = None) -> None:
+        self.n = n
+        self.steps = steps
+        has_out = [False] * n
+        for i, _ in steps:
+            has_out[i] = True
+        if entries is None:
+            entries = tuple(sorted(set(range(n)) - {j for _, j in steps}))
+        self.entries = list(entries) or [0]
+        self.transient = [i for i in range(n) if has_out[i]]
+        self.finals = [i for i in range(n) if not has_out[i]]
+        ti = {s: k for k, s in enumerate(self.transient)}
+        fi = {s: k for k, s in enumerate(self.finals)}
+        self.ti = ti
+        # a stage's visits from a transient entry: row of N (transient) or of B = N R (final)
+        self.slots = [(True, ti[i]) if has_out[i] else (False, fi[i]) for i in range(n)]
+        self.q_cells = [(e, ti[i], ti[j]) for e, (i, j) in enumerate(steps) if has_out[j]]
+        self.r_cells = [(e, ti[i], fi[j]) for e, (i, j) in enumerate(steps) if not has_out[j]]
+        # each transient stage's steps are consecutive: [start, stop) into the rates
+        self.out_span = {}
+        for e, (i, _) in enumerate(steps):
+            a, _ = self.out_span.get(i, (e, e))
+            self.out_span[i] = (a, e + 1)
+        # FunnelStep order: by (from, to) position, stable
+        self.step_order = sorted(range(len(steps)), key=lambda e: steps[e])
+
+
+def _chains(succ: dict, pred_count: dict, order: dict) -> _Funnels:
+    """The funnels that are plain chains (entry -> ... -> final, one step between consecutive stages,
+    nothing else into or out of them), found by walking on from each entry; the stage order is the
+    chain's (its only topological order). The other stages are left for :func:`_components`."""
+    funnels = _Funnels()
+    members = funnels.members
+    for head, count in pred_count.items():
+        if count:
+            continue
+        stages, rates, u = [head], [], head
+        while True:
+            out = succ[u]
+            if not out:
+                break
+            if len(out) != 1:
+                stages = None
+                break
+            ((v, rs),) = out.items()
+            if len(rs) != 1 or pred_count[v] != 1:
+                stages = None
+                break
+            stages.append(v)
+            rates.append(rs[0])
+            u = v
+        if stages is not None:
+            funnels.add_chain(min(map(order.__getitem__, stages)), stages, rates)
+            members.update(stages)
+    return funnels
+
+
+def _components(succ: dict, stages: list, order: dict) -> list[list]:
+    """Weakly connected groups of ``stages`` (whole groups: no step leaves them), each in model order."""
+    undirected: dict = {u: set(succ[u]) for u in stages}
+    for u in stages:
+        for v in succ[u]:
             undirected[v].add(u)
     seen: set = set()
     comps = []
@@ -141,7 +248,6 @@ def _components(succ: dict, order: dict) -> list[list]:
                     comp.append(w)
                     stack.append(w)
         comps.append(sorted(comp, key=order.__getitem__))
-    comps.sort(key=lambda c: order[c[0]])
     return comps
 
 
@@ -163,100 +269,124 @@ def _topological(comp: list, succ: dict, pred_count: dict, order: dict) -> list 
     return out if len(out) == len(comp) else None
 
 
-def _prepare(succ: dict, pred_count: dict, stages: list) -> dict:
-    """The chain of one funnel: its stages, transient and final stages, entries, ``Q`` and ``R``."""
-    transient = [s for s in stages if succ[s]]
-    finals = [s for s in stages if not succ[s]]
-    entries = [s for s in stages if pred_count[s] == 0] or stages[:1]
-    ti = {s: i for i, s in enumerate(transient)}
-    fi = {s: i for i, s in enumerate(finals)}
-    Q = np.zeros((len(transient), len(transient)))
-    R = np.zeros((len(transient), len(finals)))
-    for u in transient:
-        for v, rates in succ[u].items():
-            for r in rates:
-                if v in ti:
-                    Q[ti[u], ti[v]] += r
-                else:
-                    R[ti[u], fi[v]] += r
-    return {"stages": stages, "transient": transient, "finals": finals, "entries": entries, "ti": ti, "fi": fi,
-            "Q": Q, "R": R}
-
-
-def _invert(prepared: list[dict]) -> None:
-    """``N = (I - Q)^-1`` of every funnel, funnels of the same size inverted together (numpy's
-    stacked ``inv`` runs the same LAPACK solve per matrix); AnalysisError naming the first funnel,
-    in funnel order, whose loop has no way out."""
-    by_size: dict[int, list] = {}
-    for p in prepared:
-        by_size.setdefault(len(p["transient"]), []).append(p)
-    for size, group in by_size.items():
-        eye = np.eye(size)
+def _solve(G, funnels: _Funnels, payments: dict) -> list[Funnel]:
+    """Every funnel as an absorbing chain, funnel order. The funnels of one layout are solved together:
+    ``Q`` and ``R`` filled column by column (each cell adds its rates in the same order as one funnel
+    at a time would), ``N = (I - Q)^-1`` by numpy's stacked ``inv`` (the same LAPACK solve per matrix),
+    ``B = N R`` by stacked ``matmul`` and ``B``'s row sums, so every figure has the same bits as
+    solving the funnels one by one."""
+    solved = []
+    failed = []  # (funnel position, first transient stage) of funnels whose loop has no way out
+    for layout, members in funnels.groups.values():
+        k, n_t, n_f = len(members), len(layout.transient), len(layout.finals)
+        rates = np.array([r for _, _, r in members], dtype=float).reshape(k, len(layout.steps))
+        Q = np.zeros((k, n_t, n_t))
+        R = np.zeros((k, n_t, n_f))
+        for e, a, b in layout.q_cells:
+            Q[:, a, b] += rates[:, e]
+        for e, a, c in layout.r_cells:
+            R[:, a, c] += rates[:, e]
+        M = np.eye(n_t) - Q
         try:
-            inverses = np.linalg.inv(np.stack([eye - p["Q"] for p in group]))
-        except np.linalg.LinAlgError:
-            inverses = None
-        if inverses is not None:
-            for p, N in zip(group, inverses):
-                p["N"] = N
-    for p in prepared:
-        if "N" not in p:
-            try:
-                p["N"] = np.linalg.inv(np.eye(len(p["transient"])) - p["Q"])
-            except np.linalg.LinAlgError:
-                raise AnalysisError(f"the funnel through '{p['transient'][0]}' loops with no way out (every rate "
-                                    f"in the loop is 1); lower a rate so members can drop out or convert") from None
+            N = np.linalg.inv(M)
+        except np.linalg.LinAlgError:  # some funnel of this layout is singular: find which, one by one
+            inverses = []
+            for (first, stages, _), m in zip(members, M):
+                try:
+                    inverses.append(np.linalg.inv(m))
+                except np.linalg.LinAlgError:
+                    failed.append((first, stages[layout.transient[0]]))
+                    inverses.append(np.full((n_t, n_t), np.nan))
+            N = np.stack(inverses)
+        if failed:
+            continue
+        solved.extend(_build(G, layout, members, N, N @ R, payments))
+    if failed:
+        stage = min(failed)[1]
+        raise AnalysisError(f"the funnel through '{stage}' loops with no way out (every rate in the loop is 1); "
+                            f"lower a rate so members can drop out or convert")
+    solved.sort(key=itemgetter(0))
+    return [f for _, f in solved]
 
 
-def _one_funnel(G, succ: dict, prepared: dict, payments: dict) -> Funnel:
-    stages, transient, finals, entries = (prepared["stages"], prepared["transient"], prepared["finals"],
-                                          prepared["entries"])
-    ti, fi, R, N = prepared["ti"], prepared["fi"], prepared["R"], prepared["N"]
-    B = N @ R
-    N_rows, B_rows = N.tolist(), B.tolist()
-    B_sums = B.sum(axis=1).tolist() if len(transient) else []
+def _rate(step: FunnelStep) -> float:
+    return step.rate
 
-    def visits(entry: str) -> dict:
-        if entry in ti:
-            row = dict(zip(transient, N_rows[ti[entry]]))
-            row.update(zip(finals, B_rows[ti[entry]]))
+
+def _build(G, layout: _Layout, members: list, N: np.ndarray, B: np.ndarray, payments: dict) -> list[tuple]:
+    """``(funnel position, Funnel)`` of each member of one layout from its stacked ``N`` and ``B``.
+
+    The figures are computed for all members at once, column by column, with the operations a loop
+    over one funnel's stages does, in the same order (so the same bits): expected members add
+    ``size * visits`` entry by entry onto 0.0; revenue per entrant adds ``visits * revenue per member``
+    stage by stage onto 0.0, skipping stages not visited; drop rates are ``max(0.0, 1.0 - rates
+    added up)``."""
+    k, n = len(members), layout.n
+    transient, finals, entries, ti = layout.transient, layout.finals, layout.entries, layout.ti
+    nodes = G.nodes
+    ids = [st for _, stages, _ in members for st in stages]  # k x n, flat
+    attrs = [nodes[st] for st in ids]
+    sizes = [a.get("size") for a in attrs]
+    names = [a.get("name", st) for a, st in zip(attrs, ids)]
+    weight = np.array([float(x or 0) for x in sizes]).reshape(k, n)  # (size or 0) as int * float does
+    rates = np.array([r for _, _, r in members], dtype=float).reshape(k, len(layout.steps))
+    sums = B.sum(axis=2)  # P(absorbed in a final stage) from each transient stage
+
+    def visits(e: int) -> np.ndarray:
+        """Expected visits of each stage from an entrant of stage position ``e``."""
+        out = np.zeros((k, n))
+        if e in ti:
+            out[:, transient] = N[:, ti[e], :]
+            out[:, finals] = B[:, ti[e], :]
         else:
-            row = {s: (1.0 if s == entry else 0.0) for s in stages}
-        return row
+            out[:, e] = 1.0
+        return out
 
-    attrs = G.nodes
-    sizes = {s: attrs[s].get("size") for s in stages}
-    expected = dict.fromkeys(stages, 0.0)
+    v_entry = visits(entries[0])
+    expected = np.zeros((k, n))
     for e in entries:
-        for s, x in visits(e).items():
-            expected[s] += (sizes[e] or 0) * x
-    per_member: dict = {}
-    for s in stages:
-        paid = payments.get(s, 0.0)
-        if paid <= 0:
-            per_member[s] = 0.0
-        else:
-            per_member[s] = paid / sizes[s] if sizes[s] else None
-    entry = entries[0]
-    v_entry = visits(entry)
-    known = [v_entry[s] * per_member[s] for s in stages if v_entry[s] > 0 and per_member[s] is not None]
-    unknown = any(v_entry[s] > 0 and per_member[s] is None for s in stages)
-    revenue_per_entrant = None if unknown else float(sum(known))
+        expected = expected + weight[:, e:e + 1] * (v_entry if e == entries[0] else visits(e))
+    paid = np.array([payments.get(st, 0.0) for st in ids], dtype=float).reshape(k, n)
+    pays = ~(paid <= 0)
+    unknown_size = pays & ~np.array([bool(x) for x in sizes]).reshape(k, n)  # pays, size None or 0
+    per_member = np.zeros((k, n))
+    np.divide(paid, weight, out=per_member, where=pays & ~unknown_size)
+    visited = v_entry > 0
+    per_entrant = np.zeros(k)
+    for i in range(n):
+        take = visited[:, i] & ~unknown_size[:, i]
+        per_entrant = np.where(take, per_entrant + v_entry[:, i] * per_member[:, i], per_entrant)
+    unknown = (visited & unknown_size).any(axis=1).tolist()
+    reach = np.ones((k, n))
+    reach[:, transient] = sums
+    drop = np.zeros((k, n))
+    for i in transient:
+        a, b = layout.out_span[i]
+        total = np.zeros(k)
+        for e in range(a, b):
+            total = total + rates[:, e]
+        left = 1.0 - total
+        drop[:, i] = np.where(left > 0.0, left, 0.0)
+    converted = np.zeros(k)
+    for f in finals:
+        converted = converted + expected[:, f]
+    conversion = np.ones(k) if entries[0] not in ti else sums[:, ti[entries[0]]]
 
-    out_stages = []
-    for s in stages:
-        if s in fi:
-            reach, drop = 1.0, 0.0
-        else:
-            reach = B_sums[ti[s]]
-            drop = max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
-        out_stages.append(FunnelStage(s, attrs[s].get("name", s), sizes[s], s in entries, s in fi, drop, reach,
-                                      expected[s], per_member[s]))
-    steps = [FunnelStep(u, v, r) for u in transient for v, rates in succ[u].items() for r in rates]
-    order = {s: i for i, s in enumerate(stages)}
-    steps.sort(key=lambda st: (order[st.source], order[st.target]))
-    bottleneck = min(steps, key=lambda st: st.rate) if steps else None
-    conversion = 1.0 if entry in fi else B_sums[ti[entry]]
-    return Funnel(stages=out_stages, steps=steps, entry=entry, finals=finals, conversion=conversion,
-                  bottleneck=bottleneck, revenue_per_entrant=revenue_per_entrant,
-                  expected_converted=float(sum(expected[f] for f in finals)))
+    pm_flat = per_member.ravel().tolist()
+    for j in np.flatnonzero(unknown_size.ravel()).tolist():
+        pm_flat[j] = None
+    is_entry = [i in entries for i in range(n)] * k
+    is_final = [i not in ti for i in range(n)] * k
+    stage_objs = list(map(FunnelStage, ids, names, sizes, is_entry, is_final, drop.ravel().tolist(),
+                          reach.ravel().tolist(), expected.ravel().tolist(), pm_flat))
+    step_order = [(e, *layout.steps[e]) for e in layout.step_order]
+    out = []
+    for f, ((first, stages, r), conv, rpe, unk, exp_conv) in enumerate(zip(
+            members, conversion.tolist(), per_entrant.tolist(), unknown, converted.tolist())):
+        steps = [FunnelStep(stages[i], stages[j], r[e]) for e, i, j in step_order]
+        out.append((first, Funnel(
+            stages=stage_objs[f * n:(f + 1) * n], steps=steps, entry=stages[entries[0]],
+            finals=[stages[i] for i in finals], conversion=conv,
+            bottleneck=min(steps, key=_rate) if steps else None, revenue_per_entrant=None if unk else rpe,
+            expected_converted=exp_conv)))
+    return out

@@ -178,8 +178,16 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     pos = dict(zip(ids, range(len(ids))))
     src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), pays)), dtype=np.intp, count=m)
     dst = np.fromiter(map(pos.__getitem__, map(itemgetter(1), pays)), dtype=np.intp, count=m)
-    # np.array converts each amount as float() does
-    amounts = np.array([e[3].get("amount") or 0.0 for e in pays], dtype=float)
+    # amount and stream read in one visit to each relationship's data (scattered over a large heap,
+    # the reads cost more than the arithmetic); np.array converts each amount as float() does
+    amount_list: list = []
+    streams: list = []
+    add_amount, add_stream = amount_list.append, streams.append
+    for e in pays:
+        d = e[3]
+        add_amount(d.get("amount") or 0.0)
+        add_stream(d.get("stream") or "unspecified")
+    amounts = np.array(amount_list, dtype=float)
     inflow = np.bincount(dst, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
     outflow = np.bincount(src, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
 
@@ -200,7 +208,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     seg = is_seg[r_src]
     segments, by_segment = _grouped(r_src[seg], r_amount[seg])
     # streams: a few distinct names, coded by first appearance
-    streams = [pays[i][3].get("stream") or "unspecified" for i in sel.tolist()]
+    streams = [streams[i] for i in sel.tolist()]
     stream_code = {st: i for i, st in enumerate(dict.fromkeys(streams))}
     code = np.fromiter(map(stream_code.__getitem__, streams), dtype=np.intp, count=len(streams))
     by_stream = np.bincount(code, weights=r_amount, minlength=len(stream_code))
@@ -257,8 +265,8 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     dependency = {n: (a / core_revenue if core_revenue > 0 else 0.0) for n, a in dependent.items()}
     return RevenueResult(
         flows=NodeFlows(ids, kinds, inflow, outflow, inflow - outflow), revenue=revenue, core_revenue=core_revenue,
-        by_stream=_ranked(list(stream_code), by_stream), by_segment=_ranked([ids[i] for i in segments], by_segment),
-        by_payee=_ranked([ids[i] for i in payees], by_payee),
+        by_stream=_ranked(list(stream_code), np.arange(len(stream_code)), by_stream),
+        by_segment=_ranked(ids, segments, by_segment), by_payee=_ranked(ids, payees, by_payee),
         dependency=dependency, dependent_revenue=dependent, direct_core_revenue=direct,
         unbound_core_revenue=unbound, hhi={"payers": _hhi(by_payer), "payees": _hhi(by_payee)},
         paths_truncated=len(truncated_payers), currency=G.graph.get("currency"),
@@ -271,29 +279,30 @@ def _running_sum(values: np.ndarray) -> float:
     return float(np.cumsum(values)[-1]) + 0.0 if len(values) else 0.0
 
 
-def _grouped(keys: np.ndarray, weights: np.ndarray) -> tuple[list, np.ndarray]:
+def _grouped(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``keys`` in order of first appearance and the sum of the ``weights`` of each: the
     items of ``d`` after ``d[k] = d.get(k, 0.0) + w`` for each key and weight in turn."""
     if not len(keys):
-        return [], np.zeros(0)
+        return keys, np.zeros(0)
     uniq, first = np.unique(keys, return_index=True)
     uniq = uniq[np.argsort(first)]
-    return uniq.tolist(), np.bincount(keys, weights=weights)[uniq]
+    return uniq, np.bincount(keys, weights=weights)[uniq]
 
 
-def _ranked(keys: list, values: np.ndarray) -> dict:
-    """``{key: value}`` by value, largest first, ties by key: ``dict(sorted(zip(keys, values),
-    key=lambda kv: (-kv[1], kv[0])))`` without a Python comparison per pair (only within ties)."""
+def _ranked(names: list, keys: np.ndarray, values: np.ndarray) -> dict:
+    """``{names[key]: value}`` by value, largest first, ties by name: ``dict(sorted(..., key=lambda kv:
+    (-kv[1], kv[0])))`` without a Python comparison per pair (only within runs of equal values)."""
     if np.isnan(values).any():  # NaN compares false both ways: leave its order to Python's sort
-        return dict(sorted(zip(keys, values.tolist()), key=lambda kv: (-kv[1], kv[0])))
+        return dict(sorted(zip(map(names.__getitem__, keys.tolist()), values.tolist()),
+                           key=lambda kv: (-kv[1], kv[0])))
     order = np.argsort(-values, kind="stable")
     values = values[order]
-    keys = [keys[i] for i in order.tolist()]
-    # runs of equal values (0.0 and -0.0 are equal here as in Python): sorted by key
+    ranked = list(map(names.__getitem__, keys[order].tolist()))
+    # runs of equal values (0.0 and -0.0 are equal here as in Python): sorted by name
     edge = np.diff(np.concatenate(([False], values[1:] == values[:-1], [False])).astype(np.int8))
     for a, b in zip(np.flatnonzero(edge == 1).tolist(), (np.flatnonzero(edge == -1) + 1).tolist()):
-        keys[a:b] = sorted(keys[a:b])
-    return dict(zip(keys, values.tolist()))
+        ranked[a:b] = sorted(ranked[a:b])
+    return dict(zip(ranked, values.tolist()))
 
 
 def _hhi(values: np.ndarray) -> float | None:
