@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import eq, itemgetter, methodcaller
 
@@ -31,7 +32,10 @@ class FunnelStage:
     revenue_per_member: float | None  # PAYS out of the stage / its size (None: pays but size unknown)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # what dataclasses.asdict gives (no field needs a deep copy), built directly
+        return {"id": self.id, "name": self.name, "size": self.size, "entry": self.entry, "final": self.final,
+                "drop_rate": self.drop_rate, "reach_final": self.reach_final,
+                "expected_members": self.expected_members, "revenue_per_member": self.revenue_per_member}
 
 
 @dataclass
@@ -68,15 +72,37 @@ class Funnel:
 
 @dataclass
 class FunnelResult:
-    """Every funnel of the model (weakly connected groups of CONVERTS_TO relationships)."""
+    """Every funnel of the model (weakly connected groups of CONVERTS_TO relationships).
 
-    funnels: list[Funnel] = field(default_factory=list)
+    :func:`funnel` computes the figures of funnels of one shape together and keeps them as columns
+    (``columns``, one :class:`_FunnelColumns` per shape; ``order``: ``(columns, member)`` in funnel
+    order); ``funnels``, the :class:`Funnel` objects, is built from them on first access and kept
+    (``to_dict`` reads the columns directly).
+    """
+
+    columns: list = field(default_factory=list, repr=False)
+    order: list = field(default_factory=list, repr=False)
+    _funnels: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def funnels(self) -> list[Funnel]:
+        """The funnels, ordered by their first stage in model order."""
+        if self._funnels is None:
+            self._funnels = [c.funnel(j) for c, j in self.order]
+        return self._funnels
+
+    @funnels.setter
+    def funnels(self, funnels: list[Funnel]) -> None:
+        self._funnels = list(funnels)
+        self.columns, self.order = [], []
 
     def by_id(self) -> dict[str, FunnelStage]:
         return {s.id: s for f in self.funnels for s in f.stages}
 
     def to_dict(self) -> dict:
-        return {"funnels": [f.to_dict() for f in self.funnels]}
+        if self._funnels is not None:
+            return {"funnels": [f.to_dict() for f in self._funnels]}
+        return {"funnels": [c.funnel_dict(j) for c, j in self.order]}
 
 
 def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | None:
@@ -104,21 +130,22 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     # the relationships by type without a Python-level step per relationship (most are not CONVERTS_TO)
     types = list(map(methodcaller("get", "type"), map(itemgetter(3), edges)))
     succ: dict = {}  # stage -> {next stage: [rates of the steps, model order]}
-    pred_count: dict = {}  # stage -> number of steps into it
+    targets = []
     for u, v, _, d in compress(edges, map(eq, types, repeat("CONVERTS_TO"))):
+        r = float(d.get("rate") or 0.0)
+        targets.append(v)
         out = succ.get(u)
         if out is None:
-            out = succ[u] = {}
-        rates = out.get(v)
-        if rates is None:
-            out[v] = [float(d.get("rate") or 0.0)]
+            succ[u] = {v: [r]}
+        elif v in out:
+            out[v].append(r)
         else:
-            rates.append(float(d.get("rate") or 0.0))
+            out[v] = [r]
+    for v in targets:
         if v not in succ:
             succ[v] = {}
-        pred_count[v] = pred_count.get(v, 0) + 1
-        if u not in pred_count:
-            pred_count[u] = 0
+    pred_count = dict.fromkeys(succ, 0)  # stage -> number of steps into it
+    pred_count.update(Counter(targets))
     if not succ:
         return None
     payments: dict[str, float] = {}  # PAYS amounts out of each stage, added in model order
@@ -131,7 +158,8 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     for comp in _components(succ, rest, order):
         stages = _topological(comp, succ, pred_count, order) or comp  # model order if the steps loop
         funnels.add(order[comp[0]], stages, succ, pred_count)
-    return FunnelResult(funnels=_solve(G, funnels, payments))
+    columns = _solve(G, funnels, succ, pred_count, payments)
+    return FunnelResult(columns=columns, order=_funnel_order(columns))
 
 
 class _Funnels:
@@ -269,12 +297,33 @@ def _topological(comp: list, succ: dict, pred_count: dict, order: dict) -> list 
     return out if len(out) == len(comp) else None
 
 
-def _solve(G, funnels: _Funnels, payments: dict) -> list[Funnel]:
-    """Every funnel as an absorbing chain, funnel order. The funnels of one layout are solved together:
-    ``Q`` and ``R`` filled column by column (each cell adds its rates in the same order as one funnel
-    at a time would), ``N = (I - Q)^-1`` by numpy's stacked ``inv`` (the same LAPACK solve per matrix),
-    ``B = N R`` by stacked ``matmul`` and ``B``'s row sums, so every figure has the same bits as
-    solving the funnels one by one."""
+def _prepare(succ: dict, pred_count: dict, stages: list) -> dict:
+    """The chain of one funnel: its stages, transient and final stages, entries, ``Q`` and ``R`` (the
+    plain definition, one funnel at a time; :func:`_solve` fills the same cells for many at once)."""
+    transient = [s for s in stages if succ[s]]
+    finals = [s for s in stages if not succ[s]]
+    entries = [s for s in stages if pred_count[s] == 0] or stages[:1]
+    ti = {s: i for i, s in enumerate(transient)}
+    fi = {s: i for i, s in enumerate(finals)}
+    Q = np.zeros((len(transient), len(transient)))
+    R = np.zeros((len(transient), len(finals)))
+    for u in transient:
+        for v, rates in succ[u].items():
+            for r in rates:
+                if v in ti:
+                    Q[ti[u], ti[v]] += r
+                else:
+                    R[ti[u], fi[v]] += r
+    return {"stages": stages, "transient": transient, "finals": finals, "entries": entries, "ti": ti, "fi": fi,
+            "Q": Q, "R": R}
+
+
+def _solve(G, funnels: _Funnels, succ: dict, pred_count: dict, payments: dict) -> list[_FunnelColumns]:
+    """Every funnel as an absorbing chain, the funnels of one layout together: ``Q`` and ``R`` filled
+    column by column (each cell adds its rates in the order one funnel at a time adds them), ``N = (I -
+    Q)^-1`` by numpy's stacked ``inv`` (the same LAPACK solve per matrix), ``B = N R`` by stacked
+    ``matmul`` (the same BLAS call per matrix): the bits of solving the funnels one by one.
+    AnalysisError naming the first funnel, in funnel order, whose loop has no way out."""
     solved = []
     failed = []  # (funnel position, first transient stage) of funnels whose loop has no way out
     for layout, members in funnels.groups.values():
@@ -286,107 +335,143 @@ def _solve(G, funnels: _Funnels, payments: dict) -> list[Funnel]:
             Q[:, a, b] += rates[:, e]
         for e, a, c in layout.r_cells:
             R[:, a, c] += rates[:, e]
-        M = np.eye(n_t) - Q
         try:
-            N = np.linalg.inv(M)
-        except np.linalg.LinAlgError:  # some funnel of this layout is singular: find which, one by one
-            inverses = []
-            for (first, stages, _), m in zip(members, M):
+            N = np.linalg.inv(np.eye(n_t) - Q)
+        except np.linalg.LinAlgError:  # some funnel of this layout has a closed loop: which, one at a time
+            for first, stages, _ in members:
+                p = _prepare(succ, pred_count, stages)
                 try:
-                    inverses.append(np.linalg.inv(m))
+                    np.linalg.inv(np.eye(n_t) - p["Q"])
                 except np.linalg.LinAlgError:
-                    failed.append((first, stages[layout.transient[0]]))
-                    inverses.append(np.full((n_t, n_t), np.nan))
-            N = np.stack(inverses)
-        if failed:
+                    failed.append((first, p["transient"][0]))
             continue
-        solved.extend(_build(G, layout, members, N, N @ R, payments))
+        if not failed:
+            solved.append(_FunnelColumns(G, layout, members, rates, N, N @ R, payments))
     if failed:
         stage = min(failed)[1]
         raise AnalysisError(f"the funnel through '{stage}' loops with no way out (every rate in the loop is 1); "
                             f"lower a rate so members can drop out or convert")
-    solved.sort(key=itemgetter(0))
-    return [f for _, f in solved]
+    return solved
 
 
-def _rate(step: FunnelStep) -> float:
-    return step.rate
+def _funnel_order(columns: list) -> list[tuple]:
+    """``(columns, member)`` of every funnel, ordered by the funnel's first stage in model order."""
+    keyed = [(first, c, j) for c in columns for j, (first, _, _) in enumerate(c.members)]
+    keyed.sort(key=itemgetter(0))
+    return [(c, j) for _, c, j in keyed]
 
 
-def _build(G, layout: _Layout, members: list, N: np.ndarray, B: np.ndarray, payments: dict) -> list[tuple]:
-    """``(funnel position, Funnel)`` of each member of one layout from its stacked ``N`` and ``B``.
+class _FunnelColumns:
+    """The figures of the funnels of one layout as columns: per stage (``k x n`` lists, funnel by
+    funnel) and per funnel (length ``k``), computed for all of them at once.
 
-    The figures are computed for all members at once, column by column, with the operations a loop
-    over one funnel's stages does, in the same order (so the same bits): expected members add
-    ``size * visits`` entry by entry onto 0.0; revenue per entrant adds ``visits * revenue per member``
-    stage by stage onto 0.0, skipping stages not visited; drop rates are ``max(0.0, 1.0 - rates
-    added up)``."""
-    k, n = len(members), layout.n
-    transient, finals, entries, ti = layout.transient, layout.finals, layout.entries, layout.ti
-    nodes = G.nodes
-    ids = [st for _, stages, _ in members for st in stages]  # k x n, flat
-    attrs = [nodes[st] for st in ids]
-    sizes = [a.get("size") for a in attrs]
-    names = [a.get("name", st) for a, st in zip(attrs, ids)]
-    weight = np.array([float(x or 0) for x in sizes]).reshape(k, n)  # (size or 0) as int * float does
-    rates = np.array([r for _, _, r in members], dtype=float).reshape(k, len(layout.steps))
-    sums = B.sum(axis=2)  # P(absorbed in a final stage) from each transient stage
+    Column by column, with the operations a loop over one funnel's stages does and in the same order
+    (so the same bits): expected members add ``size * visits`` entry by entry onto 0.0; revenue per
+    entrant adds ``visits * revenue per member`` stage by stage onto 0.0, skipping stages not visited;
+    drop rates are ``max(0.0, 1.0 - rates added up)``; the bottleneck is the first step of lowest rate.
+    """
 
-    def visits(e: int) -> np.ndarray:
-        """Expected visits of each stage from an entrant of stage position ``e``."""
-        out = np.zeros((k, n))
-        if e in ti:
-            out[:, transient] = N[:, ti[e], :]
-            out[:, finals] = B[:, ti[e], :]
+    def __init__(self, G, layout: _Layout, members: list, rates: np.ndarray, N: np.ndarray, B: np.ndarray,
+                 payments: dict) -> None:
+        k, n = len(members), layout.n
+        transient, finals, entries, ti = layout.transient, layout.finals, layout.entries, layout.ti
+        self.layout, self.members = layout, members
+        nodes = G.nodes
+        ids = [st for _, stages, _ in members for st in stages]  # k x n, funnel by funnel
+        attrs = [nodes[st] for st in ids]
+        sizes = [a.get("size") for a in attrs]
+        self.ids, self.sizes = ids, sizes
+        self.names = [a.get("name", st) for a, st in zip(attrs, ids)]
+        weight = np.array([float(x or 0) for x in sizes]).reshape(k, n)  # (size or 0) as int * float does
+        sums = B.sum(axis=2)  # P(absorbed in a final stage) from each transient stage
+
+        def visits(e: int) -> np.ndarray:
+            """Expected visits of each stage from an entrant of stage position ``e``."""
+            out = np.zeros((k, n))
+            if e in ti:
+                out[:, transient] = N[:, ti[e], :]
+                out[:, finals] = B[:, ti[e], :]
+            else:
+                out[:, e] = 1.0
+            return out
+
+        v_entry = visits(entries[0])
+        expected = np.zeros((k, n))
+        for e in entries:
+            expected = expected + weight[:, e:e + 1] * (v_entry if e == entries[0] else visits(e))
+        paid = np.array([payments.get(st, 0.0) for st in ids], dtype=float).reshape(k, n)
+        pays = ~(paid <= 0)
+        unknown_size = pays & ~np.array([bool(x) for x in sizes]).reshape(k, n)  # pays, size None or 0
+        per_member = np.zeros((k, n))
+        np.divide(paid, weight, out=per_member, where=pays & ~unknown_size)
+        visited = v_entry > 0
+        per_entrant = np.zeros(k)
+        for i in range(n):
+            take = visited[:, i] & ~unknown_size[:, i]
+            per_entrant = np.where(take, per_entrant + v_entry[:, i] * per_member[:, i], per_entrant)
+        reach = np.ones((k, n))
+        reach[:, transient] = sums
+        drop = np.zeros((k, n))
+        for i in transient:
+            a, b = layout.out_span[i]
+            total = np.zeros(k)
+            for e in range(a, b):
+                total = total + rates[:, e]
+            left = 1.0 - total
+            drop[:, i] = np.where(left > 0.0, left, 0.0)
+        converted = np.zeros(k)
+        for f in finals:
+            converted = converted + expected[:, f]
+
+        self.drop, self.reach, self.expected = drop.ravel().tolist(), reach.ravel().tolist(), expected.ravel().tolist()
+        self.per_member = per_member.ravel().tolist()
+        for j in np.flatnonzero(unknown_size.ravel()).tolist():
+            self.per_member[j] = None
+        self.conversion = (np.ones(k) if entries[0] not in ti else sums[:, ti[entries[0]]]).tolist()
+        self.per_entrant = per_entrant.tolist()
+        for j in np.flatnonzero((visited & unknown_size).any(axis=1)).tolist():
+            self.per_entrant[j] = None
+        self.converted = converted.tolist()
+        self.is_entry = [i in entries for i in range(n)]
+        self.is_final = [i not in ti for i in range(n)]
+        # steps in FunnelStep order; the bottleneck: the first of the lowest rate (min() keeps the first)
+        self.step_order = [(e, *layout.steps[e]) for e in layout.step_order]
+        ordered = rates[:, layout.step_order]
+        if not len(layout.steps):
+            self.bottleneck = [None] * k
+        elif np.isnan(ordered).any():  # NaN is never lower: min() over the rates as Python compares them
+            self.bottleneck = [min(range(len(row)), key=row.__getitem__) for row in ordered.tolist()]
         else:
-            out[:, e] = 1.0
-        return out
+            self.bottleneck = np.argmin(ordered, axis=1).tolist()
 
-    v_entry = visits(entries[0])
-    expected = np.zeros((k, n))
-    for e in entries:
-        expected = expected + weight[:, e:e + 1] * (v_entry if e == entries[0] else visits(e))
-    paid = np.array([payments.get(st, 0.0) for st in ids], dtype=float).reshape(k, n)
-    pays = ~(paid <= 0)
-    unknown_size = pays & ~np.array([bool(x) for x in sizes]).reshape(k, n)  # pays, size None or 0
-    per_member = np.zeros((k, n))
-    np.divide(paid, weight, out=per_member, where=pays & ~unknown_size)
-    visited = v_entry > 0
-    per_entrant = np.zeros(k)
-    for i in range(n):
-        take = visited[:, i] & ~unknown_size[:, i]
-        per_entrant = np.where(take, per_entrant + v_entry[:, i] * per_member[:, i], per_entrant)
-    unknown = (visited & unknown_size).any(axis=1).tolist()
-    reach = np.ones((k, n))
-    reach[:, transient] = sums
-    drop = np.zeros((k, n))
-    for i in transient:
-        a, b = layout.out_span[i]
-        total = np.zeros(k)
-        for e in range(a, b):
-            total = total + rates[:, e]
-        left = 1.0 - total
-        drop[:, i] = np.where(left > 0.0, left, 0.0)
-    converted = np.zeros(k)
-    for f in finals:
-        converted = converted + expected[:, f]
-    conversion = np.ones(k) if entries[0] not in ti else sums[:, ti[entries[0]]]
+    def funnel(self, j: int) -> Funnel:
+        """The :class:`Funnel` of member ``j``."""
+        n = self.layout.n
+        at = slice(j * n, (j + 1) * n)
+        _, stages, rates = self.members[j]
+        steps = [FunnelStep(stages[a], stages[b], rates[e]) for e, a, b in self.step_order]
+        best = self.bottleneck[j]
+        entry = self.layout.entries[0]
+        return Funnel(
+            stages=list(map(FunnelStage, self.ids[at], self.names[at], self.sizes[at], self.is_entry,
+                            self.is_final, self.drop[at], self.reach[at], self.expected[at], self.per_member[at])),
+            steps=steps, entry=stages[entry], finals=[stages[i] for i in self.layout.finals],
+            conversion=self.conversion[j], bottleneck=None if best is None else steps[best],
+            revenue_per_entrant=self.per_entrant[j], expected_converted=self.converted[j])
 
-    pm_flat = per_member.ravel().tolist()
-    for j in np.flatnonzero(unknown_size.ravel()).tolist():
-        pm_flat[j] = None
-    is_entry = [i in entries for i in range(n)] * k
-    is_final = [i not in ti for i in range(n)] * k
-    stage_objs = list(map(FunnelStage, ids, names, sizes, is_entry, is_final, drop.ravel().tolist(),
-                          reach.ravel().tolist(), expected.ravel().tolist(), pm_flat))
-    step_order = [(e, *layout.steps[e]) for e in layout.step_order]
-    out = []
-    for f, ((first, stages, r), conv, rpe, unk, exp_conv) in enumerate(zip(
-            members, conversion.tolist(), per_entrant.tolist(), unknown, converted.tolist())):
-        steps = [FunnelStep(stages[i], stages[j], r[e]) for e, i, j in step_order]
-        out.append((first, Funnel(
-            stages=stage_objs[f * n:(f + 1) * n], steps=steps, entry=stages[entries[0]],
-            finals=[stages[i] for i in finals], conversion=conv,
-            bottleneck=min(steps, key=_rate) if steps else None, revenue_per_entrant=None if unk else rpe,
-            expected_converted=exp_conv)))
-    return out
+    def funnel_dict(self, j: int) -> dict:
+        """``funnel(j).to_dict()`` straight from the columns."""
+        n = self.layout.n
+        at = slice(j * n, (j + 1) * n)
+        _, stages, rates = self.members[j]
+        steps = [{"from": stages[a], "to": stages[b], "rate": rates[e]} for e, a, b in self.step_order]
+        best = self.bottleneck[j]
+        return {"entry": stages[self.layout.entries[0]], "finals": [stages[i] for i in self.layout.finals],
+                "conversion": self.conversion[j], "bottleneck": None if best is None else dict(steps[best]),
+                "revenue_per_entrant": self.per_entrant[j], "expected_converted": self.converted[j],
+                "stages": [{"id": i, "name": nm, "size": sz, "entry": en, "final": fi, "drop_rate": dr,
+                            "reach_final": re, "expected_members": ex, "revenue_per_member": pm}
+                           for i, nm, sz, en, fi, dr, re, ex, pm in zip(
+                               self.ids[at], self.names[at], self.sizes[at], self.is_entry, self.is_final,
+                               self.drop[at], self.reach[at], self.expected[at], self.per_member[at])],
+                "steps": steps}
