@@ -203,7 +203,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     sel = np.flatnonzero(is_ext[src] & is_eco[dst])  # the revenue payments, model order
     r_src, r_dst, r_amount = src[sel], dst[sel], amounts[sel]
     revenue = _running_sum(r_amount)
-    payers, by_payer = _grouped(r_src, r_amount)
+    _, by_payer = _grouped(r_src, r_amount)
     payees, by_payee = _grouped(r_dst, r_amount)
     seg = is_seg[r_src]
     segments, by_segment = _grouped(r_src[seg], r_amount[seg])
