@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq, itemgetter, methodcaller
 
 import networkx as nx
 import numpy as np
@@ -29,7 +32,10 @@ class FunnelStage:
     revenue_per_member: float | None  # PAYS out of the stage / its size (None: pays but size unknown)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # what dataclasses.asdict gives (no field needs a deep copy), built directly
+        return {"id": self.id, "name": self.name, "size": self.size, "entry": self.entry, "final": self.final,
+                "drop_rate": self.drop_rate, "reach_final": self.reach_final,
+                "expected_members": self.expected_members, "revenue_per_member": self.revenue_per_member}
 
 
 @dataclass
@@ -66,15 +72,37 @@ class Funnel:
 
 @dataclass
 class FunnelResult:
-    """Every funnel of the model (weakly connected groups of CONVERTS_TO relationships)."""
+    """Every funnel of the model (weakly connected groups of CONVERTS_TO relationships).
 
-    funnels: list[Funnel] = field(default_factory=list)
+    :func:`funnel` computes the figures of funnels of one shape together and keeps them as columns
+    (``columns``, one :class:`_FunnelColumns` per shape; ``order``: ``(columns, member)`` in funnel
+    order); ``funnels``, the :class:`Funnel` objects, is built from them on first access and kept
+    (``to_dict`` reads the columns directly).
+    """
+
+    columns: list = field(default_factory=list, repr=False)
+    order: list = field(default_factory=list, repr=False)
+    _funnels: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def funnels(self) -> list[Funnel]:
+        """The funnels, ordered by their first stage in model order."""
+        if self._funnels is None:
+            self._funnels = [c.funnel(j) for c, j in self.order]
+        return self._funnels
+
+    @funnels.setter
+    def funnels(self, funnels: list[Funnel]) -> None:
+        self._funnels = list(funnels)
+        self.columns, self.order = [], []
 
     def by_id(self) -> dict[str, FunnelStage]:
         return {s.id: s for f in self.funnels for s in f.stages}
 
     def to_dict(self) -> dict:
-        return {"funnels": [f.to_dict() for f in self.funnels]}
+        if self._funnels is not None:
+            return {"funnels": [f.to_dict() for f in self._funnels]}
+        return {"funnels": [c.funnel_dict(j) for c, j in self.order]}
 
 
 def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | None:
@@ -99,33 +127,140 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     """
     if edges is None:
         edges = edge_list(G)
+    # the relationships by type without a Python-level step per relationship (most are not CONVERTS_TO)
+    types = list(map(methodcaller("get", "type"), map(itemgetter(3), edges)))
     succ: dict = {}  # stage -> {next stage: [rates of the steps, model order]}
-    pred_count: dict = {}  # stage -> number of steps into it
-    payments: dict[str, float] = {}
-    for u, v, _, d in edges:
-        t = d.get("type")
-        if t == "CONVERTS_TO":
-            succ.setdefault(u, {}).setdefault(v, []).append(float(d.get("rate") or 0.0))
-            succ.setdefault(v, {})
-            pred_count[v] = pred_count.get(v, 0) + 1
-            pred_count.setdefault(u, 0)
-        elif t == "PAYS":
-            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    targets = []
+    for u, v, _, d in compress(edges, map(eq, types, repeat("CONVERTS_TO"))):
+        r = float(d.get("rate") or 0.0)
+        targets.append(v)
+        out = succ.get(u)
+        if out is None:
+            succ[u] = {v: [r]}
+        elif v in out:
+            out[v].append(r)
+        else:
+            out[v] = [r]
+    for v in targets:
+        if v not in succ:
+            succ[v] = {}
+    pred_count = dict.fromkeys(succ, 0)  # stage -> number of steps into it
+    pred_count.update(Counter(targets))
     if not succ:
         return None
-    payments = {u: a for u, a in payments.items() if u in succ}
-    order = {n: i for i, n in enumerate(G)}
-    prepared = [_prepare(succ, pred_count, _topological(comp, succ, pred_count, order) or comp)
-                for comp in _components(succ, order)]  # stages in funnel order; model order if they loop
-    _invert(prepared)
-    return FunnelResult(funnels=[_one_funnel(G, succ, p, payments) for p in prepared])
+    payments: dict[str, float] = {}  # PAYS amounts out of each stage, added in model order
+    pays = list(compress(edges, map(eq, types, repeat("PAYS"))))
+    for u, _, _, d in compress(pays, map(succ.__contains__, map(itemgetter(0), pays))):
+        payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    order = {n: i for i, n in enumerate(filter(succ.__contains__, G))}  # stages' model order
+    funnels = _chains(succ, pred_count, order)
+    rest = [s for s in succ if s not in funnels.members]
+    for comp in _components(succ, rest, order):
+        stages = _topological(comp, succ, pred_count, order) or comp  # model order if the steps loop
+        funnels.add(order[comp[0]], stages, succ, pred_count)
+    columns = _solve(G, funnels, succ, pred_count, payments)
+    return FunnelResult(columns=columns, order=_funnel_order(columns))
 
 
-def _components(succ: dict, order: dict) -> list[list]:
-    """Weakly connected groups of stages, each in model order, groups ordered by their first stage."""
-    undirected: dict = {u: set(out) for u, out in succ.items()}
-    for u, out in succ.items():
-        for v in out:
+class _Funnels:
+    """The funnels found, each as its stages and the rates of its steps, grouped by :class:`_Layout`."""
+
+    def __init__(self) -> None:
+        self.members: set = set()  # stages of the funnels so far
+        self.groups: dict = {}  # layout key -> (layout, [(funnel position key, stages, rates)])
+
+    def add_chain(self, first: int, stages: list, rates: list) -> None:
+        key = len(stages)
+        group = self.groups.get(key)
+        if group is None:
+            n = len(stages)
+            group = self.groups[key] = (_Layout(n, [(i, i + 1) for i in range(n - 1)]), [])
+        group[1].append((first, stages, rates))
+
+    def add(self, first: int, stages: list, succ: dict, pred_count: dict) -> None:
+        at = {s: i for i, s in enumerate(stages)}
+        steps = []
+        rates = []
+        for u in stages:
+            for v, rs in succ[u].items():
+                for r in rs:
+                    steps.append((at[u], at[v]))
+                    rates.append(r)
+        entries = tuple(i for i, s in enumerate(stages) if pred_count[s] == 0)
+        key = (len(stages), tuple(steps), entries)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = (_Layout(len(stages), steps, entries), [])
+        group[1].append((first, stages, rates))
+
+
+class _Layout:
+    """The shape of a funnel, shared by every funnel with the same shape: ``n`` stages (funnel order),
+    its steps as ``(from, to)`` stage positions (in the order the transient stages are listed, each
+    stage's steps in model order: the order Q and R are filled in), the entry positions."""
+
+    def __init__(self, n: int, steps: list, entries: tuple | None = None) -> None:
+        self.n = n
+        self.steps = steps
+        has_out = [False] * n
+        for i, _ in steps:
+            has_out[i] = True
+        if entries is None:
+            entries = tuple(sorted(set(range(n)) - {j for _, j in steps}))
+        self.entries = list(entries) or [0]
+        self.transient = [i for i in range(n) if has_out[i]]
+        self.finals = [i for i in range(n) if not has_out[i]]
+        ti = {s: k for k, s in enumerate(self.transient)}
+        fi = {s: k for k, s in enumerate(self.finals)}
+        self.ti = ti
+        # a stage's visits from a transient entry: row of N (transient) or of B = N R (final)
+        self.slots = [(True, ti[i]) if has_out[i] else (False, fi[i]) for i in range(n)]
+        self.q_cells = [(e, ti[i], ti[j]) for e, (i, j) in enumerate(steps) if has_out[j]]
+        self.r_cells = [(e, ti[i], fi[j]) for e, (i, j) in enumerate(steps) if not has_out[j]]
+        # each transient stage's steps are consecutive: [start, stop) into the rates
+        self.out_span = {}
+        for e, (i, _) in enumerate(steps):
+            a, _ = self.out_span.get(i, (e, e))
+            self.out_span[i] = (a, e + 1)
+        # FunnelStep order: by (from, to) position, stable
+        self.step_order = sorted(range(len(steps)), key=lambda e: steps[e])
+
+
+def _chains(succ: dict, pred_count: dict, order: dict) -> _Funnels:
+    """The funnels that are plain chains (entry -> ... -> final, one step between consecutive stages,
+    nothing else into or out of them), found by walking on from each entry; the stage order is the
+    chain's (its only topological order). The other stages are left for :func:`_components`."""
+    funnels = _Funnels()
+    members = funnels.members
+    for head, count in pred_count.items():
+        if count:
+            continue
+        stages, rates, u = [head], [], head
+        while True:
+            out = succ[u]
+            if not out:
+                break
+            if len(out) != 1:
+                stages = None
+                break
+            ((v, rs),) = out.items()
+            if len(rs) != 1 or pred_count[v] != 1:
+                stages = None
+                break
+            stages.append(v)
+            rates.append(rs[0])
+            u = v
+        if stages is not None:
+            funnels.add_chain(min(map(order.__getitem__, stages)), stages, rates)
+            members.update(stages)
+    return funnels
+
+
+def _components(succ: dict, stages: list, order: dict) -> list[list]:
+    """Weakly connected groups of ``stages`` (whole groups: no step leaves them), each in model order."""
+    undirected: dict = {u: set(succ[u]) for u in stages}
+    for u in stages:
+        for v in succ[u]:
             undirected[v].add(u)
     seen: set = set()
     comps = []
@@ -141,7 +276,6 @@ def _components(succ: dict, order: dict) -> list[list]:
                     comp.append(w)
                     stack.append(w)
         comps.append(sorted(comp, key=order.__getitem__))
-    comps.sort(key=lambda c: order[c[0]])
     return comps
 
 
@@ -164,7 +298,8 @@ def _topological(comp: list, succ: dict, pred_count: dict, order: dict) -> list 
 
 
 def _prepare(succ: dict, pred_count: dict, stages: list) -> dict:
-    """The chain of one funnel: its stages, transient and final stages, entries, ``Q`` and ``R``."""
+    """The chain of one funnel: its stages, transient and final stages, entries, ``Q`` and ``R`` (the
+    plain definition, one funnel at a time; :func:`_solve` fills the same cells for many at once)."""
     transient = [s for s in stages if succ[s]]
     finals = [s for s in stages if not succ[s]]
     entries = [s for s in stages if pred_count[s] == 0] or stages[:1]
@@ -183,80 +318,160 @@ def _prepare(succ: dict, pred_count: dict, stages: list) -> dict:
             "Q": Q, "R": R}
 
 
-def _invert(prepared: list[dict]) -> None:
-    """``N = (I - Q)^-1`` of every funnel, funnels of the same size inverted together (numpy's
-    stacked ``inv`` runs the same LAPACK solve per matrix); AnalysisError naming the first funnel,
-    in funnel order, whose loop has no way out."""
-    by_size: dict[int, list] = {}
-    for p in prepared:
-        by_size.setdefault(len(p["transient"]), []).append(p)
-    for size, group in by_size.items():
-        eye = np.eye(size)
+def _solve(G, funnels: _Funnels, succ: dict, pred_count: dict, payments: dict) -> list[_FunnelColumns]:
+    """Every funnel as an absorbing chain, the funnels of one layout together: ``Q`` and ``R`` filled
+    column by column (each cell adds its rates in the order one funnel at a time adds them), ``N = (I -
+    Q)^-1`` by numpy's stacked ``inv`` (the same LAPACK solve per matrix), ``B = N R`` by stacked
+    ``matmul`` (the same BLAS call per matrix): the bits of solving the funnels one by one.
+    AnalysisError naming the first funnel, in funnel order, whose loop has no way out."""
+    solved = []
+    failed = []  # (funnel position, first transient stage) of funnels whose loop has no way out
+    for layout, members in funnels.groups.values():
+        k, n_t, n_f = len(members), len(layout.transient), len(layout.finals)
+        rates = np.array([r for _, _, r in members], dtype=float).reshape(k, len(layout.steps))
+        Q = np.zeros((k, n_t, n_t))
+        R = np.zeros((k, n_t, n_f))
+        for e, a, b in layout.q_cells:
+            Q[:, a, b] += rates[:, e]
+        for e, a, c in layout.r_cells:
+            R[:, a, c] += rates[:, e]
         try:
-            inverses = np.linalg.inv(np.stack([eye - p["Q"] for p in group]))
-        except np.linalg.LinAlgError:
-            inverses = None
-        if inverses is not None:
-            for p, N in zip(group, inverses):
-                p["N"] = N
-    for p in prepared:
-        if "N" not in p:
-            try:
-                p["N"] = np.linalg.inv(np.eye(len(p["transient"])) - p["Q"])
-            except np.linalg.LinAlgError:
-                raise AnalysisError(f"the funnel through '{p['transient'][0]}' loops with no way out (every rate "
-                                    f"in the loop is 1); lower a rate so members can drop out or convert") from None
+            N = np.linalg.inv(np.eye(n_t) - Q)
+        except np.linalg.LinAlgError:  # some funnel of this layout has a closed loop: which, one at a time
+            for first, stages, _ in members:
+                p = _prepare(succ, pred_count, stages)
+                try:
+                    np.linalg.inv(np.eye(n_t) - p["Q"])
+                except np.linalg.LinAlgError:
+                    failed.append((first, p["transient"][0]))
+            continue
+        if not failed:
+            solved.append(_FunnelColumns(G, layout, members, rates, N, N @ R, payments))
+    if failed:
+        stage = min(failed)[1]
+        raise AnalysisError(f"the funnel through '{stage}' loops with no way out (every rate in the loop is 1); "
+                            f"lower a rate so members can drop out or convert")
+    return solved
 
 
-def _one_funnel(G, succ: dict, prepared: dict, payments: dict) -> Funnel:
-    stages, transient, finals, entries = (prepared["stages"], prepared["transient"], prepared["finals"],
-                                          prepared["entries"])
-    ti, fi, R, N = prepared["ti"], prepared["fi"], prepared["R"], prepared["N"]
-    B = N @ R
-    N_rows, B_rows = N.tolist(), B.tolist()
-    B_sums = B.sum(axis=1).tolist() if len(transient) else []
+def _funnel_order(columns: list) -> list[tuple]:
+    """``(columns, member)`` of every funnel, ordered by the funnel's first stage in model order."""
+    keyed = [(first, c, j) for c in columns for j, (first, _, _) in enumerate(c.members)]
+    keyed.sort(key=itemgetter(0))
+    return [(c, j) for _, c, j in keyed]
 
-    def visits(entry: str) -> dict:
-        if entry in ti:
-            row = dict(zip(transient, N_rows[ti[entry]]))
-            row.update(zip(finals, B_rows[ti[entry]]))
+
+class _FunnelColumns:
+    """The figures of the funnels of one layout as columns: per stage (``k x n`` lists, funnel by
+    funnel) and per funnel (length ``k``), computed for all of them at once.
+
+    Column by column, with the operations a loop over one funnel's stages does and in the same order
+    (so the same bits): expected members add ``size * visits`` entry by entry onto 0.0; revenue per
+    entrant adds ``visits * revenue per member`` stage by stage onto 0.0, skipping stages not visited;
+    drop rates are ``max(0.0, 1.0 - rates added up)``; the bottleneck is the first step of lowest rate.
+    """
+
+    def __init__(self, G, layout: _Layout, members: list, rates: np.ndarray, N: np.ndarray, B: np.ndarray,
+                 payments: dict) -> None:
+        k, n = len(members), layout.n
+        transient, finals, entries, ti = layout.transient, layout.finals, layout.entries, layout.ti
+        self.layout, self.members = layout, members
+        nodes = G.nodes
+        ids = [st for _, stages, _ in members for st in stages]  # k x n, funnel by funnel
+        attrs = [nodes[st] for st in ids]
+        sizes = [a.get("size") for a in attrs]
+        self.ids, self.sizes = ids, sizes
+        self.names = [a.get("name", st) for a, st in zip(attrs, ids)]
+        weight = np.array([float(x or 0) for x in sizes]).reshape(k, n)  # (size or 0) as int * float does
+        sums = B.sum(axis=2)  # P(absorbed in a final stage) from each transient stage
+
+        def visits(e: int) -> np.ndarray:
+            """Expected visits of each stage from an entrant of stage position ``e``."""
+            out = np.zeros((k, n))
+            if e in ti:
+                out[:, transient] = N[:, ti[e], :]
+                out[:, finals] = B[:, ti[e], :]
+            else:
+                out[:, e] = 1.0
+            return out
+
+        v_entry = visits(entries[0])
+        expected = np.zeros((k, n))
+        for e in entries:
+            expected = expected + weight[:, e:e + 1] * (v_entry if e == entries[0] else visits(e))
+        paid = np.array([payments.get(st, 0.0) for st in ids], dtype=float).reshape(k, n)
+        pays = ~(paid <= 0)
+        unknown_size = pays & ~np.array([bool(x) for x in sizes]).reshape(k, n)  # pays, size None or 0
+        per_member = np.zeros((k, n))
+        np.divide(paid, weight, out=per_member, where=pays & ~unknown_size)
+        visited = v_entry > 0
+        per_entrant = np.zeros(k)
+        for i in range(n):
+            take = visited[:, i] & ~unknown_size[:, i]
+            per_entrant = np.where(take, per_entrant + v_entry[:, i] * per_member[:, i], per_entrant)
+        reach = np.ones((k, n))
+        reach[:, transient] = sums
+        drop = np.zeros((k, n))
+        for i in transient:
+            a, b = layout.out_span[i]
+            total = np.zeros(k)
+            for e in range(a, b):
+                total = total + rates[:, e]
+            left = 1.0 - total
+            drop[:, i] = np.where(left > 0.0, left, 0.0)
+        converted = np.zeros(k)
+        for f in finals:
+            converted = converted + expected[:, f]
+
+        self.drop, self.reach, self.expected = drop.ravel().tolist(), reach.ravel().tolist(), expected.ravel().tolist()
+        self.per_member = per_member.ravel().tolist()
+        for j in np.flatnonzero(unknown_size.ravel()).tolist():
+            self.per_member[j] = None
+        self.conversion = (np.ones(k) if entries[0] not in ti else sums[:, ti[entries[0]]]).tolist()
+        self.per_entrant = per_entrant.tolist()
+        for j in np.flatnonzero((visited & unknown_size).any(axis=1)).tolist():
+            self.per_entrant[j] = None
+        self.converted = converted.tolist()
+        self.is_entry = [i in entries for i in range(n)]
+        self.is_final = [i not in ti for i in range(n)]
+        # steps in FunnelStep order; the bottleneck: the first of the lowest rate (min() keeps the first)
+        self.step_order = [(e, *layout.steps[e]) for e in layout.step_order]
+        ordered = rates[:, layout.step_order]
+        if not len(layout.steps):
+            self.bottleneck = [None] * k
+        elif np.isnan(ordered).any():  # NaN is never lower: min() over the rates as Python compares them
+            self.bottleneck = [min(range(len(row)), key=row.__getitem__) for row in ordered.tolist()]
         else:
-            row = {s: (1.0 if s == entry else 0.0) for s in stages}
-        return row
+            self.bottleneck = np.argmin(ordered, axis=1).tolist()
 
-    attrs = G.nodes
-    sizes = {s: attrs[s].get("size") for s in stages}
-    expected = dict.fromkeys(stages, 0.0)
-    for e in entries:
-        for s, x in visits(e).items():
-            expected[s] += (sizes[e] or 0) * x
-    per_member: dict = {}
-    for s in stages:
-        paid = payments.get(s, 0.0)
-        if paid <= 0:
-            per_member[s] = 0.0
-        else:
-            per_member[s] = paid / sizes[s] if sizes[s] else None
-    entry = entries[0]
-    v_entry = visits(entry)
-    known = [v_entry[s] * per_member[s] for s in stages if v_entry[s] > 0 and per_member[s] is not None]
-    unknown = any(v_entry[s] > 0 and per_member[s] is None for s in stages)
-    revenue_per_entrant = None if unknown else float(sum(known))
+    def funnel(self, j: int) -> Funnel:
+        """The :class:`Funnel` of member ``j``."""
+        n = self.layout.n
+        at = slice(j * n, (j + 1) * n)
+        _, stages, rates = self.members[j]
+        steps = [FunnelStep(stages[a], stages[b], rates[e]) for e, a, b in self.step_order]
+        best = self.bottleneck[j]
+        entry = self.layout.entries[0]
+        return Funnel(
+            stages=list(map(FunnelStage, self.ids[at], self.names[at], self.sizes[at], self.is_entry,
+                            self.is_final, self.drop[at], self.reach[at], self.expected[at], self.per_member[at])),
+            steps=steps, entry=stages[entry], finals=[stages[i] for i in self.layout.finals],
+            conversion=self.conversion[j], bottleneck=None if best is None else steps[best],
+            revenue_per_entrant=self.per_entrant[j], expected_converted=self.converted[j])
 
-    out_stages = []
-    for s in stages:
-        if s in fi:
-            reach, drop = 1.0, 0.0
-        else:
-            reach = B_sums[ti[s]]
-            drop = max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
-        out_stages.append(FunnelStage(s, attrs[s].get("name", s), sizes[s], s in entries, s in fi, drop, reach,
-                                      expected[s], per_member[s]))
-    steps = [FunnelStep(u, v, r) for u in transient for v, rates in succ[u].items() for r in rates]
-    order = {s: i for i, s in enumerate(stages)}
-    steps.sort(key=lambda st: (order[st.source], order[st.target]))
-    bottleneck = min(steps, key=lambda st: st.rate) if steps else None
-    conversion = 1.0 if entry in fi else B_sums[ti[entry]]
-    return Funnel(stages=out_stages, steps=steps, entry=entry, finals=finals, conversion=conversion,
-                  bottleneck=bottleneck, revenue_per_entrant=revenue_per_entrant,
-                  expected_converted=float(sum(expected[f] for f in finals)))
+    def funnel_dict(self, j: int) -> dict:
+        """``funnel(j).to_dict()`` straight from the columns."""
+        n = self.layout.n
+        at = slice(j * n, (j + 1) * n)
+        _, stages, rates = self.members[j]
+        steps = [{"from": stages[a], "to": stages[b], "rate": rates[e]} for e, a, b in self.step_order]
+        best = self.bottleneck[j]
+        return {"entry": stages[self.layout.entries[0]], "finals": [stages[i] for i in self.layout.finals],
+                "conversion": self.conversion[j], "bottleneck": None if best is None else dict(steps[best]),
+                "revenue_per_entrant": self.per_entrant[j], "expected_converted": self.converted[j],
+                "stages": [{"id": i, "name": nm, "size": sz, "entry": en, "final": fi, "drop_rate": dr,
+                            "reach_final": re, "expected_members": ex, "revenue_per_member": pm}
+                           for i, nm, sz, en, fi, dr, re, ex, pm in zip(
+                               self.ids[at], self.names[at], self.sizes[at], self.is_entry, self.is_final,
+                               self.drop[at], self.reach[at], self.expected[at], self.per_member[at])],
+                "steps": steps}

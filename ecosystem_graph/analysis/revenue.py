@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 
 import networkx as nx
+import numpy as np
 
 from ._common import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex
 
-__all__ = ["NodeFlow", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
+__all__ = ["NodeFlow", "NodeFlows", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
 
 
 @dataclass
@@ -22,14 +25,55 @@ class NodeFlow:
     net: float
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # the dict dataclasses.asdict gives (str and float fields: nothing to copy deeply), built directly
+        return {"id": self.id, "kind": self.kind, "inflow": self.inflow, "outflow": self.outflow, "net": self.net}
+
+
+@dataclass(eq=False)
+class NodeFlows:
+    """The :class:`NodeFlow` figures of every node as columns, in model order.
+
+    ``ids`` and ``kinds`` are lists, ``inflow``, ``outflow`` and ``net`` float arrays: what
+    :func:`revenue_flows` computes (one ``bincount`` per column instead of a dict update per payment).
+    """
+
+    ids: list
+    kinds: list
+    inflow: np.ndarray
+    outflow: np.ndarray
+    net: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, NodeFlows):
+            return NotImplemented
+        return (self.ids == other.ids and self.kinds == other.kinds
+                and all(np.array_equal(a, b) for a, b in ((self.inflow, other.inflow), (self.outflow, other.outflow),
+                                                          (self.net, other.net))))
+
+    def rows(self) -> list[NodeFlow]:
+        """One :class:`NodeFlow` per node, model order."""
+        return list(map(NodeFlow, self.ids, self.kinds, self.inflow.tolist(), self.outflow.tolist(),
+                        self.net.tolist()))
+
+    def to_dicts(self) -> list[dict]:
+        """``[row.to_dict() for row in rows()]`` straight from the columns."""
+        return [{"id": n, "kind": k, "inflow": i, "outflow": o, "net": x}
+                for n, k, i, o, x in zip(self.ids, self.kinds, self.inflow.tolist(), self.outflow.tolist(),
+                                         self.net.tolist())]
 
 
 @dataclass
 class RevenueResult:
-    """Every revenue figure of a model (see docs/metrics.md for the formulas)."""
+    """Every revenue figure of a model (see docs/metrics.md for the formulas).
 
-    nodes: list[NodeFlow] = field(default_factory=list)
+    The per-node flows are held as columns (``flows``); ``nodes``, the list of :class:`NodeFlow` rows,
+    is built from them on first access and kept (``to_dict`` reads the columns directly).
+    """
+
+    flows: NodeFlows | None = field(default=None, repr=False)
     revenue: float = 0.0  # PAYS from segments/partners into cores, satellites and channels
     core_revenue: float = 0.0  # PAYS from segments/partners into cores
     by_stream: dict[str, float] = field(default_factory=dict)
@@ -43,6 +87,19 @@ class RevenueResult:
     paths_truncated: int = 0  # payers whose path enumeration hit the cap
     currency: str | None = None
     money_unit: str | None = None
+    _nodes: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def nodes(self) -> list[NodeFlow]:
+        """Inflow, outflow and net of every node, model order (built from ``flows`` once)."""
+        if self._nodes is None:
+            self._nodes = self.flows.rows() if self.flows is not None else []
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, rows: list[NodeFlow]) -> None:
+        self._nodes = list(rows)
+        self.flows = None
 
     def by_id(self) -> dict[str, NodeFlow]:
         return {n.id: n for n in self.nodes}
@@ -55,10 +112,12 @@ class RevenueResult:
         return None
 
     def to_dict(self) -> dict:
+        nodes = (self.flows.to_dicts() if self._nodes is None and self.flows is not None
+                 else [n.to_dict() for n in self.nodes])
         return {
             "currency": self.currency, "money_unit": self.money_unit,
             "revenue": self.revenue, "core_revenue": self.core_revenue,
-            "nodes": [n.to_dict() for n in self.nodes],
+            "nodes": nodes,
             "by_stream": self.by_stream, "by_segment": self.by_segment, "by_payee": self.by_payee,
             "dependency": self.dependency, "dependent_revenue": self.dependent_revenue,
             "direct_core_revenue": self.direct_core_revenue, "unbound_core_revenue": self.unbound_core_revenue,
@@ -108,29 +167,59 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     if index is None:
         index = BindingIndex(G, depth=depth, max_paths=max_paths)
     kind = index.kind
-    inflow = dict.fromkeys(G, 0.0)
-    outflow = dict.fromkeys(G, 0.0)
-    by_stream: dict[str, float] = {}
-    by_segment: dict[str, float] = {}
-    by_payer: dict[str, float] = {}
-    by_payee: dict[str, float] = {}
+    ids = list(G)
+    # kinds in model order: index.kind is G's node order unless G changed since the index was built
+    kinds = list(kind.values()) if list(kind) == ids else [kind.get(n, "") for n in ids]
+    pays = index.by_type.get("PAYS", [])
+    m = len(pays)
+    # The payments as columns: payer and payee positions (model order), amounts. Every sum below is
+    # np.bincount or np.cumsum: both add in input order, so each total is bit-identical to adding the
+    # payments one by one in model order as a loop over them would.
+    pos = dict(zip(ids, range(len(ids))))
+    src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), pays)), dtype=np.intp, count=m)
+    dst = np.fromiter(map(pos.__getitem__, map(itemgetter(1), pays)), dtype=np.intp, count=m)
+    # amount and stream read in one visit to each relationship's data (scattered over a large heap,
+    # the reads cost more than the arithmetic); np.array converts each amount as float() does
+    amount_list: list = []
+    streams: list = []
+    add_amount, add_stream = amount_list.append, streams.append
+    for e in pays:
+        d = e[3]
+        add_amount(d.get("amount") or 0.0)
+        add_stream(d.get("stream") or "unspecified")
+    amounts = np.array(amount_list, dtype=float)
+    inflow = np.bincount(dst, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
+    outflow = np.bincount(src, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
+
+    # node kinds as small codes: the revenue payments go from segments/partners into cores/satellites/channels
+    codes = {k: i for i, k in enumerate(dict.fromkeys(kinds))}
+    kcode = np.fromiter(map(codes.__getitem__, kinds), dtype=np.intp, count=len(kinds))
+
+    def flags(test) -> np.ndarray:
+        return np.array([bool(test(k)) for k in codes], dtype=bool)[kcode]
+
+    is_ext, is_eco = flags(EXTERNAL_KINDS.__contains__), flags(ECOSYSTEM_KINDS.__contains__)
+    is_seg, is_core = flags(lambda k: k == "segment"), flags(lambda k: k == "core")
+    sel = np.flatnonzero(is_ext[src] & is_eco[dst])  # the revenue payments, model order
+    r_src, r_dst, r_amount = src[sel], dst[sel], amounts[sel]
+    revenue = _running_sum(r_amount)
+    _, by_payer = _grouped(r_src, r_amount)
+    payees, by_payee = _grouped(r_dst, r_amount)
+    seg = is_seg[r_src]
+    segments, by_segment = _grouped(r_src[seg], r_amount[seg])
+    # streams: a few distinct names, coded by first appearance
+    streams = [streams[i] for i in sel.tolist()]
+    stream_code = {st: i for i, st in enumerate(dict.fromkeys(streams))}
+    code = np.fromiter(map(stream_code.__getitem__, streams), dtype=np.intp, count=len(streams))
+    by_stream = np.bincount(code, weights=r_amount, minlength=len(stream_code))
+    # core revenue: few payments, added one by one in model order
     core_pay: dict[tuple, float] = {}
-    revenue = core_revenue = 0.0
-    for u, v, _, d in index.by_type.get("PAYS", ()):
-        amount = float(d.get("amount") or 0.0)
-        outflow[u] += amount
-        inflow[v] += amount
-        if kind.get(u) in EXTERNAL_KINDS and kind.get(v) in ECOSYSTEM_KINDS:
-            revenue += amount
-            stream = d.get("stream") or "unspecified"
-            by_stream[stream] = by_stream.get(stream, 0.0) + amount
-            by_payer[u] = by_payer.get(u, 0.0) + amount
-            by_payee[v] = by_payee.get(v, 0.0) + amount
-            if kind.get(u) == "segment":
-                by_segment[u] = by_segment.get(u, 0.0) + amount
-            if kind.get(v) == "core":
-                core_revenue += amount
-                core_pay[(u, v)] = core_pay.get((u, v), 0.0) + amount
+    core_revenue = 0.0
+    core_sel = np.flatnonzero(is_core[r_dst])
+    for u, v, a in zip(r_src[core_sel].tolist(), r_dst[core_sel].tolist(), r_amount[core_sel].tolist()):
+        core_revenue += a
+        key = (ids[u], ids[v])
+        core_pay[key] = core_pay.get(key, 0.0) + a
 
     dependent = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
     direct = unbound = 0.0
@@ -174,14 +263,53 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
             for node in dict.fromkeys(between):
                 dependent[node] += part
     dependency = {n: (a / core_revenue if core_revenue > 0 else 0.0) for n, a in dependent.items()}
-    nodes = [NodeFlow(n, kind.get(n, ""), inflow[n], outflow[n], inflow[n] - outflow[n])
-             for n in G]
     return RevenueResult(
-        nodes=nodes, revenue=revenue, core_revenue=core_revenue,
-        by_stream=dict(sorted(by_stream.items(), key=lambda kv: (-kv[1], kv[0]))),
-        by_segment=dict(sorted(by_segment.items(), key=lambda kv: (-kv[1], kv[0]))),
-        by_payee=dict(sorted(by_payee.items(), key=lambda kv: (-kv[1], kv[0]))),
+        flows=NodeFlows(ids, kinds, inflow, outflow, inflow - outflow), revenue=revenue, core_revenue=core_revenue,
+        by_stream=_ranked(list(stream_code), np.arange(len(stream_code)), by_stream),
+        by_segment=_ranked(ids, segments, by_segment), by_payee=_ranked(ids, payees, by_payee),
         dependency=dependency, dependent_revenue=dependent, direct_core_revenue=direct,
-        unbound_core_revenue=unbound, hhi={"payers": hhi(by_payer.values()), "payees": hhi(by_payee.values())},
+        unbound_core_revenue=unbound, hhi={"payers": _hhi(by_payer), "payees": _hhi(by_payee)},
         paths_truncated=len(truncated_payers), currency=G.graph.get("currency"),
         money_unit=G.graph.get("money_unit"))
+
+
+def _running_sum(values: np.ndarray) -> float:
+    """``0.0 + values[0] + values[1] + ...`` added in order (``np.cumsum`` does not pair up terms as
+    ``np.sum`` does; the final ``+ 0.0`` gives the 0.0 a Python loop starting at 0.0 gives for -0.0)."""
+    return float(np.cumsum(values)[-1]) + 0.0 if len(values) else 0.0
+
+
+def _grouped(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` in order of first appearance and the sum of the ``weights`` of each: the
+    items of ``d`` after ``d[k] = d.get(k, 0.0) + w`` for each key and weight in turn."""
+    if not len(keys):
+        return keys, np.zeros(0)
+    uniq, first = np.unique(keys, return_index=True)
+    uniq = uniq[np.argsort(first)]
+    return uniq, np.bincount(keys, weights=weights)[uniq]
+
+
+def _ranked(names: list, keys: np.ndarray, values: np.ndarray) -> dict:
+    """``{names[key]: value}`` by value, largest first, ties by name: ``dict(sorted(..., key=lambda kv:
+    (-kv[1], kv[0])))`` without a Python comparison per pair (only within runs of equal values)."""
+    if np.isnan(values).any():  # NaN compares false both ways: leave its order to Python's sort
+        return dict(sorted(zip(map(names.__getitem__, keys.tolist()), values.tolist()),
+                           key=lambda kv: (-kv[1], kv[0])))
+    order = np.argsort(-values, kind="stable")
+    values = values[order]
+    ranked = list(map(names.__getitem__, keys[order].tolist()))
+    # runs of equal values (0.0 and -0.0 are equal here as in Python): sorted by name
+    edge = np.diff(np.concatenate(([False], values[1:] == values[:-1], [False])).astype(np.int8))
+    for a, b in zip(np.flatnonzero(edge == 1).tolist(), (np.flatnonzero(edge == -1) + 1).tolist()):
+        ranked[a:b] = sorted(ranked[a:b])
+    return dict(zip(ranked, values.tolist()))
+
+
+def _hhi(values: np.ndarray) -> float | None:
+    """:func:`hhi` of a float array, with the same operations in the same order: the total added up in
+    order, each share squared by Python's ``**`` (C ``pow``, which may round unlike ``x * x``)."""
+    values = values[values > 0]
+    total = _running_sum(values)
+    if total <= 0:
+        return None
+    return 10000.0 * sum(map(pow, (values / total).tolist(), repeat(2)))
