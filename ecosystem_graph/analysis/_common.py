@@ -198,19 +198,21 @@ class BindingIndex:
         G = self.G
         if self.edges is None:
             self.edges = edge_list(G)
-        self.kind = dict(G.nodes(data="kind"))
-        self.cores = [n for n, k in self.kind.items() if k == "core"]
-        edges = self.edges
-        types = [e[3].get("type") for e in edges]
-        by_type: dict[str, list] = {t: [] for t in dict.fromkeys(types)}
-        add = {t: group.append for t, group in by_type.items()}
-        for e, t in zip(edges, types):
-            add[t](e)
+        self.kind = kind = {n: a.get("kind") for n, a in G.nodes(data=True)}
+        self.cores = [n for n, k in kind.items() if k == "core"]
+        # One pass over the relationships for the groups by type and the binding network: at this
+        # size the cost is reaching each relationship's data in memory, once rather than per task.
+        by_type: dict[str, list] = {}
         succ: dict[str, list] = {}
         pred: dict[str, list] = {}
-        for e, t in zip(edges, types):
+        for e in self.edges:
+            u, v, k, d = e
+            t = d.get("type")
+            group = by_type.get(t)
+            if group is None:
+                group = by_type[t] = []
+            group.append(e)
             if t == "USES" or t == "FEEDS":
-                u, v, k, d = e
                 out = succ.get(u)
                 if out is None:
                     out = succ[u] = []
@@ -221,17 +223,14 @@ class BindingIndex:
                 into.append(u)
         self.by_type = by_type
         self.succ = succ
-        self._pred = pred
         # Per-source shortcuts (dominators and paths from a segment or partner built from what its
         # first steps lead to) need: no binding edge enters a segment or partner (the model's rules).
-        kind = self.kind
         self.sources_closed = not any(kind.get(v) in EXTERNAL_KINDS for v in pred)
         # Reverse search from the cores: who has a binding path to a core.
         seen = set(self.cores)
         stack = list(self.cores)
         while stack:
-            v = stack.pop()
-            for u in pred.get(v, ()):
+            for u in pred.get(stack.pop(), ()):
                 if u not in seen:
                     seen.add(u)
                     stack.append(u)
@@ -245,6 +244,15 @@ class BindingIndex:
         self._trees: dict | None = None
         self._components: dict | None = None
         self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
+
+    @property
+    def position(self) -> dict:
+        """``{node id: position in the graph's node order}`` (built on first use)."""
+        pos = self.__dict__.get("_position")
+        if pos is None:
+            nodes = list(self.kind)
+            pos = self._position = dict(zip(nodes, range(len(nodes))))
+        return pos
 
     @property
     def succ_counts(self) -> dict:

@@ -168,7 +168,7 @@ _MECHANISMS = methodcaller("get", "mechanisms")
 
 def _cost_scale(costs) -> tuple[str, float]:
     """:func:`switching_cost_reference` from the USES switching costs as given (None when unset)."""
-    top = max((c for c in costs if c is not None), default=0.0)
+    top = max([c for c in costs if c is not None], default=0.0)
     return ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
 
 
@@ -559,8 +559,11 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         raw = list(map(_SWITCHING_COST, map(itemgetter(3), uses)))
         if getattr(index, "_cost_reference", None) is None:  # read in the same pass (the dicts are many)
             index._cost_reference = _cost_scale(raw)
-        keep = [v in reach for v in map(itemgetter(1), uses)]
-        rows, raw = list(compress(uses, keep)), list(compress(raw, keep))
+        keep = list(map(reach.__contains__, map(itemgetter(1), uses)))
+        if not all(keep):
+            rows, raw = list(compress(uses, keep)), list(compress(raw, keep))
+        else:
+            rows = uses
     else:
         first = index.first_steps
         rows = [(s, *st) for s in segments if s in reach for st in first(s)]
@@ -573,10 +576,12 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         seg = seg[order]
     datas = list(map(itemgetter(3), rows))
     types = ["USES"] * len(rows) if schema else [d.get("type") for d in datas]
-    tmap: dict = {}
-    target = np.array([tmap.setdefault(v, len(tmap)) for v in map(itemgetter(1), rows)], dtype=np.int64)
+    tmap = dict.fromkeys(map(itemgetter(1), rows))  # the distinct targets, in order of first use
     targets = list(tmap)
-    cost = np.array([float(c or 0.0) for c in raw], dtype=float)
+    tmap.update(zip(targets, range(len(targets))))
+    target = np.fromiter(map(tmap.__getitem__, map(itemgetter(1), rows)), dtype=np.int64, count=len(rows))
+    # float(c or 0.0) of each cost: unset is 0 (and + 0.0 turns a -0.0 into 0.0 as `or` does)
+    cost = np.array(raw if None not in raw else [0.0 if c is None else c for c in raw], dtype=float) + 0.0
     # Mechanism masks: each row's names as bits (other names count for nothing), or-ed per row.
     bits = {m: 1 << i for i, m in enumerate(LOCKIN_MECHANISMS)}
     mechanisms = [m or () for m in map(_MECHANISMS, datas)]
