@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import not_
 from typing import Any
 
 import networkx as nx
@@ -245,6 +247,14 @@ class BindingIndex:
         self._components: dict | None = None
         self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
 
+    def _inner_succ(self) -> list:
+        """``succ``'s items but those of segments and partners (most of them), model order (cached)."""
+        inner = self.__dict__.get("_inner")
+        if inner is None:
+            external = map(EXTERNAL_KINDS.__contains__, map(self.kind.get, self.succ))
+            inner = self._inner = list(compress(self.succ.items(), map(not_, external)))
+        return inner
+
     @property
     def position(self) -> dict:
         """``{node id: position in the graph's node order}`` (built on first use)."""
@@ -390,9 +400,9 @@ class BindingIndex:
         nodes on every path from ``y`` to a root are ``y``'s chain up that tree."""
         if self._trees is None:
             R = nx.DiGraph()
-            reach, kind = self.reaches_core, self.kind
-            for u, out in self.succ.items():
-                if u in reach and kind.get(u) not in EXTERNAL_KINDS:
+            reach = self.reaches_core
+            for u, out in self._inner_succ():
+                if u in reach:
                     for v, _, _ in out:
                         if v in reach:
                             R.add_edge(v, u)
@@ -450,7 +460,7 @@ class BindingIndex:
         merged into the super-sink (their edges to it are unbounded), the flow networks of targets
         in different components share no edge, so their maximum flows add up."""
         if self._components is None:
-            reach, kind, cores = self.reaches_core, self.kind, self.cores_set
+            reach, cores = self.reaches_core, self.cores_set
             parent: dict = {}
 
             def find(x):
@@ -461,8 +471,8 @@ class BindingIndex:
                     parent[x], x = root, parent[x]
                 return root
 
-            for u, out in self.succ.items():
-                if u not in reach or u in cores or kind.get(u) in EXTERNAL_KINDS:
+            for u, out in self._inner_succ():
+                if u not in reach or u in cores:
                     continue
                 if u not in parent:
                     parent[u] = u

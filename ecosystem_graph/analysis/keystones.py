@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from itertools import compress, repeat
+from operator import eq, itemgetter
 
 import networkx as nx
 import numpy as np
@@ -177,7 +178,10 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
 
     # Segments cut off: x is on every path from s when it is on every path on from each of its
     # (distinct) first-step targets.
-    pairs = np.unique(seg * max(n_targets, 1) + target)
+    # (the same target twice only in segments of several steps: np.unique on those alone)
+    multi = count[seg] > 1
+    pairs = np.concatenate((seg[~multi] * max(n_targets, 1) + target[~multi],
+                            np.unique(seg[multi] * max(n_targets, 1) + target[multi])))
     pseg, ptarget = pairs // max(n_targets, 1), pairs % max(n_targets, 1)
     distinct = np.bincount(pseg, minlength=n_seg)
     eseg = np.repeat(pseg, dlen[ptarget])
@@ -300,8 +304,10 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
 
     core_revenue = 0.0
     core_pay: dict[tuple, float] = {}
-    for u, v, _, d in index.by_type.get("PAYS", ()):
-        if kind.get(v) == "core" and kind.get(u) in EXTERNAL_KINDS:
+    pays = index.by_type.get("PAYS", [])
+    into_core = compress(pays, map(eq, map(kind.get, map(itemgetter(1), pays)), repeat("core")))
+    for u, v, _, d in into_core:
+        if kind.get(u) in EXTERNAL_KINDS:
             amount = float(d.get("amount") or 0.0)
             core_pay[(u, v)] = core_pay.get((u, v), 0.0) + amount
             core_revenue += amount
@@ -323,24 +329,24 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
             before = {s.id: s.index for s in lockin_result.segments}
             base = np.array([before.get(s, 0.0) for s in st.segments], dtype=float)
             total = float(sum(before.values()))
-        position = {n: i for i, n in enumerate(ids)}
+        position = dict(zip(ids, range(len(ids))))
         cut_off, change = _closed_changes(index, st, base, reference, position)
         own = np.fromiter(map(position.__getitem__, st.segments), dtype=np.int64, count=len(st.segments))
         change[own] -= base  # a removed segment loses its own index
         cut_off, change = cut_off.tolist(), change.tolist()
     else:
         cut_off, change, total = _open_changes(G, index, reference, lockin_result)
-    names = index.names
-    risk = [at_risk[n] for n in ids]
-    share = [(r / core_revenue if core_revenue > 0 else 0.0) for r in risk]
+    risk = list(at_risk.values())  # in model order, as ids
+    share = (np.array(risk, dtype=float) / core_revenue).tolist() if core_revenue > 0 else [0.0] * len(ids)
     # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
     # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
-    if ids and all(type(n) is str for n in ids):
+    if ids and set(map(type, ids)) == {str}:
         order = np.lexsort((np.array(ids, dtype=str), np.array(change, dtype=float),
                             -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float))).tolist()
     else:
         order = sorted(range(len(ids)), key=lambda i: (-risk[i], -cut_off[i], change[i], ids[i]))
-    columns = _KeystoneColumns(ids=ids, names=[names[n] for n in ids], kinds=[kind.get(n, "") for n in ids],
+    names = index.names
+    columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)), kinds=list(map(kind.get, ids, repeat(""))),
                                at_risk=risk, share=share, cut_off=cut_off, change=change, order=order)
     return KeystoneResult(core_revenue=core_revenue, total_lockin=total, columns=columns)
 

@@ -7,8 +7,8 @@ import sys
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import itemgetter, methodcaller
+from itertools import compress, repeat
+from operator import eq, itemgetter, methodcaller
 from typing import Any
 
 import networkx as nx
@@ -168,7 +168,8 @@ _MECHANISMS = methodcaller("get", "mechanisms")
 
 def _cost_scale(costs) -> tuple[str, float]:
     """:func:`switching_cost_reference` from the USES switching costs as given (None when unset)."""
-    top = max([c for c in costs if c is not None], default=0.0)
+    costs = costs if isinstance(costs, list) and None not in costs else [c for c in costs if c is not None]
+    top = max(costs, default=0.0)
     return ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
 
 
@@ -550,7 +551,7 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
     if cached is not None:
         return cached
     kind, reach = index.kind, index.reaches_core
-    segments = [n for n, k in kind.items() if k == "segment"]
+    segments = list(compress(kind, map(eq, kind.values(), repeat("segment"))))
     schema = _schema_holds(index)
     if schema:
         # USES leaves segments only and is all that leaves them: the USES relationships into nodes
@@ -584,14 +585,14 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
     cost = np.array(raw if None not in raw else [0.0 if c is None else c for c in raw], dtype=float) + 0.0
     # Mechanism masks: each row's names as bits (other names count for nothing), or-ed per row.
     bits = {m: 1 << i for i, m in enumerate(LOCKIN_MECHANISMS)}
-    mechanisms = [m or () for m in map(_MECHANISMS, datas)]
-    sizes = np.fromiter(map(len, mechanisms), dtype=np.int64, count=len(rows))
-    flat = np.fromiter(map(bits.get, chain.from_iterable(mechanisms), repeat(0)), dtype=np.int64,
-                       count=int(sizes.sum()))
-    mask = np.zeros(len(rows), dtype=np.int64)
-    if len(flat):
-        named = sizes > 0
-        mask[named] = np.bitwise_or.reduceat(flat, (np.cumsum(sizes) - sizes)[named])
+    mechanisms = list(map(_MECHANISMS, datas))
+    if None in mechanisms:
+        mechanisms = [m or () for m in mechanisms]
+    keys = list(map(tuple, mechanisms))  # a few distinct lists among many relationships
+    masks = dict.fromkeys(keys)
+    for key in masks:
+        masks[key] = sum(bits.get(m, 0) for m in set(key))
+    mask = np.fromiter(map(masks.__getitem__, keys), dtype=np.int64, count=len(rows))
     nodes, durable = index.G.nodes, bits["durable_purchase"]
     device = np.array([durable if kind.get(v) == "channel" and nodes[v].get("device") else 0 for v in targets],
                       dtype=np.int64)
