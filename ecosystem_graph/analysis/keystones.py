@@ -11,7 +11,8 @@ import numpy as np
 
 from ._common import EXTERNAL_KINDS, SINK, BindingIndex
 from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
-                     _index_values, gc_paused, segment_figures, segment_network, segment_steps, switching_cost_reference)
+                     _index_values, gc_paused, segment_figures, segment_network, segment_steps,
+                     switching_cost_reference)
 
 __all__ = ["Keystone", "KeystoneResult", "keystones"]
 
@@ -177,8 +178,7 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
     n_seg = len(count)
 
     # Segments cut off: x is on every path from s when it is on every path on from each of its
-    # (distinct) first-step targets.
-    # (the same target twice only in segments of several steps: np.unique on those alone)
+    # distinct first-step targets (a target used twice only in segments of several steps).
     multi = count[seg] > 1
     pairs = np.concatenate((seg[~multi] * max(n_targets, 1) + target[~multi],
                             np.unique(seg[multi] * max(n_targets, 1) + target[multi])))
@@ -232,7 +232,8 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
     has = kept > 0
     mask = np.zeros(len(gkey), dtype=np.int64)
     if len(group):
-        mask[has] = np.bitwise_or.reduceat(st.mask[row], np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1]))))
+        firsts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))  # groups keeping a step
+        mask[has] = np.bitwise_or.reduceat(st.mask[row], firsts)
     if not _SEQUENTIAL_SUM:
         for g in np.flatnonzero(kept >= 3).tolist():
             cut[g] = float(sum(st.cost[row[group == g]].tolist()))
@@ -346,7 +347,8 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     else:
         order = sorted(range(len(ids)), key=lambda i: (-risk[i], -cut_off[i], change[i], ids[i]))
     names = index.names
-    columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)), kinds=list(map(kind.get, ids, repeat(""))),
+    columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)),
+                               kinds=list(map(kind.get, ids, repeat(""))),
                                at_risk=risk, share=share, cut_off=cut_off, change=change, order=order)
     return KeystoneResult(core_revenue=core_revenue, total_lockin=total, columns=columns)
 

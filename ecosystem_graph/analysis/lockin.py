@@ -515,10 +515,11 @@ class SegmentSteps:
     Rows are grouped by segment in model order, each segment's in first-step order: segment ``i``
     owns rows ``start[i]`` to ``start[i] + count[i]``. Per row: the relationship ``(s, v, key, data)``,
     the position of its target in ``targets`` (the distinct targets), its type, its switching cost as
-    given and as a number (0 when unset) and its mechanism mask (bit ``j`` for ``LOCKIN_MECHANISMS[j]``; ``durable_purchase`` for a
-    device channel). Per segment: ``cut`` (the sum of its costs in row order, as Python's ``sum``),
-    ``mask`` (the union of its masks) and ``disjoint`` (edge-disjoint binding paths); ``flow_split``
-    marks segments whose count needed a maximum flow (:func:`_flow_groups` found a group).
+    given and as a number (0 when unset), and its mechanism mask (bit ``j`` for
+    ``LOCKIN_MECHANISMS[j]``; ``durable_purchase`` for a device channel). Per segment: ``cut`` (the
+    sum of its costs in row order, as Python's ``sum``), ``seg_mask`` (the union of its masks) and
+    ``disjoint`` (edge-disjoint binding paths); ``flow_split`` marks the segments whose count needed
+    a maximum flow (:func:`_flow_groups` found a group, or the sources are not closed).
     """
 
     segments: list
@@ -631,7 +632,8 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         flow_split = count > 1
     disjoint = count.copy()
     result = SegmentSteps(segments=segments, start=start, count=count, rows=rows, seg=seg, targets=targets,
-                          target=target, types=types, raw_cost=raw, cost=cost, mask=mask, cut=cut, seg_mask=seg_mask, disjoint=disjoint,
+                          target=target, types=types, raw_cost=raw, cost=cost, mask=mask, cut=cut,
+                          seg_mask=seg_mask, disjoint=disjoint,
                           flow_split=flow_split, direct=direct, schema=schema)
     for i in np.flatnonzero(flow_split).tolist():
         disjoint[i] = _disjoint(index, segments[i], result.steps(i), None)
@@ -786,8 +788,8 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
         truncated = np.zeros(n, dtype=bool)
         for i, s in enumerate(segments):
             if s in index.reaches_core:
-                found, truncated[i] = index.path_records(s)
-                records[s] = [(step, index.suffix_info(rest)[:4]) for step, rest in found]
+                paths, truncated[i] = index.path_records(s)
+                records[s] = [(step, index.suffix_info(rest)[:4]) for step, rest in paths]
                 core_lists[s] = index.core_reach(s)
     names = index.names
     value = _index_values(cut, st.disjoint, _BIT_COUNT[st.seg_mask & _KNOWN], reference)
