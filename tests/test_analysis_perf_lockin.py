@@ -340,7 +340,6 @@ def test_binding_index_equals_plain_loops():
         assert index.cores == cores
         assert index.reaches_core == set(cores).union(*[nx.ancestors(B, c) for c in cores])
         assert index.sources_closed == (not any(G.nodes[v]["kind"] in EXTERNAL_KINDS for _, v in B.edges))
-        assert index.position == {n: i for i, n in enumerate(G)}
 
 
 @PROPS

@@ -256,15 +256,6 @@ class BindingIndex:
         return inner
 
     @property
-    def position(self) -> dict:
-        """``{node id: position in the graph's node order}`` (built on first use)."""
-        pos = self.__dict__.get("_position")
-        if pos is None:
-            nodes = list(self.kind)
-            pos = self._position = dict(zip(nodes, range(len(nodes))))
-        return pos
-
-    @property
     def succ_counts(self) -> dict:
         """``{u: {v: number of binding relationships u -> v}}`` (built on first use)."""
         counts = getattr(self, "_succ_counts", None)
