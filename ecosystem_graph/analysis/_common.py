@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 import networkx as nx
@@ -215,19 +216,21 @@ class BindingIndex:
         G = self.G
         if self.edges is None:
             self.edges = edge_list(G)
-        self.kind = dict(G.nodes(data="kind"))
-        self.cores = [n for n, k in self.kind.items() if k == "core"]
-        edges = self.edges
-        types = [e[3].get("type") for e in edges]
-        by_type: dict[str, list] = {t: [] for t in dict.fromkeys(types)}
-        add = {t: group.append for t, group in by_type.items()}
-        for e, t in zip(edges, types):
-            add[t](e)
+        self.kind = kind = {n: a.get("kind") for n, a in G.nodes(data=True)}
+        self.cores = [n for n, k in kind.items() if k == "core"]
+        # One pass over the relationships for the groups by type and the binding network: at this
+        # size the cost is reaching each relationship's data in memory, once rather than per task.
+        by_type: dict[str, list] = {}
         succ: dict[str, list] = {}
         pred: dict[str, list] = {}
-        for e, t in zip(edges, types):
+        for e in self.edges:
+            u, v, k, d = e
+            t = d.get("type")
+            group = by_type.get(t)
+            if group is None:
+                group = by_type[t] = []
+            group.append(e)
             if t == "USES" or t == "FEEDS":
-                u, v, k, d = e
                 out = succ.get(u)
                 if out is None:
                     out = succ[u] = []
@@ -238,17 +241,14 @@ class BindingIndex:
                 into.append(u)
         self.by_type = by_type
         self.succ = succ
-        self._pred = pred
         # Per-source shortcuts (dominators and paths from a segment or partner built from what its
         # first steps lead to) need: no binding edge enters a segment or partner (the model's rules).
-        kind = self.kind
         self.sources_closed = not any(kind.get(v) in EXTERNAL_KINDS for v in pred)
         # Reverse search from the cores: who has a binding path to a core.
         seen = set(self.cores)
         stack = list(self.cores)
         while stack:
-            v = stack.pop()
-            for u in pred.get(v, ()):
+            for u in pred.get(stack.pop(), ()):
                 if u not in seen:
                     seen.add(u)
                     stack.append(u)
@@ -262,6 +262,14 @@ class BindingIndex:
         self._trees: dict | None = None
         self._components: dict | None = None
         self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
+
+    def _inner_succ(self) -> list:
+        """``succ``'s items but those of segments and partners (most of them), model order (cached)."""
+        inner = self.__dict__.get("_inner")
+        if inner is None:
+            external = map(EXTERNAL_KINDS.__contains__, map(self.kind.get, self.succ))
+            inner = self._inner = list(compress(self.succ.items(), map(not_, external)))
+        return inner
 
     @property
     def succ_counts(self) -> dict:
@@ -399,9 +407,9 @@ class BindingIndex:
         nodes on every path from ``y`` to a root are ``y``'s chain up that tree."""
         if self._trees is None:
             R = nx.DiGraph()
-            reach, kind = self.reaches_core, self.kind
-            for u, out in self.succ.items():
-                if u in reach and kind.get(u) not in EXTERNAL_KINDS:
+            reach = self.reaches_core
+            for u, out in self._inner_succ():
+                if u in reach:
                     for v, _, _ in out:
                         if v in reach:
                             R.add_edge(v, u)
@@ -459,7 +467,7 @@ class BindingIndex:
         merged into the super-sink (their edges to it are unbounded), the flow networks of targets
         in different components share no edge, so their maximum flows add up."""
         if self._components is None:
-            reach, kind, cores = self.reaches_core, self.kind, self.cores_set
+            reach, cores = self.reaches_core, self.cores_set
             parent: dict = {}
 
             def find(x):
@@ -470,8 +478,8 @@ class BindingIndex:
                     parent[x], x = root, parent[x]
                 return root
 
-            for u, out in self.succ.items():
-                if u not in reach or u in cores or kind.get(u) in EXTERNAL_KINDS:
+            for u, out in self._inner_succ():
+                if u not in reach or u in cores:
                     continue
                 if u not in parent:
                     parent[u] = u

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import eq, itemgetter
 
 import networkx as nx
 import numpy as np
 
 from ._common import EXTERNAL_KINDS, SINK, BindingIndex
-from .lockin import (_KNOWN, _disjoint, _flow_groups, _flow_nodes, _index_value, _segment_steps, segment_figures,
-                     segment_network, switching_cost_reference)
+from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
+                     _index_values, gc_paused, segment_figures, segment_network, segment_steps,
+                     switching_cost_reference)
 
 __all__ = ["Keystone", "KeystoneResult", "keystones"]
 
@@ -28,23 +31,84 @@ class Keystone:
     rank: int = 0
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # the fields in order, as dataclasses.asdict gives them (without its deep copies)
+        return {"id": self.id, "name": self.name, "kind": self.kind, "revenue_at_risk": self.revenue_at_risk,
+                "revenue_share": self.revenue_share, "segments_cut_off": self.segments_cut_off,
+                "lockin_change": self.lockin_change, "rank": self.rank}
 
 
-@dataclass
+@dataclass(eq=False)
+class _KeystoneColumns:
+    """What :func:`keystones` computed, per node in model order, and the ranking."""
+
+    ids: list
+    names: list
+    kinds: list
+    at_risk: list
+    share: list
+    cut_off: list
+    change: list
+    order: list  # positions of the nodes, most costly first
+
+    def rows(self) -> list[Keystone]:
+        """The :class:`Keystone` of every node, ranked."""
+        ids, names, kinds, at_risk, share, cut_off, change = (self.ids, self.names, self.kinds, self.at_risk,
+                                                             self.share, self.cut_off, self.change)
+        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], share[i], cut_off[i], change[i], rank)
+                for rank, i in enumerate(self.order, 1)]
+
+    def dicts(self) -> list[dict]:
+        """``[k.to_dict() for k in rows()]`` without the objects."""
+        ids, names, kinds, at_risk, share, cut_off, change = (self.ids, self.names, self.kinds, self.at_risk,
+                                                             self.share, self.cut_off, self.change)
+        return [{"id": ids[i], "name": names[i], "kind": kinds[i], "revenue_at_risk": at_risk[i],
+                 "revenue_share": share[i], "segments_cut_off": cut_off[i], "lockin_change": change[i],
+                 "rank": rank} for rank, i in enumerate(self.order, 1)]
+
+
 class KeystoneResult:
-    """Every node's removal cost, ranked (most costly first)."""
+    """Every node's removal cost, ranked (most costly first).
 
-    nodes: list[Keystone] = field(default_factory=list)
-    core_revenue: float = 0.0
-    total_lockin: float = 0.0
+    :func:`keystones` computes the figures as columns; ``nodes``, the list of :class:`Keystone` rows,
+    is built from them on first access and cached (``to_dict`` reads the columns directly).
+    """
+
+    def __init__(self, nodes: list[Keystone] | None = None, core_revenue: float = 0.0, total_lockin: float = 0.0,
+                 *, columns: _KeystoneColumns | None = None) -> None:
+        self.core_revenue = core_revenue
+        self.total_lockin = total_lockin
+        self.columns = columns
+        self._nodes = list(nodes) if nodes is not None or columns is None else None
+
+    @property
+    def nodes(self) -> list[Keystone]:
+        """One :class:`Keystone` per node, ranked (built from the columns on first use)."""
+        if self._nodes is None:
+            with gc_paused():
+                self._nodes = self.columns.rows()
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: list[Keystone]) -> None:
+        self._nodes, self.columns = list(value), None
+
+    def __repr__(self) -> str:
+        return (f"KeystoneResult(nodes=<{len(self.nodes)}>, core_revenue={self.core_revenue!r}, "
+                f"total_lockin={self.total_lockin!r})")
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, KeystoneResult):
+            return NotImplemented
+        return ((self.nodes, self.core_revenue, self.total_lockin)
+                == (other.nodes, other.core_revenue, other.total_lockin))
 
     def by_id(self) -> dict[str, Keystone]:
         return {k.id: k for k in self.nodes}
 
     def to_dict(self) -> dict:
-        return {"core_revenue": self.core_revenue, "total_lockin": self.total_lockin,
-                "nodes": [k.to_dict() for k in self.nodes]}
+        with gc_paused():
+            nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
+        return {"core_revenue": self.core_revenue, "total_lockin": self.total_lockin, "nodes": nodes}
 
 
 def _removals(index: BindingIndex, steps) -> list[tuple]:
@@ -86,6 +150,129 @@ def _removals(index: BindingIndex, steps) -> list[tuple]:
     return out
 
 
+def _ranges(starts, lengths):
+    """``concatenate([arange(a, a + n) for a, n in zip(starts, lengths)])`` without the loop."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(total, dtype=np.int64)
+
+
+def _closed_changes(index: BindingIndex, st, base, reference: float, position: dict) -> tuple:
+    """Segments cut off and lock-in change per node (arrays over ``position``) when the index's sources
+    are closed: every figure of a segment after removing ``x`` follows from its first steps (see
+    :func:`_removals`), computed for all segments at once on the columns of
+    :func:`~ecosystem_graph.analysis.lockin.segment_steps`.
+
+    Each (segment, removed node) gives one change, and a node's total adds them in segment order
+    (``np.bincount`` adds in input order): the doubles of the per-segment loop ``change[x] += ...``.
+    """
+    n_nodes, n_targets = len(position), len(st.targets)
+    doms = [index.sink_dominators(v) for v in st.targets]  # the nodes on every path on from each target
+    dlen = np.array([len(d) for d in doms], dtype=np.int64)
+    dptr = np.zeros(n_targets, dtype=np.int64)
+    np.cumsum(dlen[:-1], out=dptr[1:])
+    dnode = np.fromiter((position[x] for d in doms for x in d), dtype=np.int64, count=int(dlen.sum()))
+    count, start, seg, target = st.count, st.start, st.seg, st.target
+    n_seg = len(count)
+
+    # Segments cut off: x is on every path from s when it is on every path on from each of its
+    # distinct first-step targets (a target used twice only in segments of several steps).
+    multi = count[seg] > 1
+    pairs = np.concatenate((seg[~multi] * max(n_targets, 1) + target[~multi],
+                            np.unique(seg[multi] * max(n_targets, 1) + target[multi])))
+    pseg, ptarget = pairs // max(n_targets, 1), pairs % max(n_targets, 1)
+    distinct = np.bincount(pseg, minlength=n_seg)
+    eseg = np.repeat(pseg, dlen[ptarget])
+    enode = dnode[_ranges(dptr[ptarget], dlen[ptarget])]
+    alone = distinct[eseg] == 1
+    cut_off = np.bincount(enode[alone], minlength=n_nodes)
+    keys, times = np.unique(eseg[~alone] * n_nodes + enode[~alone], return_counts=True)
+    every = keys[times == distinct[keys // n_nodes]]
+    cut_off += np.bincount(every % n_nodes, minlength=n_nodes)
+
+    # Lock-in change, as (segment, node, change) triples. One binding: removing its target or a node
+    # on every path on from it leaves none (index 0, a change of -base); nothing else changes the
+    # segment's figures.
+    parts = []
+    one = count[seg] == 1
+    rseg, rtarget = seg[one], target[one]
+    eseg = np.repeat(rseg, dlen[rtarget])
+    parts.append((eseg, dnode[_ranges(dptr[rtarget], dlen[rtarget])], -base[eseg]))
+    # Several bindings, each target a core or alone in its flow component (each surviving step
+    # carries one path): the candidates are the nodes on every path on from some target; removing x
+    # drops the steps whose target has x on every path on from it.
+    in_python = st.flow_split | (count > 62)  # a max flow to redo, or too many steps for a bit mask
+    several = (count[seg] > 1) & ~in_python[seg]
+    rows = np.flatnonzero(several)
+    rseg, rtarget = seg[rows], target[rows]
+    reps = dlen[rtarget]
+    eseg = np.repeat(rseg, reps)
+    ebit = np.left_shift(1, np.repeat(rows - start[rseg], reps))
+    key = eseg * n_nodes + dnode[_ranges(dptr[rtarget], reps)]
+    o = np.argsort(key, kind="stable")
+    key, ebit = key[o], ebit[o]
+    if len(key):
+        first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        dropped = np.bitwise_or.reduceat(ebit, first)
+        gkey = key[first]
+        size = np.diff(np.append(first, len(key)))  # steps dropped
+    else:
+        dropped = gkey = size = np.zeros(0, dtype=np.int64)
+    gseg, gnode = gkey // n_nodes, gkey % n_nodes
+    n_steps = count[gseg]
+    kept = n_steps - size
+    # the costs and masks of the kept steps, in step order
+    group = np.repeat(np.arange(len(gkey), dtype=np.int64), n_steps)
+    step = _ranges(np.zeros(len(gkey), dtype=np.int64), n_steps)
+    live = (np.repeat(dropped, n_steps) >> step & 1) == 0
+    group, row = group[live], np.repeat(start[gseg], n_steps)[live] + step[live]
+    cut = np.bincount(group, weights=st.cost[row], minlength=len(gkey)).astype(float)
+    has = kept > 0
+    mask = np.zeros(len(gkey), dtype=np.int64)
+    if len(group):
+        firsts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))  # groups keeping a step
+        mask[has] = np.bitwise_or.reduceat(st.mask[row], firsts)
+    if not _SEQUENTIAL_SUM:
+        for g in np.flatnonzero(kept >= 3).tolist():
+            cut[g] = float(sum(st.cost[row[group == g]].tolist()))
+    after = _index_values(cut, kept, _BIT_COUNT[mask & _KNOWN], reference)
+    parts.append((gseg, gnode, np.where(has, after - base[gseg], -base[gseg])))
+
+    # The rest (a flow group, or very many steps): _removals, cached by first-step targets.
+    removals: dict = {}
+    segs, nodes, values = [], [], []
+    for i in np.flatnonzero(in_python & (count > 1)).tolist():
+        steps = st.steps(i)
+        key = tuple([v for v, _, _ in steps])
+        todo = removals.get(key)
+        if todo is None:
+            todo = removals[key] = _removals(index, steps)
+        a, b = int(start[i]), float(base[i])
+        costs, masks = st.cost[a:a + len(steps)].tolist(), st.mask[a:a + len(steps)].tolist()
+        for x, kept_steps, disjoint in todo:
+            segs.append(i)
+            nodes.append(position[x])
+            if not kept_steps:  # no binding left: index 0
+                values.append(-b)
+                continue
+            m = 0
+            for j in kept_steps:
+                m |= masks[j]
+            after = _index_value(float(sum([costs[j] for j in kept_steps])), disjoint, (m & _KNOWN).bit_count(),
+                                 reference)
+            values.append(after - b)
+    parts.append((np.array(segs, dtype=np.int64), np.array(nodes, dtype=np.int64), np.array(values, dtype=float)))
+
+    seg_all = np.concatenate([p[0] for p in parts])
+    o = np.argsort(seg_all, kind="stable")
+    node_all = np.concatenate([p[1] for p in parts])[o]
+    value_all = np.concatenate([p[2] for p in parts])[o]
+    change = np.bincount(node_all, weights=value_all, minlength=n_nodes).astype(float)
+    return cut_off, change
+
+
 def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None = None,
               lockin_result=None) -> KeystoneResult:
     """Removal cost of every node, ranked by revenue at risk, then segments cut off, then lock-in lost.
@@ -113,14 +300,15 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
         index = BindingIndex(G, depth=depth)
     kind = index.kind
     _, reference = switching_cost_reference(G, index)
-    at_risk = dict.fromkeys(G, 0.0)
-    cut_off = dict.fromkeys(G, 0)
-    change = dict.fromkeys(G, 0.0)
+    ids = list(G)
+    at_risk = dict.fromkeys(ids, 0.0)
 
     core_revenue = 0.0
     core_pay: dict[tuple, float] = {}
-    for u, v, _, d in index.by_type.get("PAYS", ()):
-        if kind.get(v) == "core" and kind.get(u) in EXTERNAL_KINDS:
+    pays = index.by_type.get("PAYS", [])
+    into_core = compress(pays, map(eq, map(kind.get, map(itemgetter(1), pays)), repeat("core")))
+    for u, v, _, d in into_core:
+        if kind.get(u) in EXTERNAL_KINDS:
             amount = float(d.get("amount") or 0.0)
             core_pay[(u, v)] = core_pay.get((u, v), 0.0) + amount
             core_revenue += amount
@@ -129,76 +317,64 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
         for x in hit:
             at_risk[x] += amount
 
+    if index.sources_closed:
+        st = segment_steps(index)
+        columns = getattr(lockin_result, "columns", None)
+        if lockin_result is None:
+            base = _index_values(st.cut, st.disjoint, _BIT_COUNT[st.seg_mask & _KNOWN], reference)
+            total = float(sum(base.tolist()))
+        elif columns is not None and columns.steps is st:  # lockin() on this index: its columns
+            base = columns.index
+            total = float(sum(base.tolist()))
+        else:
+            before = {s.id: s.index for s in lockin_result.segments}
+            base = np.array([before.get(s, 0.0) for s in st.segments], dtype=float)
+            total = float(sum(before.values()))
+        position = dict(zip(ids, range(len(ids))))
+        cut_off, change = _closed_changes(index, st, base, reference, position)
+        own = np.fromiter(map(position.__getitem__, st.segments), dtype=np.int64, count=len(st.segments))
+        change[own] -= base  # a removed segment loses its own index
+        cut_off, change = cut_off.tolist(), change.tolist()
+    else:
+        cut_off, change, total = _open_changes(G, index, reference, lockin_result)
+    risk = list(at_risk.values())  # in model order, as ids
+    share = (np.array(risk, dtype=float) / core_revenue).tolist() if core_revenue > 0 else [0.0] * len(ids)
+    # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
+    # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
+    if ids and set(map(type, ids)) == {str}:
+        order = np.lexsort((np.array(ids, dtype=str), np.array(change, dtype=float),
+                            -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float))).tolist()
+    else:
+        order = sorted(range(len(ids)), key=lambda i: (-risk[i], -cut_off[i], change[i], ids[i]))
+    names = index.names
+    columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)),
+                               kinds=list(map(kind.get, ids, repeat(""))),
+                               at_risk=risk, share=share, cut_off=cut_off, change=change, order=order)
+    return KeystoneResult(core_revenue=core_revenue, total_lockin=total, columns=columns)
+
+
+def _open_changes(G: nx.MultiDiGraph, index: BindingIndex, reference: float, lockin_result) -> tuple:
+    """Segments cut off, lock-in change (lists over ``G``'s nodes) and the total lock-in when the
+    index's sources are not closed (a hand-made graph outside the model's rules): every segment
+    recomputed without every node of its network."""
+    kind = index.kind
+    cut_off = dict.fromkeys(G, 0)
+    change = dict.fromkeys(G, 0.0)
     segments = [n for n, k in kind.items() if k == "segment"]
     if lockin_result is not None:
         before = {s.id: s.index for s in lockin_result.segments}
     else:
         before = {s: (segment_figures(index, s, reference)[3] if s in index.reaches_core else 0.0)
                   for s in segments}
-    # Which removals can change a segment's lock-in (see _removals) depends only on its first-step
-    # targets: cached by them. The segment's own costs and mechanisms then give the index after.
-    removals: dict = {}
-    closed = index.sources_closed
-    reach = index.reaches_core
     for s in segments:
         base = before.get(s, 0.0)
         change[s] -= base
-        if s not in reach:
+        if s not in index.reaches_core:
             continue
-        if closed:
-            steps, costs, masks, _ = _segment_steps(index, s)
-            v = steps[0][0]
-            sink_doms = index.sink_dominators(v)
-            for w, _, _ in steps:
-                if w != v:  # on every path from s: on every path from each first-step target
-                    sink_doms = sink_doms & index.sink_dominators(w)
-        else:
-            sink_doms = index.dominators_but_self(s).get(SINK, ())
-        for x in sink_doms:
+        for x in index.dominators_but_self(s).get(SINK, ()):
             if x != s:
                 cut_off[x] += 1
-        if not closed:  # a hand-made graph outside the model's rules: every node
-            for x in segment_network(index, s):
-                if x != s and x != SINK:
-                    change[x] += segment_figures(index, s, reference, removed=x)[3] - base
-            continue
-        if len(steps) == 1:
-            # one binding: removing its target or a node on every path on from it leaves no
-            # binding (index 0, a change of -base); nothing else changes the segment's figures
-            for x in sink_doms:
-                change[x] -= base
-            continue
-        key = tuple([v for v, _, _ in steps])
-        todo = removals.get(key)
-        if todo is None:
-            todo = removals[key] = _removals(index, steps)
-        for x, kept, disjoint in todo:
-            if not kept:  # no binding left: index 0
-                change[x] -= base
-                continue
-            mask = 0
-            for i in kept:
-                mask |= masks[i]
-            after = _index_value(float(sum([costs[i] for i in kept])), disjoint, (mask & _KNOWN).bit_count(),
-                                 reference)
-            change[x] += after - base
-
-    total = float(sum(before.values()))
-    names = index.names
-    ids = list(G)
-    share = [(at_risk[n] / core_revenue if core_revenue > 0 else 0.0) for n in ids]
-    nodes = [Keystone(n, names[n], kind.get(n, ""), at_risk[n], r, cut_off[n], change[n])
-             for n, r in zip(ids, share)]
-    # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
-    # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
-    if ids and all(type(n) is str for n in ids):
-        order = np.lexsort((np.array(ids, dtype=str), np.array([change[n] for n in ids], dtype=float),
-                            -np.array([cut_off[n] for n in ids], dtype=np.int64),
-                            -np.array([at_risk[n] for n in ids], dtype=float)))
-        out = [nodes[i] for i in order.tolist()]
-    else:
-        out = sorted(nodes, key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
-    for i, k in enumerate(out, 1):
-        k.rank = i
-    return KeystoneResult(nodes=out, core_revenue=core_revenue, total_lockin=total)
-
+        for x in segment_network(index, s):
+            if x != s and x != SINK:
+                change[x] += segment_figures(index, s, reference, removed=x)[3] - base
+    return list(cut_off.values()), list(change.values()), float(sum(before.values()))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import eq, itemgetter, methodcaller
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from ..model import LOCKIN_MECHANISMS
 from ._common import SINK, BindingIndex
@@ -21,6 +27,8 @@ __all__ = [
     "segment_network",
     "edge_disjoint_count",
     "DEFAULT_MAX_PATHS",
+    "SegmentSteps",
+    "segment_steps",
 ]
 
 DEFAULT_MAX_PATHS = 50
@@ -70,26 +78,61 @@ class SegmentLockin:
                 "paths_truncated": self.paths_truncated, "paths": [p.to_dict() for p in self.paths]}
 
 
-@dataclass
 class LockinResult:
-    """Lock-in of every segment (model order) and the parameters used."""
+    """Lock-in of every segment (model order) and the parameters used.
 
-    segments: list[SegmentLockin] = field(default_factory=list)
-    depth: int = 4
-    max_paths: int = DEFAULT_MAX_PATHS
-    scale: str = "fraction"  # switching costs in 0..1, or "money"
-    reference: float = 1.0  # the switching cost that gives the full cost component
-    method: str = "closed-form"  # "closed-form" (the model's rules hold) or "per-segment" (networkx)
+    :func:`lockin` computes every figure as columns (:class:`SegmentSteps` and the per-segment
+    arrays below); ``segments``, the list of :class:`SegmentLockin` rows, is built from them on first
+    access and cached. Figures over all segments (``total_index``, ``paths_truncated``) read the
+    columns directly.
+    """
+
+    def __init__(self, segments: list[SegmentLockin] | None = None, depth: int = 4,
+                 max_paths: int = DEFAULT_MAX_PATHS, scale: str = "fraction", reference: float = 1.0,
+                 method: str = "closed-form", *, columns: _LockinColumns | None = None) -> None:
+        self.depth = depth
+        self.max_paths = max_paths
+        self.scale = scale  # switching costs in 0..1, or "money"
+        self.reference = reference  # the switching cost that gives the full cost component
+        self.method = method  # "closed-form" (the model's rules hold) or "per-segment" (networkx)
+        self.columns = columns
+        self._segments = list(segments) if segments is not None or columns is None else None
+
+    @property
+    def segments(self) -> list[SegmentLockin]:
+        """One :class:`SegmentLockin` per segment, model order (built from the columns on first use)."""
+        if self._segments is None:
+            with gc_paused():
+                self._segments = self.columns.rows()
+        return self._segments
+
+    @segments.setter
+    def segments(self, value: list[SegmentLockin]) -> None:
+        self._segments, self.columns = list(value), None
+
+    def __repr__(self) -> str:
+        return (f"LockinResult(segments=<{len(self.segments)}>, depth={self.depth}, max_paths={self.max_paths}, "
+                f"scale={self.scale!r}, reference={self.reference!r}, method={self.method!r})")
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, LockinResult):
+            return NotImplemented
+        return ((self.depth, self.max_paths, self.scale, self.reference, self.method, self.segments)
+                == (other.depth, other.max_paths, other.scale, other.reference, other.method, other.segments))
 
     def by_id(self) -> dict[str, SegmentLockin]:
         return {s.id: s for s in self.segments}
 
     @property
     def total_index(self) -> float:
+        if self._segments is None:
+            return float(sum(self.columns.index.tolist()))
         return float(sum(s.index for s in self.segments))
 
     @property
     def paths_truncated(self) -> int:
+        if self._segments is None:
+            return int(self.columns.truncated.sum())
         return sum(1 for s in self.segments if s.paths_truncated)
 
     @property
@@ -113,15 +156,21 @@ def switching_cost_reference(G: nx.MultiDiGraph, index: BindingIndex | None = No
         cached = getattr(index, "_cost_reference", None)
         if cached is not None:
             return cached
-        datas = (d for _, _, _, d in index.by_type.get("USES", ()))
-    else:
-        datas = (d for _, _, d in G.edges(data=True))
-    costs = [c for c in (d.get("switching_cost") for d in datas if d.get("type") == "USES") if c is not None]
-    top = max(costs, default=0.0)
-    result = ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
-    if index is not None:
+        result = _cost_scale(map(_SWITCHING_COST, map(itemgetter(3), index.by_type.get("USES", ()))))
         index._cost_reference = result
-    return result
+        return result
+    return _cost_scale(d.get("switching_cost") for _, _, d in G.edges(data=True) if d.get("type") == "USES")
+
+
+_SWITCHING_COST = methodcaller("get", "switching_cost")
+_MECHANISMS = methodcaller("get", "mechanisms")
+
+
+def _cost_scale(costs) -> tuple[str, float]:
+    """:func:`switching_cost_reference` from the USES switching costs as given (None when unset)."""
+    costs = costs if isinstance(costs, list) and None not in costs else [c for c in costs if c is not None]
+    top = max(costs, default=0.0)
+    return ("fraction", 1.0) if top <= 1.0 else ("money", float(top))
 
 
 def lockin_index(min_cut: float, disjoint_paths: int, mechanisms, reference: float = 1.0) -> float:
@@ -221,43 +270,6 @@ def _mechanism_list(mask: int) -> list[str]:
     if names is None:
         names = _MECH_LISTS[mask & _KNOWN] = [m for i, m in enumerate(LOCKIN_MECHANISMS) if mask >> i & 1]
     return list(names)
-
-
-def _segment_steps(index: BindingIndex, s: str) -> tuple:
-    """``(steps, costs, masks, cut)`` of segment ``s``, cached on the index: its first steps
-    (:meth:`BindingIndex.first_steps`), each step's switching cost (0 when unset) and mechanism mask
-    (one bit per lock-in type, the seven first in LOCKIN_MECHANISMS order, further bits for names
-    outside them; ``durable_purchase`` for a device channel), and the cut (sum of the costs)."""
-    cache = getattr(index, "_lockin_steps", None)
-    if cache is None:
-        cache = index._lockin_steps = {}
-        index._mech_bits = {m: 1 << i for i, m in enumerate(LOCKIN_MECHANISMS)}
-        index._device = {}
-    hit = cache.get(s)
-    if hit is not None:
-        return hit
-    bits, device, kind, nodes = index._mech_bits, index._device, index.kind, index.G.nodes
-    steps = index.first_steps(s)
-    costs, masks = [], []
-    durable = bits["durable_purchase"]
-    for v, _, d in steps:
-        costs.append(float(d.get("switching_cost") or 0.0))
-        mask = 0
-        mechs = d.get("mechanisms")
-        if mechs:
-            for m in mechs:
-                bit = bits.get(m)
-                if bit is None:
-                    bit = bits[m] = 1 << len(bits)
-                mask |= bit
-        dev = device.get(v)
-        if dev is None:
-            dev = device[v] = bool(kind.get(v) == "channel" and nodes[v].get("device"))
-        if dev:
-            mask |= durable
-        masks.append(mask)
-    hit = cache[s] = (steps, costs, masks, float(sum(costs)))
-    return hit
 
 
 def _tails(index: BindingIndex, v) -> list[tuple]:
@@ -470,6 +482,235 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
     return F
 
 
+# --------------------------------------------------------------------------------------- columns
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector (then restore it): building the rows of a result allocates
+    hundreds of thousands of small objects, each batch of which would make the collector scan the whole
+    heap (several times slower), while they create no garbage cycles (as in :func:`analyze`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# Python's sum() adds floats one after another up to 3.11 (as np.bincount and np.add.reduceat do);
+# from 3.12 it compensates rounding errors, which changes sums of three or more terms.
+_SEQUENTIAL_SUM = sys.version_info < (3, 12)
+
+_BIT_COUNT = np.array([bin(i).count("1") for i in range(1 << len(LOCKIN_MECHANISMS))], dtype=np.int64)
+"""Number of lock-in types in each mask of the seven bits."""
+
+
+@dataclass(eq=False)
+class SegmentSteps:
+    """The first steps of every segment (:meth:`BindingIndex.first_steps`: its binding relationships
+    whose target reaches a core) as columns, built once per index by :func:`segment_steps`.
+
+    Rows are grouped by segment in model order, each segment's in first-step order: segment ``i``
+    owns rows ``start[i]`` to ``start[i] + count[i]``. Per row: the relationship ``(s, v, key, data)``,
+    the position of its target in ``targets`` (the distinct targets), its type, its switching cost as
+    given and as a number (0 when unset), and its mechanism mask (bit ``j`` for
+    ``LOCKIN_MECHANISMS[j]``; ``durable_purchase`` for a device channel). Per segment: ``cut`` (the
+    sum of its costs in row order, as Python's ``sum``), ``seg_mask`` (the union of its masks) and
+    ``disjoint`` (edge-disjoint binding paths); ``flow_split`` marks the segments whose count needed
+    a maximum flow (:func:`_flow_groups` found a group, or the sources are not closed).
+    """
+
+    segments: list
+    start: Any  # numpy int arrays, per segment
+    count: Any
+    rows: list
+    seg: Any  # numpy int array, per row: segment position
+    targets: list
+    target: Any  # numpy int array, per row: position in targets
+    types: list  # per row: the relationship type
+    raw_cost: list  # per row: the switching cost as given (None when unset)
+    cost: Any  # numpy float array, per row
+    mask: Any  # numpy int array, per row
+    cut: Any  # numpy float array, per segment
+    seg_mask: Any  # numpy int array, per segment
+    disjoint: Any  # numpy int array, per segment
+    flow_split: Any  # numpy bool array, per segment
+    direct: bool  # the index's sources are closed (see BindingIndex.sources_closed)
+    schema: bool  # the model's rules hold on the binding network (see _schema_holds)
+
+    def steps(self, i: int) -> list[tuple]:
+        """Segment ``i``'s first steps as ``(v, key, data)``."""
+        a = int(self.start[i])
+        return [(v, k, d) for _, v, k, d in self.rows[a:a + int(self.count[i])]]
+
+
+def segment_steps(index: BindingIndex) -> SegmentSteps:
+    """:class:`SegmentSteps` of the index's graph (cached on the index)."""
+    cached = index.__dict__.get("_segment_steps")
+    if cached is not None:
+        return cached
+    kind, reach = index.kind, index.reaches_core
+    segments = list(compress(kind, map(eq, kind.values(), repeat("segment"))))
+    schema = _schema_holds(index)
+    if schema:
+        # USES leaves segments only and is all that leaves them: the USES relationships into nodes
+        # that reach a core are the segments' first steps, each segment's in first-step order.
+        uses = index.by_type.get("USES", [])
+        raw = list(map(_SWITCHING_COST, map(itemgetter(3), uses)))
+        if getattr(index, "_cost_reference", None) is None:  # read in the same pass (the dicts are many)
+            index._cost_reference = _cost_scale(raw)
+        keep = list(map(reach.__contains__, map(itemgetter(1), uses)))
+        if not all(keep):
+            rows, raw = list(compress(uses, keep)), list(compress(raw, keep))
+        else:
+            rows = uses
+    else:
+        first = index.first_steps
+        rows = [(s, *st) for s in segments if s in reach for st in first(s)]
+        raw = list(map(_SWITCHING_COST, map(itemgetter(3), rows)))
+    position = {s: i for i, s in enumerate(segments)}
+    seg = np.fromiter(map(position.__getitem__, map(itemgetter(0), rows)), dtype=np.int64, count=len(rows))
+    if len(seg) > 1 and bool((seg[1:] < seg[:-1]).any()):  # relationships not listed by source
+        order = np.argsort(seg, kind="stable").tolist()
+        rows, raw = [rows[i] for i in order], [raw[i] for i in order]
+        seg = seg[order]
+    datas = list(map(itemgetter(3), rows))
+    types = ["USES"] * len(rows) if schema else [d.get("type") for d in datas]
+    tmap = dict.fromkeys(map(itemgetter(1), rows))  # the distinct targets, in order of first use
+    targets = list(tmap)
+    tmap.update(zip(targets, range(len(targets))))
+    target = np.fromiter(map(tmap.__getitem__, map(itemgetter(1), rows)), dtype=np.int64, count=len(rows))
+    # float(c or 0.0) of each cost: unset is 0 (and + 0.0 turns a -0.0 into 0.0 as `or` does)
+    cost = np.array(raw if None not in raw else [0.0 if c is None else c for c in raw], dtype=float) + 0.0
+    # Mechanism masks: each row's names as bits (other names count for nothing), or-ed per row.
+    bits = {m: 1 << i for i, m in enumerate(LOCKIN_MECHANISMS)}
+    mechanisms = list(map(_MECHANISMS, datas))
+    if None in mechanisms:
+        mechanisms = [m or () for m in mechanisms]
+    keys = list(map(tuple, mechanisms))  # a few distinct lists among many relationships
+    masks = dict.fromkeys(keys)
+    for key in masks:
+        masks[key] = sum(bits.get(m, 0) for m in set(key))
+    mask = np.fromiter(map(masks.__getitem__, keys), dtype=np.int64, count=len(rows))
+    nodes, durable = index.G.nodes, bits["durable_purchase"]
+    device = np.array([durable if kind.get(v) == "channel" and nodes[v].get("device") else 0 for v in targets],
+                      dtype=np.int64)
+    if len(rows):
+        mask |= device[target]
+
+    n = len(segments)
+    count = np.bincount(seg, minlength=n)
+    start = np.zeros(n, dtype=np.int64)
+    np.cumsum(count[:-1], out=start[1:])
+    # np.bincount adds each segment's costs in row order, from 0.0: Python's sum(costs) (see _SEQUENTIAL_SUM)
+    cut = np.bincount(seg, weights=cost, minlength=n).astype(float)
+    if not _SEQUENTIAL_SUM:
+        for i in np.flatnonzero(count >= 3).tolist():
+            a = int(start[i])
+            cut[i] = float(sum(cost[a:a + int(count[i])].tolist()))
+    bound = count > 0
+    seg_mask = np.zeros(n, dtype=np.int64)
+    if len(rows):
+        seg_mask[bound] = np.bitwise_or.reduceat(mask, start[bound])
+
+    # Edge-disjoint paths: each step carries one when the targets of a segment's steps are cores or
+    # alone in their flow component (_flow_groups); otherwise a maximum flow counts them.
+    direct = index.sources_closed
+    flow_split = np.zeros(n, dtype=bool)
+    if direct:
+        comp = index.flow_component()
+        ids: dict = {}
+        tcomp = np.array([-1 if c is None else ids.setdefault(c, len(ids)) for c in map(comp.get, targets)],
+                         dtype=np.int64)
+        rcomp = tcomp[target] if len(rows) else tcomp
+        shared = (rcomp >= 0) & (count[seg] > 1)
+        key = np.unique(seg[shared] * max(len(ids), 1) + rcomp[shared], return_counts=True)
+        flow_split[key[0][key[1] > 1] // max(len(ids), 1)] = True
+    else:
+        flow_split = count > 1
+    disjoint = count.copy()
+    result = SegmentSteps(segments=segments, start=start, count=count, rows=rows, seg=seg, targets=targets,
+                          target=target, types=types, raw_cost=raw, cost=cost, mask=mask, cut=cut,
+                          seg_mask=seg_mask, disjoint=disjoint,
+                          flow_split=flow_split, direct=direct, schema=schema)
+    for i in np.flatnonzero(flow_split).tolist():
+        disjoint[i] = _disjoint(index, segments[i], result.steps(i), None)
+    index._segment_steps = result
+    return result
+
+
+def _index_values(cut, disjoint, mechanisms, reference: float):
+    """:func:`_index_value` over arrays: the same operations in the same order, hence the same doubles."""
+    c = np.minimum(1.0, cut / reference) if reference > 0 else np.zeros(len(cut))
+    p = np.minimum(disjoint, PATH_SATURATION) / PATH_SATURATION
+    m = mechanisms / len(LOCKIN_MECHANISMS)
+    return 100.0 * (0.5 * c + 0.25 * p + 0.25 * m)
+
+
+@dataclass(eq=False)
+class _LockinColumns:
+    """What :func:`lockin` computed, per segment (model order), and how to build its rows."""
+
+    steps: SegmentSteps
+    names: list
+    cut: Any  # numpy float array (the closed form, or networkx's cut per segment)
+    index: Any  # numpy float array
+    truncated: Any  # numpy bool array
+    tails: list | None  # direct: binding paths on from each target (_tails), by target position
+    records: dict | None  # otherwise: per bound segment, its paths as (first step, suffix_info of the rest)
+    core_mask: Any  # direct: the cores reached, one bit per core (model order)
+    cores: list  # the index's cores
+    core_lists: dict | None  # otherwise: the cores reached per bound segment
+    cut_edges: dict | None  # per-segment method: networkx's cut edges per bound segment
+    max_paths: int
+
+    def rows(self) -> list[SegmentLockin]:
+        """The :class:`SegmentLockin` of every segment."""
+        st = self.steps
+        rows, cap, cores, tails = st.rows, self.max_paths, self.cores, self.tails
+        target, types, raw = st.target.tolist(), st.types, st.raw_cost
+        core_lists: dict = {}
+        out = []
+        for i, (s, name, a, n, cut, idx, disjoint, mask, truncated) in enumerate(zip(
+                st.segments, self.names, st.start.tolist(), st.count.tolist(), self.cut.tolist(),
+                self.index.tolist(), st.disjoint.tolist(), st.seg_mask.tolist(), self.truncated.tolist())):
+            if not n:
+                out.append(SegmentLockin(s, name))
+                continue
+            b = a + n
+            mine = rows[a:b]
+            if tails is not None:
+                # each first step followed by each path on from its target (see _tails)
+                firsts = zip(mine, target[a:b], types[a:b], raw[a:b])
+                if not truncated:
+                    paths = [BindingPath([s, *nodes], [e0, *edges], [t0, *rest_types],
+                                         [c0 if t0 == "USES" else None, *costs])
+                             for (_, v, k, _), t, t0, c0 in firsts for e0 in ((s, v, k),)
+                             for nodes, edges, rest_types, costs in tails[t]]
+                else:
+                    paths = []
+                    for (_, v, k, _), t, t0, c0 in firsts:
+                        e0, c0 = (s, v, k), c0 if t0 == "USES" else None
+                        for nodes, edges, rest_types, costs in tails[t][:cap - len(paths)]:
+                            paths.append(BindingPath([s, *nodes], [e0, *edges], [t0, *rest_types], [c0, *costs]))
+                cmask = self.core_mask[i]
+                reached = core_lists.get(cmask)
+                if reached is None:
+                    reached = core_lists[cmask] = [c for j, c in enumerate(cores) if cmask >> j & 1]
+            else:
+                paths = [BindingPath([u0, v0, *nodes], [(u0, v0, k0), *edges], [t0, *rest_types],
+                                     [d0.get("switching_cost") if t0 == "USES" else None, *costs])
+                         for (u0, v0, k0, d0), (nodes, edges, rest_types, costs) in self.records[s]
+                         for t0 in (d0.get("type"),)]
+                reached = self.core_lists[s]
+            edges = self.cut_edges[s] if self.cut_edges is not None else [(s, v, k) for _, v, k, _ in mine]
+            out.append(SegmentLockin(s, name, paths, truncated, list(reached), cut, edges, disjoint,
+                                     _mechanism_list(mask), idx))
+        return out
+
+
 def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_PATHS,
            index: BindingIndex | None = None) -> LockinResult:
     """Lock-in of every segment.
@@ -498,96 +739,62 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
     """
     if index is None:
         index = BindingIndex(G, depth=depth, max_paths=max_paths)
+    st = segment_steps(index)  # before the reference: it reads the switching costs in the same pass
     scale, reference = switching_cost_reference(G, index)
-    segments = [n for n, k in index.kind.items() if k == "segment"]
-    bound = [s for s in segments if s in index.reaches_core]
+    segments = st.segments
+    bound = [s for s, n in zip(segments, st.count.tolist()) if n]
 
-    cut_value: dict[str, float] = {}
-    cut_edges: dict[str, list] = {}
+    cut = st.cut
+    cut_edges: dict | None = None
     method = "closed-form"
-    if bound and not _schema_holds(index):
+    if bound and not st.schema:
         # Outside the model's rules the closed form does not hold: networkx min cut per segment.
+        # (Under them every finite capacity is on the segment's own USES edges, the rest of its
+        # network is unbounded and reaches the sink: the minimum cut is exactly its USES edges into
+        # nodes that reach a core - docs/metrics.md; tests compare with networkx max flow.)
         method = "per-segment"
+        cut, cut_edges = cut.copy(), {}
+        position = {s: i for i, s in enumerate(segments)}
         for s in bound:
             F = _flow_network(index, [s])
             value, (S_side, T_side) = nx.minimum_cut(F, SOURCE, SINK)
-            edges = [(u, v, k) for u in S_side if u != SOURCE for v, k, d in index.succ.get(u, ())
-                     if v in T_side and v in index.reaches_core and d.get("type") == "USES"]
-            cut_value[s], cut_edges[s] = float(value), edges
+            cut_edges[s] = [(u, v, k) for u in S_side if u != SOURCE for v, k, d in index.succ.get(u, ())
+                            if v in T_side and v in index.reaches_core and d.get("type") == "USES"]
+            cut[position[s]] = float(value)
 
-    names = index.names
-    reach = index.reaches_core
-    # Under the model's rules a segment's paths are its first steps followed by the paths on from
-    # each step's target (BindingIndex.path_records): each target's "tails" are built once.
-    direct = index.sources_closed
     cap = index.max_paths
-    tails: dict = {}
-    core_reach = index._core_reach
-    comp = index.flow_component() if direct else {}
-    out = []
-    for s in segments:
-        name = names[s]
-        if s not in reach:
-            out.append(SegmentLockin(id=s, name=name))
-            continue
-        steps, _, masks, cut = _segment_steps(index, s)
-        paths = []
-        if direct:
-            truncated = False
-            for v, k, d in steps:
-                tail = tails.get(v)
-                if tail is None:
-                    tail = tails[v] = _tails(index, v)
-                t0 = d.get("type")
-                c0 = d.get("switching_cost") if t0 == "USES" else None
-                e0 = (s, v, k)
-                for nodes, edges, types, costs in tail:
-                    if len(paths) == cap:
-                        truncated = True
-                        break
-                    paths.append(BindingPath([s, *nodes], [e0, *edges], [t0, *types], [c0, *costs]))
-                if truncated:
-                    break
-        else:
-            records, truncated = index.path_records(s)
-            for (u0, v0, k0, d0), rest in records:
-                nodes, edges, types, costs, _, _, _ = index.suffix_info(rest)
-                t0 = d0.get("type")
-                paths.append(BindingPath(nodes=[u0, v0, *nodes], edges=[(u0, v0, k0), *edges], types=[t0, *types],
-                                         switching_costs=[d0.get("switching_cost") if t0 == "USES" else None,
-                                                          *costs]))
-        if method == "closed-form":
-            # Every finite capacity is on the segment's own USES edges, the rest of its network is
-            # unbounded and reaches the sink: the minimum cut is exactly its USES edges into nodes
-            # that reach a core (docs/metrics.md; tests compare with networkx max flow).
-            edges = [(s, v, k) for v, k, _ in steps]
-        else:
-            cut, edges = cut_value[s], cut_edges[s]
-        n = len(steps)
-        if n <= 1:
-            disjoint = n
-        elif direct:
-            # targets that are cores or alone in their flow component carry one path each
-            comps = [c for c in map(comp.get, [v for v, _, _ in steps]) if c is not None]
-            disjoint = n if len(set(comps)) == len(comps) else _disjoint(index, s, steps, None)
-        else:
-            disjoint = _disjoint(index, s, steps, None)
-        mask = 0
-        for m in masks:
-            mask |= m
-        mechs = _mechanism_list(mask)
-        if direct:  # the cores reached from its first-step targets
-            v = steps[0][0]
-            cores = core_reach.get(v)
-            if cores is None:
-                cores = index.core_reach(v)
-            if len(steps) > 1 and any(st[0] != v for st in steps):
-                cores = index.core_reach(s)
-            cores = list(cores)
-        else:
-            cores = list(index.core_reach(s))
-        out.append(SegmentLockin(id=s, name=name, paths=paths, paths_truncated=truncated, cores=cores,
-                                 min_cut=cut, cut_edges=edges, disjoint_paths=disjoint, mechanisms=mechs,
-                                 index=_index_value(cut, disjoint, len(mechs), reference)))
-    return LockinResult(segments=out, depth=index.depth, max_paths=index.max_paths, scale=scale,
-                        reference=reference, method=method)
+    n = len(segments)
+    tails = records = core_mask = core_lists = None
+    if st.direct:
+        # Under the model's rules a segment's paths are its first steps followed by the paths on from
+        # each step's target (BindingIndex.path_records): each target's "tails" are built once, and
+        # the cores it reaches are those of its targets.
+        tails = [_tails(index, v) for v in st.targets]
+        per_target = np.array([len(t) for t in tails], dtype=np.int64)
+        found = np.bincount(st.seg, weights=per_target[st.target], minlength=n) if len(st.rows) else np.zeros(n)
+        truncated = found > cap
+        cores = index.cores
+        bit = {c: 1 << j for j, c in enumerate(cores)}
+        # one bit per core: int64 holds 62 of them, Python integers (object arrays) any number
+        dtype = np.int64 if len(cores) < 63 else object
+        tcores = np.array([sum(bit[c] for c in index.core_reach(v)) for v in st.targets], dtype=dtype)
+        core_mask = np.zeros(n, dtype=dtype)
+        if len(st.rows):
+            has = st.count > 0
+            core_mask[has] = np.bitwise_or.reduceat(tcores[st.target], st.start[has])
+        core_mask = core_mask.tolist()
+    else:
+        records, core_lists = {}, {}
+        truncated = np.zeros(n, dtype=bool)
+        for i, s in enumerate(segments):
+            if s in index.reaches_core:
+                paths, truncated[i] = index.path_records(s)
+                records[s] = [(step, index.suffix_info(rest)[:4]) for step, rest in paths]
+                core_lists[s] = index.core_reach(s)
+    names = index.names
+    value = _index_values(cut, st.disjoint, _BIT_COUNT[st.seg_mask & _KNOWN], reference)
+    columns = _LockinColumns(steps=st, names=[names[s] for s in segments], cut=cut, index=value,
+                             truncated=truncated, tails=tails, records=records, core_mask=core_mask,
+                             cores=list(index.cores), core_lists=core_lists, cut_edges=cut_edges, max_paths=cap)
+    return LockinResult(depth=index.depth, max_paths=index.max_paths, scale=scale, reference=reference,
+                        method=method, columns=columns)
