@@ -1,15 +1,14 @@
 """Benchmark of ``analyze`` on generated ecosystems against the bare library calls it relies on.
 
 For each size: build the graph once, time the full ``analyze`` (and each of its sections) and, on the
-same graph in the same process, the library calls it makes, and nothing else: networkx betweenness
-(sampled above 5,000 nodes with the same k and seed), closeness (networkx exact, or scipy's
-breadth-first searches from the same sampled sources), PageRank (networkx's power iteration on the
-scipy matrix, ``pagerank_vector``; ``analyze`` no longer pays for networkx's graph-to-matrix
-conversion), and the eigenvector's strong-connectivity test and eigensolver (scipy); print the
-ratio. Preparing their inputs (the collapsed graph, the sparse matrices) is ``analyze``'s own work
-and counts on its side only. Both
-are timed with the cyclic garbage collector paused, as ``analyze`` runs (see its comment), after a
-warm-up run that loads every lazily imported module.
+same graph in the same process, the library calls it makes, and nothing else: networkx betweenness on
+the model graph (sampled above 5,000 nodes with the same k and seed), closeness (networkx exact, or
+scipy's breadth-first searches from the same sampled sources), PageRank (networkx's power iteration
+on the scipy matrix, ``pagerank_vector``), and the eigenvector's strong-connectivity test and
+eigensolver (scipy); print the ratio. Preparing their inputs (the collapsed arrays, the sparse
+matrices) is ``analyze``'s own work and counts on its side only. Both are timed with the cyclic
+garbage collector paused, as ``analyze`` runs (see its comment), after a warm-up run that loads every
+lazily imported module.
 
 The lock-in minimum cut has a closed form under the model's rules (docs/metrics.md), so ``analyze``
 no longer calls ``networkx.minimum_cut``; ``--with-mincut`` also times that call on the lock-in flow
@@ -57,15 +56,14 @@ def paused_gc(fn):
 def bare_calls(G: nx.MultiDiGraph, seed: int = 0) -> dict[str, float]:
     """Seconds of each library call analyze relies on (preparing their inputs not counted)."""
     C = collapsed(G)
-    D = C.hop_graph()
-    k = sample_size(D.number_of_nodes(), D.number_of_edges())
+    k = sample_size(len(C.nodes), len(C.src))
     A, M, W = adjacency_matrix(C), eigenvector_matrix(C), weight_matrix(C)
     times = {}
     if k is None:
-        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(D))[0]
-        times["closeness"] = paused_gc(lambda: nx.closeness_centrality(D))[0]
+        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(G))[0]
+        times["closeness"] = paused_gc(lambda: nx.closeness_centrality(G))[0]
     else:
-        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(D, k=k, seed=seed))[0]
+        times["betweenness"] = paused_gc(lambda: nx.betweenness_centrality(G, k=k, seed=seed))[0]
         pos = C.position()
         sources = [pos[s] for s in random.Random(seed).sample(C.nodes, k)]
         times["closeness"] = paused_gc(lambda: sampled_distances(A, sources))[0]

@@ -1,5 +1,5 @@
 """The array-based centrality parts give networkx's own figures to the last bit: the collapsed arrays,
-the unweighted hop graph, networkx's PageRank run on the scipy matrix, and the column-held results."""
+networkx's PageRank run on the scipy matrix, and the column-held results."""
 
 import networkx as nx
 import numpy as np
@@ -52,16 +52,6 @@ def test_parallel_weights_by_hand():
     C = collapsed(parallel_graph())
     assert C.weight.tolist() == [12.0 + 0.1, 1.0, 0.25]
     assert C.in_degree.tolist() == [1, 13, 1] and C.out_degree.tolist() == [13, 1, 1]
-
-
-def test_hop_graph_has_the_collapsed_edges_in_order():
-    G = to_networkx(generate_model(200, seed=2))
-    C = collapsed(G)
-    H = C.hop_graph()
-    assert list(H) == list(G) and list(H.edges) == list(C.D.edges)
-    assert all(not d for _, _, d in H.edges(data=True))  # hop counts only
-    # once D exists it serves both
-    assert C.hop_graph() is C.D
 
 
 @pytest.mark.parametrize("n,seed", [(40, 1), (700, 3), (6000, 5)])

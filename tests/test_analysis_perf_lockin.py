@@ -78,9 +78,8 @@ def graphs():
         G = random_graph(rng, rng.randint(2, 20), rng.randint(0, 50), rules=rng.random() < 0.6)
         try:
             lockin(G)
-        except (nx.NetworkXUnbounded, KeyError):
-            # outside the rules: FEEDS cycles (no finite minimum cut), or a USES and a FEEDS between
-            # the same two nodes, which _flow_network does not take (as before the columns)
+        except nx.NetworkXUnbounded:
+            # outside the rules: an unbounded path from a segment (no finite minimum cut)
             continue
         out.append(G)
     out.append(many_steps_graph())
@@ -351,3 +350,26 @@ def test_analyze_sections_match_rows(n, seed):
     assert d["keystones"]["nodes"] == [k.to_dict() for k in a.keystones.nodes]
     assert all(s.mechanisms == _mechanism_list(sum(1 << LOCKIN_MECHANISMS.index(m) for m in s.mechanisms))
                for s in a.lockin.segments)
+
+
+def _uses_and_feeds_on_one_pair(feeds_first: bool):
+    # Outside the model's rules (a satellite USES the core), so the per-segment networkx cut runs.
+    # fans -USES 0.9-> club; club -USES 0.2-> shop and club -FEEDS-> shop (unbounded).
+    # The pair club->shop is unbounded (one FEEDS suffices), so the only finite cut is fans->club: 0.9.
+    G = nx.MultiDiGraph()
+    for n, k in [("shop", "core"), ("club", "satellite"), ("fans", "segment")]:
+        G.add_node(n, kind=k, name=n)
+    G.add_edge("fans", "club", type="USES", switching_cost=0.9)
+    pair = [("club", "shop", {"type": "USES", "switching_cost": 0.2}), ("club", "shop", {"type": "FEEDS"})]
+    for u, v, d in (pair[::-1] if feeds_first else pair):
+        G.add_edge(u, v, **d)
+    return G
+
+
+@pytest.mark.parametrize("feeds_first", [False, True])
+def test_flow_network_pair_with_uses_and_feeds_is_unbounded(feeds_first):
+    s = lockin(_uses_and_feeds_on_one_pair(feeds_first))
+    assert s.method == "per-segment"
+    fans = s.by_id()["fans"]
+    assert fans.min_cut == pytest.approx(0.9)
+    assert [tuple(e[:2]) for e in fans.cut_edges] == [("fans", "club")]

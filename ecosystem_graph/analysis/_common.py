@@ -121,17 +121,6 @@ class Collapsed:
             self._D = D
         return self._D
 
-    def hop_graph(self) -> nx.DiGraph:
-        """The collapsed graph for hop counts (betweenness, closeness): :attr:`D` when built, else the
-        same nodes and edges in the same order without weights (cheaper to build, not kept)."""
-        if self._D is not None:
-            return self._D
-        nodes = self.nodes
-        H = nx.DiGraph()
-        H.add_nodes_from(nodes)
-        H.add_edges_from(zip(map(nodes.__getitem__, self.src.tolist()), map(nodes.__getitem__, self.dst.tolist())))
-        return H
-
     def position(self) -> dict:
         """``{node id: position in nodes}``."""
         return {v: i for i, v in enumerate(self.nodes)}

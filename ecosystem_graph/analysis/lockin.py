@@ -468,13 +468,16 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
         for v, _, d in index.succ.get(u, ()):
             if v not in reach:
                 continue
+            # parallel relationships add their capacities; one unbounded (FEEDS) makes the pair unbounded
             if d.get("type") == "USES":
                 cap = float(d.get("switching_cost") or 0.0)
-                if F.has_edge(u, v):
-                    F[u][v]["capacity"] += cap
-                else:
+                if not F.has_edge(u, v):
                     F.add_edge(u, v, capacity=cap)
-            elif not F.has_edge(u, v):
+                elif "capacity" in F[u][v]:
+                    F[u][v]["capacity"] += cap
+            elif F.has_edge(u, v):
+                F[u][v].pop("capacity", None)
+            else:
                 F.add_edge(u, v)
             if v not in seen:
                 seen.add(v)
