@@ -85,21 +85,13 @@ class Analysis:
 
         out: dict[str, Any] = {"format_version": FORMAT_VERSION, "model": self.model, "options": self.options}
         if self.centrality is not None:
-            c = self.centrality.to_dict()
-            c["nodes"] = [n.to_dict() for n in cut(self.ranked_centrality())]
-            out["centrality"] = c
+            out["centrality"] = self.centrality.to_dict(cut(self.ranked_centrality()))
         if self.keystones is not None:
-            k = self.keystones.to_dict()
-            k["nodes"] = [n.to_dict() for n in cut(self.keystones.nodes)]
-            out["keystones"] = k
+            out["keystones"] = self.keystones.to_dict(cut(self.keystones.nodes))
         if self.revenue is not None:
-            r = self.revenue.to_dict()
-            r["nodes"] = [n.to_dict() for n in cut(self.ranked_revenue_nodes())]
-            out["revenue"] = r
+            out["revenue"] = self.revenue.to_dict(cut(self.ranked_revenue_nodes()))
         if self.lockin is not None:
-            lk = self.lockin.to_dict()
-            lk["segments"] = [s.to_dict() for s in cut(self.ranked_segments())]
-            out["lockin"] = lk
+            out["lockin"] = self.lockin.to_dict(cut(self.ranked_segments()))
         if self.funnel is not None:
             f = self.funnel.to_dict()
             f["funnels"] = cut(f["funnels"])

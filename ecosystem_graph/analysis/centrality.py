@@ -81,10 +81,12 @@ class CentralityResult:
                          f"(the directed graph is not strongly connected)")
         return "; ".join(parts) or None
 
-    def to_dict(self) -> dict:
+    def to_dict(self, nodes: list[NodeCentrality] | None = None) -> dict:
+        """The JSON of the section; ``nodes``: the rows to list (default: every node, model order)."""
+        rows = ([dict(zip(NODE_FIELDS, row)) for row in zip(*(self.columns[f] for f in NODE_FIELDS))]
+                if nodes is None else [n.to_dict() for n in nodes])
         return {"sampled": self.sampled, "k": self.k, "seed": self.seed,
-                "eigenvector_method": self.eigenvector_method,
-                "nodes": [dict(zip(NODE_FIELDS, row)) for row in zip(*(self.columns[f] for f in NODE_FIELDS))]}
+                "eigenvector_method": self.eigenvector_method, "nodes": rows}
 
 
 def sample_size(nodes: int, edges: int, sample_above: int = 5000) -> int | None:

@@ -105,9 +105,13 @@ class KeystoneResult:
     def by_id(self) -> dict[str, Keystone]:
         return {k.id: k for k in self.nodes}
 
-    def to_dict(self) -> dict:
+    def to_dict(self, nodes: list[Keystone] | None = None) -> dict:
+        """The JSON of the section; ``nodes``: the rows to list (default: every node, ranked)."""
         with gc_paused():
-            nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
+            if nodes is not None:
+                nodes = [k.to_dict() for k in nodes]
+            else:
+                nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
         return {"core_revenue": self.core_revenue, "total_lockin": self.total_lockin, "nodes": nodes}
 
 

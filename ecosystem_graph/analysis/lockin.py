@@ -144,10 +144,12 @@ class LockinResult:
             parts.append(f"switching costs in money; {self.reference:g} gives the full cost component")
         return "; ".join(parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, segments: list[SegmentLockin] | None = None) -> dict:
+        """The JSON of the section; ``segments``: the rows to list (default: every segment, model order)."""
+        rows = [s.to_dict() for s in (self.segments if segments is None else segments)]
         return {"depth": self.depth, "max_paths": self.max_paths, "scale": self.scale,
                 "reference": self.reference, "total_index": self.total_index,
-                "paths_truncated": self.paths_truncated, "segments": [s.to_dict() for s in self.segments]}
+                "paths_truncated": self.paths_truncated, "segments": rows}
 
 
 def switching_cost_reference(G: nx.MultiDiGraph, index: BindingIndex | None = None) -> tuple[str, float]:

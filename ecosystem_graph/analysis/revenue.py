@@ -111,9 +111,13 @@ class RevenueResult:
                     f"is attributed over the paths found")
         return None
 
-    def to_dict(self) -> dict:
-        nodes = (self.flows.to_dicts() if self._nodes is None and self.flows is not None
-                 else [n.to_dict() for n in self.nodes])
+    def to_dict(self, nodes: list[NodeFlow] | None = None) -> dict:
+        """The JSON of the section; ``nodes``: the rows to list (default: every node, model order)."""
+        if nodes is not None:
+            nodes = [n.to_dict() for n in nodes]
+        else:
+            nodes = (self.flows.to_dicts() if self._nodes is None and self.flows is not None
+                     else [n.to_dict() for n in self.nodes])
         return {
             "currency": self.currency, "money_unit": self.money_unit,
             "revenue": self.revenue, "core_revenue": self.core_revenue,
