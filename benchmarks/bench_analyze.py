@@ -4,11 +4,12 @@ For each size: build the graph once, time the full ``analyze`` (and each of its 
 same graph in the same process, the library calls it makes, and nothing else: networkx betweenness on
 the model graph (sampled above 5,000 nodes with the same k and seed), closeness (networkx exact, or
 scipy's breadth-first searches from the same sampled sources), PageRank (networkx's power iteration
-on the scipy matrix, ``pagerank_vector``), and the eigenvector's strong-connectivity test and
-eigensolver (scipy); print the ratio. Preparing their inputs (the collapsed arrays, the sparse
-matrices) is ``analyze``'s own work and counts on its side only. Both are timed with the cyclic
-garbage collector paused, as ``analyze`` runs (see its comment), after a warm-up run that loads every
-lazily imported module.
+on the scipy matrix, ``pagerank_vector``), the eigenvector's strong-connectivity test and eigensolver
+(scipy), and networkx's dominator trees of the binding network (keystones, lock-in); print the ratio.
+Preparing their inputs (the collapsed arrays, the sparse matrices, the dominator network) is
+``analyze``'s own work and counts on its side only. Both are timed with the cyclic garbage collector
+paused, as ``analyze`` runs (see its comment), after a warm-up run that loads every lazily imported
+module.
 
 The lock-in minimum cut has a closed form under the model's rules (docs/metrics.md), so ``analyze``
 no longer calls ``networkx.minimum_cut``; ``--with-mincut`` also times that call on the lock-in flow
@@ -30,7 +31,7 @@ import time
 import networkx as nx
 
 from ecosystem_graph.analysis import analyze
-from ecosystem_graph.analysis._common import SINK, BindingIndex, collapsed
+from ecosystem_graph.analysis._common import GLOBAL_DOMINATOR_CORES, SINK, BindingIndex, collapsed
 from ecosystem_graph.analysis.centrality import (adjacency_matrix, eigenvector_matrix, pagerank_vector, sample_size,
                                                  sampled_distances, solve_eigenvector, strongly_connected, weight_matrix)
 from ecosystem_graph.analysis.lockin import SOURCE, _flow_network
@@ -72,6 +73,13 @@ def bare_calls(G: nx.MultiDiGraph, seed: int = 0) -> dict[str, float]:
         times["closeness"] = paused_gc(lambda: sampled_distances(A, sources))[0]
     times["pagerank"] = paused_gc(lambda: pagerank_vector(W))[0]
     times["eigenvector"] = paused_gc(lambda: solve_eigenvector(M, strongly_connected(A)))[0] if M is not None else 0.0
+    # networkx's dominator trees, which keystones and lock-in ask for when the model keeps its rules
+    index = BindingIndex(G)
+    if index.sources_closed and len(index.cores) <= GLOBAL_DOMINATOR_CORES:
+        R = index.dominator_network()
+        times["dominators"] = paused_gc(lambda: [nx.immediate_dominators(R, r) for r in [SINK, *index.cores]])[0]
+    else:
+        times["dominators"] = 0.0
     return times
 
 
@@ -113,7 +121,7 @@ def main(argv: list[str]) -> None:
 
     head = (f"{'nodes':>8} {'rels':>8} {'analyze s':>9} {'library s':>9} {'ratio':>5}  "
             + " ".join(f"{SHORT[s]:>7}" for s in SECTIONS)
-            + f"  {'betw':>6} {'clos':>6} {'pr':>6} {'eig':>6}" + (f" {'nx cut':>7}" if with_mincut else "")
+            + f"  {'betw':>6} {'clos':>6} {'pr':>6} {'eig':>6} {'dom':>5}" + (f" {'nx cut':>7}" if with_mincut else "")
             + "  each run's ratio; note")
     print(f"analyze and the bare library calls alternate {repeat} times per size; the run with the median "
           f"ratio is shown, every run's ratio at the end of the line (sorted)")
@@ -135,7 +143,7 @@ def main(argv: list[str]) -> None:
         print(f"{n:>8,} {G.number_of_edges():>8,} {full:>9.2f} {base:>9.2f} {full / base:>5.2f}  "
               + " ".join(f"{sections.get(s, 0.0):>7.2f}" for s in SECTIONS)
               + f"  {bare['betweenness']:>6.2f} {bare['closeness']:>6.2f} {bare['pagerank']:>6.2f}"
-              f" {bare['eigenvector']:>6.2f}{cut}  [{each}] {note}", flush=True)
+              f" {bare['eigenvector']:>6.2f} {bare['dominators']:>5.2f}{cut}  [{each}] {note}", flush=True)
 
 
 if __name__ == "__main__":

@@ -389,21 +389,28 @@ class BindingIndex:
     def _source_dominators(self, y: str) -> dict:
         return {t: d | {y} for t, d in self._shared_source_dominators(y).items()}
 
+    def dominator_network(self) -> nx.DiGraph:
+        """The reversed binding network among the nodes that reach a core, sources left out (they have
+        no incoming binding edge, so no path from anything else passes through them), with the
+        super-sink pointing to every core: the graph :meth:`dominators` runs networkx's
+        ``immediate_dominators`` on (rooted at ``SINK`` and at each core)."""
+        R = nx.DiGraph()
+        reach = self.reaches_core
+        for u, out in self._inner_succ():
+            if u in reach:
+                for v, _, _ in out:
+                    if v in reach:
+                        R.add_edge(v, u)
+        for c in self.cores:
+            R.add_edge(SINK, c)
+        return R
+
     def _dominator_trees(self) -> dict:
         """``{root: immediate post-dominators}`` for the super-sink and each core: networkx
-        ``immediate_dominators`` on the reversed binding network (sources left out: they have no
-        incoming binding edge, so no path from anything else passes through them) rooted there. The
-        nodes on every path from ``y`` to a root are ``y``'s chain up that tree."""
+        ``immediate_dominators`` on :meth:`dominator_network` rooted there. The nodes on every path
+        from ``y`` to a root are ``y``'s chain up that tree."""
         if self._trees is None:
-            R = nx.DiGraph()
-            reach = self.reaches_core
-            for u, out in self._inner_succ():
-                if u in reach:
-                    for v, _, _ in out:
-                        if v in reach:
-                            R.add_edge(v, u)
-            for c in self.cores:
-                R.add_edge(SINK, c)
+            R = self.dominator_network()
             self._trees = {root: nx.immediate_dominators(R, root) for root in [SINK, *self.cores]}
         return self._trees
 
