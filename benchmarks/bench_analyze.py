@@ -15,8 +15,12 @@ The lock-in minimum cut has a closed form under the model's rules (docs/metrics.
 no longer calls ``networkx.minimum_cut``; ``--with-mincut`` also times that call on the lock-in flow
 network, for reference (not part of the ratio).
 
+``analyze`` is timed twice per run: as users run it (by default, on Linux with 2+ CPUs, the betweenness
+runs in a forked child process while the parent computes the rest: the "ratio" column) and with
+``parallel=False`` (everything in one process: the "serial" column, whose sections are shown).
+
 Run: ``python benchmarks/bench_analyze.py [--with-mincut] [--repeat=N] [SIZES...]`` (default 1000 10000
-100000, 3 repetitions: analyze and then the bare calls, repeated; each run's ratio compares the two
+100000, 3 repetitions: analyze, analyze serial and then the bare calls, repeated; each run's ratio compares the two
 timed one after the other, and the run with the median ratio is shown: a shared machine's noise moves the
 same networkx call by up to 50% from one minute to the next).
 """
@@ -93,13 +97,13 @@ def networkx_min_cut(G: nx.MultiDiGraph) -> float:
     return paused_gc(lambda: nx.minimum_cut(F, SOURCE, SINK))[0]
 
 
-def timed_analyze(G: nx.MultiDiGraph):
+def timed_analyze(G: nx.MultiDiGraph, parallel: bool = True):
     """(total seconds, {section: seconds}, Analysis): sections from analyze's progress calls."""
     marks: list[tuple[str, float]] = []
 
     def run():
         marks.append(("setup", time.perf_counter()))
-        result = analyze(G, progress=lambda name: marks.append((name, time.perf_counter())))
+        result = analyze(G, parallel=parallel, progress=lambda name: marks.append((name, time.perf_counter())))
         marks.append(("end", time.perf_counter()))
         return result
 
@@ -119,31 +123,36 @@ def main(argv: list[str]) -> None:
     analyze(small, sample_above=10)
     bare_calls(small)
 
-    head = (f"{'nodes':>8} {'rels':>8} {'analyze s':>9} {'library s':>9} {'ratio':>5}  "
+    head = (f"{'nodes':>8} {'rels':>8} {'analyze s':>9} {'serial s':>8} {'library s':>9} {'ratio':>5} {'serial':>6}  "
             + " ".join(f"{SHORT[s]:>7}" for s in SECTIONS)
             + f"  {'betw':>6} {'clos':>6} {'pr':>6} {'eig':>6} {'dom':>5}" + (f" {'nx cut':>7}" if with_mincut else "")
-            + "  each run's ratio; note")
-    print(f"analyze and the bare library calls alternate {repeat} times per size; the run with the median "
-          f"ratio is shown, every run's ratio at the end of the line (sorted)")
+            + "  each run's ratio | serial; note")
+    print(f"analyze (default: betweenness in a child process where that pays), analyze serial "
+          f"(parallel=False) and the bare library calls alternate {repeat} times per size; the run with the "
+          f"median ratio is shown (sections: its serial run), every run's ratios at the end (sorted)")
     print(head)
     for n in sizes:
         G = to_networkx(generate_model(n, seed=0))
         runs = []
         for _ in range(repeat):
-            full, sections, a = timed_analyze(G)
+            full, _, a = timed_analyze(G)
+            serial, sections, _ = timed_analyze(G, parallel=False)
             bare = bare_calls(G)
-            runs.append((full, sections, bare, sum(bare.values())))
+            runs.append((full, serial, sections, bare, sum(bare.values())))
         # each run's analyze against the library calls timed right after it (same machine state);
         # the run with the median ratio is shown
-        runs.sort(key=lambda r: r[0] / r[3])
-        full, sections, bare, base = runs[len(runs) // 2]
-        each = " ".join(f"{r[0] / r[3]:.2f}" for r in runs)
+        runs.sort(key=lambda r: r[0] / r[4])
+        full, serial, sections, bare, base = runs[len(runs) // 2]
+        each = " ".join(f"{r[0] / r[4]:.2f}" for r in runs)
+        each_serial = " ".join(f"{x:.2f}" for x in sorted(r[1] / r[4] for r in runs))
         cut = f" {networkx_min_cut(G):>7.2f}" if with_mincut else ""
         note = a.centrality.note or ""
-        print(f"{n:>8,} {G.number_of_edges():>8,} {full:>9.2f} {base:>9.2f} {full / base:>5.2f}  "
+        print(f"{n:>8,} {G.number_of_edges():>8,} {full:>9.2f} {serial:>8.2f} {base:>9.2f} {full / base:>5.2f} "
+              f"{serial / base:>6.2f}  "
               + " ".join(f"{sections.get(s, 0.0):>7.2f}" for s in SECTIONS)
               + f"  {bare['betweenness']:>6.2f} {bare['closeness']:>6.2f} {bare['pagerank']:>6.2f}"
-              f" {bare['eigenvector']:>6.2f} {bare['dominators']:>5.2f}{cut}  [{each}] {note}", flush=True)
+              f" {bare['eigenvector']:>6.2f} {bare['dominators']:>5.2f}{cut}  [{each} | {each_serial}] {note}",
+              flush=True)
 
 
 if __name__ == "__main__":

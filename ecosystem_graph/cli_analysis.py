@@ -46,6 +46,9 @@ def progress_to_stderr(enabled: bool = True) -> Iterator[Callable[[str], None] |
 
 
 def _common_options(fn):
+    fn = click.option("--serial", is_flag=True,
+                      help="Compute everything in this process. By default, on Linux with 2+ CPUs, the "
+                           "betweenness of a large model runs in a second process meanwhile (same figures).")(fn)
     fn = click.option("--seed", type=int, default=0, show_default=True,
                       help="Seed of the sampled betweenness/closeness (models above 5,000 nodes).")(fn)
     fn = click.option("--max-paths", type=click.IntRange(min=1), default=50, show_default=True,
@@ -65,7 +68,7 @@ def _common_options(fn):
 @_common_options
 @max_bytes_option
 def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: int, max_paths: int, seed: int,
-                max_bytes: int | None) -> None:
+                serial: bool, max_bytes: int | None) -> None:
     """Analyse the ecosystem in FILE: centrality, keystones, revenue flows, lock-in, funnel.
 
     Every figure follows a formula in docs/metrics.md. Lists are ranked: centrality by PageRank,
@@ -85,7 +88,7 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
     model = load_model_for_cli(file, max_bytes)
     with progress_to_stderr() as progress:
         result = analyze(to_networkx(model), only=sections, top=top, seed=seed, depth=depth, max_paths=max_paths,
-                         progress=progress)
+                         progress=progress, parallel=not serial)
     echo_analysis(result, fmt, top)
 
 
@@ -101,7 +104,7 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
 @_common_options
 @max_bytes_option
 def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only: str | None, changed_only: bool,
-               fmt: str, depth: int, max_paths: int, seed: int, max_bytes: int | None) -> None:
+               fmt: str, depth: int, max_paths: int, seed: int, serial: bool, max_bytes: int | None) -> None:
     """Change the model in FILE and compare every figure before and after.
 
     The file itself is not changed. Ids are node ids or relationship ids (give a relationship an `id`
@@ -124,7 +127,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
     factors = parse_scale(scale)
     model = load_model_for_cli(file, max_bytes)
     scenario = whatif(to_networkx(model), remove=remove, scale=factors, only=sections, seed=seed, depth=depth,
-                      max_paths=max_paths)
+                      max_paths=max_paths, parallel=not serial)
     if fmt == "json":
         echo_json(scenario.to_dict(changed_only))
     else:
@@ -140,7 +143,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
 @_common_options
 @max_bytes_option
 def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, depth: int, max_paths: int,
-             seed: int, max_bytes: int | None) -> None:
+             seed: int, serial: bool, max_bytes: int | None) -> None:
     """Compare two model files A and B: nodes and relationships added, removed or changed, and the
     change of every figure.
 
@@ -157,7 +160,8 @@ def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, dep
     sections = parse_only(only)
     ma = load_model_for_cli(a, max_bytes)
     mb = load_model_for_cli(b, max_bytes)
-    result = diff_models(ma, mb, label_a=a, label_b=b, only=sections, seed=seed, depth=depth, max_paths=max_paths)
+    result = diff_models(ma, mb, label_a=a, label_b=b, only=sections, seed=seed, depth=depth, max_paths=max_paths,
+                          parallel=not serial)
     if fmt == "json":
         echo_json(result.to_dict(changed_only))
     else:

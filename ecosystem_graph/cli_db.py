@@ -315,7 +315,7 @@ def _cell(value: Any) -> Any:
 @analysis_options
 @connection_options
 def analyze_cmd(name: str, only: str | None, top: int | None, fmt: str, depth: int, max_paths: int, seed: int,
-                uri: str, user: str | None, password: str | None, database: str) -> None:
+                serial: bool, uri: str, user: str | None, password: str | None, database: str) -> None:
     """Pull ecosystem NAME and analyse it exactly as `ecograph analyze FILE` does.
 
     \b
@@ -331,7 +331,7 @@ def analyze_cmd(name: str, only: str | None, top: int | None, fmt: str, depth: i
         model = store.pull(name)
     with progress_to_stderr() as progress:
         result = analyze(to_networkx(model), only=sections, top=top, seed=seed, depth=depth, max_paths=max_paths,
-                         progress=progress)
+                         progress=progress, parallel=not serial)
     echo_analysis(result, fmt, top)
 
 

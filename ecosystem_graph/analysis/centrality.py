@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 import numpy as np
 
+from ._background import Betweenness
 from ._common import Collapsed, collapsed, edge_list
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
            "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
-           "solve_eigenvector", "weight_matrix", "pagerank_vector", "NODE_FIELDS"]
+           "solve_eigenvector", "weight_matrix", "pagerank_vector", "NODE_FIELDS", "start_betweenness"]
 
 SAMPLE_WORK = 4_000_000
 """Edge visits the sampled betweenness/closeness may spend: k = SAMPLE_WORK / (nodes + edges)."""
@@ -101,9 +102,19 @@ def sample_size(nodes: int, edges: int, sample_above: int = 5000) -> int | None:
     return int(min(nodes, max(MIN_SAMPLE, SAMPLE_WORK // max(1, nodes + edges))))
 
 
+def start_betweenness(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
+                      background: bool = True) -> Betweenness:
+    """The betweenness :func:`centrality` computes (sampled the same way), started in a child process
+    when ``background`` and that pays (see :class:`~ecosystem_graph.analysis._background.Betweenness`),
+    so that the caller can compute other things meanwhile. Pass it to :func:`centrality`; ``close()`` it.
+    """
+    pairs = sum(len(nbrs) for _, nbrs in G.adjacency())  # the collapsed graph's edges
+    return Betweenness(G, k=sample_size(G.number_of_nodes(), pairs, sample_above), seed=seed, background=background)
+
+
 def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
                D: nx.DiGraph | None = None, C: Collapsed | None = None,
-               edges: list | None = None) -> CentralityResult:
+               edges: list | None = None, betweenness: Betweenness | None = None) -> CentralityResult:
     """Degree, betweenness, closeness, PageRank and eigenvector centrality of every node.
 
     - degrees count relationships (parallel ones each count);
@@ -117,7 +128,8 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
 
     ``D`` (:func:`~ecosystem_graph.analysis._common.collapse`) or ``C``
     (:func:`~ecosystem_graph.analysis._common.collapsed`) and ``edges``
-    (:func:`~ecosystem_graph.analysis._common.edge_list`): when at hand.
+    (:func:`~ecosystem_graph.analysis._common.edge_list`): when at hand. ``betweenness``: from
+    :func:`start_betweenness` with the same ``sample_above`` and ``seed``, when started earlier.
 
     Examples
     --------
@@ -139,12 +151,15 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     # the model graph itself (its searches visit each neighbour once, in the collapsed graph's order, so
     # the figures are those of the collapsed graph to the last bit). Building a networkx copy of the
     # collapsed graph for them costs more than the multigraph's slower neighbour views (measured at 100k).
+    if betweenness is None:
+        betweenness = Betweenness(G, k=k, seed=seed, background=False)
+    elif (betweenness.k, betweenness.seed) != (k, seed):
+        raise ValueError(f"betweenness started with k={betweenness.k}, seed={betweenness.seed}; "
+                         f"centrality needs k={k}, seed={seed}")
     if k is None:
-        betweenness = nx.betweenness_centrality(G, normalized=True)
         closeness = nx.closeness_centrality(G)
         close = [closeness.get(v, 0.0) for v in nodes]
     else:
-        betweenness = nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
         sources = random.Random(seed).sample(nodes, k)
         pos = C.position()
         close = _closeness_values(sampled_distances(A, [pos[s] for s in sources]), [pos[s] for s in sources]).tolist()
@@ -160,9 +175,18 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     attrs = [a for _, a in G.nodes(data=True)]
     columns = {"id": nodes, "name": [a.get("name", v) for v, a in zip(nodes, attrs)],
                "kind": [a.get("kind", "") for a in attrs], "in_degree": in_degree, "out_degree": out_degree,
-               "betweenness": [float(betweenness.get(v, 0.0)) for v in nodes], "closeness": [float(c) for c in close],
+               "betweenness": _in_order(betweenness.values().tolist(), list(G), nodes), "closeness": [float(c) for c in close],
                "pagerank": pagerank, "eigenvector": vec.tolist()}
     return CentralityResult(columns=columns, sampled=k is not None, k=k, seed=seed, eigenvector_method=method)
+
+
+def _in_order(values: list, order: list, nodes: list) -> list:
+    """``values`` (one per node of ``order``) rearranged in the order of ``nodes`` (0.0 for a node not
+    in ``order``)."""
+    if order == nodes:
+        return values
+    by_node = dict(zip(order, values))
+    return [by_node.get(v, 0.0) for v in nodes]
 
 
 def _arrays_of(D: nx.DiGraph) -> Collapsed:
