@@ -31,6 +31,7 @@ from ecosystem_graph.store.neo4j import (  # noqa: E402
     model_rows,
     node_statement,
     relationship_statement,
+    row_columns,
 )
 
 
@@ -54,16 +55,21 @@ def naive_push(store, model, name: str, textbook: bool) -> tuple[float, float, i
         for kind, rows in node_rows.items():
             cypher = (TEXTBOOK_NODE.format(label=NODE_LABEL, kind=kind.capitalize()) if textbook
                       else node_statement(kind))
+            columns = row_columns(kind)
             for row in rows:
-                session.run(cypher, rows=[row], row=row, version=version).consume()
+                as_map = {k: v for k, v in zip(columns, row) if v is not None}
+                session.run(cypher, rows=[row], row=as_map, version=version).consume()
                 n_nodes += 1
         t1 = time.perf_counter()
         n_rels = 0
         for rtype, rows in rel_rows.items():
             cypher = (TEXTBOOK_REL.format(label=NODE_LABEL, rtype=rtype) if textbook
                       else relationship_statement(rtype))
+            columns = row_columns(rtype)
             for row in rows:
-                session.run(cypher, rows=[row], row=row, version=version).consume()
+                as_map = {"from": row[0], "to": row[1],
+                          "props": {k: v for k, v in zip(columns[2:], row[2:]) if v is not None}}
+                session.run(cypher, rows=[row], row=as_map, version=version).consume()
                 n_rels += 1
         t2 = time.perf_counter()
         while session.run(f"MATCH (n:{NODE_LABEL} {{version: $v}}) WITH n LIMIT 5000 DETACH DELETE n "

@@ -12,9 +12,11 @@ import contextlib
 import json
 import math
 import re
+import typing
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,6 +49,7 @@ __all__ = [
     "model_rows",
     "node_statement",
     "relationship_statement",
+    "row_columns",
 ]
 
 DEFAULT_BATCH_SIZE = 5000
@@ -62,36 +65,61 @@ _NODE_RESERVED = ("version", "ecosystem", "ord", "attributes")
 _REL_RESERVED = ("ord", "attributes")
 _META_KEYS = ("schema_version", "currency", "period", "money_unit", "description")
 
-# Property keys per kind and type, from the model's classes (never from user data): the push writes
-# explicit property maps, which ArcadeDB runs about 1.5x faster than `SET n = r` (absent keys are null
-# and a null property is not stored, on both servers).
-_NODE_PROPERTIES = {kind: [k for k in NODE_CLASSES[kind].model_fields if k != "attributes"]
-                    + ["ecosystem", "ord", "attributes"] for kind in NODE_KINDS}
-_REL_PROPERTIES = {rtype: [k for k in RELATIONSHIP_CLASSES[rtype].model_fields
-                           if k not in ("source", "target", "type", "attributes")] + ["ord", "attributes"]
-                   for rtype in RELATIONSHIP_TYPES}
+# Property keys per kind and type, from the model's classes (never from user data), in the order of the
+# columns of a push's rows. Rows are lists, not maps: ArcadeDB decodes and reads a list row with about
+# 30% less CPU than a map row (measured), and the statements name each column's key explicitly (absent
+# values are null, and a null property is not stored, on both servers).
+_NODE_FIELDS = {kind: [k for k in NODE_CLASSES[kind].model_fields if k != "attributes"] for kind in NODE_KINDS}
+_NODE_PROPERTIES = {kind: _NODE_FIELDS[kind] + ["ecosystem", "ord", "attributes"] for kind in NODE_KINDS}
+_REL_FIELDS = {rtype: [k for k in RELATIONSHIP_CLASSES[rtype].model_fields
+                       if k not in ("source", "target", "type", "attributes")]
+               for rtype in RELATIONSHIP_TYPES}
+_REL_PROPERTIES = {rtype: _REL_FIELDS[rtype] + ["ord", "attributes"] for rtype in RELATIONSHIP_TYPES}
+_EMPTY_AS_ABSENT = frozenset({"tags", "mechanisms", "cost_types"})  # empty lists are not stored
 
 
-def _property_map(var: str, keys: list[str], version: bool = False) -> str:
-    items = [f"{k}: {var}.{k}" for k in keys]
-    if version:
-        items.append("version: $version")
-    return "{" + ", ".join(items) + "}"
+def _holds_int(annotation: Any) -> bool:
+    """True when a field annotated ``annotation`` can hold an int (``int``, ``Annotated[int, ...]``,
+    ``... | int | None``; a bool is not counted)."""
+    if annotation is int:
+        return True
+    return any(_holds_int(a) for a in typing.get_args(annotation))
+
+
+def _int_fields(classes) -> frozenset:
+    """Fields that can hold an int (all others hold floats, strings, booleans or lists of strings)."""
+    return frozenset(k for cls in classes for k, f in cls.model_fields.items() if _holds_int(f.annotation))
+
+
+_INT_FIELDS = _int_fields(list(NODE_CLASSES.values()) + list(RELATIONSHIP_CLASSES.values()))
+
+
+def _property_map(keys: list[str], first: int = 0) -> str:
+    return "{" + ", ".join(f"{k}: r[{first + i}]" for i, k in enumerate(keys)) + "}"
 
 
 def node_statement(kind: str) -> str:
-    """The Cypher that creates a batch (``$rows``) of nodes of ``kind`` in version ``$version``."""
-    return (f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]} "
-            f"{_property_map('r', _NODE_PROPERTIES[kind], version=True)}) RETURN count(n) AS written")
+    """The Cypher that creates a batch (``$rows``, rows of :func:`model_rows`) of nodes of ``kind`` in
+    version ``$version``."""
+    props = _property_map(_NODE_PROPERTIES[kind])[:-1] + ", version: $version}"
+    return f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]} {props}) RETURN count(n) AS written"
 
 
 def relationship_statement(rtype: str) -> str:
-    """The Cypher that creates a batch (``$rows``) of ``rtype`` relationships in version ``$version``."""
+    """The Cypher that creates a batch (``$rows``, rows of :func:`model_rows`) of ``rtype``
+    relationships in version ``$version``."""
     return (f"UNWIND $rows AS r "
-            f"MATCH (a:{NODE_LABEL} {{version: $version, id: r.from}}) "
-            f"MATCH (b:{NODE_LABEL} {{version: $version, id: r.to}}) "
-            f"CREATE (a)-[x:{rtype} {_property_map('r.props', _REL_PROPERTIES[rtype])}]->(b) "
+            f"MATCH (a:{NODE_LABEL} {{version: $version, id: r[0]}}) "
+            f"MATCH (b:{NODE_LABEL} {{version: $version, id: r[1]}}) "
+            f"CREATE (a)-[x:{rtype} {_property_map(_REL_PROPERTIES[rtype], first=2)}]->(b) "
             f"RETURN count(x) AS written")
+
+
+def row_columns(kind_or_type: str) -> list[str]:
+    """The names of the columns of :func:`model_rows`' rows of a node kind or relationship type."""
+    if kind_or_type in _NODE_PROPERTIES:
+        return _NODE_PROPERTIES[kind_or_type]
+    return ["from", "to", *_REL_PROPERTIES[kind_or_type]]
 
 
 _IN_VERSION = "n.version = $version AND n.id IS NOT NULL"
@@ -162,43 +190,58 @@ def _check_int(value: Any, where: str) -> None:
         raise StoreError(f"{where}: {value} is outside the 64-bit integer range a graph database can store")
 
 
-def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict[str, list[list]]]:
     """The rows a push writes: node rows grouped by kind, relationship rows grouped by type.
 
-    Node rows hold every field of the node plus ``ecosystem``, ``ord`` (position in the file) and
-    ``attributes`` as a JSON string (graph properties cannot hold maps); relationship rows hold
-    ``from``, ``to`` and ``props`` (the properties to set). Empty optionals are left out, so pulling
-    restores the file's defaults.
+    Each row is a list whose columns are :func:`row_columns` of its kind or type: a node's every
+    field, then ``ecosystem``, ``ord`` (position in the file) and ``attributes`` as a JSON string
+    (graph properties cannot hold maps); a relationship's ``from``, ``to``, every field, ``ord`` and
+    ``attributes``. Absent optionals and empty lists are None (not stored), so pulling restores the
+    file's defaults.
 
     >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
     ...     "nodes": [{"id": "a", "kind": "core", "name": "A", "attributes": {"x": 1}}]})
     >>> nodes, rels = model_rows(m, "t")
-    >>> nodes["core"]
-    [{'id': 'a', 'kind': 'core', 'name': 'A', 'ecosystem': 't', 'ord': 0, 'attributes': '{"x":1}'}]
+    >>> dict(zip(row_columns("core"), nodes["core"][0]))
+    {'id': 'a', 'name': 'A', 'description': None, 'tags': None, 'kind': 'core', 'ecosystem': 't', 'ord': 0, 'attributes': '{"x":1}'}
     """
-    data = model.to_data()
-    nodes: dict[str, list[dict]] = {k: [] for k in NODE_KINDS}
-    for n, item in enumerate(data["nodes"]):
-        row = {k: v for k, v in item.items() if k != "attributes"}
-        row["ecosystem"] = name
-        row["ord"] = n
-        if item.get("attributes"):
-            row["attributes"] = _dump_json(item["attributes"])
-        for k, v in row.items():
-            if type(v) is int and not _INT64[0] <= v <= _INT64[1]:  # the fast test; bool is not int here
-                _check_int(v, f"node {item['id']}, {k}")
-        nodes[item["kind"]].append(row)
-    rels: dict[str, list[dict]] = {t: [] for t in RELATIONSHIP_TYPES}
-    for n, item in enumerate(data["relationships"]):
-        props = {k: v for k, v in item.items() if k not in ("from", "to", "type", "attributes")}
-        props["ord"] = n
-        if item.get("attributes"):
-            props["attributes"] = _dump_json(item["attributes"])
-        for k, v in props.items():
-            if type(v) is int and not _INT64[0] <= v <= _INT64[1]:
-                _check_int(v, f"relationship {n} ({item['type']} {item['from']} -> {item['to']}), {k}")
-        rels[item["type"]].append({"from": item["from"], "to": item["to"], "props": props})
+    lo, hi = _INT64
+    nodes: dict[str, list[list]] = {k: [] for k in NODE_KINDS}
+    for n, node in enumerate(model.nodes):
+        fields, empties, ints = _NODE_LAYOUT[node.kind]
+        row = list(fields(node))
+        for i in empties:  # empty lists are not stored
+            if not row[i]:
+                row[i] = None
+        for i, k in ints:
+            if type(row[i]) is int and not lo <= row[i] <= hi:  # bool is not int here
+                _check_int(row[i], f"node {node.id}, {k}")
+        row += (name, n, _dump_json(node.attributes) if node.attributes else None)
+        nodes[node.kind].append(row)
+    rels: dict[str, list[list]] = {t: [] for t in RELATIONSHIP_TYPES}
+    for n, rel in enumerate(model.relationships):
+        fields, empties, ints = _REL_LAYOUT[rel.type]
+        row = [rel.source, rel.target, *fields(rel)]
+        for i in empties:
+            if not row[i]:
+                row[i] = None
+        for i, k in ints:
+            if type(row[i]) is int and not lo <= row[i] <= hi:
+                _check_int(row[i], f"relationship {n} ({rel.type} {rel.source} -> {rel.target}), {k}")
+        row += (n, _dump_json(rel.attributes) if rel.attributes else None)
+        rels[rel.type].append(row)
     return nodes, rels
+
+
+def _layout(keys: list[str], first: int = 0) -> tuple:
+    """(getter of ``keys`` as a tuple, positions of list fields, positions and names of int fields)."""
+    return (attrgetter(*keys) if len(keys) > 1 else lambda obj: (getattr(obj, keys[0]),),
+            [first + i for i, k in enumerate(keys) if k in _EMPTY_AS_ABSENT],
+            [(first + i, k) for i, k in enumerate(keys) if k in _INT_FIELDS])
+
+
+_NODE_LAYOUT = {kind: _layout(_NODE_FIELDS[kind]) for kind in NODE_KINDS}
+_REL_LAYOUT = {rtype: _layout(_REL_FIELDS[rtype], first=2) for rtype in RELATIONSHIP_TYPES}
 
 
 def _dump_json(value: Any) -> str:
@@ -492,8 +535,8 @@ class Store:
         return PushResult(name, version, total_nodes, total_rels, batches, replaced=keep,
                           removed_versions=removed)
 
-    def _write_batch(self, cypher: str, rows: list[dict], version: str) -> None:
-        rows_out = self._write(cypher, rows=rows, version=version)
+    def _write_batch(self, cypher: str, rows: list[list], version: str) -> None:
+        rows_out = self._write(cypher, rows=_Rows(rows), version=version)
         written = rows_out[0]["written"] if rows_out else 0
         if written != len(rows):
             raise StoreError(f"a push batch wrote {written} of {len(rows)} rows (its nodes were removed by a "
@@ -650,6 +693,14 @@ def _check_name(name: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class _Rows(list):
+    """A batch of rows whose ``repr`` is short: the driver formats every query's parameters for its
+    debug log even when that log is off (``repr`` of 5,000 rows: ~12 ms per batch, 5% of a push)."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 def _chunks(rows: list, size: int) -> Iterator[list]:
