@@ -30,6 +30,7 @@ from ecosystem_graph.store.neo4j import (  # noqa: E402
     connect,
     model_rows,
     node_statement,
+    relationship_groups,
     relationship_statement,
     row_columns,
 )
@@ -69,7 +70,8 @@ def naive_push(store, model, name: str, textbook: bool) -> tuple[float, float, i
             for row in rows:
                 as_map = {"from": row[0], "to": row[1],
                           "props": {k: v for k, v in zip(columns[2:], row[2:]) if v is not None}}
-                session.run(cypher, rows=[row], row=as_map, version=version).consume()
+                rows_param = relationship_groups([row])[1]  # the push's statement takes groups
+                session.run(cypher, rows=rows_param, row=as_map, version=version).consume()
                 n_rels += 1
         t2 = time.perf_counter()
         while session.run(f"MATCH (n:{NODE_LABEL} {{version: $v}}) WITH n LIMIT 5000 DETACH DELETE n "

@@ -53,6 +53,30 @@ def test_examples_round_trip_losslessly(store, unique_name, example):
     assert store.pull(unique_name).to_data() == model.to_data()
 
 
+def test_relationship_batches_grouped_by_source_and_by_target_round_trip(store, unique_name):
+    from ecosystem_graph.store.neo4j import model_rows, relationship_groups
+
+    # 3 segments each USE 4 satellites (12 relationships, 3 sources < 4 targets: grouped by source);
+    # the 4 satellites each FEED the one core, twice with its parallel second relationship (8
+    # relationships, 4 sources > 1 target: grouped by target). Batches of 5 split both across groups.
+    nodes = ([{"id": "core", "kind": "core", "name": "Core"}]
+             + [{"id": f"sat{i}", "kind": "satellite", "name": f"Satellite {i}"} for i in range(4)]
+             + [{"id": f"seg{i}", "kind": "segment", "name": f"Segment {i}", "size": 10 + i} for i in range(3)])
+    rels = ([{"from": f"seg{i}", "to": f"sat{j}", "type": "USES", "share": (i + j) / 10} for i in range(3)
+             for j in range(4)]
+            + [{"from": f"sat{j}", "to": "core", "type": "FEEDS", "strength": k / 2, "id": f"f{j}-{k}"}
+               for j in range(4) for k in (1, 2)])
+    model = Ecosystem.model_validate({"name": "Grouped", "currency": "EUR", "period": "1", "nodes": nodes,
+                                      "relationships": rels})
+    _, rows = model_rows(model, unique_name)
+    assert relationship_groups(rows["USES"])[0] == "source"
+    assert relationship_groups(rows["FEEDS"])[0] == "target"
+    result = store.push(model, unique_name, batch_size=5)
+    # node batches: one per kind (3); USES: 12 rows in batches of 5 -> 3; FEEDS: 8 -> 2
+    assert result.relationships == 20 and result.batches == 3 + 3 + 2
+    assert store.pull(unique_name).to_data() == model.to_data()
+
+
 def test_pull_restores_types_unicode_attributes_and_missing_optionals(store, unique_name):
     model = shop_model()
     store.push(model, unique_name)
