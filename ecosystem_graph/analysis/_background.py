@@ -11,15 +11,46 @@ import warnings
 import networkx as nx
 import numpy as np
 
-__all__ = ["BACKGROUND_WORK", "Betweenness", "can_fork", "betweenness_values"]
+__all__ = ["BACKGROUND_WORK", "CGROUP_CPU_LIMITS", "Betweenness", "can_fork", "cpu_limit", "betweenness_values"]
 
 BACKGROUND_WORK = 1_000_000
 """Edge visits (sources x (nodes + edges)) from which betweenness runs in a child process: about a
 second of networkx, against a few milliseconds to fork."""
 
 
+CGROUP_CPU_LIMITS = ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+"""Where a container's CPU limit is (cgroup v2, v1): a container limited to one CPU still lists every
+CPU of the host as usable."""
+
+
+def cpu_limit(paths: tuple[str, ...] = CGROUP_CPU_LIMITS) -> float | None:
+    """The CPUs this process may use by its cgroup's quota (e.g. 1.5), None when unlimited or unknown.
+
+    cgroup v2 ``cpu.max`` holds ``"<quota> <period>"`` or ``"max <period>"``; cgroup v1 keeps the quota
+    in ``cpu.cfs_quota_us`` (-1: none) and the period in ``cpu.cfs_period_us`` next to it.
+    """
+    for path in paths:
+        try:
+            with open(path, encoding="ascii") as f:
+                fields = f.read().split()
+            if path.endswith("cfs_quota_us"):
+                with open(os.path.join(os.path.dirname(path), "cpu.cfs_period_us"), encoding="ascii") as f:
+                    fields.append(f.read().strip())
+            quota, period = fields[0], fields[1]
+        except (OSError, IndexError):
+            continue
+        if quota in ("max", "-1"):
+            return None
+        try:
+            return int(quota) / int(period)
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
 def can_fork() -> bool:
-    """True where a child process can be forked safely and runs on another CPU: Linux with 2+ CPUs.
+    """True where a child process can be forked safely and runs on another CPU: Linux with 2+ CPUs
+    (by the process's CPU affinity and its container's CPU quota).
 
     (macOS and Windows are left out: forking is unsafe with macOS system libraries, and Windows has no
     fork; there the analyses run in one process, with the same figures.)
@@ -27,9 +58,11 @@ def can_fork() -> bool:
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
     try:
-        return len(os.sched_getaffinity(0)) >= 2
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - every Linux Python has sched_getaffinity
-        return (os.cpu_count() or 1) >= 2
+        cpus = os.cpu_count() or 1
+    limit = cpu_limit()
+    return cpus >= 2 and (limit is None or limit >= 2)
 
 
 def betweenness_values(G: nx.MultiDiGraph, k: int | None, seed: int) -> np.ndarray:
