@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import queue
 import re
+import threading
 import typing
 import uuid
 from dataclasses import dataclass, field
@@ -47,6 +49,10 @@ __all__ = [
     "PushResult",
     "QueryResult",
     "model_rows",
+    "node_rows",
+    "relationship_rows",
+    "check_integers",
+    "push_batches",
     "node_statement",
     "relationship_statement",
     "relationship_groups",
@@ -217,11 +223,6 @@ class QueryResult:
 # -------------------------------------------------------------------------------------- model <-> rows
 
 
-def _check_int(value: Any, where: str) -> None:
-    if isinstance(value, int) and not isinstance(value, bool) and not (_INT64[0] <= value <= _INT64[1]):
-        raise StoreError(f"{where}: {value} is outside the 64-bit integer range a graph database can store")
-
-
 def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict[str, list[list]]]:
     """The rows a push writes: node rows grouped by kind, relationship rows grouped by type.
 
@@ -229,7 +230,7 @@ def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict
     field, then ``ecosystem``, ``ord`` (position in the file) and ``attributes`` as a JSON string
     (graph properties cannot hold maps); a relationship's ``from``, ``to``, every field, ``ord`` and
     ``attributes``. Absent optionals and empty lists are None (not stored), so pulling restores the
-    file's defaults.
+    file's defaults. StoreError for an integer no graph database stores (:func:`check_integers`).
 
     >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
     ...     "nodes": [{"id": "a", "kind": "core", "name": "A", "attributes": {"x": 1}}]})
@@ -237,39 +238,62 @@ def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict
     >>> dict(zip(row_columns("core"), nodes["core"][0]))
     {'id': 'a', 'name': 'A', 'description': None, 'tags': None, 'kind': 'core', 'ecosystem': 't', 'ord': 0, 'attributes': '{"x":1}'}
     """
-    lo, hi = _INT64
-    nodes: dict[str, list[list]] = {k: [] for k in NODE_KINDS}
+    check_integers(model)
+    return node_rows(model, name), relationship_rows(model)
+
+
+def check_integers(model: Ecosystem) -> None:
+    """StoreError naming the first model field holding an integer beyond 64 bits (no graph database
+    stores one; only a segment's ``size`` can hold one)."""
+    def fits(v: Any) -> bool:
+        return type(v) is not int or _INT64[0] <= v <= _INT64[1]  # bool is not int here
+
+    def refuse(where: str, k: str, v: int):
+        raise StoreError(f"{where}, {k}: {v} is outside the 64-bit integer range a graph database can store")
+
+    for node in model.nodes:
+        for k in _NODE_LAYOUT[node.kind][2]:
+            if not fits(v := getattr(node, k)):
+                refuse(f"node {node.id}", k, v)
+    for n, rel in enumerate(model.relationships):
+        for k in _REL_LAYOUT[rel.type][2]:
+            if not fits(v := getattr(rel, k)):
+                refuse(f"relationship {n} ({rel.type} {rel.source} -> {rel.target})", k, v)
+
+
+def node_rows(model: Ecosystem, name: str) -> dict[str, list[list]]:
+    """The node rows of :func:`model_rows`, by kind (integers not checked)."""
+    rows: dict[str, list[list]] = {k: [] for k in NODE_KINDS}
     for n, node in enumerate(model.nodes):
-        fields, empties, ints = _NODE_LAYOUT[node.kind]
+        fields, empties, _ = _NODE_LAYOUT[node.kind]
         row = list(fields(node))
         for i in empties:  # empty lists are not stored
             if not row[i]:
                 row[i] = None
-        for i, k in ints:
-            if type(row[i]) is int and not lo <= row[i] <= hi:  # bool is not int here
-                _check_int(row[i], f"node {node.id}, {k}")
         row += (name, n, _dump_json(node.attributes) if node.attributes else None)
-        nodes[node.kind].append(row)
-    rels: dict[str, list[list]] = {t: [] for t in RELATIONSHIP_TYPES}
+        rows[node.kind].append(row)
+    return rows
+
+
+def relationship_rows(model: Ecosystem) -> dict[str, list[list]]:
+    """The relationship rows of :func:`model_rows`, by type (integers not checked)."""
+    rows: dict[str, list[list]] = {t: [] for t in RELATIONSHIP_TYPES}
     for n, rel in enumerate(model.relationships):
-        fields, empties, ints = _REL_LAYOUT[rel.type]
+        fields, empties, _ = _REL_LAYOUT[rel.type]
         row = [rel.source, rel.target, *fields(rel)]
         for i in empties:
             if not row[i]:
                 row[i] = None
-        for i, k in ints:
-            if type(row[i]) is int and not lo <= row[i] <= hi:
-                _check_int(row[i], f"relationship {n} ({rel.type} {rel.source} -> {rel.target}), {k}")
         row += (n, _dump_json(rel.attributes) if rel.attributes else None)
-        rels[rel.type].append(row)
-    return nodes, rels
+        rows[rel.type].append(row)
+    return rows
 
 
 def _layout(keys: list[str], first: int = 0) -> tuple:
-    """(getter of ``keys`` as a tuple, positions of list fields, positions and names of int fields)."""
+    """(getter of ``keys`` as a tuple, positions of list fields in a row, names of int fields)."""
     return (attrgetter(*keys) if len(keys) > 1 else lambda obj: (getattr(obj, keys[0]),),
             [first + i for i, k in enumerate(keys) if k in _EMPTY_AS_ABSENT],
-            [(first + i, k) for i, k in enumerate(keys) if k in _INT_FIELDS])
+            [k for k in keys if k in _INT_FIELDS])
 
 
 _NODE_LAYOUT = {kind: _layout(_NODE_FIELDS[kind]) for kind in NODE_KINDS}
@@ -516,9 +540,8 @@ class Store:
         name = _check_name(name if name is not None else model.name)
         if batch_size < 1:
             raise StoreError("the batch size must be at least 1")
-        node_rows, rel_rows = model_rows(model, name)
-        total_nodes = sum(len(v) for v in node_rows.values())
-        total_rels = sum(len(v) for v in rel_rows.values())
+        check_integers(model)  # refused before anything is written
+        total_nodes, total_rels = len(model.nodes), len(model.relationships)
         self.ensure_schema()
         current = self._pointer(name)
         keep = current["version"] if current else None
@@ -531,25 +554,16 @@ class Store:
             version=version, name=name, now=_now(), meta=meta, model_name=model.name)
         batches = 0
         try:
-            # Nodes first (relationships look their ends up), each label/type with its own statement.
-            done = 0
-            for kind, rows in node_rows.items():
-                cypher = node_statement(kind)
-                for chunk in _chunks(rows, batch_size):
-                    self._write_batch(cypher, chunk, len(chunk), version)
+            # The batches are prepared by a thread (rows, grouping) while this one waits for the server.
+            done = {"nodes": 0, "relationships": 0}
+            totals = {"nodes": total_nodes, "relationships": total_rels}
+            with contextlib.closing(_read_ahead(push_batches(model, name, batch_size))) as prepared:
+                for what, cypher, rows, count in prepared:
+                    self._write_batch(cypher, rows, count, version)
                     batches += 1
-                    done += len(chunk)
+                    done[what] += count
                     if progress:
-                        progress("nodes", done, total_nodes)
-            done = 0
-            for rtype, rows in rel_rows.items():
-                for chunk in _chunks(rows, batch_size):
-                    by, groups = relationship_groups(chunk)
-                    self._write_batch(relationship_statement(rtype, by), groups, len(chunk), version)
-                    batches += 1
-                    done += len(chunk)
-                    if progress:
-                        progress("relationships", done, total_rels)
+                        progress(what, done[what], totals[what])
             # The switch: one small transaction makes the new version current, or nothing changes.
             switched = self._write(
                 "MATCH (v:EcosystemVersion {version: $version, state: 'staging'}) "
@@ -732,6 +746,69 @@ def _check_name(name: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def push_batches(model: Ecosystem, name: str, batch_size: int) -> Iterator[tuple[str, str, list, int]]:
+    """The batches of a push, in the order they are written: ``(what, cypher, rows, count)`` with
+    ``what`` "nodes" or "relationships" and ``count`` the nodes or relationships in ``rows``. Nodes
+    first (relationships look their ends up), each kind and type with its own statement."""
+    for kind, rows in node_rows(model, name).items():
+        cypher = node_statement(kind)
+        for chunk in _chunks(rows, batch_size):
+            yield "nodes", cypher, chunk, len(chunk)
+    for rtype, rows in relationship_rows(model).items():
+        for chunk in _chunks(rows, batch_size):
+            by, groups = relationship_groups(chunk)
+            yield "relationships", relationship_statement(rtype, by), groups, len(chunk)
+
+
+_READ_AHEAD = 4
+"""Batches a push prepares ahead of the one being written."""
+
+
+def _read_ahead(items: Iterator, ahead: int = _READ_AHEAD) -> Iterator:
+    """``items``, produced by a background thread up to ``ahead`` items in advance.
+
+    A push waits for the server most of the time (the driver releases the GIL while it waits), and
+    building and grouping the rows of 100k nodes takes ~2 s of Python: prepared meanwhile, that time
+    disappears from the push. An exception in the thread is raised here; closing this generator
+    (``contextlib.closing``) stops the thread and waits for it.
+    """
+    q: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((None, item)):
+                    return
+            put((None, end))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put((exc, None))
+
+    thread = threading.Thread(target=produce, name="ecograph-push-rows", daemon=True)
+    thread.start()
+    try:
+        while True:
+            exc, item = q.get()
+            if exc is not None:
+                raise exc
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _Rows(list):
