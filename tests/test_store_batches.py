@@ -1,8 +1,6 @@
-"""A push's batches, prepared ahead in a thread: order, contents, errors and stopping (no server needed)."""
+"""A push's batches: order, contents, grouping, and the integer check (no server needed)."""
 
 from __future__ import annotations
-
-import threading
 
 import pytest
 
@@ -10,7 +8,6 @@ from ecosystem_graph.errors import StoreError
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.model import Ecosystem
 from ecosystem_graph.store.neo4j import (
-    _read_ahead,
     check_integers,
     model_rows,
     push_batches,
@@ -48,41 +45,6 @@ def test_relationship_groups_pick_the_end_fewer_relationships_share():
     assert relationship_groups([["s", "a"], ["s", "b"], ["s", "c"]])[0] == "source"
     assert relationship_groups([["a", "t"], ["b", "t"], ["c", "t"]]) == ("target", [["t", [["a"], ["b"], ["c"]]]])
     assert relationship_groups([["a", "b"], ["c", "d"]])[0] == "source"
-
-
-def test_read_ahead_gives_every_item_in_order_and_ends_its_thread():
-    before = threading.active_count()
-    assert list(_read_ahead(iter(range(100)), ahead=3)) == list(range(100))
-    assert threading.active_count() == before
-
-
-def test_read_ahead_raises_the_producers_error_after_its_items():
-    def items():
-        yield 1
-        yield 2
-        raise StoreError("row 3 is broken")
-
-    got = []
-    with pytest.raises(StoreError, match="row 3 is broken"):
-        for x in _read_ahead(items()):
-            got.append(x)
-    assert got == [1, 2]
-
-
-def test_closing_read_ahead_early_stops_the_producer():
-    produced = []
-
-    def items():
-        for i in range(10_000):
-            produced.append(i)
-            yield i
-
-    before = threading.active_count()
-    reader = _read_ahead(items(), ahead=2)
-    assert [next(reader) for _ in range(3)] == [0, 1, 2]
-    reader.close()  # what push does when a batch fails
-    assert threading.active_count() == before
-    assert len(produced) < 10  # 3 consumed, at most `ahead` queued and one in hand
 
 
 def test_integers_beyond_64_bits_are_named():

@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import queue
 import re
-import threading
 import typing
 import uuid
 from dataclasses import dataclass, field
@@ -554,16 +552,14 @@ class Store:
             version=version, name=name, now=_now(), meta=meta, model_name=model.name)
         batches = 0
         try:
-            # The batches are prepared by a thread (rows, grouping) while this one waits for the server.
             done = {"nodes": 0, "relationships": 0}
             totals = {"nodes": total_nodes, "relationships": total_rels}
-            with contextlib.closing(_read_ahead(push_batches(model, name, batch_size))) as prepared:
-                for what, cypher, rows, count in prepared:
-                    self._write_batch(cypher, rows, count, version)
-                    batches += 1
-                    done[what] += count
-                    if progress:
-                        progress(what, done[what], totals[what])
+            for what, cypher, rows, count in push_batches(model, name, batch_size):
+                self._write_batch(cypher, rows, count, version)
+                batches += 1
+                done[what] += count
+                if progress:
+                    progress(what, done[what], totals[what])
             # The switch: one small transaction makes the new version current, or nothing changes.
             switched = self._write(
                 "MATCH (v:EcosystemVersion {version: $version, state: 'staging'}) "
@@ -760,55 +756,6 @@ def push_batches(model: Ecosystem, name: str, batch_size: int) -> Iterator[tuple
         for chunk in _chunks(rows, batch_size):
             by, groups = relationship_groups(chunk)
             yield "relationships", relationship_statement(rtype, by), groups, len(chunk)
-
-
-_READ_AHEAD = 4
-"""Batches a push prepares ahead of the one being written."""
-
-
-def _read_ahead(items: Iterator, ahead: int = _READ_AHEAD) -> Iterator:
-    """``items``, produced by a background thread up to ``ahead`` items in advance.
-
-    A push waits for the server most of the time (the driver releases the GIL while it waits), and
-    building and grouping the rows of 100k nodes takes ~2 s of Python: prepared meanwhile, that time
-    disappears from the push. An exception in the thread is raised here; closing this generator
-    (``contextlib.closing``) stops the thread and waits for it.
-    """
-    q: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-    end = object()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((None, item)):
-                    return
-            put((None, end))
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put((exc, None))
-
-    thread = threading.Thread(target=produce, name="ecograph-push-rows", daemon=True)
-    thread.start()
-    try:
-        while True:
-            exc, item = q.get()
-            if exc is not None:
-                raise exc
-            if item is end:
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 class _Rows(list):
