@@ -11,7 +11,8 @@ import warnings
 import networkx as nx
 import numpy as np
 
-__all__ = ["BACKGROUND_WORK", "CGROUP_CPU_LIMITS", "Betweenness", "can_fork", "cpu_limit", "betweenness_values"]
+__all__ = ["BACKGROUND_WORK", "CGROUP_CPU_LIMITS", "Betweenness", "can_fork", "cpu_limit", "betweenness_values",
+           "collapsed_edge_count"]
 
 BACKGROUND_WORK = 1_000_000
 """Edge visits (sources x (nodes + edges)) from which betweenness runs in a child process: about a
@@ -65,6 +66,12 @@ def can_fork() -> bool:
     return cpus >= 2 and (limit is None or limit >= 2)
 
 
+def collapsed_edge_count(G: nx.MultiDiGraph) -> int:
+    """Edges of the collapsed graph (one per ordered pair with a relationship): each node's distinct
+    successors, summed."""
+    return sum(len(nbrs) for _, nbrs in G.adjacency())
+
+
 def betweenness_values(G: nx.MultiDiGraph, k: int | None, seed: int) -> np.ndarray:
     """networkx's normalised directed betweenness of every node of ``G``, in ``G``'s node order
     (``k`` sampled sources with ``seed``, or exact when ``k`` is None)."""
@@ -82,6 +89,7 @@ class Betweenness:
     The child runs the very same networkx call on the very same graph (forked, nothing copied) and
     sends the values back as raw doubles: the figures are identical to the last bit either way. When
     the child fails for any reason (killed, out of memory), :meth:`values` computes them here instead.
+    ``pairs``: :func:`collapsed_edge_count` of ``G``, when at hand.
     Call :meth:`close` when done (it ends a child that is still running, e.g. after an error).
 
     Examples
@@ -92,14 +100,15 @@ class Betweenness:
     """
 
     def __init__(self, G: nx.MultiDiGraph, *, k: int | None, seed: int, background: bool = True,
-                 min_work: int = BACKGROUND_WORK) -> None:
+                 min_work: int = BACKGROUND_WORK, pairs: int | None = None) -> None:
         self.G, self.k, self.seed = G, k, seed
         self.pid: int | None = None  # the child's, while it runs
         self._fd: int | None = None  # read end of the pipe from the child
         self._values: np.ndarray | None = None
         if background and can_fork():
             n = G.number_of_nodes()
-            pairs = sum(len(nbrs) for _, nbrs in G.adjacency())  # distinct successors: what a search visits
+            if pairs is None:  # distinct successors (the collapsed graph's edges): what a search visits
+                pairs = collapsed_edge_count(G)
             if (n if k is None else k) * (n + pairs) >= min_work:
                 self._start()
 

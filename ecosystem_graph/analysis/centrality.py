@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import networkx as nx
 import numpy as np
 
-from ._background import Betweenness
+from ._background import Betweenness, collapsed_edge_count
 from ._common import Collapsed, collapsed, edge_list
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
@@ -108,8 +108,9 @@ def start_betweenness(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int
     when ``background`` and that pays (see :class:`~ecosystem_graph.analysis._background.Betweenness`),
     so that the caller can compute other things meanwhile. Pass it to :func:`centrality`; ``close()`` it.
     """
-    pairs = sum(len(nbrs) for _, nbrs in G.adjacency())  # the collapsed graph's edges
-    return Betweenness(G, k=sample_size(G.number_of_nodes(), pairs, sample_above), seed=seed, background=background)
+    pairs = collapsed_edge_count(G)
+    return Betweenness(G, k=sample_size(G.number_of_nodes(), pairs, sample_above), seed=seed, background=background,
+                       pairs=pairs)
 
 
 def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
