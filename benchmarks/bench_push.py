@@ -30,7 +30,6 @@ from ecosystem_graph.store.neo4j import (  # noqa: E402
     connect,
     model_rows,
     node_statement,
-    relationship_groups,
     relationship_statement,
     row_columns,
 )
@@ -44,8 +43,8 @@ TEXTBOOK_REL = ("UNWIND [$row] AS r MATCH (a:{label} {{version: $version, id: r.
 def naive_push(store, model, name: str, textbook: bool) -> tuple[float, float, int, int]:
     """One auto-commit statement per node and per relationship; returns (node s, rel s, nodes, rels).
 
-    ``textbook``: the statements a first attempt writes (``SET n = $row``, as in the issue's baseline);
-    otherwise the very statements ``Store.push`` runs, with a one-row ``$rows`` (isolates batching).
+    ``textbook``: the statements a first attempt writes (``SET n = $row``, ends found by their key);
+    otherwise the very statements ``Store.push`` runs, with one-row ``$rows`` (isolates batching).
     """
     store.ensure_schema()
     node_rows, rel_rows = model_rows(model, name)
@@ -69,15 +68,21 @@ def naive_push(store, model, name: str, textbook: bool) -> tuple[float, float, i
             if textbook:
                 params = {"row": {"from": row[0], "to": row[1],
                                   "props": {k: v for k, v in zip(columns[2:], row[2:]) if v is not None}}}
-            else:
-                params = {"rows": relationship_groups([row])[1]}  # the push's statement takes groups
+            else:  # the element ids are filled in once the nodes exist (as the push does)
+                params = {"rows": [[row[0], row[1], *row]]}
             rel_calls.append((cypher, params))
+    element_ids = {}
     with store.driver.session(database=store.database) as session:
         t0 = time.perf_counter()
         for cypher, params in node_calls:
-            session.run(cypher, params, version=version).consume()
+            record = session.run(cypher, params, version=version).single()
+            if not textbook:
+                element_ids.update(record["created"])
         t1 = time.perf_counter()
         for cypher, params in rel_calls:
+            if not textbook:
+                row = params["rows"][0]
+                row[0], row[1] = element_ids[row[2]], element_ids[row[3]]
             session.run(cypher, params, version=version).consume()
         t2 = time.perf_counter()
         while session.run(f"MATCH (n:{NODE_LABEL} {{version: $v}}) WITH n LIMIT 5000 DETACH DELETE n "

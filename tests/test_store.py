@@ -53,12 +53,9 @@ def test_examples_round_trip_losslessly(store, unique_name, example):
     assert store.pull(unique_name).to_data() == model.to_data()
 
 
-def test_relationship_batches_grouped_by_source_and_by_target_round_trip(store, unique_name):
-    from ecosystem_graph.store.neo4j import model_rows, relationship_groups
-
-    # 3 segments each USE 4 satellites (12 relationships, 3 sources < 4 targets: grouped by source);
-    # the 4 satellites each FEED the one core, twice with its parallel second relationship (8
-    # relationships, 4 sources > 1 target: grouped by target). Batches of 5 split both across groups.
+def test_relationships_split_across_small_batches_round_trip(store, unique_name):
+    # 3 segments each USE 4 satellites (12 relationships); the 4 satellites each FEED the one core
+    # twice, parallel relationships told apart by their ids (8). Batches of 5 split both types.
     nodes = ([{"id": "core", "kind": "core", "name": "Core"}]
              + [{"id": f"sat{i}", "kind": "satellite", "name": f"Satellite {i}"} for i in range(4)]
              + [{"id": f"seg{i}", "kind": "segment", "name": f"Segment {i}", "size": 10 + i} for i in range(3)])
@@ -66,15 +63,43 @@ def test_relationship_batches_grouped_by_source_and_by_target_round_trip(store, 
              for j in range(4)]
             + [{"from": f"sat{j}", "to": "core", "type": "FEEDS", "strength": k / 2, "id": f"f{j}-{k}"}
                for j in range(4) for k in (1, 2)])
-    model = Ecosystem.model_validate({"name": "Grouped", "currency": "EUR", "period": "1", "nodes": nodes,
+    model = Ecosystem.model_validate({"name": "Split", "currency": "EUR", "period": "1", "nodes": nodes,
                                       "relationships": rels})
-    _, rows = model_rows(model, unique_name)
-    assert relationship_groups(rows["USES"])[0] == "source"
-    assert relationship_groups(rows["FEEDS"])[0] == "target"
     result = store.push(model, unique_name, batch_size=5)
     # node batches: one per kind (3); USES: 12 rows in batches of 5 -> 3; FEEDS: 8 -> 2
     assert result.relationships == 20 and result.batches == 3 + 3 + 2
     assert store.pull(unique_name).to_data() == model.to_data()
+
+
+def test_a_relationship_row_is_written_only_between_the_nodes_it_names(store, unique_name):
+    # The relationship statement reaches its ends by element id and checks each is the node of that
+    # version and id: an element id of another ecosystem's node, or of another node of the same
+    # version, writes nothing (the push then fails on the count instead of linking wrong nodes).
+    from ecosystem_graph.store.neo4j import relationship_statement
+
+    store.push(chain_model(2), unique_name)
+    store.push(chain_model(2), unique_name + "-other")
+    version = store._pointer(unique_name)["version"]
+    other = store._pointer(unique_name + "-other")["version"]
+    ids = {(r["v"], r["id"]): r["e"] for r in store.query(
+        "MATCH (n:EcoNode) WHERE n.version IN [$a, $b] RETURN n.version AS v, n.id AS id, elementId(n) AS e",
+        {"a": version, "b": other}).to_dicts()}
+    cypher = relationship_statement("USES")
+
+    def written(source_eid: str, target_eid: str) -> int:
+        with store.driver.session(database=store.database) as session:
+            tx = session.begin_transaction()
+            try:
+                row = [source_eid, target_eid, "seg", "s1", None, None, 0.5, None, None, None, 99, None]
+                return tx.run(cypher, rows=[row], version=version).single()["written"]
+            finally:
+                tx.rollback()
+
+    assert written(ids[version, "seg"], ids[version, "s1"]) == 1
+    assert written(ids[other, "seg"], ids[version, "s1"]) == 0  # same id, other ecosystem
+    assert written(ids[version, "seg"], ids[other, "s1"]) == 0
+    assert written(ids[version, "seg"], ids[version, "s0"]) == 0  # same version, another node
+    assert store.pull(unique_name).to_data() == chain_model(2).to_data()  # nothing was written
 
 
 def test_pull_restores_types_unicode_attributes_and_missing_optionals(store, unique_name):

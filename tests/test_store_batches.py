@@ -1,4 +1,4 @@
-"""A push's batches: order, contents, grouping, and the integer check (no server needed)."""
+"""A push's batches: order, contents, statements, and the integer check (no server needed)."""
 
 from __future__ import annotations
 
@@ -10,41 +10,48 @@ from ecosystem_graph.model import Ecosystem
 from ecosystem_graph.store.neo4j import (
     check_integers,
     model_rows,
-    push_batches,
-    relationship_groups,
+    node_batches,
+    node_statement,
+    relationship_batches,
+    relationship_statement,
     row_columns,
 )
 
 
-def test_push_batches_cover_every_row_once_nodes_first():
+def test_batches_cover_every_row_once_each_kind_and_type_with_its_statement():
     model = generate_model(300, seed=2)
     nodes, rels = model_rows(model, "x")
-    batches = list(push_batches(model, "x", 70))
-    whats = [b[0] for b in batches]
-    assert whats == sorted(whats, key=lambda w: w != "nodes")  # every node batch before any relationship
-    assert sum(b[3] for b in batches if b[0] == "nodes") == len(model.nodes) == 300
-    assert sum(b[3] for b in batches if b[0] == "relationships") == len(model.relationships)
-    assert all(0 < b[3] <= 70 for b in batches)
-    # the node batches hold exactly the node rows; the relationship groups, ungrouped, the relationship rows
-    assert [row for b in batches if b[0] == "nodes" for row in b[2]] == [r for rows in nodes.values() for r in rows]
-    rebuilt = []
-    for _, cypher, groups, count in (b for b in batches if b[0] == "relationships"):
-        by_target = "MATCH (b:EcoNode {version: $version, id: g[0]})" in cypher
-        chunk = [[other, shared, *rest] if by_target else [shared, other, *rest]
-                 for shared, members in groups for other, *rest in members]
-        assert len(chunk) == count
-        rebuilt += chunk
-    ordinal = row_columns("PAYS").index("ord") - len(row_columns("PAYS"))  # ord is next to last in every type
-    assert ordinal == -2
-    assert sorted(rebuilt, key=lambda r: r[-2]) == sorted((r for rows in rels.values() for r in rows),
-                                                         key=lambda r: r[-2])
+    node_batches_ = list(node_batches(model, "x", 70))
+    assert [rows for _, rows in node_batches_] == [chunk for rows in nodes.values()
+                                                   for chunk in (rows[i:i + 70] for i in range(0, len(rows), 70))]
+    assert sum(len(rows) for _, rows in node_batches_) == len(model.nodes) == 300
+    assert {c for c, _ in node_batches_} == {node_statement(k) for k, rows in nodes.items() if rows}
+    # the relationship rows are the model's rows behind the element ids of their two ends
+    element_ids = {n.id: f"#{i}:{i * 7}" for i, n in enumerate(model.nodes)}
+    rel_batches = list(relationship_batches(model, element_ids, 70))
+    assert all(0 < len(rows) <= 70 for _, rows in rel_batches)
+    written = [row for _, rows in rel_batches for row in rows]
+    assert written == [[element_ids[r[0]], element_ids[r[1]], *r] for rows in rels.values() for r in rows]
+    assert len(written) == len(model.relationships)
+    for cypher, rows in rel_batches:
+        [rtype] = {model.relationships[r[-2]].type for r in rows}  # ord: the relationship's position
+        assert cypher == relationship_statement(rtype)
 
 
-def test_relationship_groups_pick_the_end_fewer_relationships_share():
-    # 1 source, 3 targets: by source; 3 sources, 1 target: by target; a tie: by source
-    assert relationship_groups([["s", "a"], ["s", "b"], ["s", "c"]])[0] == "source"
-    assert relationship_groups([["a", "t"], ["b", "t"], ["c", "t"]]) == ("target", [["t", [["a"], ["b"], ["c"]]]])
-    assert relationship_groups([["a", "b"], ["c", "d"]])[0] == "source"
+def test_statements_take_labels_and_keys_only_from_the_vocabulary():
+    assert node_statement("segment") == (
+        "UNWIND $rows AS r CREATE (n:EcoNode:Segment {id: r[0], name: r[1], description: r[2], tags: r[3], "
+        "kind: r[4], size: r[5], ecosystem: r[6], ord: r[7], attributes: r[8], version: $version}) "
+        "RETURN collect([r[0], elementId(n)]) AS created")
+    assert relationship_statement("USES") == (
+        "UNWIND $rows AS r "
+        "MATCH (a:EcoNode) WHERE elementId(a) = r[0] AND a.version = $version AND a.id = r[2] "
+        "MATCH (b:EcoNode) WHERE elementId(b) = r[1] AND b.version = $version AND b.id = r[3] "
+        "CREATE (a)-[x:USES {id: r[4], description: r[5], switching_cost: r[6], mechanisms: r[7], "
+        "cost_types: r[8], share: r[9], ord: r[10], attributes: r[11]}]->(b) "
+        "RETURN count(x) AS written")
+    assert row_columns("USES") == ["from", "to", "id", "description", "switching_cost", "mechanisms", "cost_types",
+                                   "share", "ord", "attributes"]
 
 
 def test_integers_beyond_64_bits_are_named():

@@ -16,7 +16,7 @@ import typing
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,10 +50,10 @@ __all__ = [
     "node_rows",
     "relationship_rows",
     "check_integers",
-    "push_batches",
+    "node_batches",
+    "relationship_batches",
     "node_statement",
     "relationship_statement",
-    "relationship_groups",
     "row_columns",
 ]
 
@@ -105,50 +105,30 @@ def _property_map(keys: list[str], first: int = 0) -> str:
 
 def node_statement(kind: str) -> str:
     """The Cypher that creates a batch (``$rows``, rows of :func:`model_rows`) of nodes of ``kind`` in
-    version ``$version``."""
+    version ``$version``; its one record's ``created`` lists ``[id, elementId]`` of every node created
+    (the relationship batches find the nodes by those element ids)."""
     props = _property_map(_NODE_PROPERTIES[kind])[:-1] + ", version: $version}"
-    return f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]} {props}) RETURN count(n) AS written"
+    return (f"UNWIND $rows AS r CREATE (n:{NODE_LABEL}:{NEO4J_LABELS[kind]} {props}) "
+            f"RETURN collect([r[0], elementId(n)]) AS created")
 
 
-def relationship_statement(rtype: str, by: str = "source") -> str:
+def relationship_statement(rtype: str) -> str:
     """The Cypher that creates a batch of ``rtype`` relationships in version ``$version``.
 
-    ``$rows`` holds groups (:func:`relationship_groups`): ``[id of the end the group shares,
-    [[id of the other end, property columns...], ...]]``, ``by`` "source" or "target" naming the
-    shared end. The shared end is looked up once per group instead of once per relationship: in
-    ArcadeDB's profile the key lookups were the largest single cost of a relationship, and grouping
-    each batch by the end fewer relationships share cut ~13% of the server's CPU (measured).
+    ``$rows`` holds :func:`relationship_batches` rows: ``[elementId of the source, elementId of the
+    target, from, to, property columns...]``. Each end is fetched by its element id (a direct record
+    access on both servers) and then checked to be the node with that ``version`` and ``id``, so a
+    stale or reused element id can never connect a wrong node: the row is then not written, and the
+    push fails on the count. Looking the ends up by the ``(version, id)`` key instead cost ArcadeDB a
+    search of every index page not yet compacted, per end: a third of a relationship batch (measured).
     """
-    if by not in ("source", "target"):
-        raise ValueError(f"by must be 'source' or 'target', not {by!r}")
-    shared, other = ("a", "b") if by == "source" else ("b", "a")
-    return (f"UNWIND $rows AS g "
-            f"MATCH ({shared}:{NODE_LABEL} {{version: $version, id: g[0]}}) "
-            f"UNWIND g[1] AS r "
-            f"MATCH ({other}:{NODE_LABEL} {{version: $version, id: r[0]}}) "
-            f"CREATE (a)-[x:{rtype} {_property_map(_REL_PROPERTIES[rtype], first=1)}]->(b) "
+    def end(var: str, element_id: int, node_id: int) -> str:
+        return (f"MATCH ({var}:{NODE_LABEL}) WHERE elementId({var}) = r[{element_id}] "
+                f"AND {var}.version = $version AND {var}.id = r[{node_id}] ")
+
+    return (f"UNWIND $rows AS r {end('a', 0, 2)}{end('b', 1, 3)}"
+            f"CREATE (a)-[x:{rtype} {_property_map(_REL_PROPERTIES[rtype], first=4)}]->(b) "
             f"RETURN count(x) AS written")
-
-
-def relationship_groups(rows: list[list]) -> tuple[str, list[list]]:
-    """Relationship rows of :func:`model_rows` grouped by the end fewer distinct ids make up, for
-    :func:`relationship_statement`: ``("source" | "target", groups)``; groups in order of first
-    appearance, each group's relationships in row order.
-
-    >>> relationship_groups([["s", "a", 1], ["t", "a", 2], ["u", "b", 3]])
-    ('target', [['a', [['s', 1], ['t', 2]]], ['b', [['u', 3]]]])
-    >>> relationship_groups([["s", "a", 1], ["s", "b", 2]])
-    ('source', [['s', [['a', 1], ['b', 2]]]])
-    """
-    by_target = len(set(map(itemgetter(1), rows))) < len(set(map(itemgetter(0), rows)))
-    shared, other = (1, 0) if by_target else (0, 1)
-    groups: dict[str, list] = {}
-    for row in rows:
-        group = groups.get(row[shared])
-        if group is None:
-            group = groups[row[shared]] = []
-        group.append([row[other], *row[2:]])
-    return ("target" if by_target else "source"), [[k, v] for k, v in groups.items()]
 
 
 def row_columns(kind_or_type: str) -> list[str]:
@@ -552,14 +532,21 @@ class Store:
             version=version, name=name, now=_now(), meta=meta, model_name=model.name)
         batches = 0
         try:
-            done = {"nodes": 0, "relationships": 0}
-            totals = {"nodes": total_nodes, "relationships": total_rels}
-            for what, cypher, rows, count in push_batches(model, name, batch_size):
-                self._write_batch(cypher, rows, count, version)
+            element_ids: dict[str, str] = {}  # model id -> element id of its node in this version
+            done = 0
+            for cypher, rows in node_batches(model, name, batch_size):
+                self._write_nodes(cypher, rows, version, element_ids)
                 batches += 1
-                done[what] += count
+                done += len(rows)
                 if progress:
-                    progress(what, done[what], totals[what])
+                    progress("nodes", done, total_nodes)
+            done = 0
+            for cypher, rows in relationship_batches(model, element_ids, batch_size):
+                self._write_relationships(cypher, rows, version)
+                batches += 1
+                done += len(rows)
+                if progress:
+                    progress("relationships", done, total_rels)
             # The switch: one small transaction makes the new version current, or nothing changes.
             switched = self._write(
                 "MATCH (v:EcosystemVersion {version: $version, state: 'staging'}) "
@@ -584,12 +571,20 @@ class Store:
         return PushResult(name, version, total_nodes, total_rels, batches, replaced=keep,
                           removed_versions=removed)
 
-    def _write_batch(self, cypher: str, rows: list[list], expected: int, version: str) -> None:
-        rows_out = self._write(cypher, rows=_Rows(rows), version=version)
-        written = rows_out[0]["written"] if rows_out else 0
-        if written != expected:
-            raise StoreError(f"a push batch wrote {written} of {expected} rows (its nodes were removed by a "
-                             f"concurrent push or drop of the same ecosystem?); nothing was made current")
+    def _write_nodes(self, cypher: str, rows: list[list], version: str, element_ids: dict[str, str]) -> None:
+        out = self._write(cypher, rows=_Rows(rows), version=version)
+        created = out[0]["created"] if out else []
+        if len(created) != len(rows):
+            raise StoreError(f"a push batch created {len(created)} of {len(rows)} nodes; nothing was made current")
+        element_ids.update(created)
+
+    def _write_relationships(self, cypher: str, rows: list[list], version: str) -> None:
+        out = self._write(cypher, rows=_Rows(rows), version=version)
+        written = out[0]["written"] if out else 0
+        if written != len(rows):
+            raise StoreError(f"a push batch wrote {written} of {len(rows)} relationships (their nodes were "
+                             f"removed by a concurrent push or drop of the same ecosystem?); nothing was made "
+                             f"current")
 
     def _delete_version(self, version: str, batch_size: int) -> None:
         # Marked first: a push still writing into this version can then no longer be switched to it
@@ -744,18 +739,30 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def push_batches(model: Ecosystem, name: str, batch_size: int) -> Iterator[tuple[str, str, list, int]]:
-    """The batches of a push, in the order they are written: ``(what, cypher, rows, count)`` with
-    ``what`` "nodes" or "relationships" and ``count`` the nodes or relationships in ``rows``. Nodes
-    first (relationships look their ends up), each kind and type with its own statement."""
+def node_batches(model: Ecosystem, name: str, batch_size: int) -> Iterator[tuple[str, list[list]]]:
+    """The node batches of a push, in the order they are written: ``(cypher, rows)``, each kind with
+    its own :func:`node_statement`."""
     for kind, rows in node_rows(model, name).items():
         cypher = node_statement(kind)
         for chunk in _chunks(rows, batch_size):
-            yield "nodes", cypher, chunk, len(chunk)
+            yield cypher, chunk
+
+
+def relationship_batches(model: Ecosystem, element_ids: dict[str, str],
+                         batch_size: int) -> Iterator[tuple[str, list[list]]]:
+    """The relationship batches of a push: ``(cypher, rows)``, each type with its own
+    :func:`relationship_statement`; a row is ``[element_ids[from], element_ids[to], *relationship row]``.
+
+    >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024", "nodes": [
+    ...     {"id": "a", "kind": "segment", "name": "A"}, {"id": "b", "kind": "satellite", "name": "B"}],
+    ...     "relationships": [{"from": "a", "to": "b", "type": "USES", "share": 0.5}]})
+    >>> [rows for _, rows in relationship_batches(m, {"a": "#1:0", "b": "#2:0"}, 10)]
+    [[['#1:0', '#2:0', 'a', 'b', None, None, None, None, None, 0.5, 0, None]]]
+    """
     for rtype, rows in relationship_rows(model).items():
+        cypher = relationship_statement(rtype)
         for chunk in _chunks(rows, batch_size):
-            by, groups = relationship_groups(chunk)
-            yield "relationships", relationship_statement(rtype, by), groups, len(chunk)
+            yield cypher, [[element_ids[r[0]], element_ids[r[1]], *r] for r in chunk]
 
 
 class _Rows(list):
