@@ -28,7 +28,7 @@ def test_batches_cover_every_row_once_each_kind_and_type_with_its_statement():
     assert {c for c, _ in node_batches_} == {node_statement(k) for k, rows in nodes.items() if rows}
     # the relationship rows are the model's rows behind the element ids of their two ends
     element_ids = {n.id: f"#{i}:{i * 7}" for i, n in enumerate(model.nodes)}
-    rel_batches = list(relationship_batches(rels, element_ids, 70))
+    rel_batches = list(relationship_batches(model, element_ids, 70))
     assert all(0 < len(rows) <= 70 for _, rows in rel_batches)
     written = [row for _, rows in rel_batches for row in rows]
     assert written == [[element_ids[r[0]], element_ids[r[1]], *r] for rows in rels.values() for r in rows]
