@@ -18,9 +18,10 @@ CREATE CONSTRAINT ecograph_version_id IF NOT EXISTS
 FOR (v:EcosystemVersion) REQUIRE v.version IS UNIQUE;
 
 // A node id is unique within one version of one ecosystem. This is the only index on model nodes: every
-// lookup by id uses it (the relationship batches of a push: two seeks per relationship), and so does every
-// scan of a whole version (pull, deleting a version), written `WHERE n.version = $v AND n.id IS NOT NULL`
-// (equality on the first key, existence of the second: the index holds the whole version).
+// lookup by id uses it (the named queries' start nodes), and so does every scan of a whole version (pull,
+// deleting a version), written `WHERE n.version = $v AND n.id IS NOT NULL` (equality on the first key,
+// existence of the second: the index holds the whole version). A push's relationship batches reach their
+// ends by the element ids its node batches returned, and check the (version, id) of each.
 CREATE CONSTRAINT ecograph_node_key IF NOT EXISTS
 FOR (n:EcoNode) REQUIRE (n.version, n.id) IS UNIQUE;
 
