@@ -9,9 +9,10 @@ from operator import eq, itemgetter
 import networkx as nx
 import numpy as np
 
+from ..gc_pause import gc_paused
 from ._common import EXTERNAL_KINDS, SINK, BindingIndex
 from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
-                     _index_values, gc_paused, segment_figures, segment_network, segment_steps,
+                     _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
 
 __all__ = ["Keystone", "KeystoneResult", "keystones"]

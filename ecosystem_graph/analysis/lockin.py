@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import eq, itemgetter, methodcaller
@@ -14,6 +12,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ..gc_pause import gc_paused
 from ..model import LOCKIN_MECHANISMS
 from ._common import SINK, BindingIndex
 
@@ -488,20 +487,6 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
 
 
 # --------------------------------------------------------------------------------------- columns
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector (then restore it): building the rows of a result allocates
-    hundreds of thousands of small objects, each batch of which would make the collector scan the whole
-    heap (several times slower), while they create no garbage cycles (as in :func:`analyze`)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # Python's sum() adds floats one after another up to 3.11 (as np.bincount and np.add.reduceat do);

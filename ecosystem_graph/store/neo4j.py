@@ -9,7 +9,6 @@ come only from the closed vocabulary in :mod:`ecosystem_graph.model`.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import math
 import re
@@ -36,6 +35,7 @@ from ..model import (
     RELATIONSHIP_TYPES,
     Ecosystem,
 )
+from ..gc_pause import gc_paused
 from .queries import schema_statements
 
 __all__ = [
@@ -549,7 +549,7 @@ class Store:
             "started_at: $now}) SET v += $meta, v.model_name = $model_name",
             version=version, name=name, now=_now(), meta=meta, model_name=model.name)
         try:
-            with _gc_paused():
+            with gc_paused():
                 batches = self._write_version(model, name, version, batch_size, progress)
             # The switch: one small transaction makes the new version current, or nothing changes.
             switched = self._write(
@@ -792,20 +792,6 @@ class _Rows(list):
 
     def __repr__(self) -> str:
         return f"<{len(self)} rows>"
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off inside (restored after). A push allocates a list per
-    row and no reference cycles; at 100k nodes the collector's passes over the model's ~1M objects
-    took 0.6-1 s of the push's ~2 s of client CPU (measured), CPU a small machine's server needs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _chunks(rows: list, size: int) -> Iterator[list]:
