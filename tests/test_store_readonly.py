@@ -311,3 +311,12 @@ def test_explain_text_plans_never_runs():
     assert explain_text("explain MATCH (n) RETURN n") == "explain MATCH (n) RETURN n"
     assert explain_text("SHOW INDEXES") is None
     assert explain_text("// nothing") is None
+
+
+def test_every_named_query_passes_the_text_check():
+    from ecosystem_graph.store.queries import list_queries
+
+    queries = list_queries()
+    assert len(queries) == 7
+    for q in queries:
+        assert find_write(q.cypher) is None, q.name
