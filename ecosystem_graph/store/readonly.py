@@ -69,8 +69,8 @@ def tokens(cypher: str) -> Iterator[Token]:
     and ``_`` not starting with a digit; a number is digits only, so ``1CREATE`` is two tokens, as a
     server's lexer reads it. StoreQueryError for a string, name or comment that is never closed.
 
-    >>> [(t.kind, t.text) for t in tokens("MATCH (n) /* SET */ RETURN n.set, 'DELETE' // CREATE")]
-    [('word', 'MATCH'), ('symbol', '('), ('word', 'n'), ('symbol', ')'), ('word', 'RETURN'), ('word', 'n'), ('symbol', '.'), ('word', 'set'), ('symbol', ','), ('string', "'DELETE'")]
+    >>> [t.text for t in tokens("MATCH (n) /* SET */ RETURN n.set, 'DELETE' // CREATE")]
+    ['MATCH', '(', 'n', ')', 'RETURN', 'n', '.', 'set', ',', "'DELETE'"]
     """
     i, n = 0, len(cypher)
     line, line_start = 1, 0
@@ -131,8 +131,9 @@ def tokens(cypher: str) -> Iterator[Token]:
 def find_write(cypher: str) -> Write | None:
     """The first thing in ``cypher`` that is not read-only, or None for a read-only query.
 
-    Found: a word of :data:`WRITE_KEYWORDS` standing as a keyword, ``LOAD CSV`` (it reads the server's files
-    and URLs), ``CALL ... IN TRANSACTIONS``, ``START`` or ``STOP`` of a database or server, and ``CALL`` of a procedure not in :data:`READ_ONLY_PROCEDURES`.
+    Found: a word of :data:`WRITE_KEYWORDS` standing as a keyword, ``LOAD CSV`` (it reads the server's
+    files and URLs), ``CALL ... IN TRANSACTIONS``, ``START`` or ``STOP`` of a database or server, and
+    ``CALL`` of a procedure not in :data:`READ_ONLY_PROCEDURES`.
     A word is not a keyword after ``.`` (a property: ``n.set``; but ``1. SET`` and ``..SET`` are
     keywords: that dot may end a number or a range), after ``$`` (a parameter), after ``:`` (a label,
     type or map value) or before ``:`` (a map key, a variable before its label). Raises StoreQueryError
@@ -163,14 +164,15 @@ def find_write(cypher: str) -> Write | None:
             return Write("LOAD CSV", tok.line, tok.column)
         if word in ("START", "STOP") and nxt_word in _SERVER_OBJECTS:
             return Write(f"{word} {nxt_word}", tok.line, tok.column)
-        if word in ("TRANSACTIONS", "TRANSACTION") and k > 0 and toks[k - 1].text.upper() in ("IN", "CONCURRENT"):
+        if word in ("TRANSACTIONS", "TRANSACTION") and k and toks[k - 1].text.upper() in ("IN", "CONCURRENT"):
             # IN TRANSACTIONS, IN [n] CONCURRENT TRANSACTIONS: named where its IN stands
             at = next((t for t in reversed(toks[max(0, k - 12):k]) if t.text.upper() == "IN"), tok)
             return Write("CALL ... IN TRANSACTIONS", at.line, at.column)
         if word == "CALL" and nxt is not None and nxt.kind in ("word", "name"):
             name, where = _procedure_name(toks, k + 1)
             if name.lower() not in READ_ONLY_PROCEDURES:
-                return Write(f"procedure {name} (not one of the read-only procedures)", where.line, where.column)
+                what = f"procedure {name} (not one of the read-only procedures)"
+                return Write(what, where.line, where.column)
     return None
 
 
