@@ -240,7 +240,8 @@ def _parse_params(items: tuple[str, ...], typed: bool) -> dict[str, Any]:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A query parameter (repeatable). For --cypher, VALUE is read as JSON when it parses "
                    "(42, 0.5, true, [1,2], \"text\"), else taken as text.")
-@click.option("--write", is_flag=True, help="Allow --cypher to write (otherwise a write is refused).")
+@click.option("--write", is_flag=True,
+              help="Allow --cypher to write (otherwise a query that may write is refused before it runs).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="Show at most N rows.")
 @connection_options
 @format_option("table", "json", "csv")
@@ -248,8 +249,9 @@ def query(name: str | None, cypher: str | None, params: tuple[str, ...], write: 
           uri: str, user: str | None, password: str | None, database: str, fmt: str) -> None:
     """Run named query NAME (see `ecograph db queries`) or your own --cypher.
 
-    Queries are read-only: a query that would write is rolled back and refused unless --write is given
-    (only with --cypher).
+    Queries are read-only unless --write is given (only with --cypher): a query that may write (CREATE,
+    MERGE, SET, DELETE, ..., LOAD CSV, CALL ... IN TRANSACTIONS, schema commands, procedures other than
+    db.labels and the like) is refused before it runs, and a read runs in a transaction that is rolled back.
 
     \b
     Examples:

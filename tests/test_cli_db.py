@@ -114,8 +114,8 @@ def test_named_query_parameter_errors_are_usage_errors(env):
 def test_ad_hoc_cypher_is_read_only_unless_write(env):
     r = invoke(env, "db", "query", "--cypher", "CREATE (x:Note {text: $t}) RETURN x.text AS text", "--param", "t=hi")
     assert r.exit_code == 1
-    assert r.stderr == ("Error: the query writes to the database and was refused; allow writes with --write "
-                        "(rolled back: nodes created: 1, properties set: 1, labels added: 1)\n")
+    assert r.stderr == ("Error: the query is not read-only (CREATE at line 1, column 1) and was refused before it "
+                        "ran; allow writes with --write\n")
     r = invoke(env, "db", "query", "--cypher", "MATCH (x:Note) RETURN count(x) AS n", "--format", "csv")
     assert r.stdout == "n\n0\n"
     r = invoke(env, "db", "query", "--cypher", "CREATE (x:Note {text: $t}) RETURN x.text AS text",

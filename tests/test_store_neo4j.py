@@ -52,8 +52,13 @@ def test_named_queries_give_the_hand_computed_rows(store, name):
 
 
 def test_a_write_in_a_read_query_is_refused(store):
-    with pytest.raises(StoreQueryError, match="writes to the database and was refused"):
+    with pytest.raises(StoreQueryError, match=r"^the query is not read-only \(CREATE at line 1, column 1\)"):
         store.query("CREATE (x:EcographIntruder) RETURN x")
+    # Neo4j's own refusal, the second line of defence: a write in a READ transaction
+    with pytest.raises(StoreQueryError, match="^the query writes to the database and was refused"):
+        store._run_query("CREATE (x:EcographIntruder) RETURN x", {}, write=False, limit=None)
+    # Neo4j's EXPLAIN tells the query type, so the plan is checked too
+    assert store._plans_tell_query_type() is True
     assert store.query("MATCH (x:EcographIntruder) RETURN count(x)").rows == [[0]]
 
 

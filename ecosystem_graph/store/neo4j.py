@@ -37,6 +37,7 @@ from ..model import (
 )
 from ..gc_pause import gc_paused
 from .queries import schema_statements
+from .readonly import explain_text, find_write
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -358,6 +359,7 @@ class Store:
         self.user = user
         self.database = database or DEFAULT_DATABASE
         self._schema_ready = False
+        self._explain_types: bool | None = None
         self.driver = None
         auth = (user, password or "") if user else None
         scheme = uri.partition("://")[0].lower() if "://" in uri else ""
@@ -692,11 +694,51 @@ class Store:
               limit: int | None = None) -> QueryResult:
         """Run Cypher; read-only unless ``write=True``.
 
-        A read query runs in an explicit transaction that is always rolled back; if the server reports
-        any update in its summary (ArcadeDB executes writes even in READ mode) or refuses the write
-        itself (Neo4j does), the query is refused with StoreQueryError and nothing is changed.
+        A read query is first checked (:meth:`check_read_only`: nothing runs when it may write), then
+        runs in an explicit READ transaction that is always rolled back; if the server still reports
+        an update in its summary, the query is refused with StoreQueryError as well.
         """
         params = dict(params or {})
+        if not write:
+            self.check_read_only(cypher, params)
+        return self._run_query(cypher, params, write=write, limit=limit)
+
+    def check_read_only(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        """StoreQueryError, one line naming what writes, unless ``cypher`` is read-only; runs nothing.
+
+        Two checks: :func:`~ecosystem_graph.store.readonly.find_write` on the text (every server:
+        write clauses, ``LOAD CSV``, ``CALL ... IN TRANSACTIONS``, schema and administration commands,
+        procedures not known to be read-only), then, on a server whose ``EXPLAIN`` tells a query's type
+        (Neo4j does, ArcadeDB calls every plan a write), the planned type, which must be read (``r``).
+        """
+        found = find_write(cypher)
+        what = found.describe() if found is not None else None
+        if what is None and self._plans_tell_query_type():
+            text = explain_text(cypher)
+            if text is not None:
+                with self._errors(), self._session(write=False) as session:
+                    with session.begin_transaction() as tx:
+                        query_type = tx.run(text, dict(params or {})).consume().query_type
+                        tx.rollback()
+                if query_type != "r":
+                    what = f"the server plans it as {_QUERY_TYPES.get(query_type, repr(query_type))}"
+        if what is not None:
+            raise StoreQueryError(f"the query is not read-only ({what}) and was refused before it ran; "
+                                  f"allow writes with --write")
+
+    def _plans_tell_query_type(self) -> bool:
+        """True when this server's ``EXPLAIN`` of a read query says it reads (asked once per Store)."""
+        if self._explain_types is None:
+            with self._errors(), self._session(write=False) as session:
+                with session.begin_transaction() as tx:
+                    self._explain_types = tx.run("EXPLAIN RETURN 1 AS one").consume().query_type == "r"
+                    tx.rollback()
+        return self._explain_types
+
+    def _run_query(self, cypher: str, params: dict[str, Any], *, write: bool, limit: int | None) -> QueryResult:
+        """Run ``cypher`` in one explicit transaction: committed when ``write``, else in READ mode and
+        rolled back, and refused when the summary counts any update (ArcadeDB executes writes even in
+        READ mode; Neo4j refuses them itself)."""
         with self._errors(), self._session(write=write) as session:
             tx = session.begin_transaction()
             try:
@@ -736,6 +778,7 @@ class Store:
 
 
 _WRITE_REFUSED = "the query writes to the database and was refused; allow writes with --write"
+_QUERY_TYPES = {"rw": "read-write", "w": "write-only", "s": "a schema write"}
 
 
 def _reason(exc: Exception) -> str:

@@ -4,7 +4,8 @@ The server runs in its own Python process (``python -m ecosystem_graph.store.ser
 runtime, its threads and its log directory stay out of the caller's process. The parent passes the root
 password through the environment (never the command line, which other users can read), waits for a
 ``ready.json`` file the child writes once the Bolt port accepts connections, and stops the child with
-SIGTERM (the child then shuts ArcadeDB down cleanly).
+SIGTERM (the child then shuts ArcadeDB down cleanly). ``LOAD CSV`` on this server cannot read its files
+(``file:///`` URLs and bare paths are refused).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ DEFAULT_DATABASE = "ecograph"
 _PASSWORD_ENV = "ECOGRAPH_SERVER_PASSWORD"
 _READY_FILE = "ready.json"
 _LOG_FILE = "server.log"
+_LOAD_CSV_FILE_URLS = "arcadedb.opencypher.loadCsv.allowFileUrls"
 
 
 def server_available() -> bool:
@@ -251,7 +253,10 @@ def _child_main(argv: list[str]) -> int:
                 "bolt_port": opts.bolt_port,
                 "http_port": opts.http_port,
             },
-            jvm_kwargs={"heap_size": opts.heap},
+            # LOAD CSV never reads the server's files: file:/// URLs and bare paths are refused. Each
+            # database reads this setting from its own configuration, which starts from the JVM's
+            # system properties (the server's config dict does not reach it).
+            jvm_kwargs={"heap_size": opts.heap, "jvm_args": [f"-D{_LOAD_CSV_FILE_URLS}=false"]},
         )
         server.start()
         server.create_database(opts.database)
