@@ -85,7 +85,8 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="graphml/gexf (Gephi, networkx), csv (nodes.csv + relationships.csv into the -o "
                    "directory), json (the model file), cypher (script for Neo4j), xlsx (Kumu workbook).")
-@output_option(help="File to write (a directory for --format csv).")
+@click.option("-o", "--output", type=click.Path(path_type=str), required=True,
+              help="File to write (a directory for --format csv, created if missing, reused if it exists).")
 @click.option("--ecosystem", default=None,
               help="cypher only: ecosystem name in the database [default: the model's name].")
 @max_bytes_option
