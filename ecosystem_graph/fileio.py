@@ -1,4 +1,4 @@
-"""Reading and writing model files (YAML and JSON): size limit, alias-bomb guard, locations, all-or-nothing outputs."""
+"""Reading and writing model files (YAML and JSON): size limit, alias-bomb guard, locations, atomic save."""
 
 from __future__ import annotations
 
@@ -278,8 +278,8 @@ def dumps_model(model: Ecosystem, fmt: str = "yaml") -> str:
 
 _TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,20})\.[A-Za-z0-9_]{1,32}\.tmp")
 
-_FILE_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISFIFO, "FIFO (named pipe)"),
-               (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"))
+_FILE_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+               (stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISSOCK, "socket"))
 
 
 def output_target(path: str | os.PathLike) -> Path:
@@ -292,10 +292,10 @@ def output_target(path: str | os.PathLike) -> Path:
     >>> os.symlink("real.html", os.path.join(d, "link.html"))
     >>> output_target(os.path.join(d, "link.html")).name
     'real.html'
-    >>> output_target("/dev/null")
+    >>> output_target("/dev/null")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ecosystem_graph.errors.OutputError: /dev/null: is a character device, not a regular file; ecograph writes only regular files and never replaces anything else
+    ecosystem_graph.errors.OutputError: /dev/null: is a character device, not a regular file; ...
     """
     try:
         st = os.stat(path)  # what the links lead to (a /dev/stdout link may lead to a pipe with no name)
@@ -371,7 +371,7 @@ def _take_over_mode(tmp: str | os.PathLike, target: Path) -> None:
     except FileNotFoundError:
         os.chmod(tmp, _default_mode())
         return
-    if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+    if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
         try:
             os.chown(tmp, st.st_uid, st.st_gid)
         except OSError:  # not allowed (not root): the new file belongs to whoever wrote it

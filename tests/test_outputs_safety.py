@@ -57,7 +57,8 @@ COMMANDS = {
     "generate": (["generate", "--nodes", "20", "-o", "{out}"], ".yaml", _looks_like_model),
     "schema": (["schema", "-o", "{out}"], ".json", lambda text: "properties" in json.loads(text)),
     "init": (["init", "{out}", "--force"], ".yaml", _looks_like_model),
-    "import": (["import", "{csv}", "-o", "{out}", "--currency", "EUR", "--period", "2024"], ".yaml", lambda text: "Online shop" in text),
+    "import": (["import", "{csv}", "-o", "{out}", "--currency", "EUR", "--period", "2024"], ".yaml",
+               lambda text: "Online shop" in text),
 }
 
 
@@ -377,10 +378,10 @@ ECOGRAPH = [sys.executable, "-c", "import sys; sys.argv[0] = 'ecograph'; from ec
 
 
 def _start_big_generate(folder: Path) -> tuple[subprocess.Popen, Path]:
-    """Start `ecograph generate` of 2 million nodes (about 1 GB, a minute of work) and return once
+    """Start `ecograph generate` of a million nodes (about 500 MB, 20 s of work) and return once
     its temporary file holds data, i.e. in the middle of writing."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([*ECOGRAPH, "generate", "--nodes", "2000000", "-o", str(folder / "big.yaml")],
+    proc = subprocess.Popen([*ECOGRAPH, "generate", "--nodes", "1000000", "-o", str(folder / "big.yaml")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     prefix = f".big.yaml.{proc.pid}."
     for _ in range(1200):  # at most 2 minutes: a hung start fails the test instead of blocking it
