@@ -51,7 +51,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
       ecograph import kumu.json -o m.yaml --map "Product=satellite" --map "Buys=PAYS"
       ecograph import exports/ -o m.yaml --name "Amazon 2023"
     """
-    from .fileio import save_model
+    from .fileio import output_target, save_model
     from .interop import ImportOptions, import_source, parse_type_map
 
     if currency is not None:
@@ -64,6 +64,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
         raise UsageError("--name must not be empty")
     if not output.lower().endswith((".yaml", ".yml", ".json")):
         raise UsageError(f"-o {output}: the model file must end in .yaml, .yml or .json")
+    output_target(output)  # a device, FIFO or directory is refused before any work
     options = ImportOptions(name=name, currency=currency, period=period, money_unit=money_unit,
                             type_map=parse_type_map(maps))
     try:

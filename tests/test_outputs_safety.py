@@ -411,3 +411,27 @@ def test_sigkill_leftover_is_removed_when_the_output_is_written_again(runner, tm
     r = runner.invoke(cli, ["generate", "--nodes", "20", "-o", str(tmp_path / "big.yaml")])
     assert r.exit_code == 0, r.output
     assert _listing(tmp_path) == ["big.yaml"]
+
+
+# --------------------------------------------------------------------------------- db pull -o
+
+
+def test_db_pull_writes_through_a_symlink_keeps_the_mode_and_refuses_a_fifo(model, tmp_path, fresh_database):
+    s = fresh_database
+    env = {"NEO4J_URI": s.uri, "NEO4J_USERNAME": s.user, "NEO4J_PASSWORD": s.password, "NEO4J_DATABASE": s.database}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "push", model, "--name", "shop"], env=env).exit_code == 0
+    real = tmp_path / "real.yaml"
+    real.write_text("old")
+    os.chmod(real, 0o600)
+    link = tmp_path / "pulled.yaml"
+    link.symlink_to(real)
+    r = runner.invoke(cli, ["db", "pull", "shop", "-o", str(link)], env=env)
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and stat.S_IMODE(os.stat(real).st_mode) == 0o600
+    assert real.read_text() == Path(model).read_text()  # lossless round trip of the same model text
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    r = runner.invoke(cli, ["db", "pull", "shop", "-o", str(fifo)], env=env)
+    assert (r.exit_code, r.stderr) == (1, f"Error: {fifo}: is a FIFO (named pipe), {REFUSED}\n")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
