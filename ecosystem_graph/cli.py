@@ -80,9 +80,32 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so that every ``finally`` runs
+    (temporary files of an unfinished output are removed)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated(signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="ecograph")
+    """Console-script entry point: SIGTERM and SIGHUP end the command like Ctrl-C does (cleaning up,
+    exit status 128 + signal number) instead of killing it on the spot."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) != signal.SIG_IGN:  # keep nohup's choice
+            signal.signal(sig, _raise_terminated)
+    try:
+        cli(prog_name="ecograph")
+    except _Terminated as exc:
+        sys.exit(128 + exc.signum)
 
 
 # ------------------------------------------------------------------------------- shared option sets

@@ -51,7 +51,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
       ecograph import kumu.json -o m.yaml --map "Product=satellite" --map "Buys=PAYS"
       ecograph import exports/ -o m.yaml --name "Amazon 2023"
     """
-    from .fileio import save_model
+    from .fileio import output_target, save_model
     from .interop import ImportOptions, import_source, parse_type_map
 
     if currency is not None:
@@ -64,6 +64,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
         raise UsageError("--name must not be empty")
     if not output.lower().endswith((".yaml", ".yml", ".json")):
         raise UsageError(f"-o {output}: the model file must end in .yaml, .yml or .json")
+    output_target(output)  # a device, FIFO or directory is refused before any work
     options = ImportOptions(name=name, currency=currency, period=period, money_unit=money_unit,
                             type_map=parse_type_map(maps))
     try:
@@ -85,7 +86,8 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="graphml/gexf (Gephi, networkx), csv (nodes.csv + relationships.csv into the -o "
                    "directory), json (the model file), cypher (script for Neo4j), xlsx (Kumu workbook).")
-@output_option(help="File to write (a directory for --format csv).")
+@click.option("-o", "--output", type=click.Path(path_type=str), required=True,
+              help="File to write (a directory for --format csv, created if missing, reused if it exists).")
 @click.option("--ecosystem", default=None,
               help="cypher only: ecosystem name in the database [default: the model's name].")
 @max_bytes_option

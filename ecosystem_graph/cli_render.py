@@ -39,8 +39,10 @@ def render(file: str, output: str, size_by: str, highlights: tuple[str, ...], la
       ecograph render examples/amazon.yaml -o amazon.html --size-by revenue --highlight path:advertisers,online-retail
       ecograph render big.yaml -o big.html --size-by degree --max-nodes 5000
     """
+    from .fileio import output_target
     from .render import MAX_NODES, parse_highlight, write_html
 
+    output_target(output)  # a device, FIFO or directory is refused before any work
     model = load_model_for_cli(file, max_bytes)
     parsed = [parse_highlight(h) for h in highlights]
     summary = write_html(model, output, size_by=size_by, highlights=parsed, layout=layout, title=title,

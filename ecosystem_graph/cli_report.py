@@ -45,7 +45,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o no-aws.html --scenario no-aws.yaml
       ecograph report examples/amazon.yaml -o amazon-report.md --format md
     """
-    from .fileio import write_text_atomic
+    from .fileio import atomic_outputs, output_target, write_text_atomic
     from .report import build_report, load_scenario, render_report_html, render_report_markdown
     from .report.scenario_file import ScenarioSpec
 
@@ -56,6 +56,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         fmt = "md" if out.suffix.lower() in (".md", ".markdown") else "html"
     if not out.parent.is_dir() and str(out.parent) not in ("", "."):
         raise InputError(f"{output}: folder {out.parent} does not exist")
+    output_target(out)  # a device, FIFO or directory is refused before the report is built
     scenario = None
     if scenario_path:
         scenario = load_scenario(scenario_path)
@@ -71,11 +72,15 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
             if fmt == "html":
                 write_text_atomic(out, render_report_html(doc))
             else:
-                text, files = render_report_markdown(doc, out.stem)
-                for name, svg in files.items():
-                    write_text_atomic(out.parent / name, svg)
-                    written.append(name)
-                write_text_atomic(out, text)
+                # The charts go beside the file actually written (a symlink's target), and appear
+                # together with the .md: all written first, then renamed in a row, the .md last.
+                target = output_target(out)
+                text, files = render_report_markdown(doc, target.stem)
+                with atomic_outputs() as batch:
+                    for name, svg in files.items():
+                        batch.write_text(target.parent / name, svg)
+                        written.append(name)
+                    batch.write_text(target, text)
         except OSError as exc:
             raise RenderError(f"{output}: cannot write ({exc.strerror or exc})") from None
     size = out.stat().st_size

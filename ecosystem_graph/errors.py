@@ -6,6 +6,7 @@ __all__ = [
     "EcographError",
     "UsageError",
     "InputError",
+    "OutputError",
     "ModelValidationError",
     "AnalysisError",
     "RenderError",
@@ -43,6 +44,12 @@ class UsageError(EcographError):
 
 class InputError(EcographError):
     """A file could not be read as a model: missing, too large, not YAML/JSON, an alias bomb."""
+
+    exit_code = 1
+
+
+class OutputError(EcographError):
+    """An output cannot be written where asked: a directory, a device, a FIFO, a socket, a symlink loop."""
 
     exit_code = 1
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import signal
+import stat
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +17,7 @@ from typing import IO, Any, Iterator
 
 import yaml
 
-from .errors import InputError, ModelValidationError
+from .errors import InputError, ModelValidationError, OutputError
 from .model import Ecosystem
 from .validation import Problem, validate_data
 
@@ -34,6 +39,10 @@ __all__ = [
     "read_bytes_limited",
     "publish_temp_file",
     "format_for",
+    "output_target",
+    "remove_stale_temporaries",
+    "OutputBatch",
+    "atomic_outputs",
 ]
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -260,28 +269,249 @@ def dumps_model(model: Ecosystem, fmt: str = "yaml") -> str:
     return yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=110)
 
 
-@contextmanager
-def atomic_writer(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
-    """Open a temporary file beside ``path`` for writing (``mode`` "w" for UTF-8 text, "wb" for bytes)
-    and move it onto ``path`` only when the block ends without an error, so ``path`` is either the old
-    file or the complete new one, never half; on error the temporary file is removed."""
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+# ------------------------------------------------------------------------------------ writing outputs
+#
+# Every command that writes a file goes through output_target() and OutputBatch: the content goes to a
+# temporary file beside its target (named .NAME.<pid>.<random>.tmp so that leftovers of a killed run can be
+# recognised), and only once every file of the output is complete are they renamed onto their targets,
+# one after the other, with SIGINT/SIGTERM/SIGHUP held back until the last rename is done.
+
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,20})\.[A-Za-z0-9_]{1,32}\.tmp")
+
+_FILE_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+               (stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISSOCK, "socket"))
+
+
+def output_target(path: str | os.PathLike) -> Path:
+    """The file that writing ``path`` creates or replaces: ``path`` with every symlink followed
+    (the links stay links). Raises OutputError when that is anything but a regular file or a new
+    name (a directory, a device such as /dev/null, a FIFO, a socket) or a symlink loop.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> os.symlink("real.html", os.path.join(d, "link.html"))
+    >>> output_target(os.path.join(d, "link.html")).name
+    'real.html'
+    >>> output_target("/dev/null")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ecosystem_graph.errors.OutputError: /dev/null: is a character device, not a regular file; ...
+    """
     try:
+        st = os.stat(path)  # what the links lead to (a /dev/stdout link may lead to a pipe with no name)
+    except FileNotFoundError:
+        return Path(os.path.realpath(path))  # a new file, or the missing target of a dangling link
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(f"{path}: is a symlink loop, not a file") from None
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    if stat.S_ISREG(st.st_mode):
+        return Path(os.path.realpath(path))
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a directory; give a file name")
+    kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "special file")
+    raise OutputError(f"{path}: is a {kind}, not a regular file; ecograph writes only regular files "
+                      f"and never replaces anything else")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, ValueError):
+        return False
+    except OSError:  # EPERM: the process exists and belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files ``.NAME.<pid>.<random>.tmp`` of ``target`` left behind by a process
+    that no longer runs (a run killed with SIGKILL), and return their paths. Temporaries of running
+    processes, and files of any other name, are left alone."""
+    t = Path(target)
+    parent = t.parent if str(t.parent) else Path(".")
+    removed: list[Path] = []
+    prefix = f".{t.name}."
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.fullmatch(entry.name)
+        if not m or m["name"] != t.name:
+            continue
+        pid = int(m["pid"])
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
+
+
+def _default_mode() -> int:
+    # mkstemp creates 0600 files; a new output gets the usual mode (0666 less the umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _take_over_mode(tmp: str | os.PathLike, target: Path) -> None:
+    """Give ``tmp`` the permission bits (and, where allowed, the owner) of the file it replaces, or
+    the usual mode of a new file. Set-id and sticky bits are never carried over."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        os.chmod(tmp, _default_mode())
+        return
+    if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        except OSError:  # not allowed (not root): the new file belongs to whoever wrote it
+            pass
+    os.chmod(tmp, stat.S_IMODE(st.st_mode) & 0o777)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs, then act on the first one that came."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None or signal.getsignal(sig) in (signal.SIG_IGN, None):
+            continue
+        previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
+
+
+class OutputBatch:
+    """Files of one output, each written to a temporary file beside its target, then published together.
+
+    Use it through :func:`atomic_outputs`. :meth:`publish` renames the temporaries onto their targets
+    in the order they were opened, one right after the other, once every one is complete; until
+    then no target changes. :meth:`discard` removes the temporaries not published.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path, str]] = []  # (temporary, target, path as given)
+
+    @contextmanager
+    def open(self, path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+        """A file object to write the content of ``path`` (``mode`` "w": UTF-8 text, "wb": bytes)."""
+        target = output_target(path)
+        remove_stale_temporaries(target)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        self._staged.append((tmp, target, str(path)))
         if "b" in mode:
             fh = os.fdopen(fd, mode, buffering=1 << 20)
         else:
             fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n", buffering=1 << 20)
-        with fh:
-            yield fh
-        publish_temp_file(tmp, p)
-    except BaseException:
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with fh:
+                yield fh
+        except OSError as exc:  # a full disk, a quota
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+    def write_text(self, path: str | os.PathLike, text: str) -> None:
+        with self.open(path, "w") as fh:
+            fh.write(text)
+
+    def write_bytes(self, path: str | os.PathLike, data: bytes) -> None:
+        with self.open(path, "wb") as fh:
+            fh.write(data)
+
+    @property
+    def targets(self) -> list[Path]:
+        """The files this batch writes (symlinks resolved), in publishing order."""
+        return [target for _, target, _ in self._staged]
+
+    def publish(self) -> None:
+        """Move every temporary onto its target, in order, after checking that each target is still
+        a regular file or absent."""
+        for tmp, target, given in self._staged:
+            output_target(target)
+            try:
+                _take_over_mode(tmp, target)
+            except OSError as exc:
+                raise OutputError(f"{given}: cannot write ({exc.strerror or exc})") from None
+        with _signals_held():
+            while self._staged:
+                tmp, target, given = self._staged[0]
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise OutputError(f"{given}: cannot write ({exc.strerror or exc})") from None
+                self._staged.pop(0)
+
+    def discard(self) -> None:
+        """Remove the temporaries that were not published."""
+        while self._staged:
+            tmp, _, _ = self._staged.pop()
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+@contextmanager
+def atomic_outputs() -> Iterator[OutputBatch]:
+    """Write several files so that they appear together or not at all.
+
+    Every file is written to a temporary beside its target; when the block ends without an error
+    they are renamed onto their targets in a row (the order they were opened: open the file that
+    refers to the others last); on any error, KeyboardInterrupt included, every temporary is removed
+    and no target has changed.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> with atomic_outputs() as out:
+    ...     out.write_text(os.path.join(d, "a.csv"), "a\\n")
+    ...     out.write_text(os.path.join(d, "b.csv"), "b\\n")
+    ...     [name for name in os.listdir(d) if not name.startswith(".")]  # nothing visible yet
+    []
+    >>> sorted(os.listdir(d))
+    ['a.csv', 'b.csv']
+    """
+    batch = OutputBatch()
+    try:
+        yield batch
+        batch.publish()
+    finally:
+        batch.discard()
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing (``mode`` "w" for UTF-8 text, "wb" for bytes)
+    and move it onto ``path`` only when the block ends without an error, so ``path`` is either the old
+    file or the complete new one, never half; on error the temporary file is removed.
+
+    A symlink at ``path`` is followed and its target replaced (the link stays); anything that is not
+    a regular file (a device, a FIFO, a socket, a directory) is refused with OutputError; the
+    replaced file's permission bits are kept."""
+    with atomic_outputs() as batch:
+        with batch.open(path, mode) as fh:
+            yield fh
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
@@ -296,17 +526,12 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         fh.write(data)
 
 
-def _default_mode() -> int:
-    # mkstemp creates 0600 files; a saved model should get the usual mode (0666 less the umask).
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def publish_temp_file(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
-    """Give a finished temporary file the usual permissions and move it onto ``path`` in one step."""
-    os.chmod(tmp, _default_mode())
-    os.replace(tmp, path)
+    """Move a finished temporary file onto ``path`` (its symlinks followed) in one step, with the
+    permission bits of the file it replaces, or the usual ones for a new file."""
+    target = output_target(path)
+    _take_over_mode(tmp, target)
+    os.replace(tmp, target)
 
 
 def save_model(model: Ecosystem, path: str | os.PathLike, fmt: str | None = None) -> None:

@@ -70,3 +70,21 @@ def hostile_model(title_payload: str = PAYLOADS[0]) -> Ecosystem:
     # the title of the node the old pyvis popup handled with innerHTML: it contains "href"
     data["nodes"][0]["name"] = "Shop " + title_payload + ' <a href="https://evil.invalid">href</a>'
     return Ecosystem.model_validate(data)
+
+
+PROTOTYPE_IDS = {"members": "constructor", "prime": "hasOwnProperty", "echo": "toString", "app": "valueOf",
+                 "carrier": "isPrototypeOf"}
+"""Shop node ids renamed to names that a plain JavaScript object already holds (Object.prototype's)."""
+
+
+def prototype_ids_model() -> Ecosystem:
+    """The shop with five nodes named like Object.prototype's members (``constructor``, ``toString``...);
+    ``__proto__`` is no valid id (ids start with a letter or digit). Same graph: ``constructor`` (the
+    members) uses ``hasOwnProperty`` (prime) and ``toString`` (echo), so its neighbourhood is exactly these."""
+    data = shop_model().to_data()
+    for node in data["nodes"]:
+        node["id"] = PROTOTYPE_IDS.get(node["id"], node["id"])
+    for rel in data["relationships"]:
+        rel["from"] = PROTOTYPE_IDS.get(rel["from"], rel["from"])
+        rel["to"] = PROTOTYPE_IDS.get(rel["to"], rel["to"])
+    return Ecosystem.model_validate(data)

@@ -6,7 +6,7 @@ import pytest
 
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.render import PHYSICS_LIMIT, graph_data, render_fragment, render_html
-from tests.render_models import PAYLOADS, hostile_model, shop_model
+from tests.render_models import PAYLOADS, PROTOTYPE_IDS, hostile_model, prototype_ids_model, shop_model
 
 pytestmark = pytest.mark.browser
 
@@ -256,4 +256,30 @@ def test_legend_folds_away_so_it_never_hides_nodes_for_good(opened):
     assert o.js("() => document.getElementById('eco-legend').open") is False
     # folded, it is one line high
     assert o.js("() => document.getElementById('eco-legend').getBoundingClientRect().height") < 40
+    _assert_clean(o)
+
+
+def test_nodes_named_like_object_prototype_members_are_drawn_and_clickable(opened):
+    # In a plain {} the keys "constructor", "toString"... already exist; vis-network then took these
+    # nodes for clustered ones and never drew them, while their relationships were drawn.
+    model = prototype_ids_model()
+    o = opened(render_html(model, size_by="degree"))
+    all_ids = sorted(n.id for n in model.nodes)
+    assert sorted(PROTOTYPE_IDS.values()) == sorted(set(all_ids) - {"shop", "buyers"})
+    assert sorted(o.js("() => ecoNetwork.body.data.nodes.getIds()")) == all_ids
+    assert sorted(o.js("() => Object.keys(ecoNetwork.getPositions())")) == all_ids
+    assert sorted(o.js("() => ecoNetwork.body.nodeIndices.slice()")) == all_ids  # what vis-network draws
+    names = {n.id: n.name for n in model.nodes}
+    for node_id in all_ids:
+        o.page.mouse.click(*o.node_xy(node_id))
+        assert o.js("() => ecoNetwork.getSelectedNodes()") == [node_id]
+        assert o.js("() => document.querySelector('.eco-details-name').textContent") == names[node_id]
+    # the neighbourhood of "constructor" (members: USES prime and echo) is bright, nothing else
+    o.page.mouse.click(*o.node_xy("constructor"))
+    bright = o.js("() => ecoGraph.nodes.get({filter: n => n.opacity === 1}).map(n => n.id).sort()")
+    assert bright == ["constructor", "hasOwnProperty", "toString"]
+    # a lock-in highlight and the search work on these ids too
+    assert o.js("() => ecoGraph.findNodes('valueof', 5)") == ["valueOf"]
+    assert o.js("() => ecoGraph.selectNode('toString', false)") is True
+    assert o.js("() => ecoGraph.selectNode('propertyIsEnumerable', false)") is False
     _assert_clean(o)

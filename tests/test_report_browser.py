@@ -11,6 +11,7 @@ import pytest
 from ecosystem_graph.fileio import write_text_atomic
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.report import build_report, render_report_html
+from tests.render_models import PROTOTYPE_IDS, prototype_ids_model
 from tests.test_report import parse, report_model
 
 pytestmark = [pytest.mark.browser]
@@ -96,4 +97,23 @@ def test_large_model_report_is_usable(browser, tmp_path):
     assert 0 < shown < 2_000  # aggregated: groups instead of 10,000 nodes
     assert page.eval_on_selector_all("figure.chart svg", "s => s.length") == sum(len(s.charts) for s in report.sections)
     assert errors == [] and requests == []
+    page.close()
+
+
+def test_report_graph_draws_nodes_named_like_object_prototype_members(browser, tmp_path):
+    model = prototype_ids_model()
+    path = tmp_path / "report.html"
+    write_text_atomic(path, render_report_html(build_report(model, raw=b"x")))
+    page, errors, requests, dialogs = open_report(browser, path)
+    all_ids = sorted(n.id for n in model.nodes)
+    assert set(PROTOTYPE_IDS.values()) < set(all_ids)
+    assert sorted(page.evaluate("Object.keys(window.ecoNetwork.getPositions())")) == all_ids
+    assert sorted(page.evaluate("window.ecoNetwork.body.nodeIndices.slice()")) == all_ids
+    page.locator("#graph-box canvas").first.scroll_into_view_if_needed()
+    for node_id in sorted(PROTOTYPE_IDS.values()):
+        pos = page.evaluate("id => window.ecoNetwork.canvasToDOM(window.ecoNetwork.getPositions([id])[id])", node_id)
+        box = page.locator("#graph-box canvas").first.bounding_box()
+        page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+        assert page.evaluate("window.ecoNetwork.getSelectedNodes()") == [node_id]
+    assert errors == [] and requests == [] and dialogs == []
     page.close()

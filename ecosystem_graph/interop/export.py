@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import InteropError
-from ..fileio import dumps_model, write_bytes_atomic, write_text_atomic
+from ..fileio import atomic_outputs, dumps_model
 from ..model import Ecosystem
 
 __all__ = ["EXPORT_FORMATS", "export_texts", "export_model"]
@@ -56,11 +56,12 @@ def export_texts(model: Ecosystem, fmt: str, *, ecosystem: str | None = None) ->
 def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
                  ecosystem: str | None = None) -> list[str]:
     """Write ``model`` in format ``fmt`` to ``output`` (a directory for csv, created if missing) and
-    return the paths written. Everything is rendered before the first byte is written, and each file
-    is replaced atomically, so a failure leaves no half-written file."""
+    return the paths written. Everything is rendered before the first byte is written; the files are
+    written to temporaries and renamed onto their names together at the end, so a failure leaves
+    the old files as they were (for csv, never a new nodes.csv beside an old relationships.csv).
+    Symlinks are followed; devices, FIFOs and sockets are refused (OutputError)."""
     contents = export_texts(model, fmt, ecosystem=ecosystem)
     out = Path(output)
-    written = []
     try:
         if fmt == "csv":
             if out.exists() and not out.is_dir():
@@ -72,12 +73,12 @@ def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
             if out.is_dir():
                 raise InteropError(f"{output}: is a directory; give a file name")
             targets = {out: contents[""]}
-        for path, content in targets.items():
-            if isinstance(content, bytes):
-                write_bytes_atomic(path, content)
-            else:
-                write_text_atomic(path, content)
-            written.append(str(path))
+        with atomic_outputs() as batch:  # the csv pair appears together or not at all
+            for path, content in targets.items():
+                if isinstance(content, bytes):
+                    batch.write_bytes(path, content)
+                else:
+                    batch.write_text(path, content)
     except OSError as exc:
         raise InteropError(f"{output}: cannot write ({exc.strerror or exc})") from None
-    return written
+    return [str(path) for path in targets]

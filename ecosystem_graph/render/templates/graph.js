@@ -10,9 +10,13 @@
   var BASE_EDGE_OPACITY = data.large ? 0.35 : 0.75;
   var HL = data.highlight_color;
 
-  var kindStyle = {};
+  // Every lookup keyed by a model's ids is an object without a prototype: a node may well be called
+  // "constructor" or "toString", and in a plain {} that key already holds Object.prototype's function.
+  function idMap() { return Object.create(null); }
+
+  var kindStyle = idMap();
   data.kinds.forEach(function (k) { kindStyle[k.kind] = k; });
-  var typeStyle = {};
+  var typeStyle = idMap();
   data.types.forEach(function (t) { typeStyle[t.type] = t; });
 
   function nodeColor(kind, highlighted) {
@@ -27,7 +31,7 @@
     return {color: c, highlight: "#1c2833", hover: "#1c2833", opacity: opacity};
   }
 
-  var nodeById = {};
+  var nodeById = idMap();
   var nodeItems = data.nodes.map(function (n) {
     nodeById[n.id] = n;
     return {
@@ -37,7 +41,7 @@
       shapeProperties: n.group ? {borderDashes: [4, 3]} : {}
     };
   });
-  var edgeById = {};
+  var edgeById = idMap();
   var edgeItems = data.edges.map(function (e) {
     edgeById[e.id] = e;
     var style = typeStyle[e.type] || {};
@@ -78,7 +82,21 @@
   }
   var container = document.getElementById("eco-canvas");
   var dataBuiltAt = performance.now();
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
+  var network = new vis.Network(container, {}, options);
+  // vis-network keeps some of its own id lookups in plain objects (clustered nodes and edges, hovered
+  // items), so a node called "toString" would count as clustered and never be drawn. Give those lookups
+  // no prototype, also each time vis-network replaces them, and only then hand it the data.
+  function nullPrototypeProperty(owner, name) {
+    var value = Object.assign(idMap(), owner[name]);
+    Object.defineProperty(owner, name, {configurable: true, enumerable: true,
+      get: function () { return value; },
+      set: function (v) { value = Object.assign(idMap(), v); }});
+  }
+  nullPrototypeProperty(network.clustering, "clusteredNodes");
+  nullPrototypeProperty(network.clustering, "clusteredEdges");
+  nullPrototypeProperty(network.selectionHandler.hoverObj, "nodes");
+  nullPrototypeProperty(network.selectionHandler.hoverObj, "edges");
+  network.setData({nodes: nodes, edges: edges});
   var constructedAt = performance.now();
 
   // Faint bands behind the ecosystem layout's rings, so that the structure reads at a glance.
@@ -103,7 +121,7 @@
 
   // ------------------------------------------------------------------------------------ emphasis
   var state = {highlight: -1, focus: null, focusSet: null};
-  var hlNodes = {}, hlEdges = {};
+  var hlNodes = idMap(), hlEdges = idMap();
 
   function applyEmphasis() {
     var active = null, activeEdges = null;
@@ -117,7 +135,7 @@
     var nodeUpdates = [];
     nodes.forEach(function (n) {
       var isHl = state.highlight >= 0 && hlNodes[n.id] === true;
-      var opacity = active === null || active[n.id] ? 1 : DIM;
+      var opacity = active === null || active[n.id] === true ? 1 : DIM;
       if (n.opacity !== opacity || n.hl !== isHl) {
         nodeUpdates.push({id: n.id, opacity: opacity, hl: isHl, color: nodeColor(n.kind, isHl),
                           borderWidth: isHl ? 5 : (nodeById[n.id].group ? 3 : 1.5)});
@@ -139,8 +157,8 @@
   }
 
   function showHighlight(index) {
-    hlNodes = {};
-    hlEdges = {};
+    hlNodes = idMap();
+    hlEdges = idMap();
     state.highlight = index;
     if (index >= 0 && data.highlights[index]) {
       data.highlights[index].nodes.forEach(function (id) { hlNodes[id] = true; });
@@ -160,10 +178,14 @@
       state.focus = null;
       state.focusSet = null;
     } else {
-      var set = {nodes: {}, edges: {}};
+      var set = {nodes: idMap(), edges: idMap()};
       set.nodes[id] = true;
-      network.getConnectedNodes(id).forEach(function (o) { set.nodes[o] = true; });
-      network.getConnectedEdges(id).forEach(function (e) { set.edges[e] = true; });
+      // Neighbours from the edges (vis-network's getConnectedNodes skips ids such as "toString").
+      network.getConnectedEdges(id).forEach(function (eid) {
+        set.edges[eid] = true;
+        var e = edgeById[eid];
+        if (e) { set.nodes[e.from] = true; set.nodes[e.to] = true; }
+      });
       state.focus = id;
       state.focusSet = set;
     }
@@ -264,7 +286,7 @@
   });
 
   // ------------------------------------------------------------------------------------ filters
-  var hiddenKinds = {}, hiddenTypes = {};
+  var hiddenKinds = idMap(), hiddenTypes = idMap();
 
   function setKindVisible(kind, visible) {
     hiddenKinds[kind] = !visible;
