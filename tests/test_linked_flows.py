@@ -408,3 +408,33 @@ def test_random_linked_models_survive_the_store_and_the_cypher_script(linked_sto
 
     _run_script(bolt_server, cypher_script(model, name="linked-script"))
     assert linked_store.pull("linked-script").to_data() == model.to_data()
+
+
+# ------------------------------------------------------------------------------------------ the examples
+
+
+def test_examples_linked_flows_give_the_figures_written_beside_them():
+    from ecosystem_graph.fileio import load_model
+
+    paper = load_model("examples/newspaper-funnel.yaml")
+    assert rel(paper, "plus-in-app").amount == pytest.approx(239_760.0)  # 2,000 x 119.88
+    assert rel(paper, "app-store-payout").amount == pytest.approx(203_796.0)  # 0.85 x 239,760
+    assert rel(paper, "ad-payout").amount == pytest.approx(900_000.0)  # 0.6 x 1,500,000, as before
+    assert rel(paper, "provider-fee-plus").amount == pytest.approx(23_976.0)  # 0.02 x 10,000 x 119.88
+    assert rel(paper, "provider-fee-day-passes").amount == pytest.approx(1_076.4)  # 0.02 x 18,000 x 2.99
+    amazon = load_model("examples/amazon.yaml")
+    # 0.16 x 300 + 0.16 x 200 = 48 + 32 = 80, the commissions of the reported 140.1 seller services
+    assert rel(amazon, "seller-commissions-prime").amount == pytest.approx(48.0)
+    assert rel(amazon, "seller-commissions-occasional").amount == pytest.approx(32.0)
+
+
+def test_newspaper_app_stores_keep_15_percent_of_more_subscriptions():
+    from ecosystem_graph.fileio import load_model
+
+    s = whatif(to_networkx(load_model("examples/newspaper-funnel.yaml")), scale={"subscriber": 1.1},
+               only="revenue")
+    # in-app subscriptions 239,760 -> 263,736 (+23,976); the stores pay 85% on, so their net
+    # 239,760 - 203,796 = 35,964 grows by 0.15 x 23,976 = 3,596.4 to 39,560.4
+    stores = _fig(s, "revenue", "app-stores", "net")
+    assert (stores.before, stores.after) == (pytest.approx(35_964.0), pytest.approx(39_560.4))
+    assert _fig(s, "revenue", "app-stores", "inflow").change == pytest.approx(23_976.0)
