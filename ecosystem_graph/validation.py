@@ -113,12 +113,18 @@ def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
                                            f"nodes and relationships; found {found}")]
     problems: list[Problem] = []
     model = None
+    failed = False
     try:
         model = Ecosystem.model_validate(data)
     except ValidationError as exc:
+        failed = True
         translated = (_translate(err, data) for err in exc.errors(include_url=False))
         problems.extend(p for p in translated if p is not None)
     problems.extend(check_references(data))
+    if failed and not any(p.is_error for p in problems):
+        # a check left to check_references that it did not find: never a silent failure
+        problems.append(Problem("error", ("relationships",), "a share_of chain does not lead to a PAYS with an "
+                                                             "amount"))
     if any(p.is_error for p in problems):
         model = None
     return model, problems
