@@ -103,7 +103,7 @@ def resolve_linked_amounts(G: nx.MultiDiGraph) -> list[tuple]:
     >>> resolve_linked_amounts(G), G.edges["store", "plus", "payout"]["amount"]
     ([], 93.5)
     """
-    from .model import linked_amounts
+    from .model import linked_amount, linked_amounts
 
     pays = _pays_by_id(G)
     flows = {i: (d.get("share_of"), d.get("share"), d.get("amount")) for i, d in pays.items()}
@@ -112,8 +112,8 @@ def resolve_linked_amounts(G: nx.MultiDiGraph) -> list[tuple]:
     derived = linked_amounts(flows)
     orphans = []
     for u, v, k, d in linked:
-        got = derived.get(d["id"]) if d.get("id") else \
-            linked_amounts({**flows, "\0": (d["share_of"], d.get("share"), None)}).get("\0")
+        got = (derived.get(d["id"]) if d.get("id")
+               else linked_amount(d["share_of"], d.get("share"), flows, derived))
         if got is None:
             d.pop("amount", None)
             orphans.append((u, v, k))

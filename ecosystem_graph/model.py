@@ -48,6 +48,7 @@ __all__ = [
     "json_schema",
     "LINKED_FLOW_ERROR",
     "linked_amounts",
+    "linked_amount",
 ]
 
 SCHEMA_VERSION = 1
@@ -278,6 +279,23 @@ class Pays(_RelationshipBase):
         return self
 
 
+def linked_amount(parent: str, share: float, flows: dict, derived: dict[str, float]) -> float | None:
+    """``share x`` the amount of flow ``parent``: the amount of a linked flow without an id of its own.
+
+    ``flows`` and ``derived`` are the argument and the result of :func:`linked_amounts`; None when
+    ``parent`` is unknown or its chain gives no amount.
+
+    >>> linked_amount("subs", 0.5, {"subs": (None, None, 100.0)}, {})
+    50.0
+    """
+    if parent in derived:
+        return share * derived[parent]
+    entry = flows.get(parent)
+    if entry is None or entry[0] is not None or entry[2] is None:
+        return None
+    return share * entry[2]
+
+
 LINKED_FLOW_ERROR = "linked_flow"
 """Error type of the checks on ``share_of``/``share`` (validation places them at the field named in ``field``)."""
 
@@ -402,10 +420,7 @@ class Ecosystem(_Strict):
                  if isinstance(r, Pays) and r.id is not None}
         derived = linked_amounts(flows)
         for r in linked:
-            if r.id is None:  # a linked flow without an id cannot be named, but still gets its amount
-                got = linked_amounts({**flows, "\0": (r.share_of, r.share, None)}).get("\0")
-            else:
-                got = derived.get(r.id)
+            got = derived.get(r.id) if r.id is not None else linked_amount(r.share_of, r.share, flows, derived)
             if got is None:
                 raise PydanticCustomError(
                     LINKED_FLOW_ERROR, "{what}: {why}",
