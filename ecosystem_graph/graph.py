@@ -9,7 +9,8 @@ import networkx as nx
 from .errors import ModelValidationError
 from .validation import validate_data
 
-__all__ = ["to_networkx", "from_networkx", "edge_key", "GRAPH_METADATA_KEYS"]
+__all__ = ["to_networkx", "from_networkx", "edge_key", "resolve_linked_amounts", "linked_to",
+           "GRAPH_METADATA_KEYS"]
 
 GRAPH_METADATA_KEYS = ("schema_version", "name", "currency", "period", "money_unit", "description")
 
@@ -24,7 +25,8 @@ def to_networkx(model) -> nx.MultiDiGraph:
     """The ecosystem as a directed multigraph.
 
     Graph attributes hold the metadata; each node has ``kind`` plus all its fields; each edge has
-    ``type`` plus all its properties (``id`` only when the relationship has one).
+    ``type`` plus all its properties (``id`` only when the relationship has one). A linked PAYS
+    carries ``share_of``, ``share`` and its derived ``amount``.
 
     Examples
     --------
@@ -42,7 +44,9 @@ def to_networkx(model) -> nx.MultiDiGraph:
     G.graph.update({k: data[k] for k in GRAPH_METADATA_KEYS if k in data})
     G.add_nodes_from((n.pop("id"), n) for n in data["nodes"])
     ordinals: dict[tuple, int] = {}
-    for rel in data["relationships"]:
+    for rel, item in zip(data["relationships"], model.relationships):
+        if rel.get("share_of") is not None:
+            rel["amount"] = item.amount  # derived; to_data leaves it out of files
         u, v, rtype = rel.pop("from"), rel.pop("to"), rel["type"]
         n = 0
         if not rel.get("id"):  # only relationships without an id are counted for TYPE#n keys
@@ -56,7 +60,8 @@ def from_networkx(G: nx.MultiDiGraph, *, validate: bool = True):
     """The inverse of :func:`to_networkx`: rebuild a validated Ecosystem from a graph.
 
     Nodes come back in graph order; relationships grouped by source node (networkx iterates edges
-    that way), which is the only difference from the original model.
+    that way), which is the only difference from the original model. The ``amount`` of a linked PAYS
+    (``share_of`` set) is dropped and derived again.
 
     Raises ModelValidationError when the graph does not make a valid model (e.g. after edits).
     """
@@ -64,10 +69,84 @@ def from_networkx(G: nx.MultiDiGraph, *, validate: bool = True):
 
     data: dict[str, Any] = {k: G.graph[k] for k in GRAPH_METADATA_KEYS if k in G.graph}
     data["nodes"] = [{"id": n, **attrs} for n, attrs in G.nodes(data=True)]
-    data["relationships"] = [{"from": u, "to": v, **attrs} for u, v, attrs in G.edges(data=True)]
+    data["relationships"] = [_without_derived({"from": u, "to": v, **attrs}) for u, v, attrs in G.edges(data=True)]
     if not validate:
         return Ecosystem.model_validate(data)
     model, problems = validate_data(data)
     if model is None:
         raise ModelValidationError(problems, "<graph>")
     return model
+
+
+def _without_derived(rel: dict[str, Any]) -> dict[str, Any]:
+    if rel.get("share_of") is not None:
+        rel.pop("amount", None)
+    return rel
+
+
+def _pays_by_id(G: nx.MultiDiGraph) -> dict[str, dict]:
+    return {d["id"]: d for _, _, d in G.edges(data=True) if d.get("type") == "PAYS" and d.get("id")}
+
+
+def resolve_linked_amounts(G: nx.MultiDiGraph) -> list[tuple]:
+    """Derive again, in place, the ``amount`` of every linked PAYS edge (``share_of`` set) from the
+    amounts on the graph: ``amount = share x amount(share_of)`` through chains.
+
+    Returns the ``(u, v, key)`` of linked edges whose chain no longer ends at a PAYS with an amount
+    (its flow was removed); their ``amount`` is removed. Call it after changing amounts on a graph.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("fans", "store", key="subs", id="subs", type="PAYS", amount=110.0)
+    >>> _ = G.add_edge("store", "plus", key="payout", id="payout", type="PAYS", share_of="subs", share=0.85)
+    >>> resolve_linked_amounts(G), G.edges["store", "plus", "payout"]["amount"]
+    ([], 93.5)
+    """
+    from .model import linked_amount, linked_amounts
+
+    pays = _pays_by_id(G)
+    flows = {i: (d.get("share_of"), d.get("share"), d.get("amount")) for i, d in pays.items()}
+    linked = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)
+              if d.get("type") == "PAYS" and d.get("share_of") is not None]
+    derived = linked_amounts(flows)
+    orphans = []
+    for u, v, k, d in linked:
+        got = (derived.get(d["id"]) if d.get("id")
+               else linked_amount(d["share_of"], d.get("share"), flows, derived))
+        if got is None:
+            d.pop("amount", None)
+            orphans.append((u, v, k))
+        else:
+            d["amount"] = got
+    return orphans
+
+
+def linked_to(G: nx.MultiDiGraph, flow_ids) -> list[tuple]:
+    """The ``(u, v, key)`` of every PAYS edge that is (through a chain) a share of one of ``flow_ids``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("fans", "store", key="subs", id="subs", type="PAYS", amount=100.0)
+    >>> _ = G.add_edge("store", "plus", key="payout", id="payout", type="PAYS", share_of="subs", share=0.85)
+    >>> _ = G.add_edge("plus", "band", key="PAYS#0", type="PAYS", share_of="payout", share=0.1)
+    >>> linked_to(G, ["subs"])
+    [('store', 'plus', 'payout'), ('plus', 'band', 'PAYS#0')]
+    """
+    stopped = set(flow_ids)
+    children: dict[str, list] = {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if d.get("type") == "PAYS" and d.get("share_of") is not None:
+            children.setdefault(d["share_of"], []).append((u, v, k, d.get("id")))
+    out: list[tuple] = []
+    queue = list(stopped)
+    while queue:
+        for u, v, k, rid in children.get(queue.pop(0), []):
+            if (u, v, k) in out:
+                continue
+            out.append((u, v, k))
+            if rid and rid not in stopped:
+                stopped.add(rid)
+                queue.append(rid)
+    return out

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,6 +46,9 @@ __all__ = [
     "NODE_ADAPTER",
     "RELATIONSHIP_ADAPTER",
     "json_schema",
+    "LINKED_FLOW_ERROR",
+    "linked_amounts",
+    "linked_amount",
 ]
 
 SCHEMA_VERSION = 1
@@ -215,16 +219,52 @@ class Uses(_RelationshipBase):
 
 
 class Pays(_RelationshipBase):
-    """Money per period from payer to payee."""
+    """Money per period from payer to payee.
+
+    A linked flow gives ``share_of`` (the id of another PAYS) and ``share`` instead of an amount: its
+    amount is ``share x`` the amount of that flow, derived when the whole :class:`Ecosystem` is read
+    (``amount`` then holds the derived money and :attr:`is_linked` is True; files never store it).
+    """
 
     type: Literal["PAYS"]
-    amount: NonNegative | None = Field(None, description="Money per period (derived from count x price).")
+    amount: NonNegative | None = Field(
+        None, description="Money per period (derived from count x price, or from share x the share_of flow).")
     stream: Stream | None = None
     count: NonNegative | None = Field(None, description="Occurrences per period (e3value).")
     price: NonNegative | None = Field(None, description="Valuation per occurrence (e3value).")
+    share_of: str | None = Field(
+        None, pattern=ID_PATTERN, max_length=200,
+        description="Id of another PAYS this one is a share of (a linked flow: an app store paying 85% of "
+                    "subscriptions on); its amount is derived, so amount, count and price are not given.")
+    share: Fraction | None = Field(None, description="The part of the share_of flow paid on, 0..1.")
+
+    @property
+    def is_linked(self) -> bool:
+        """True when the amount is derived from another PAYS (``share_of`` is set)."""
+        return self.share_of is not None
 
     @model_validator(mode="after")
     def _amount_is_count_times_price(self) -> "Pays":
+        if self.share_of is not None:
+            given = [k for k in ("amount", "count", "price") if k in self.model_fields_set
+                     and getattr(self, k) is not None]
+            if given:
+                raise PydanticCustomError(
+                    LINKED_FLOW_ERROR, "{what}: {why}",
+                    {"field": "share_of", "what": f"share_of '{self.share_of}' together with {' and '.join(given)}",
+                     "why": f"a linked flow's amount is derived from the flow it is a share of; remove "
+                            f"{' and '.join(given)}, or remove share_of and share"})
+            if self.share is None:
+                raise PydanticCustomError(
+                    LINKED_FLOW_ERROR, "{what}: {why}",
+                    {"field": "share_of", "what": f"share_of '{self.share_of}' without share",
+                     "why": "give the part of that flow paid on, e.g. share: 0.85"})
+            return self
+        if self.share is not None:
+            raise PydanticCustomError(
+                LINKED_FLOW_ERROR, "{what}: {why}",
+                {"field": "share", "what": "share without share_of",
+                 "why": "give the id of the PAYS this flow is a share of, e.g. share_of: subscriptions"})
         if self.count is not None and self.price is not None:
             product = self.count * self.price
             if self.amount is None:
@@ -235,8 +275,70 @@ class Pays(_RelationshipBase):
                     f"{_num(self.price)} = {_num(product)}"
                 )
         if self.amount is None:
-            raise ValueError("PAYS needs an amount, or a count and a price")
+            raise ValueError("PAYS needs an amount, a count and a price, or a share_of and a share")
         return self
+
+
+def linked_amount(parent: str, share: float, flows: dict, derived: dict[str, float]) -> float | None:
+    """``share x`` the amount of flow ``parent``: the amount of a linked flow without an id of its own.
+
+    ``flows`` and ``derived`` are the argument and the result of :func:`linked_amounts`; None when
+    ``parent`` is unknown or its chain gives no amount.
+
+    >>> linked_amount("subs", 0.5, {"subs": (None, None, 100.0)}, {})
+    50.0
+    """
+    if parent in derived:
+        return share * derived[parent]
+    entry = flows.get(parent)
+    if entry is None or entry[0] is not None or entry[2] is None:
+        return None
+    return share * entry[2]
+
+
+LINKED_FLOW_ERROR = "linked_flow"
+"""Error type of the checks on ``share_of``/``share`` (validation places them at the field named in ``field``)."""
+
+
+def linked_amounts(flows: dict[str, tuple[str | None, float | None, float | None]]) -> dict[str, float]:
+    """Derived amounts of linked flows: ``flows`` maps a key to ``(share_of, share, amount)``.
+
+    Returns ``{key: amount}`` for every linked flow (``share_of`` set) whose chain ends at a flow with
+    an amount; a chain through an unknown key or a cycle gives no amount for its flows.
+
+    Examples
+    --------
+    >>> linked_amounts({"subs": (None, None, 100.0), "payout": ("subs", 0.85, None),
+    ...                 "partner": ("payout", 0.1, None)})
+    {'payout': 85.0, 'partner': 8.5}
+    """
+    out: dict[str, float] = {}
+    for key, (parent, _share, _amount) in flows.items():
+        if parent is None or key in out:
+            continue
+        chain = [key]
+        seen = {key}
+        base: float | None = None
+        cur = parent
+        while True:
+            if cur in out:
+                base = out[cur]
+                break
+            entry = flows.get(cur)
+            if entry is None or cur in seen:
+                break  # unknown flow or a cycle: nothing to derive
+            if entry[0] is None:
+                base = entry[2]
+                break
+            chain.append(cur)
+            seen.add(cur)
+            cur = entry[0]
+        if base is None:
+            continue
+        for k in reversed(chain):
+            base = base * flows[k][1]
+            out[k] = base
+    return out
 
 
 class Feeds(_RelationshipBase):
@@ -308,11 +410,36 @@ class Ecosystem(_Strict):
             data["period"] = str(data["period"])
         return data
 
+    @model_validator(mode="after")
+    def _derive_linked_amounts(self) -> "Ecosystem":
+        # A linked PAYS holds the derived money in `amount` so every reader of one number sees real money.
+        linked = [r for r in self.relationships if isinstance(r, Pays) and r.share_of is not None]
+        if not linked:
+            return self
+        flows = {r.id: (r.share_of, r.share, r.amount) for r in self.relationships
+                 if isinstance(r, Pays) and r.id is not None}
+        derived = linked_amounts(flows)
+        for r in linked:
+            got = derived.get(r.id) if r.id is not None else linked_amount(r.share_of, r.share, flows, derived)
+            if got is None:
+                raise PydanticCustomError(
+                    LINKED_FLOW_ERROR, "{what}: {why}",
+                    {"field": "", "what": f"share_of '{r.share_of}'",
+                     "why": "does not lead to a PAYS with an amount (unknown id, not a PAYS, or a cycle)"})
+            object.__setattr__(r, "amount", got)  # derived: not an input field (stays out of model_fields_set)
+        return self
+
     def to_data(self) -> dict[str, Any]:
-        """The plain data of this model as written to files (``from``/``to`` keys, no empty optionals)."""
+        """The plain data of this model as written to files (``from``/``to`` keys, no empty optionals).
+
+        A linked PAYS (``share_of``) is written without its derived ``amount``.
+        """
         data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
         data["nodes"] = [_tidy(item, _NODE_KEYS_FIRST) for item in data["nodes"]]
         data["relationships"] = [_tidy(item, _REL_KEYS_FIRST) for item in data["relationships"]]
+        for item in data["relationships"]:
+            if "share_of" in item:
+                item.pop("amount", None)
         return data
 
     def node_index(self) -> dict[str, Any]:

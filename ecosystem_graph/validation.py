@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from .model import (
     ALLOWED_ENDPOINTS,
+    LINKED_FLOW_ERROR,
     NODE_CLASSES,
     NODE_KINDS,
     RELATIONSHIP_CLASSES,
@@ -112,11 +113,18 @@ def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
                                            f"nodes and relationships; found {found}")]
     problems: list[Problem] = []
     model = None
+    failed = False
     try:
         model = Ecosystem.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_translate(err, data) for err in exc.errors(include_url=False))
+        failed = True
+        translated = (_translate(err, data) for err in exc.errors(include_url=False))
+        problems.extend(p for p in translated if p is not None)
     problems.extend(check_references(data))
+    if failed and not any(p.is_error for p in problems):
+        # a check left to check_references that it did not find: never a silent failure
+        problems.append(Problem("error", ("relationships",), "a share_of chain does not lead to a PAYS with an "
+                                                             "amount"))
     if any(p.is_error for p in problems):
         model = None
     return model, problems
@@ -169,12 +177,17 @@ def _show(value: Any) -> str:
     return str(value) if isinstance(value, int) else repr(value)
 
 
-def _translate(err: dict, data: Any) -> Problem:
+def _translate(err: dict, data: Any) -> Problem | None:
     kind = err["type"]
     loc = _strip_tags(tuple(err["loc"]))
     where = path_text(loc)
     value = err.get("input")
     ctx = err.get("ctx") or {}
+
+    if kind == LINKED_FLOW_ERROR:
+        if not ctx.get("field"):
+            return None  # share_of references across relationships: reported by check_references
+        return Problem("error", loc + (ctx["field"],), f"{ctx['what']} in {where}: {ctx['why']}")
 
     if kind == "extra_forbidden":
         key = loc[-1]
@@ -333,6 +346,8 @@ def check_references(data: dict) -> list[Problem]:
             if isinstance(rate, (int, float)) and not isinstance(rate, bool) and math.isfinite(rate):
                 rate_sums.setdefault(src, []).append((j, float(rate)))
 
+    problems.extend(_check_linked_flows(rels, rel_ids))
+
     for stage, steps in rate_sums.items():
         total = sum(r for _, r in steps)
         if total > 1 + _RATE_SUM_TOLERANCE:
@@ -351,4 +366,51 @@ def check_references(data: dict) -> list[Problem]:
                                     f"segment '{nid}' uses nothing and no channel reaches it"))
         if kind == "core" and nid not in paid:
             problems.append(Problem("warning", ("nodes", i), f"core '{nid}' has no revenue (nothing PAYS it)"))
+    return problems
+
+
+def _check_linked_flows(rels: list, rel_ids: dict[str, int]) -> list[Problem]:
+    """``share_of`` must name a PAYS by its id, and following share_of must never come back (a cycle)."""
+    problems: list[Problem] = []
+    parent: dict[int, int] = {}  # relationship index -> index of the PAYS it is a share of
+    for j, rel in enumerate(rels):
+        if not isinstance(rel, dict) or rel.get("type") != "PAYS":
+            continue
+        ref = rel.get("share_of")
+        if not isinstance(ref, str):
+            continue
+        if ref not in rel_ids:
+            problems.append(Problem("error", ("relationships", j, "share_of"),
+                                    f"unknown relationship '{ref}' in relationships[{j}].share_of"
+                                    f"{_did_you_mean(ref, rel_ids)}"))
+            continue
+        k = rel_ids[ref]
+        rtype = rels[k].get("type") if isinstance(rels[k], dict) else None
+        if rtype != "PAYS":
+            problems.append(Problem("error", ("relationships", j, "share_of"),
+                                    f"share_of '{ref}' in relationships[{j}] names a {rtype} relationship "
+                                    f"(relationships[{k}]); a linked flow is a share of a PAYS"))
+            continue
+        parent[j] = k
+    reported: set[int] = set()
+    for start in parent:
+        if start in reported:
+            continue
+        path = [start]
+        on_path = {start}
+        cur = parent.get(start)
+        while cur is not None and cur not in on_path and cur not in reported:
+            path.append(cur)
+            on_path.add(cur)
+            cur = parent.get(cur)
+        if cur is not None and cur in on_path:
+            cycle = path[path.index(cur):]
+            reported.update(cycle)
+            first = min(cycle)
+            cycle = cycle[cycle.index(first):] + cycle[:cycle.index(first)]
+            names = " -> ".join(f"'{rels[i].get('id')}'" for i in cycle + [first])
+            problems.append(Problem("error", ("relationships", first, "share_of"),
+                                    f"share_of cycle in relationships[{first}]: {names}; a linked flow cannot "
+                                    f"be (through others) a share of itself"))
+        reported.update(path)
     return problems

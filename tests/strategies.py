@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from ecosystem_graph.model import ALLOWED_ENDPOINTS, LOCKIN_MECHANISMS, NODE_KINDS, PAYMENT_STREAMS
 
-__all__ = ["ecosystem_data"]
+__all__ = ["ecosystem_data", "linked_ecosystem_data"]
 
 # Unicode text without surrogates or control characters (YAML cannot carry all of those as plain text
 # in every position, and nobody names a node with them); includes umlauts, CJK, emoji, quotes.
@@ -94,4 +94,32 @@ def ecosystem_data(draw, max_nodes: int = 12, max_relationships: int = 25) -> di
             "relationships": rels}
     if draw(st.booleans()):
         data["description"] = draw(names)
+    return data
+
+
+@st.composite
+def linked_ecosystem_data(draw, max_nodes: int = 10, max_relationships: int = 12, max_linked: int = 8) -> dict:
+    """:func:`ecosystem_data` plus PAYS with ids (``pay-N``) and linked flows (``link-N``) whose
+    ``share_of`` names an earlier one, so chains (A -> B -> C) form and no cycle does; the
+    relationships are then shuffled, so a share_of may name a flow further down the file."""
+    data = draw(ecosystem_data(max_nodes=max_nodes, max_relationships=max_relationships))
+    ids = [n["id"] for n in data["nodes"]]
+    pairs = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1])
+    flows: list[dict] = []
+    for i in range(draw(st.integers(1, 3))):
+        src, dst = draw(pairs)
+        flows.append({"id": f"pay-{i}", "from": src, "to": dst, "type": "PAYS", **_properties("PAYS", draw)})
+    for i in range(draw(st.integers(1, max_linked))):
+        src, dst = draw(pairs)
+        flow = {"id": f"link-{i}", "from": src, "to": dst, "type": "PAYS",
+                "share_of": draw(st.sampled_from([f["id"] for f in flows])), "share": draw(fractions)}
+        if draw(st.booleans()):
+            flow["stream"] = draw(st.sampled_from(PAYMENT_STREAMS))
+        if draw(st.booleans()):
+            del flow["id"]  # the last of a chain needs no id (nothing names it)
+        else:
+            flows.append(flow)
+            continue
+        data["relationships"].append(flow)
+    data["relationships"] = draw(st.permutations(data["relationships"] + flows))
     return data

@@ -56,15 +56,15 @@ def test_validate_reports_warnings_and_summary(runner, tmp_path):
 def test_validate_valid_examples_exit_zero(runner):
     result = runner.invoke(cli, ["validate", "examples/amazon.yaml", "examples/newspaper-funnel.yaml"])
     assert result.exit_code == 0, result.output
-    assert result.output == ("examples/amazon.yaml: valid (25 nodes, 63 relationships)\n"
-                             "examples/newspaper-funnel.yaml: valid (14 nodes, 37 relationships)\n")
+    assert result.output == ("examples/amazon.yaml: valid (25 nodes, 66 relationships)\n"
+                             "examples/newspaper-funnel.yaml: valid (15 nodes, 41 relationships)\n")
 
 
 def test_validate_goes_on_after_a_missing_file(runner):
     result = runner.invoke(cli, ["validate", "nope.yaml", "examples/amazon.yaml"])
     assert result.exit_code == 1
     assert result.output == ("Error: nope.yaml: no such file\n"
-                             "examples/amazon.yaml: valid (25 nodes, 63 relationships)\n")
+                             "examples/amazon.yaml: valid (25 nodes, 66 relationships)\n")
 
 
 def test_usage_errors_exit_two(runner):
@@ -96,14 +96,17 @@ def test_show_json(runner):
     assert data["format_version"] == 1
     assert data["nodes"] == {"total": 25, "by_kind": {"core": 1, "satellite": 9, "channel": 5, "partner": 5,
                                                        "segment": 5}}
-    assert data["relationships"]["total"] == 63
-    # purchase = 139.14 + 92.76 + 12.0 + 8.0 (segments) + 30.0 + 5.0 + 2.0 (to partners) = 288.9
-    assert data["money"]["by_stream"]["purchase"] == pytest.approx(288.9)
+    assert data["relationships"]["total"] == 66
+    # purchase = 139.14 + 92.76 + 12.0 + 8.0 (segments) + 30.0 + 5.0 + 2.0 (to partners)
+    #          + 300.0 + 200.0 (buyers to third-party sellers) = 788.9
+    assert data["money"]["by_stream"]["purchase"] == pytest.approx(788.9)
+    # commission: the two linked flows, 0.16 x 300 + 0.16 x 200 = 48.0 + 32.0 = 80.0
+    assert data["money"]["by_stream"]["commission"] == pytest.approx(80.0)
     assert data["money"]["total"] == pytest.approx(sum(r.amount for r in pays))
-    # prime-members: 3 PAYS + 5 REACHES in + 10 USES = 18; online-retail: 2 PAYS in, 2 PAYS out,
+    # prime-members: 4 PAYS + 5 REACHES in + 10 USES = 19; online-retail: 2 PAYS in, 2 PAYS out,
     # 6 FEEDS in, 2 SUPPLIES in, 2 DEPENDS_ON out, 2 USES in, +1 USES = 17
     assert data["top_by_degree"] == [
-        {"id": "prime-members", "name": "Prime members", "kind": "segment", "degree": 18},
+        {"id": "prime-members", "name": "Prime members", "kind": "segment", "degree": 19},
         {"id": "online-retail", "name": "Online stores", "kind": "core", "degree": 17},
     ]
 

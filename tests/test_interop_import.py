@@ -380,7 +380,7 @@ def test_csv_problems_carry_line_and_field_number(tmp_path):
         f"{n}:3:4: 'size' must be a whole number, not 'many'",
         f"{n}:5:3: unknown element type 'widget' for 'X'; expected one of core, satellite, channel, partner, "
         f"segment (or map it: --map 'widget=kind')",
-        f"{r}:3:1: PAYS needs an amount, or a count and a price in this row",
+        f"{r}:3:1: PAYS needs an amount, a count and a price, or a share_of and a share in this row",
         f"{r}:4:2: 'nowhere' in To is not an element in nodes.csv",
     ]
 

@@ -163,7 +163,7 @@ def test_amount_is_derived_from_count_and_price(tmp_path):
 def test_pays_needs_money(tmp_path):
     text = HEAD + "  - {from: fans, to: shop, type: PAYS, stream: fee}\n"
     assert errors_of(tmp_path, text) == [
-        f"{tmp_path}/m.yaml:20:5: PAYS needs an amount, or a count and a price in relationships[1]"
+        f"{tmp_path}/m.yaml:20:5: PAYS needs an amount, a count and a price, or a share_of and a share in relationships[1]"
     ]
 
 

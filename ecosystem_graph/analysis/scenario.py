@@ -9,6 +9,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from ..errors import UsageError
+from ..graph import linked_to, resolve_linked_amounts
 from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
 
@@ -173,9 +174,11 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
                   ) -> tuple[nx.MultiDiGraph, list[str]]:
     """A changed copy of ``G`` and a description of each change.
 
-    ``remove``: node ids (with their relationships) or relationship ids. ``scale``: a node id
-    multiplies every PAYS amount into and out of the node (``count`` too, so count x price still holds);
-    a relationship id multiplies its :data:`SCALED_PROPERTY`. A node id wins over a relationship id.
+    ``remove``: node ids (with their relationships) or relationship ids; a linked PAYS whose
+    ``share_of`` flow goes is removed too (the chain stops), each listed. ``scale``: a node id
+    multiplies every PAYS amount into and out of the node (``count`` too, so count x price still holds)
+    except linked ones; a relationship id multiplies its :data:`SCALED_PROPERTY`. A node id wins over a
+    relationship id. Linked amounts are derived again afterwards, so they follow their flows.
     """
     H = G.copy()
     rels = _relationship_index(G)
@@ -183,8 +186,8 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
     for ident in scale or {}:
         factor = scale[ident]
         if ident in H:
-            edges = [(u, v, k) for u, v, k, t in H.in_edges(ident, keys=True, data="type") if t == "PAYS"]
-            edges += [(u, v, k) for u, v, k, t in H.out_edges(ident, keys=True, data="type") if t == "PAYS"]
+            edges = [(u, v, k) for u, v, k, d in H.in_edges(ident, keys=True, data=True) if _own_pays(d)]
+            edges += [(u, v, k) for u, v, k, d in H.out_edges(ident, keys=True, data=True) if _own_pays(d)]
             for u, v, k in edges:
                 _scale_edge(H[u][v][k], "amount", factor, ident)
             done.append(f"scaled the {len(edges)} payment(s) of node '{ident}' by {factor:g}")
@@ -192,6 +195,10 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
             u, v, k = rels[ident]
             data = H[u][v][k]
             prop = SCALED_PROPERTY.get(data.get("type"))
+            if data.get("type") == "PAYS" and data.get("share_of") is not None:
+                raise UsageError(f"--scale '{ident}': this PAYS is a linked flow, share {data.get('share'):g} of "
+                                 f"'{data['share_of']}'; scale '{data['share_of']}' (the flow it is a share of) "
+                                 f"or change its share in the model")
             if prop is None or data.get(prop) is None:
                 raise UsageError(f"--scale '{ident}': this {data.get('type')} relationship has no "
                                  f"{prop or 'number'} to scale")
@@ -208,18 +215,37 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
     for ident in remove:
         if ident in H:
             degree = H.degree(ident)
+            gone = [d["id"] for _, _, d in H.edges(ident, data=True) if d.get("type") == "PAYS" and d.get("id")]
+            gone += [d["id"] for _, _, d in H.in_edges(ident, data=True) if d.get("type") == "PAYS" and d.get("id")]
             H.remove_node(ident)
             done.append(f"removed node '{ident}' and its {degree} relationship(s)")
+            _stop_chains(H, gone, done)
         elif ident in rels:
             u, v, k = rels[ident]
             if H.has_edge(u, v, k):
                 H.remove_edge(u, v, k)
             done.append(f"removed relationship '{ident}' ({u} -> {v})")
+            _stop_chains(H, [ident], done)
         elif ident in G:
             continue  # removed twice
         else:
             raise _unknown(ident, G, rels, "--remove")
+    resolve_linked_amounts(H)
     return H, done
+
+
+def _own_pays(d: dict) -> bool:
+    """A PAYS with its own amount (not a linked flow, which follows its share_of flow)."""
+    return d.get("type") == "PAYS" and d.get("share_of") is None
+
+
+def _stop_chains(H: nx.MultiDiGraph, flow_ids: list[str], done: list[str]) -> None:
+    """Remove the linked PAYS that are (through chains) shares of removed flows, each listed in ``done``."""
+    for u, v, k in linked_to(H, flow_ids):
+        d = H[u][v][k]
+        name = d.get("id") or f"{u} -> {v} {k}"
+        H.remove_edge(u, v, k)
+        done.append(f"removed linked flow '{name}' ({u} -> {v}): a share of '{d['share_of']}', which is gone")
 
 
 def _scale_edge(data: dict, prop: str, factor: float, ident: str) -> None:

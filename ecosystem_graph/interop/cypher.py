@@ -114,7 +114,8 @@ def cypher_statements(model: Ecosystem, *, name: str | None = None, version: str
 
     The layout is the store's: ``(:EcosystemVersion {version, ecosystem, state, ...metadata})``,
     ``(:EcoNode:<Kind> {version, ecosystem, ord, id, name, ..., attributes: '<JSON>'})``, relationships
-    of the model's types with their properties and ``ord``, and the ``(:Ecosystem {name, current})``
+    of the model's types with their properties and ``ord`` (a linked PAYS also with its derived
+    ``amount``), and the ``(:Ecosystem {name, current})``
     pointer, switched to the new version last; older versions of the same ecosystem are deleted at
     the end, so ``ecograph db pull NAME`` reads the ecosystem back.
     """
@@ -146,8 +147,10 @@ def cypher_statements(model: Ecosystem, *, name: str | None = None, version: str
             statements.append(f"UNWIND {cypher_literal(chunk)} AS r CREATE (n:{NODE_LABEL}:{label}) SET n = r")
 
     by_type: dict[str, list[dict]] = {t: [] for t in RELATIONSHIP_TYPES}
-    for n, item in enumerate(data["relationships"]):
+    for n, (item, rel) in enumerate(zip(data["relationships"], model.relationships)):
         props = {k: v for k, v in item.items() if k not in ("from", "to", "type", "attributes")}
+        if item.get("share_of") is not None:
+            props["amount"] = rel.amount  # a linked flow's derived amount, so that Cypher sums real money
         props["ord"] = n
         if item.get("attributes"):
             props["attributes"] = json.dumps(item["attributes"], ensure_ascii=False, separators=(",", ":"),

@@ -14,6 +14,8 @@ Graph formats hold only scalar attributes, so the model is flattened (the encodi
   is a list on some node (or edge), or its values differ in type between nodes (GEXF and GraphML give
   each attribute one type);
 * edges carry ``ord``, their position in the model file, so that the relationships come back in order;
+* a linked PAYS (``share_of``, ``share``) also carries its derived ``amount`` (so every PAYS edge has its
+  money for Gephi); reading drops it and derives it again;
 * values that are None are left out.
 """
 
@@ -105,6 +107,8 @@ def to_interchange(model: Ecosystem) -> nx.MultiDiGraph:
             ordinals[(u, v, rtype)] = k + 1
             key = f"{rtype}#{k}"
         attrs = _flat_item(item, ("id", "from", "to", "type"), rel_json)
+        if item.get("share_of") is not None:
+            attrs["amount"] = model.relationships[n].amount  # derived: the file of record leaves it out
         attrs["label"] = rtype
         attrs["ord"] = n
         attrs["rel_type"] = rtype
@@ -168,6 +172,8 @@ def from_interchange(G: nx.Graph, source: str = "<graph>") -> Ecosystem:
         if attrs.get("rel_id"):
             item["id"] = attrs["rel_id"]
         item.update(_unflatten(attrs, {"label", "rel_type", "rel_id", "id", "key", "type", "weight", "ord"}))
+        if item.get("share_of") is not None:
+            item.pop("amount", None)  # a linked flow's amount is derived from its share_of flow
         rels.append(item)
     data["nodes"] = nodes
     data["relationships"] = rels

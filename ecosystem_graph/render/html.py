@@ -257,6 +257,8 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict) -> str:
         lines[1] += f" \u00d7 {attrs['merged']:,} relationships"
     if attrs.get("amount") is not None:
         lines.append("Amount: " + _money(attrs["amount"], G))
+        if attrs.get("share_of") is not None:  # a linked flow: its amount is derived, say from what
+            lines[-1] += f" (derived: {format_cell(attrs.get('share'))} \u00d7 '{attrs['share_of']}')"
     if attrs.get("stream"):
         lines.append(f"Stream: {attrs['stream']}")
     if attrs.get("count") is not None and attrs.get("price") is not None:

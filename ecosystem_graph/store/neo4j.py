@@ -301,6 +301,8 @@ def _node_item(props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 def _rel_item(source: str, target: str, rtype: str, props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     item = {"from": source, "to": target, "type": rtype}
     item.update((k, v) for k, v in props.items() if k not in _REL_RESERVED)
+    if item.get("share_of") is not None:
+        item.pop("amount", None)  # a linked flow's amount is stored for Cypher sums, derived again here
     if props.get("attributes"):
         item["attributes"] = json.loads(props["attributes"])
     return props.get("ord", 0), item
