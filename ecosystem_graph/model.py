@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -24,7 +24,11 @@ __all__ = [
     "NEO4J_LABELS",
     "ID_PATTERN",
     "MAX_SLUG_LENGTH",
+    "MAX_SIZE",
+    "MAX_AMOUNT",
+    "MAX_ATTRIBUTE_INT",
     "slugify",
+    "describe_big_int",
     "Ecosystem",
     "Node",
     "Relationship",
@@ -113,9 +117,18 @@ def slugify(label: object, fallback: str = "node") -> str:
         slug = _NON_ALNUM.sub("-", fallback.lower()).strip("-") or "node"
     return slug
 
+MAX_SIZE = 10**15
+"""The largest segment size (a million times the world's population; exact as a float, fits every store)."""
+
+MAX_AMOUNT = 1e18
+"""The largest amount, count, price or switching cost: sums of millions of them stay far from overflow."""
+
+MAX_ATTRIBUTE_INT = 2**63 - 1
+"""Whole-number attributes must fit in 64 bits (what Neo4j, spreadsheets via text, and numpy hold)."""
+
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
 Mechanism = Literal[
     "contractual_commitment",
     "durable_purchase",
@@ -131,7 +144,34 @@ CostType = Literal["procedural", "financial", "relational"]
 # so that every target (YAML, JSON, GraphML, Neo4j properties) can hold it.
 Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
 AttributeValue = Union[Scalar, list[Scalar], None]
-Attributes = dict[str, AttributeValue]
+
+
+def _whole_numbers_fit(attributes: Any) -> Any:
+    # Checked before the union: an over-long int would otherwise become a float, or fail every branch.
+    if isinstance(attributes, dict):
+        for key, value in attributes.items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_ATTRIBUTE_INT:
+                    raise ValueError(f"attribute '{key}' is {describe_big_int(item)}; whole numbers must be "
+                                     f"between -{MAX_ATTRIBUTE_INT:,} and {MAX_ATTRIBUTE_INT:,}")
+    return attributes
+
+
+Attributes = Annotated[dict[str, AttributeValue], BeforeValidator(_whole_numbers_fit)]
+
+
+def describe_big_int(value: int) -> str:
+    """An integer as text, or "a number of N digits" when it is too long to show (or to convert).
+
+    >>> describe_big_int(12), describe_big_int(10**400)
+    ('12', 'a number of 401 digits')
+    """
+    if abs(value) < 10**20:
+        return str(value)
+    try:
+        return f"a number of {len(str(abs(value))):,} digits"
+    except ValueError:  # over Python's int-string limit (4,300 digits)
+        return f"a number of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
 
 
 class _Strict(BaseModel):
@@ -227,6 +267,9 @@ class Pays(_RelationshipBase):
     def _amount_is_count_times_price(self) -> "Pays":
         if self.count is not None and self.price is not None:
             product = self.count * self.price
+            if product > MAX_AMOUNT:
+                raise ValueError(f"count x price = {_num(self.count)} x {_num(self.price)} = {_num(product)} is "
+                                 f"over {MAX_AMOUNT:g}")
             if self.amount is None:
                 self.amount = product
             elif not math.isclose(self.amount, product, rel_tol=1e-9, abs_tol=1e-9):
@@ -303,7 +346,8 @@ class Ecosystem(_Strict):
     @classmethod
     def _period_as_text(cls, data: Any) -> Any:
         # `period: 2023` in YAML is an int; the period is a label, so keep its text.
-        if isinstance(data, dict) and isinstance(data.get("period"), int) and not isinstance(data["period"], bool):
+        period = data.get("period") if isinstance(data, dict) else None
+        if isinstance(period, int) and not isinstance(period, bool) and abs(period) < 10**18:
             data = dict(data)
             data["period"] = str(data["period"])
         return data
