@@ -110,6 +110,9 @@ def format_for(path: str | os.PathLike, raw: bytes | None = None) -> str:
     return "yaml"
 
 
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere there are no FIFOs to swap in
+
+
 def _os_error_text(path: str | os.PathLike, exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"{path}: no such file"
@@ -157,13 +160,14 @@ def read_bytes_limited(path: str | os.PathLike, max_bytes: int, what: str = "mod
     try:
         # Non-blocking, so that a FIFO swapped in after the check cannot hang the open; the fstat
         # below then refuses it (the file read is the file checked).
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputError(_os_error_text(path, exc)) from None
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fd)
         _check_stat(path, st, max_bytes, what)
-        os.set_blocking(fd, True)
+        if _O_NONBLOCK:
+            os.set_blocking(fd, True)
         try:
             # Sized by the file, not the limit: read(n) reserves n bytes up front (and loops past
             # the 2 GiB a single read(2) returns).

@@ -26,7 +26,7 @@ __all__ = [
     "MAX_SLUG_LENGTH",
     "MAX_SIZE",
     "MAX_AMOUNT",
-    "MAX_ATTRIBUTE_INT",
+    "MAX_ATTRIBUTE_DIGITS",
     "slugify",
     "describe_big_int",
     "Ecosystem",
@@ -123,8 +123,9 @@ MAX_SIZE = 10**15
 MAX_AMOUNT = 1e18
 """The largest amount, count, price or switching cost: sums of millions of them stay far from overflow."""
 
-MAX_ATTRIBUTE_INT = 2**63 - 1
-"""Whole-number attributes must fit in 64 bits (what Neo4j, spreadsheets via text, and numpy hold)."""
+MAX_ATTRIBUTE_DIGITS = 100
+"""Whole-number attributes have at most this many digits (stores keep attributes as JSON text, so 64 bits
+is no limit there; an integer over Python's int-string limit could not even be written back)."""
 
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
@@ -146,14 +147,17 @@ Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
 AttributeValue = Union[Scalar, list[Scalar], None]
 
 
+_ATTRIBUTE_INT_BOUND = 10**MAX_ATTRIBUTE_DIGITS
+
+
 def _whole_numbers_fit(attributes: Any) -> Any:
     # Checked before the union: an over-long int would otherwise become a float, or fail every branch.
     if isinstance(attributes, dict):
         for key, value in attributes.items():
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_ATTRIBUTE_INT:
-                    raise ValueError(f"attribute '{key}' is {describe_big_int(item)}; whole numbers must be "
-                                     f"between -{MAX_ATTRIBUTE_INT:,} and {MAX_ATTRIBUTE_INT:,}")
+                if isinstance(item, int) and not isinstance(item, bool) and abs(item) >= _ATTRIBUTE_INT_BOUND:
+                    raise ValueError(f"attribute '{key}' is {describe_big_int(item)}; whole numbers may have at "
+                                     f"most {MAX_ATTRIBUTE_DIGITS} digits")
     return attributes
 
 

@@ -121,6 +121,9 @@ def huge_numbers(d: Path) -> list[HostileCase]:
         HostileCase("attribute-400-digits", _write(d / "attribute-400-digits.yaml", base_yaml.replace(
             "name: Core\n", f"name: Core\n  attributes:\n    employees: {BIG_DIGITS}\n")),
                     note="a 400-digit integer attribute (no database or spreadsheet holds it)"),
+        HostileCase("attribute-99-digits", _write(d / "attribute-99-digits.yaml", base_yaml.replace(
+            "name: Core\n", f"name: Core\n  attributes:\n    employees: {'9' * 99}\n")), expect="accept",
+                    note="the longest whole number an attribute may hold"),
         HostileCase("amount-1e308", _write(d / "amount-1e308.yaml", base_yaml.replace("amount: 5000", "amount: 1.0e+308")),
                     note="an amount near the largest float: sums overflow to infinity"),
         HostileCase("amount-inf", _write(d / "amount-inf.yaml", base_yaml.replace("amount: 5000", "amount: .inf"))),

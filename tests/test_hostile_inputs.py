@@ -13,7 +13,7 @@ from ecosystem_graph import fileio
 from ecosystem_graph.cli import MAX_BYTES_CEILING, cli
 from ecosystem_graph.errors import InputError, ModelValidationError
 from ecosystem_graph.fileio import check_file, check_input_file, max_bytes_from_env, parse_model_text, read_bytes_limited
-from ecosystem_graph.model import MAX_AMOUNT, MAX_ATTRIBUTE_INT, MAX_SIZE, describe_big_int
+from ecosystem_graph.model import MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE, describe_big_int
 from ecosystem_graph.terminal import printable, printable_json
 from ecosystem_graph.validation import validate_data
 from tests.hostile import base_model
@@ -84,18 +84,20 @@ def test_count_times_price_is_bounded():
     assert _errors(data) == []
 
 
-@pytest.mark.parametrize("value, ok", [(MAX_ATTRIBUTE_INT, True), (-MAX_ATTRIBUTE_INT, True),
-                                       (MAX_ATTRIBUTE_INT + 1, False), ([1, 10**30], False)])
-def test_whole_number_attributes_fit_in_64_bits(value, ok):
+@pytest.mark.parametrize("value, ok", [(10**MAX_ATTRIBUTE_DIGITS - 1, True), (-(10**100 - 1), True), (2**70, True),
+                                       (10**100, False), ([1, -(10**100)], False)])
+def test_whole_number_attributes_have_at_most_100_digits(value, ok):
     data = base_model()
     data["nodes"][0]["attributes"] = {"employees": value}
     errors = _errors(data)
     assert (errors == []) == ok
     if ok:
         model, _ = validate_data(data)
-        assert model.nodes[0].attributes["employees"] == value and isinstance(value, int)  # not made a float
+        assert model.nodes[0].attributes["employees"] == value  # the same int, not made a float
+        assert type(model.nodes[0].attributes["employees"]) is int
     else:
-        assert len(errors) == 1 and errors[0].startswith("attribute 'employees' is ")
+        assert errors == ["attribute 'employees' is a number of 101 digits; whole numbers may have at most 100 "
+                          "digits in nodes[0].attributes"]
 
 
 def test_a_non_scalar_attribute_is_one_problem_not_one_per_type():
