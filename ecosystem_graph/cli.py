@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import EcographError, ModelValidationError, UsageError
+from .terminal import printable, printable_json
 
 __all__ = [
     "cli",
@@ -21,6 +22,9 @@ __all__ = [
     "output_option",
     "echo_tables",
     "echo_json",
+    "echo_line",
+    "MAX_BYTES_CEILING",
+    "MAX_GENERATED_NODES",
     "load_model_for_cli",
     "load_for_cli",
 ]
@@ -55,9 +59,10 @@ def _debug(ctx: click.Context) -> bool:
 
 
 def _error_text(exc: EcographError) -> str:
+    # Every line passes through printable(): text from a file cannot drive the terminal or forge lines.
     if isinstance(exc, ModelValidationError):
-        return str(exc)
-    return f"Error: {exc}"
+        return "\n".join(printable(line) for line in [p.format() for p in exc.problems] + [exc.summary])
+    return printable(f"Error: {exc}", keep_newlines=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -119,12 +124,22 @@ def format_option(*choices: str, default: str = "table") -> Callable:
 
 
 def model_file_argument(name: str = "file", nargs: int = 1) -> Callable:
-    return click.argument(name, nargs=nargs, type=click.Path(dir_okay=False, path_type=str), required=True)
+    # No dir_okay=False: the reader refuses directories (and FIFOs, devices, loops) in one line, exit 1.
+    return click.argument(name, nargs=nargs, type=click.Path(path_type=str), required=True)
+
+
+MAX_BYTES_CEILING = 1 << 40
+"""The largest ``--max-bytes`` (1 TiB; the same as :data:`ecosystem_graph.fileio.MAX_BYTES_CEILING`)."""
+
+MAX_GENERATED_NODES = 10_000_000
+"""The most nodes ``ecograph generate`` writes (about 2 GB of YAML)."""
 
 
 def max_bytes_option(fn: Callable) -> Callable:
-    return click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N",
-                        help="Refuse model files larger than N bytes [default: 512 MiB, or ECOGRAPH_MAX_BYTES].")(fn)
+    return click.option("--max-bytes", type=click.IntRange(min=1, max=MAX_BYTES_CEILING), default=None,
+                        metavar="N",
+                        help="Refuse model files larger than N bytes, 1 to 1 TiB [default: 512 MiB, or "
+                             "ECOGRAPH_MAX_BYTES].")(fn)
 
 
 def output_option(required: bool = True, help: str = "File to write.") -> Callable:
@@ -132,14 +147,31 @@ def output_option(required: bool = True, help: str = "File to write.") -> Callab
                         required=required, help=help)
 
 
+def echo_line(text: str, err: bool = False) -> None:
+    """Print one line (a message, a located problem) with its control characters escaped."""
+    click.echo(printable(text), err=err)
+
+
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print JSON; control characters in strings are JSON escapes (``\\u001b``), so the data is unchanged."""
+    click.echo(printable_json(json.dumps(data, ensure_ascii=False, indent=2)))
+
+
+def _printable_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_printable_cell(v) for v in value]
+    return value
 
 
 def echo_tables(tables: Iterable, fmt: str) -> None:
-    """Print tables as a rich table (terminal), CSV or Markdown."""
-    from .tables import tables_to_csv, tables_to_markdown, tables_to_rich
+    """Print tables as a rich table (terminal), CSV or Markdown; control characters in any text escaped."""
+    from .tables import Table, tables_to_csv, tables_to_markdown, tables_to_rich
 
+    tables = [Table(printable(t.title), [printable(c) for c in t.columns],
+                    [[_printable_cell(v) for v in row] for row in t.rows],
+                    None if t.note is None else printable(t.note)) for t in tables]
     if fmt == "csv":
         click.echo(tables_to_csv(tables), nl=False)
     elif fmt == "markdown":
@@ -162,7 +194,7 @@ def load_for_cli(path: str, max_bytes: int | None = None, *, warnings: bool = Tr
         raise ModelValidationError(result.problems, path)
     if warnings:
         for p in result.warnings:
-            click.echo(p.format(), err=True)
+            echo_line(p.format(), err=True)
     return result
 
 
@@ -197,21 +229,21 @@ def validate(files: tuple[str, ...], quiet: bool, max_bytes: int | None) -> None
         try:
             result = check_file(path, max_bytes=max_bytes)
         except InputError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            echo_line(f"Error: {exc}", err=True)
             failed = True
             continue
         shown = result.errors if quiet else result.problems
         for p in shown:
-            click.echo(p.format(), err=p.is_error)
+            echo_line(p.format(), err=p.is_error)
         if result.model is None:
             failed = True
             if not quiet:
                 n = len(result.errors)
-                click.echo(f"{path}: {n} error{'s' if n != 1 else ''}", err=True)
+                echo_line(f"{path}: {n} error{'s' if n != 1 else ''}", err=True)
         elif not quiet:
             m = result.model
             warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
-            click.echo(f"{path}: valid ({len(m.nodes)} nodes, {len(m.relationships)} relationships{warn})")
+            echo_line(f"{path}: valid ({len(m.nodes)} nodes, {len(m.relationships)} relationships{warn})")
     if failed:
         raise SystemExit(1)
 
@@ -283,11 +315,12 @@ def init(path: str, template: str, force: bool) -> None:
         write_text_atomic(path, template_text(template))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    click.echo(f"Wrote {path} ({template} template). Next: ecograph validate {path}")
+    echo_line(f"Wrote {path} ({template} template). Next: ecograph validate {path}")
 
 
 @cli.command()
-@click.option("--nodes", "-n", type=click.IntRange(min=5), required=True, help="How many nodes (5 to millions).")
+@click.option("--nodes", "-n", type=click.IntRange(min=5, max=MAX_GENERATED_NODES), required=True,
+              help="How many nodes (5 to 10,000,000).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same ecosystem.")
 @output_option(help="File to write (.yaml/.yml or .json).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
@@ -313,7 +346,7 @@ def generate(nodes: int, seed: int, output: str, fmt: str | None) -> None:
             n_nodes, n_rels = write_generated(output, nodes, seed, fmt or format_for(output), progress=advance)
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}: {n_nodes:,} nodes, {n_rels:,} relationships (seed {seed})")
+    echo_line(f"Wrote {output}: {n_nodes:,} nodes, {n_rels:,} relationships (seed {seed})")
 
 
 # Command modules of later features register themselves on the group when imported.

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from .cli import cli, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from .cli import cli, echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
 from .errors import InteropError, ModelValidationError, UsageError
 from .interop import EXPORT_FORMATS
 
@@ -74,11 +74,11 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
             raise ModelValidationError(exc.problems, source) from None
         raise
     for p in result.warnings:
-        click.echo(p.format(), err=True)
+        echo_line(p.format(), err=True)
     save_model(result.model, output)
     m = result.model
-    click.echo(f"Imported {len(m.nodes)} nodes and {len(m.relationships)} relationships from {source} "
-               f"into {output}")
+    echo_line(f"Imported {len(m.nodes)} nodes and {len(m.relationships)} relationships from {source} "
+              f"into {output}")
 
 
 @cli.command("export")
@@ -113,5 +113,5 @@ def export_command(model: str, fmt: str, output: str, ecosystem: str | None, max
         raise UsageError("--ecosystem must not be empty")
     loaded = load_model_for_cli(model, max_bytes)
     written = export_model(loaded, fmt, output, ecosystem=ecosystem)
-    click.echo(f"Exported {len(loaded.nodes)} nodes and {len(loaded.relationships)} relationships as {fmt} "
-               f"to {' and '.join(written)}")
+    echo_line(f"Exported {len(loaded.nodes)} nodes and {len(loaded.relationships)} relationships as {fmt} "
+              f"to {' and '.join(written)}")

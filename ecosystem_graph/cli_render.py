@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import cli, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from .cli import cli, echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
 
 __all__ = ["render"]
 
@@ -48,6 +48,6 @@ def render(file: str, output: str, size_by: str, highlights: tuple[str, ...], la
     summary = write_html(model, output, size_by=size_by, highlights=parsed, layout=layout, title=title,
                          max_nodes=max_nodes or MAX_NODES)
     for note in summary["notes"]:
-        click.echo(f"Note: {note}", err=True)
-    click.echo(f"Wrote {output} ({summary['shown_nodes']:,} nodes, {summary['shown_edges']:,} relationships shown"
-               f"{', aggregated' if summary['aggregated'] else ''}; {summary['bytes'] / 1e6:.1f} MB)")
+        echo_line(f"Note: {note}", err=True)
+    echo_line(f"Wrote {output} ({summary['shown_nodes']:,} nodes, {summary['shown_edges']:,} relationships shown"
+              f"{', aggregated' if summary['aggregated'] else ''}; {summary['bytes'] / 1e6:.1f} MB)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import cli, load_for_cli, max_bytes_option, model_file_argument, output_option
+from .cli import cli, echo_line, load_for_cli, max_bytes_option, model_file_argument, output_option
 from .errors import InputError, RenderError, UsageError
 
 __all__ = ["report"]
@@ -21,7 +21,7 @@ __all__ = ["report"]
                    "[default: from the file name, else html].")
 @click.option("--remove", "removals", multiple=True, metavar="ID",
               help="What-if: remove this node or relationship (repeatable); adds a before/after section.")
-@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+@click.option("--scenario", "scenario_path", type=click.Path(path_type=str), default=None,
               metavar="SCENARIO.yaml", help="What-if scenario file (removals and scalings, see docs/report.md).")
 @click.option("--title", default=None, help="Report title [default: '<ecosystem>: ecosystem report'].")
 @click.option("--top", type=click.IntRange(min=1, max=1000), default=15, show_default=True,
@@ -86,7 +86,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     size = out.stat().st_size
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
-    click.echo(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")
+    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")
 
 
 def _size(n: int) -> str:

@@ -67,6 +67,7 @@ class ModelValidationError(EcographError):
         summary = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
         if source:
             summary += f" in {source}"
+        self.summary = summary
         super().__init__("\n".join(lines + [summary]))
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from .validation import Problem, validate_data
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_BYTES_CEILING",
     "MAX_ALIAS_EXPANSION",
     "LoadResult",
     "max_bytes_from_env",
@@ -37,6 +39,7 @@ __all__ = [
     "write_bytes_atomic",
     "atomic_writer",
     "read_bytes_limited",
+    "check_input_file",
     "publish_temp_file",
     "format_for",
     "output_target",
@@ -47,6 +50,9 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused (override with ``ECOGRAPH_MAX_BYTES`` or ``--max-bytes``)."""
+
+MAX_BYTES_CEILING = 1 << 40
+"""The largest size limit ``ECOGRAPH_MAX_BYTES`` and ``--max-bytes`` accept (1 TiB)."""
 
 MAX_ALIAS_EXPANSION = 100_000
 """YAML aliases may add at most this many nodes (or as many as the file itself holds, if more)."""
@@ -84,13 +90,18 @@ class LoadResult:
 
 
 def max_bytes_from_env() -> int:
+    """The size limit from ``ECOGRAPH_MAX_BYTES`` (1 to :data:`MAX_BYTES_CEILING`), else the default."""
     raw = os.environ.get("ECOGRAPH_MAX_BYTES")
     if not raw:
         return DEFAULT_MAX_BYTES
     try:
-        return int(raw)
-    except ValueError:
-        raise InputError(f"ECOGRAPH_MAX_BYTES must be a whole number of bytes, not '{raw}'") from None
+        value = int(raw)
+    except ValueError:  # not a number, or more digits than Python converts
+        value = 0
+    if not 1 <= value <= MAX_BYTES_CEILING:
+        raise InputError(f"ECOGRAPH_MAX_BYTES must be a whole number of bytes from 1 to {MAX_BYTES_CEILING:,} "
+                         f"(1 TiB), not '{raw[:40]}'")
+    return value
 
 
 def format_for(path: str | os.PathLike, raw: bytes | None = None) -> str:
@@ -105,28 +116,80 @@ def format_for(path: str | os.PathLike, raw: bytes | None = None) -> str:
     return "yaml"
 
 
-def read_bytes_limited(path: str | os.PathLike, max_bytes: int, what: str = "model file") -> bytes:
-    """The bytes of ``path``, refusing files over ``max_bytes``; every failure is one InputError line."""
-    p = Path(path)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere there are no FIFOs to swap in
+
+
+def _os_error_text(path: str | os.PathLike, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    if exc.errno == errno.ELOOP:
+        return f"{path}: too many levels of symbolic links (a symlink loop?)"
+    return f"{path}: cannot read ({exc.strerror or exc})"
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _check_stat(path: str | os.PathLike, st: os.stat_result, max_bytes: int, what: str) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a directory, not a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: is a {_file_type(st.st_mode)}, not a regular file; give a {what}")
+    if st.st_size > max_bytes:
+        raise InputError(
+            f"{path}: file is {st.st_size:,} bytes, over the limit of {max_bytes:,} bytes; "
+            f"raise it with --max-bytes or ECOGRAPH_MAX_BYTES if you trust this file")
+
+
+def check_input_file(path: str | os.PathLike, max_bytes: int, what: str = "model file") -> os.stat_result:
+    """Refuse, before opening it, what is not a regular file of at most ``max_bytes`` (a FIFO would
+    hang, a device never ends, a symlink loop never resolves); every failure is one InputError line."""
     try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise InputError(f"{path}: is a directory, not a {what}")
-        if size > max_bytes:
-            raise InputError(
-                f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
-                f"raise it with --max-bytes or ECOGRAPH_MAX_BYTES if you trust this file")
-        with open(p, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what}") from None
-    if len(raw) > max_bytes:  # grew while we read, or a special file
+        st = os.stat(path)
+    except OSError as exc:
+        raise InputError(_os_error_text(path, exc)) from None
+    _check_stat(path, st, max_bytes, what)
+    return st
+
+
+def read_bytes_limited(path: str | os.PathLike, max_bytes: int, what: str = "model file") -> bytes:
+    """The bytes of ``path``, refusing files over ``max_bytes`` and anything but a regular file;
+    every failure is one InputError line."""
+    check_input_file(path, max_bytes, what)
+    try:
+        # Non-blocking, so that a FIFO swapped in after the check cannot hang the open; the fstat
+        # below then refuses it (the file read is the file checked).
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(_os_error_text(path, exc)) from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        _check_stat(path, st, max_bytes, what)
+        if _O_NONBLOCK:
+            os.set_blocking(fd, True)
+        try:
+            # Sized by the file, not the limit: read(n) reserves n bytes up front (and loops past
+            # the 2 GiB a single read(2) returns).
+            chunks = [fh.read(st.st_size + 1)]
+            total = len(chunks[0])
+            while total > st.st_size and total <= max_bytes:  # it grew while we read
+                chunk = fh.read(min(1 << 24, max_bytes + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as exc:
+            raise InputError(_os_error_text(path, exc)) from None
+    if total > max_bytes:
         raise InputError(f"{path}: file is over the limit of {max_bytes:,} bytes")
-    return raw
+    return b"".join(chunks)
 
 
 def _check_alias_expansion(raw: bytes, source: str) -> None:
@@ -193,6 +256,19 @@ def read_data(raw: bytes, source: str, fmt: str) -> Any:
         raise InputError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except RecursionError:
         raise InputError(f"{source}: nested too deeply to be a model file") from None
+    except ValueError as exc:  # a value the parser cannot build: an over-long integer, a 13th month
+        raise ModelValidationError([_value_problem(exc, raw, source)], source) from None
+
+
+def _value_problem(exc: ValueError, raw: bytes, source: str) -> Problem:
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    digits = re.search(rb"[0-9][0-9_]{%d,}" % limit, raw) if limit else None
+    if digits is None:
+        return Problem("error", (), f"cannot read a value: {exc}", source=source)
+    line = raw.count(b"\n", 0, digits.start()) + 1
+    column = digits.start() - raw.rfind(b"\n", 0, digits.start())
+    return Problem("error", (), f"a number of {len(digits.group()):,} digits; numbers may have at most "
+                                f"{limit:,} digits", source=source, line=line, column=column)
 
 
 def _compose(raw: bytes) -> Any:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -25,7 +25,11 @@ __all__ = [
     "NEO4J_LABELS",
     "ID_PATTERN",
     "MAX_SLUG_LENGTH",
+    "MAX_SIZE",
+    "MAX_AMOUNT",
+    "MAX_ATTRIBUTE_DIGITS",
     "slugify",
+    "describe_big_int",
     "Ecosystem",
     "Node",
     "Relationship",
@@ -117,9 +121,19 @@ def slugify(label: object, fallback: str = "node") -> str:
         slug = _NON_ALNUM.sub("-", fallback.lower()).strip("-") or "node"
     return slug
 
+MAX_SIZE = 10**15
+"""The largest segment size (a million times the world's population; exact as a float, fits every store)."""
+
+MAX_AMOUNT = 1e18
+"""The largest amount, count, price or switching cost: sums of millions of them stay far from overflow."""
+
+MAX_ATTRIBUTE_DIGITS = 100
+"""Whole-number attributes have at most this many digits (stores keep attributes as JSON text, so 64 bits
+is no limit there; an integer over Python's int-string limit could not even be written back)."""
+
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
 Mechanism = Literal[
     "contractual_commitment",
     "durable_purchase",
@@ -135,7 +149,37 @@ CostType = Literal["procedural", "financial", "relational"]
 # so that every target (YAML, JSON, GraphML, Neo4j properties) can hold it.
 Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
 AttributeValue = Union[Scalar, list[Scalar], None]
-Attributes = dict[str, AttributeValue]
+
+
+_ATTRIBUTE_INT_BOUND = 10**MAX_ATTRIBUTE_DIGITS
+
+
+def _whole_numbers_fit(attributes: Any) -> Any:
+    # Checked before the union: an over-long int would otherwise become a float, or fail every branch.
+    if isinstance(attributes, dict):
+        for key, value in attributes.items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, int) and not isinstance(item, bool) and abs(item) >= _ATTRIBUTE_INT_BOUND:
+                    raise ValueError(f"attribute '{key}' is {describe_big_int(item)}; whole numbers may have at "
+                                     f"most {MAX_ATTRIBUTE_DIGITS} digits")
+    return attributes
+
+
+Attributes = Annotated[dict[str, AttributeValue], BeforeValidator(_whole_numbers_fit)]
+
+
+def describe_big_int(value: int) -> str:
+    """An integer as text, or "a number of N digits" when it is too long to show (or to convert).
+
+    >>> describe_big_int(12), describe_big_int(10**400)
+    ('12', 'a number of 401 digits')
+    """
+    if abs(value) < 10**20:
+        return str(value)
+    try:
+        return f"a number of {len(str(abs(value))):,} digits"
+    except ValueError:  # over Python's int-string limit (4,300 digits)
+        return f"a number of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
 
 
 class _Strict(BaseModel):
@@ -267,6 +311,9 @@ class Pays(_RelationshipBase):
                  "why": "give the id of the PAYS this flow is a share of, e.g. share_of: subscriptions"})
         if self.count is not None and self.price is not None:
             product = self.count * self.price
+            if product > MAX_AMOUNT:
+                raise ValueError(f"count x price = {_num(self.count)} x {_num(self.price)} = {_num(product)} is "
+                                 f"over {MAX_AMOUNT:g}")
             if self.amount is None:
                 self.amount = product
             elif not math.isclose(self.amount, product, rel_tol=1e-9, abs_tol=1e-9):
@@ -405,7 +452,8 @@ class Ecosystem(_Strict):
     @classmethod
     def _period_as_text(cls, data: Any) -> Any:
         # `period: 2023` in YAML is an int; the period is a label, so keep its text.
-        if isinstance(data, dict) and isinstance(data.get("period"), int) and not isinstance(data["period"], bool):
+        period = data.get("period") if isinstance(data, dict) else None
+        if isinstance(period, int) and not isinstance(period, bool) and abs(period) < 10**18:
             data = dict(data)
             data["period"] = str(data["period"])
         return data

@@ -18,6 +18,7 @@ from .model import (
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
     Ecosystem,
+    describe_big_int,
     slugify,
 )
 
@@ -118,8 +119,17 @@ def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
         model = Ecosystem.model_validate(data)
     except ValidationError as exc:
         failed = True
-        translated = (_translate(err, data) for err in exc.errors(include_url=False))
-        problems.extend(p for p in translated if p is not None)
+        seen_attributes: set[tuple] = set()
+        for err in exc.errors(include_url=False):
+            attribute = _attribute_of(_strip_tags(tuple(err["loc"])))
+            if attribute is None:
+                problem = _translate(err, data)
+                if problem is not None:
+                    problems.append(problem)
+            elif attribute not in seen_attributes:  # one problem per attribute, not one per union branch
+                seen_attributes.add(attribute)
+                problems.append(Problem("error", attribute, f"{path_text(attribute)} must be text, a number, "
+                                                            f"true or false, or a list of those"))
     problems.extend(check_references(data))
     if failed and not any(p.is_error for p in problems):
         # a check left to check_references that it did not find: never a silent failure
@@ -141,6 +151,15 @@ def _value_at(data: Any, loc: tuple) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return cur
+
+
+def _attribute_of(loc: tuple) -> tuple | None:
+    """The path of the free attribute a pydantic error is about (None when it is about something else)."""
+    if "attributes" in loc[:3]:
+        at = loc.index("attributes")
+        if len(loc) > at + 2:  # attributes, the key, then union branch names and list indexes
+            return loc[: at + 2]
+    return None
 
 
 def _strip_tags(loc: tuple) -> tuple:
@@ -166,15 +185,19 @@ def _fields_of(data: Any, loc: tuple) -> list[str]:
     return [f.alias or name for name, f in cls.model_fields.items()]
 
 
+_MAX_SHOWN = 80  # characters of a value quoted in a message (a problem stays one readable line)
+
+
 def _show(value: Any) -> str:
     """A value as it would read in the file: quoted text, NaN, short floats."""
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= _MAX_SHOWN else f"'{value[:_MAX_SHOWN]}…' ({len(value):,} characters)"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
         return "NaN" if math.isnan(value) else f"{value:g}"
-    return str(value) if isinstance(value, int) else repr(value)
+    text = describe_big_int(value) if isinstance(value, int) else repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
 
 
 def _translate(err: dict, data: Any) -> Problem | None:
@@ -226,7 +249,8 @@ def _translate(err: dict, data: Any) -> Problem | None:
                                      f"and '.', starting with a letter or digit (e.g. '{slugify(value, fallback='node-1')}')")
     if kind == "value_error":
         msg = str(ctx.get("error", err.get("msg", "")))
-        target = loc + ("amount",) if loc and loc[0] == "relationships" else loc
+        # A relationship's own check (count x price) is about its amount; a field's check is about the field.
+        target = loc + ("amount",) if len(loc) == 2 and loc[0] == "relationships" else loc
         return Problem("error", target, f"{msg} in {where}")
     if kind in ("string_too_short",):
         return Problem("error", loc, f"{where} must not be empty")

@@ -181,7 +181,7 @@ def test_generate_is_deterministic_and_valid(runner, tmp_path):
 def test_generate_refuses_too_few_nodes(runner, tmp_path):
     result = runner.invoke(cli, ["generate", "--nodes", "3", "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code == 2
-    assert "3 is not in the range x>=5" in result.output
+    assert "3 is not in the range 5<=x<=10000000" in result.output
     assert not (tmp_path / "x.yaml").exists()
 
 

@@ -100,7 +100,8 @@ def test_size_limit_from_environment(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="over the limit of 50 bytes"):
         check_file(path)
     monkeypatch.setenv("ECOGRAPH_MAX_BYTES", "lots")
-    with pytest.raises(InputError, match="ECOGRAPH_MAX_BYTES must be a whole number of bytes, not 'lots'"):
+    with pytest.raises(InputError, match=r"ECOGRAPH_MAX_BYTES must be a whole number of bytes from 1 to "
+                                         r"1,099,511,627,776 \(1 TiB\), not 'lots'"):
         check_file(path)
 
 

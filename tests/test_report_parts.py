@@ -209,8 +209,8 @@ def test_scenario_file_round_trip(tmp_path):
 
 @pytest.mark.parametrize("data, message", [
     ({"removes": ["a"]}, "unknown key 'removes'; did you mean 'remove'?"),
-    ({"scale": {"a": -1}}, "scale factor for 'a' must be a number >= 0, not -1"),
-    ({"scale": {"a": "half"}}, "scale factor for 'a' must be a number >= 0, not 'half'"),
+    ({"scale": {"a": -1}}, "scale factor for 'a' must be a number from 0 to 1,000,000, not -1"),
+    ({"scale": {"a": "half"}}, "scale factor for 'a' must be a number from 0 to 1,000,000, not 'half'"),
     ({"scale": ["a"]}, "'scale' must map ids to factors"),
     ({"remove": [{"a": 1}]}, "'remove' must be a list of node or relationship ids"),
     ({"remove": ["a"], "scale": {"a": 2}}, "a both removed and scaled; choose one"),

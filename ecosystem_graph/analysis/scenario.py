@@ -14,7 +14,7 @@ from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
 
 __all__ = ["FigureChange", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures", "compare",
-           "whatif", "SCALED_PROPERTY"]
+           "whatif", "SCALED_PROPERTY", "MAX_SCALE_FACTOR"]
 
 SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
                    "DEPENDS_ON": "criticality", "CONVERTS_TO": "rate"}
@@ -143,6 +143,10 @@ def compare(before: Analysis, after: Analysis) -> Comparison:
     return Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
 
 
+MAX_SCALE_FACTOR = 1e6
+"""The largest what-if factor: amounts (at most 1e18) scaled by it stay far from float overflow."""
+
+
 def parse_scale(specs: Iterable[str]) -> dict[str, float]:
     """``["aws=0.5"]`` -> ``{"aws": 0.5}``; UsageError on a malformed item."""
     out: dict[str, float] = {}
@@ -152,8 +156,9 @@ def parse_scale(specs: Iterable[str]) -> dict[str, float]:
             value = float(factor)
         except ValueError:
             value = None
-        if not sep or not ident or value is None or not math.isfinite(value) or value < 0:
-            raise UsageError(f"--scale '{spec}' must be ID=FACTOR with a factor >= 0, e.g. --scale aws=0.5")
+        if not sep or not ident or value is None or not 0 <= value <= MAX_SCALE_FACTOR:
+            raise UsageError(f"--scale '{spec}' must be ID=FACTOR with a factor from 0 to {MAX_SCALE_FACTOR:,.0f}, "
+                             f"e.g. --scale aws=0.5")
         out[ident] = value
     return out
 

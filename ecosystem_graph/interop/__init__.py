@@ -53,15 +53,9 @@ def import_format(source: str | os.PathLike) -> str:
 
 
 def _check_size(path: Path, max_bytes: int) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    if size > max_bytes:
-        raise InputError(f"{path}: file is {size:,} bytes, over the limit of {max_bytes:,} bytes; raise it "
-                         f"with --max-bytes or ECOGRAPH_MAX_BYTES if you trust this file")
+    from ..fileio import check_input_file
+
+    check_input_file(path, max_bytes, what="file to import")
 
 
 def _with_options(model, options: ImportOptions, source: str):
@@ -107,7 +101,9 @@ def import_source(source: str | os.PathLike, options: ImportOptions | None = Non
 
         model = read_graph_file(str(source), fmt)
         return ImportResult(_with_options(model, options, str(source)), [])
-    raw = path.read_bytes()
+    from ..fileio import read_bytes_limited
+
+    raw = read_bytes_limited(path, limit, what="file to import")
     import json
 
     try:

@@ -171,6 +171,8 @@ def read_kumu_json(raw: bytes, source: str, options: ImportOptions | None = None
         raise InputError(f"{source}:{exc.lineno}:{exc.colno}: JSON syntax error: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"{source}: nested too deeply") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise InputError(f"{source}: cannot read a value ({str(exc).split(';')[0]})") from None
     elements, connections, meta = kumu_json_records(data, source)
     try:
         result = build_model(elements, connections, source=source, options=options, metadata=meta)

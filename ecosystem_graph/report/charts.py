@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -98,6 +99,7 @@ _HEADER = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # a start tag; user text is escaped, so it never matches one
 _FONT_FAMILY = re.compile(r"font-family:\s*'?DejaVu Sans'?(?:,\s*[^;\"]+)?")
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _counter = [0]
 
 
@@ -110,11 +112,15 @@ def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None
     """The figure as one inline ``<svg>`` element (ids prefixed, no prolog; its natural size in points,
     which the report's stylesheet lets shrink to a narrow container)."""
     buf = io.StringIO()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Text stays <text>, drawn by the browser with its own fonts; that the measuring font lacks a
+        # glyph (CJK, emoji, a control character) only makes matplotlib warn once per glyph on stderr.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         FigureCanvasSVG(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
                     bbox_inches="tight", pad_inches=0.08)
-    svg = _HEADER.sub("", buf.getvalue(), count=1)
+    # Control characters from names are not allowed in XML (a standalone .svg would not open); drop them.
+    svg = _XML_INVALID.sub("", _HEADER.sub("", buf.getvalue(), count=1))
     # <metadata> only repeats what the page says; drop it.
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # matplotlib's '*{stroke-linejoin...}' rule would apply to the whole HTML page; the report's

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from ..errors import InputError, UsageError
-from ..fileio import read_bytes_limited
+from ..errors import InputError, ModelValidationError, UsageError
+from ..analysis.scenario import MAX_SCALE_FACTOR
+from ..fileio import read_bytes_limited, read_data
+from ..model import describe_big_int
 from ..validation import suggest
 
 __all__ = ["ScenarioSpec", "load_scenario", "parse_scenario", "SCENARIO_KEYS"]
@@ -79,9 +78,11 @@ def parse_scenario(data, source: str = "<scenario>") -> ScenarioSpec:
     if not isinstance(scale, dict):
         raise UsageError(f"{source}: 'scale' must map ids to factors, e.g. 'scale: {{prime: 0.5}}'")
     for key, factor in scale.items():
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) \
-                or factor < 0:
-            raise UsageError(f"{source}: scale factor for '{key}' must be a number >= 0, not {factor!r}")
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) \
+                or not 0 <= factor <= MAX_SCALE_FACTOR:
+            shown = describe_big_int(factor) if isinstance(factor, int) else repr(factor)
+            raise UsageError(f"{source}: scale factor for '{key}' must be a number from 0 to "
+                             f"{MAX_SCALE_FACTOR:,.0f}, not {shown[:40]}")
         spec.scale[str(key)] = float(factor)
     overlap = set(spec.remove) & set(spec.scale)
     if overlap:
@@ -92,10 +93,10 @@ def parse_scenario(data, source: str = "<scenario>") -> ScenarioSpec:
 def load_scenario(path: str | Path) -> ScenarioSpec:
     """Read a scenario YAML (or JSON) file; unreadable files raise InputError, bad content UsageError."""
     raw = read_bytes_limited(path, _MAX_SCENARIO_BYTES, what="scenario file")
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    try:  # the model reader's parser: alias bombs, deep nesting and over-long numbers are refused
+        data = read_data(raw, str(path), "yaml")
+    except ModelValidationError as exc:
+        problem = exc.problems[0]
+        message = problem.message.removeprefix("YAML syntax error: ")
+        raise InputError(f"{problem.location()}: not valid YAML ({message})") from None
     return parse_scenario(data, str(path))
