@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .formulas import neutralize_cell
+
 __all__ = ["Table", "format_cell", "tables_to_csv", "tables_to_markdown", "tables_to_rich"]
 
 
@@ -43,16 +45,21 @@ def format_cell(value: Any) -> str:
 
 
 def _raw_cell(value: Any) -> Any:
-    # CSV keeps full precision (machines read it); lists joined with ';'.
+    # CSV keeps full precision (machines read it); lists joined with ';'; text a spreadsheet would run
+    # as a formula is neutralised (numbers stay numbers).
     if value is None:
         return ""
     if isinstance(value, (list, tuple, set)):
-        return ";".join(str(v) for v in value)
-    return value
+        return neutralize_cell(";".join(str(v) for v in value))
+    return neutralize_cell(value)
 
 
 def tables_to_csv(tables: Iterable[Table]) -> str:
-    """CSV: one table as plain CSV; several as sections, each a ``# title`` line, header, rows, blank line."""
+    """CSV: one table as plain CSV; several as sections, each a ``# title`` line, header, rows, blank line.
+
+    Headers and text cells starting with ``= + - @``, tab or CR get a leading ``'``
+    (:func:`~ecosystem_graph.formulas.neutralize_cell`), so a spreadsheet shows them instead of running them.
+    """
     tables = list(tables)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -61,7 +68,7 @@ def tables_to_csv(tables: Iterable[Table]) -> str:
             if n:
                 buf.write("\n")
             buf.write(f"# {t.title}\n")
-        writer.writerow(t.columns)
+        writer.writerow([neutralize_cell(c) for c in t.columns])
         for row in t.rows:
             writer.writerow([_raw_cell(v) for v in row])
     return buf.getvalue()

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import InputError, InteropError
 from ..fileio import locate_problems
+from ..formulas import neutralize_cell, restore_cell
 from ..model import Ecosystem
 from .flatten import flatten_model
 from .tabular import ImportOptions, ImportResult, Location, Record, build_model, normalize_key
@@ -24,7 +25,7 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     if isinstance(value, str):
-        return value if value.strip() else None
+        return restore_cell(value) if value.strip() else None  # '=x (neutralised on export) -> =x
     return value
 
 
@@ -201,8 +202,9 @@ def workbook_bytes(model: Ecosystem) -> bytes:
         ws = wb.active if first else wb.create_sheet()
         first = False
         ws.title = title
-        ws.append(headers)
-        for cell in ws[1]:
+        for c, header in enumerate(headers, start=1):
+            cell = ws.cell(row=1, column=c, value=_safe_cell(header))
+            cell.data_type = "s"
             cell.font = bold
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
@@ -218,9 +220,10 @@ def workbook_bytes(model: Ecosystem) -> bytes:
 
 
 def _safe_cell(value: Any) -> Any:
-    # XML cannot hold most control characters: they are written as the text \xNN.
+    # XML cannot hold most control characters: they are written as the text \xNN. Text a spreadsheet
+    # would run as a formula once edited or saved as CSV gets a leading ' (read_workbook removes it).
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return neutralize_cell(ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
     return value

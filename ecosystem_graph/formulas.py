@@ -1,0 +1,44 @@
+"""Spreadsheet formula neutralisation: text that a spreadsheet would run as a formula gets a leading quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["FORMULA_TRIGGERS", "QUOTE", "neutralize_cell", "restore_cell"]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP)."""
+
+QUOTE = "'"
+"""The prefix that makes a spreadsheet show the rest of the cell as text."""
+
+_PREFIXED = FORMULA_TRIGGERS + (QUOTE,)
+
+
+def neutralize_cell(value: Any) -> Any:
+    """A cell value safe to put in a CSV or xlsx file: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'``; so does text that already starts with ``'`` (so that
+    :func:`restore_cell` can tell the two apart and give back exactly the original text).
+    Anything that is not text (numbers, booleans, None) is returned unchanged.
+
+    >>> neutralize_cell('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralize_cell("-2+3"), neutralize_cell("'quoted"), neutralize_cell("plain"), neutralize_cell(-2)
+    ("'-2+3", "''quoted", 'plain', -2)
+    """
+    if isinstance(value, str) and value.startswith(_PREFIXED):
+        return QUOTE + value
+    return value
+
+
+def restore_cell(value: Any) -> Any:
+    """The inverse of :func:`neutralize_cell`: drops one leading ``'`` when the next character is one
+    that neutralisation prefixes (``= + - @``, tab, CR or ``'``); any other text, and anything that is
+    not text, is returned unchanged (``'tis`` stays ``'tis``).
+
+    >>> restore_cell("'=1+1"), restore_cell("''quoted"), restore_cell("'tis"), restore_cell(3)
+    ('=1+1', "'quoted", "'tis", 3)
+    """
+    if isinstance(value, str) and len(value) > 1 and value[0] == QUOTE and value[1] in _PREFIXED:
+        return value[1:]
+    return value
