@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .formulas import neutralize_cell
+from .formulas import csv_text
 
 __all__ = ["Table", "format_cell", "tables_to_csv", "tables_to_markdown", "tables_to_rich"]
 
@@ -45,13 +44,10 @@ def format_cell(value: Any) -> str:
 
 
 def _raw_cell(value: Any) -> Any:
-    # CSV keeps full precision (machines read it); lists joined with ';'; text a spreadsheet would run
-    # as a formula is neutralised (numbers stay numbers).
-    if value is None:
-        return ""
+    # CSV keeps full precision (machines read it); lists joined with ';'.
     if isinstance(value, (list, tuple, set)):
-        return neutralize_cell(";".join(str(v) for v in value))
-    return neutralize_cell(value)
+        return ";".join(str(v) for v in value)
+    return value
 
 
 def tables_to_csv(tables: Iterable[Table]) -> str:
@@ -62,15 +58,12 @@ def tables_to_csv(tables: Iterable[Table]) -> str:
     """
     tables = list(tables)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
     for n, t in enumerate(tables):
         if len(tables) > 1:
             if n:
                 buf.write("\n")
             buf.write(f"# {t.title}\n")
-        writer.writerow([neutralize_cell(c) for c in t.columns])
-        for row in t.rows:
-            writer.writerow([_raw_cell(v) for v in row])
+        buf.write(csv_text([t.columns] + [[_raw_cell(v) for v in row] for row in t.rows]))
     return buf.getvalue()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..fileio import read_bytes_limited
-from ..formulas import neutralize_cell, restore_cell
+from ..formulas import csv_text, restore_cell
 from ..model import Ecosystem
 from .flatten import flatten_model
 from .tabular import ImportOptions, ImportResult, Location, Record, build_model, normalize_key
@@ -133,24 +133,17 @@ def read_csv_pair(source: str | os.PathLike, options: ImportOptions | None = Non
 
 
 def _csv_text(headers: list[str], rows: list[list[Any]]) -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([neutralize_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_value(v) for v in row])
-    return buf.getvalue()
+    return csv_text([headers] + [[None if v is None else _csv_value(v) for v in row] for row in rows])
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    if isinstance(value, int):
-        return str(value)  # a number: -2 stays -2
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return neutralize_cell(str(value))
+    return value  # text (neutralised by csv_text) or a whole number (written as it is: -2 stays -2)
 
 
 def csv_pair_texts(model: Ecosystem) -> dict[str, str]:
