@@ -44,42 +44,43 @@ def _find_sheet(wb, name: str):
 _DATE_WARNING = re.compile(r"^Cell (\S+) is marked as a date but the serial value (\S+) is outside")
 
 
-def _guarded_rows(ws, where: str, path: str, facts: WorkbookFacts, problems: list):
-    """The sheet's rows (values), each cell conversion openpyxl cannot do turned into one located
-    InputError, and dates out of range into error problems at their cell."""
+def _guarded_rows(ws, where: str, path: str, facts: WorkbookFacts, caught: list):
+    """The sheet's rows (values); a cell openpyxl cannot convert (a date cell that is no date, a date
+    serial number out of range, a shared string that does not exist, ...) is one located InputError.
+    ``caught`` is the list of a ``warnings.catch_warnings(record=True)`` around the reading."""
     ws.reset_dimensions()  # never pad rows to the size the file claims: only what it holds is read
     rows = ws.iter_rows(values_only=True)
     row_number = 1
     while True:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:  # noqa: BLE001 - any failure on a hostile file is one located line
-                member = next((m for m, t in facts.sheets.items() if t == ws.title), None)
-                bad = find_unreadable_cell(path, member, row_number, facts.shared_strings) if member else None
-                if bad:
-                    raise InputError(f"{where}!{bad[0]}: {bad[1]}") from None
-                raise InputError(f"{where}: row {row_number:,} or below cannot be read "
-                                 f"({type(exc).__name__}: {str(exc)[:120]})") from None
-        for w in caught:
-            m = _DATE_WARNING.match(str(w.message))
-            if m:
-                problems.append(Location(where, cell=m.group(1)).problem(
-                    "error", f"date serial number {m.group(2)} is outside the dates a workbook can hold"))
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure on a hostile file is one located line
+            member = next((m for m, t in facts.sheets.items() if t == ws.title), None)
+            bad = find_unreadable_cell(path, member, row_number, facts.shared_strings) if member else None
+            if bad:
+                raise InputError(f"{where}!{bad[0]}: {bad[1]}") from None
+            raise InputError(f"{where}: row {row_number:,} or below cannot be read "
+                             f"({type(exc).__name__}: {str(exc)[:120]})") from None
+        if caught:
+            for w in caught:
+                m = _DATE_WARNING.match(str(w.message))
+                if m:  # openpyxl would read "#VALUE!": refuse instead, at the cell
+                    raise InputError(f"{where}!{m.group(1)}: date serial number {m.group(2)} is outside the "
+                                     f"dates a workbook can hold")
+            caught.clear()
         yield row
         row_number += 1
 
 
-def _sheet_records(ws, source: str, facts: WorkbookFacts | None = None) -> tuple[list[Record], list]:
+def _sheet_records(ws, source: str, facts: WorkbookFacts, caught: list) -> tuple[list[Record], list]:
     """Records of a sheet whose first row holds the headers; blank rows are skipped."""
     from openpyxl.utils import get_column_letter
 
     where = f"{source}:{ws.title}"
     problems: list = []
-    rows = _guarded_rows(ws, where, source, facts or WorkbookFacts({}, 0), problems)
+    rows = _guarded_rows(ws, where, source, facts, caught)
     try:
         header_row = next(rows)
     except StopIteration:
@@ -146,30 +147,39 @@ def read_workbook(path: str | os.PathLike, options: ImportOptions | None = None,
     except Exception as exc:  # noqa: BLE001 - whatever openpyxl trips on is one line, not a traceback
         raise InputError(f"{source}: not a readable .xlsx workbook ({type(exc).__name__}: "
                          f"{str(exc)[:160]})") from None
-    try:
-        elements_ws = _find_sheet(wb, "Elements")
-        if elements_ws is None:
-            names = ", ".join(ws.title for ws in wb.worksheets)
-            raise InteropError(f"{source}: no sheet named 'Elements' (found: {names}); a Kumu workbook has "
-                               f"the sheets Elements and Connections")
-        elements, problems = _sheet_records(elements_ws, source, facts)
-        conn_ws = _find_sheet(wb, "Connections")
-        connections: list[Record] = []
-        if conn_ws is not None:
-            connections, more = _sheet_records(conn_ws, source, facts)
-            problems += more
-        metadata = {}
-        meta_ws = _find_sheet(wb, METADATA_SHEET)
-        if meta_ws is not None:
-            where = f"{source}:{meta_ws.title}"
-            for r, row in enumerate(_guarded_rows(meta_ws, where, source, facts, problems), start=1):
-                if len(row) >= 2 and row[0] is not None and _cell_value(row[1]) is not None:
-                    key = normalize_key(row[0])
-                    metadata[key] = (_cell_value(row[1]), Location(f"{source}:{meta_ws.title}", cell=f"B{r}"))
-    finally:
-        wb.close()
+    # openpyxl's warnings are recorded, not printed: one of them means a cell _guarded_rows refuses.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            elements, connections, metadata, problems = _read_sheets(wb, source, facts, caught)
+        finally:
+            wb.close()
     return build_model(elements, connections, source=source, options=options, metadata=metadata,
                        warnings=problems)
+
+
+def _read_sheets(wb, source: str, facts: WorkbookFacts, caught: list) -> tuple[list, list, dict, list]:
+    """Element and connection records, metadata and problems of an open workbook."""
+    elements_ws = _find_sheet(wb, "Elements")
+    if elements_ws is None:
+        names = ", ".join(ws.title for ws in wb.worksheets)
+        raise InteropError(f"{source}: no sheet named 'Elements' (found: {names}); a Kumu workbook has "
+                           f"the sheets Elements and Connections")
+    elements, problems = _sheet_records(elements_ws, source, facts, caught)
+    conn_ws = _find_sheet(wb, "Connections")
+    connections: list[Record] = []
+    if conn_ws is not None:
+        connections, more = _sheet_records(conn_ws, source, facts, caught)
+        problems += more
+    metadata = {}
+    meta_ws = _find_sheet(wb, METADATA_SHEET)
+    if meta_ws is not None:
+        where = f"{source}:{meta_ws.title}"
+        for r, row in enumerate(_guarded_rows(meta_ws, where, source, facts, caught), start=1):
+            if len(row) >= 2 and row[0] is not None and _cell_value(row[1]) is not None:
+                key = normalize_key(row[0])
+                metadata[key] = (_cell_value(row[1]), Location(f"{source}:{meta_ws.title}", cell=f"B{r}"))
+    return elements, connections, metadata, problems
 
 
 def kumu_json_records(data: Any, source: str) -> tuple[list[Record], list[Record], dict]:
