@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 __all__ = [
     "HOSTILE_WORKBOOKS",
     "BOMB_INFLATED_BYTES",
+    "BOMB_HEAD",
+    "BOMB_TAIL",
     "MAIN_NS",
     "sheet_xml",
     "write_workbook",
@@ -33,7 +35,10 @@ __all__ = [
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 BOMB_INFLATED_BYTES = 2 * 1024 ** 3
-"""What :func:`write_shared_strings_bomb`'s shared string table inflates to (from about 2 MB)."""
+"""About what :func:`write_shared_strings_bomb`'s shared string table inflates to (from about 2 MB):
+its head and tail, and as many 1 MiB blocks as fit in between."""
+BOMB_HEAD = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>'
+BOMB_TAIL = "</t></si></sst>"
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -160,8 +165,7 @@ def write_workbook(path: Path, elements: str | bytes | None = None, connections:
 def write_shared_strings_bomb(directory: Path, inflated: int = BOMB_INFLATED_BYTES) -> Path:
     """About 2 MB on disk whose shared string table inflates to ``inflated`` bytes (one huge string):
     built from one deflated 1 MiB block repeated, never holding the inflated text in memory."""
-    head = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>'
-    tail = b"</t></si></sst>"
+    head, tail = BOMB_HEAD, BOMB_TAIL.encode()
     block = b"A" * (1 << 20)
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     parts = [c.compress(head.encode()) + c.flush(zlib.Z_FULL_FLUSH)]

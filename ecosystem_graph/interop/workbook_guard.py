@@ -169,7 +169,8 @@ class _SheetCounter:
                 if self.cells + self.width > self.limit:
                     self._over()
         elif tag == "row":
-            self.cells += max(self.width, 1)
+            if self.row:
+                self.cells += max(self.width, 1)  # the row before
             r = attrs.get("r")
             if r:
                 if not r.isdigit() or not 0 < int(r) <= EXCEL_MAX_ROW:
