@@ -49,10 +49,12 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
     attribute. Every problem is reported at once, with sheet and cell (or line and column); nothing
     is written unless the import makes a valid model.
 
-    A workbook is checked before it is read: its parts may inflate to --max-bytes in total (and
-    not more than 200 times their stored size), a sheet may hold --max-cells cells, and no XML
-    part may declare a DTD. Text cells starting with '= + - @, TAB or CR (as
-    `ecograph export` writes them, neutralised) lose that one leading quote.
+    \b
+    A workbook is checked before it is read: its parts may inflate to
+    --max-bytes in total (and not more than 200 times their stored size),
+    a sheet may hold --max-cells cells, no XML part may declare a DTD.
+    A cell starting with ' and then = + - @ TAB CR or ' (a formula that
+    `ecograph export` neutralised) loses that one quote.
 
     \b
     Examples:
@@ -103,7 +105,9 @@ def export_command(model: str, fmt: str, output: str, ecosystem: str | None, max
 
     Every node and relationship keeps all its values: lists (tags, mechanisms) are JSON text in
     GraphML and GEXF, and `ecograph import` reads every format back. The Cypher script writes the
-    ecosystem in the layout `ecograph db push` uses; run it with `cypher-shell -f FILE`.
+    ecosystem in the layout `ecograph db push` uses; run it with `cypher-shell -f FILE`. In csv and
+    xlsx, text starting with = + - @ TAB or CR gets a leading ' so that no spreadsheet runs it as a
+    formula (`ecograph import` removes it).
 
     \b
     Examples:
