@@ -30,6 +30,7 @@ __all__ = [
     "write_huge_column_reference",
     "write_far_corner_cell",
     "write_bad_shared_string_index",
+    "write_many_parts",
     "write_not_a_zip",
 ]
 
@@ -253,6 +254,15 @@ def write_bad_shared_string_index(directory: Path) -> Path:
         [["Label", "Type"]], '<row r="2"><c r="A2" t="s"><v>99</v></c></row>'))
 
 
+def write_many_parts(directory: Path, parts: int = 20_000) -> Path:
+    """A valid workbook with ``parts`` extra empty members (a directory that costs memory to list)."""
+    members = _members(sheet_xml(ELEMENTS), sheet_xml(CONNECTIONS), None)
+    entries = [(n, _deflate(b), zlib.crc32(b), len(b)) for n, b in members.items()]
+    empty = _deflate(b"")
+    entries += [(f"xl/media/pad{i}.bin", empty, 0, 0) for i in range(parts)]
+    return _write_zip(directory / "parts.xlsx", entries)
+
+
 def write_not_a_zip(directory: Path) -> Path:
     """A file named .xlsx holding text."""
     path = directory / "text.xlsx"
@@ -269,6 +279,7 @@ HOSTILE_WORKBOOKS: dict[str, Callable[[Path], Path]] = {
     "huge column reference": write_huge_column_reference,
     "far corner cell": write_far_corner_cell,
     "bad shared string index": write_bad_shared_string_index,
+    "many parts": write_many_parts,
     "not a zip": write_not_a_zip,
 }
 """Hostile workbooks cheap to write (milliseconds); the bomb and the 3 M rows take a second or two each."""

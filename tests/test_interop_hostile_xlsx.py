@@ -56,6 +56,8 @@ EXPECTED = {
                    "with --max-cells or ECOGRAPH_MAX_CELLS if you trust this file",
     "index.xlsx": "{d}/index.xlsx:Elements!A2: shared string 99 does not exist (the workbook has 1)",
     "text.xlsx": "{d}/text.xlsx: not a readable .xlsx workbook (File is not a zip file)",
+    "parts.xlsx": "{d}/parts.xlsx: the zip directory announces 20,007 parts; a workbook has a few dozen (at most "
+                  "10,000 are read): refused",
     "rows.xlsx": "{d}/rows.xlsx:Elements: more than 1,000,000 cells; raise the limit with --max-cells or "
                  "ECOGRAPH_MAX_CELLS if you trust this file",
     "bomb.xlsx": "{d}/bomb.xlsx: xl/sharedStrings.xml inflates from {stored:,} to " + f"{BOMB_SIZE:,}"

@@ -22,6 +22,7 @@ __all__ = [
     "find_unreadable_cell",
     "max_cells_from_env",
     "sheet_members",
+    "MAX_PARTS",
     "EXCEL_MAX_ROW",
     "EXCEL_MAX_COLUMN",
 ]
@@ -35,6 +36,10 @@ real workbooks compress 5 to 30 times, a sheet of one repeated value about 100 t
 
 RATIO_CHECK_FLOOR = 8 * 1024 * 1024
 """Members inflating to less than this are not checked for their ratio (small ones cannot hurt)."""
+
+MAX_PARTS = 10_000
+"""Zip members a workbook may have (real ones have a few dozen); checked from the zip's end record, before
+``zipfile`` builds an object per member."""
 
 EXCEL_MAX_ROW = 1_048_576
 EXCEL_MAX_COLUMN = 16_384  # XFD
@@ -93,6 +98,27 @@ def _short(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[:width] + "..."
 
 
+def _check_parts(path: str | os.PathLike, source: str) -> None:
+    """Refuse a zip whose end-of-central-directory record announces more than :data:`MAX_PARTS` members
+    (or the ZIP64 marker, which no workbook needs), reading only the file's last 64 KiB."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 65_557))
+            tail = fh.read()
+    except OSError:
+        return  # zipfile says why
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return  # not a zip: zipfile says so
+    entries = int.from_bytes(tail[at + 10:at + 12], "little")
+    if entries > MAX_PARTS:
+        what = "the ZIP64 marker" if entries == 0xFFFF else f"{entries:,} parts"
+        raise InputError(f"{source}: the zip directory announces {what}; a workbook has a few dozen "
+                         f"(at most {MAX_PARTS:,} are read): refused")
+
+
 def _check_sizes(zf: zipfile.ZipFile, source: str, limits: WorkbookLimits) -> None:
     total = 0
     biggest: zipfile.ZipInfo | None = None
@@ -118,6 +144,8 @@ def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     from defusedxml import ElementTree as SafeET
 
     try:
+        if max(zf.getinfo(n).file_size for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")) > 1 << 24:
+            return {}  # titles only name sheets in messages: not worth reading a huge part whole
         book = SafeET.fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
         rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
     except Exception:  # missing or broken: _scan_xml or openpyxl reports it
@@ -282,6 +310,7 @@ def check_workbook(path: str | os.PathLike, limits: WorkbookLimits) -> WorkbookF
     memory stays small whatever the file claims.
     """
     source = str(path)
+    _check_parts(path, source)
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
