@@ -27,7 +27,8 @@ def payload_model(payloads: list[str] = PAYLOADS, *, name: str = "=Eco") -> Ecos
     """A core ``shop`` and one segment per payload: the payload is the segment's name, description, first
     tag, an attribute key and value; each segment PAYS the shop with the payload as description, attribute
     key and value."""
-    nodes = [{"id": "shop", "kind": "core", "name": "Shop", "attributes": {"motto": HYPERLINK}}]
+    nodes = [{"id": "shop", "kind": "core", "name": "Shop",
+              "attributes": {"motto": HYPERLINK, "delta": -2.5, "change": -3}}]
     rels = []
     for i, p in enumerate(payloads):
         nodes.append({"id": f"s{i}", "kind": "segment", "name": p, "description": p, "tags": [p, "plain"],
@@ -105,7 +106,9 @@ def test_csv_pair_neutralises_cells_and_headers(tmp_path):
     for name in ("nodes.csv", "relationships.csv"):
         assert_no_live_formula(csv_cells(read(tmp_path / "pair" / name)))
     nodes = list(csv.reader(io.StringIO(read(tmp_path / "pair" / "nodes.csv"), newline="")))
-    header, hyper = nodes[0], nodes[2]
+    header, shop, hyper = nodes[0], nodes[1], nodes[2]
+    # Numbers are written as numbers, minus sign and all.
+    assert (shop[header.index("delta")], shop[header.index("change")]) == ("-2.5", "-3")
     # The attribute key HYPERLINK is a header of its own, neutralised like a cell.
     assert "'" + HYPERLINK in header
     assert hyper[:5] == ["s0", "'" + HYPERLINK, "segment", "'" + HYPERLINK, "'" + HYPERLINK + " | plain"]

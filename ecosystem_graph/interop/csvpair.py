@@ -139,11 +139,10 @@ def _csv_text(headers: list[str], rows: list[list[Any]]) -> str:
 def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return value  # text (neutralised by csv_text) or a whole number (written as it is: -2 stays -2)
+    # Text is neutralised by csv_text; numbers stay numbers (-2 and -2.5 as they are; csv writes repr).
+    return value
 
 
 def csv_pair_texts(model: Ecosystem) -> dict[str, str]:
