@@ -1,4 +1,4 @@
-"""Checks an ``.xlsx`` file before openpyxl reads it: inflated sizes, compression ratio, DTDs, XML syntax, cell counts."""
+"""Checks an ``.xlsx`` file before openpyxl reads it: sizes, compression ratio, DTDs, XML syntax, cell counts."""
 
 from __future__ import annotations
 
