@@ -157,11 +157,11 @@ def echo_json(data: Any) -> None:
     click.echo(printable_json(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
-def _printable_cell(value: Any) -> Any:
+def _printable_cell(value: Any, keep_whitespace: bool = False) -> Any:
     if isinstance(value, str):
-        return printable(value)
+        return printable(value, keep_whitespace=keep_whitespace)
     if isinstance(value, (list, tuple, set)):
-        return [_printable_cell(v) for v in value]
+        return [_printable_cell(v, keep_whitespace) for v in value]
     return value
 
 
@@ -169,10 +169,11 @@ def echo_tables(tables: Iterable, fmt: str) -> None:
     """Print tables as a rich table (terminal), CSV or Markdown; control characters in any text escaped."""
     from .tables import Table, tables_to_csv, tables_to_markdown, tables_to_rich
 
-    tables = [Table(printable(t.title), [printable(c) for c in t.columns],
-                    [[_printable_cell(v) for v in row] for row in t.rows],
+    csv = fmt == "csv"  # CSV quotes tabs and line breaks as data: only the other control characters go
+    tables = [Table(printable(t.title), [printable(c, keep_whitespace=csv) for c in t.columns],
+                    [[_printable_cell(v, csv) for v in row] for row in t.rows],
                     None if t.note is None else printable(t.note)) for t in tables]
-    if fmt == "csv":
+    if csv:
         click.echo(tables_to_csv(tables), nl=False)
     elif fmt == "markdown":
         click.echo(tables_to_markdown(tables), nl=False)

@@ -26,8 +26,12 @@ __all__ = ["import_command", "export_command"]
                                              "else 'unspecified'].")
 @click.option("--money-unit", default=None, help="Scale of every amount, e.g. million.")
 @max_bytes_option
+@click.option("--max-cells", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse workbooks with a sheet of more than N cells, or more than N shared strings "
+                   "[default: 1,000,000, or ECOGRAPH_MAX_CELLS].")
 def import_command(source: str, output: str, maps: tuple[str, ...], name: str | None, currency: str | None,
-                   period: str | None, money_unit: str | None, max_bytes: int | None) -> None:
+                   period: str | None, money_unit: str | None, max_bytes: int | None,
+                   max_cells: int | None) -> None:
     """Import SOURCE (a Kumu workbook, Kumu JSON or a CSV pair) into a model file.
 
     \b
@@ -44,6 +48,13 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
     become the field of that name (Amount -> amount, Switching cost -> switching_cost) or an
     attribute. Every problem is reported at once, with sheet and cell (or line and column); nothing
     is written unless the import makes a valid model.
+
+    \b
+    A workbook is checked before it is read: its parts may inflate to
+    --max-bytes in total (and not more than 200 times their stored size),
+    a sheet may hold --max-cells cells, no XML part may declare a DTD.
+    A cell starting with ' and then = + - @ TAB CR or ' (a formula that
+    `ecograph export` neutralised) loses that one quote.
 
     \b
     Examples:
@@ -68,7 +79,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
     options = ImportOptions(name=name, currency=currency, period=period, money_unit=money_unit,
                             type_map=parse_type_map(maps))
     try:
-        result = import_source(source, options, max_bytes=max_bytes)
+        result = import_source(source, options, max_bytes=max_bytes, max_cells=max_cells)
     except InteropError as exc:
         if exc.problems:
             raise ModelValidationError(exc.problems, source) from None
@@ -96,7 +107,9 @@ def export_command(model: str, fmt: str, output: str, ecosystem: str | None, max
 
     Every node and relationship keeps all its values: lists (tags, mechanisms) are JSON text in
     GraphML and GEXF, and `ecograph import` reads every format back. The Cypher script writes the
-    ecosystem in the layout `ecograph db push` uses; run it with `cypher-shell -f FILE`.
+    ecosystem in the layout `ecograph db push` uses; run it with `cypher-shell -f FILE`. In csv and
+    xlsx, text starting with = + - @ TAB or CR gets a leading ' so that no spreadsheet runs it as a
+    formula (`ecograph import` removes it).
 
     \b
     Examples:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from .formulas import csv_text
 
 __all__ = ["Table", "format_cell", "tables_to_csv", "tables_to_markdown", "tables_to_rich"]
 
@@ -44,26 +45,25 @@ def format_cell(value: Any) -> str:
 
 def _raw_cell(value: Any) -> Any:
     # CSV keeps full precision (machines read it); lists joined with ';'.
-    if value is None:
-        return ""
     if isinstance(value, (list, tuple, set)):
         return ";".join(str(v) for v in value)
     return value
 
 
 def tables_to_csv(tables: Iterable[Table]) -> str:
-    """CSV: one table as plain CSV; several as sections, each a ``# title`` line, header, rows, blank line."""
+    """CSV: one table as plain CSV; several as sections, each a ``# title`` line, header, rows, blank line.
+
+    Headers and text cells starting with ``= + - @``, tab or CR get a leading ``'``
+    (:func:`~ecosystem_graph.formulas.neutralize_cell`), so a spreadsheet shows them instead of running them.
+    """
     tables = list(tables)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
     for n, t in enumerate(tables):
         if len(tables) > 1:
             if n:
                 buf.write("\n")
             buf.write(f"# {t.title}\n")
-        writer.writerow(t.columns)
-        for row in t.rows:
-            writer.writerow([_raw_cell(v) for v in row])
+        buf.write(csv_text([t.columns] + [[_raw_cell(v) for v in row] for row in t.rows]))
     return buf.getvalue()
 
 

@@ -225,8 +225,9 @@ def test_workbook_cells_that_look_like_formulas_stay_text(tmp_path):
     model = Ecosystem.model_validate(data)
     export_model(model, "xlsx", tmp_path / "m.xlsx")
     ws = load_workbook(tmp_path / "m.xlsx")["Elements"]
-    assert ws["B2"].value == '=HYPERLINK("http://evil.example","click")' and ws["B2"].data_type == "s"
-    assert ws["D2"].data_type == "s"
+    # Neutralised with a leading quote (and text, not a formula); the import removes the quote.
+    assert ws["B2"].value == '\'=HYPERLINK("http://evil.example","click")' and ws["B2"].data_type == "s"
+    assert ws["D2"].value == "'=1+1" and ws["D2"].data_type == "s"
     assert import_source(tmp_path / "m.xlsx").model.nodes[0].name == data["nodes"][0]["name"]
 
 

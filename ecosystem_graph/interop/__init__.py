@@ -75,8 +75,11 @@ def _with_options(model, options: ImportOptions, source: str):
 
 
 def import_source(source: str | os.PathLike, options: ImportOptions | None = None, *,
-                  max_bytes: int | None = None) -> ImportResult:
+                  max_bytes: int | None = None, max_cells: int | None = None) -> ImportResult:
     """Import ``source`` (format from its name, see :func:`import_format`) as a validated model.
+
+    ``max_bytes`` bounds the file (a workbook: also its members once inflated), ``max_cells`` the cells
+    of one sheet of a workbook; None takes ``ECOGRAPH_MAX_BYTES`` / ``ECOGRAPH_MAX_CELLS`` or the defaults.
 
     Raises InputError when the source cannot be read, and InteropError listing every problem (with
     sheet and cell, line and column, or path) when it does not make a valid model.
@@ -94,8 +97,10 @@ def import_source(source: str | os.PathLike, options: ImportOptions | None = Non
     _check_size(path, limit)
     if fmt == "xlsx":
         from .kumu import read_workbook
+        from .workbook_guard import WorkbookLimits, max_cells_from_env
 
-        return read_workbook(source, options)
+        cells = max_cells if max_cells is not None else max_cells_from_env()
+        return read_workbook(source, options, limits=WorkbookLimits(limit, cells))
     if fmt in ("graphml", "gexf"):
         from .interchange import read_graph_file
 

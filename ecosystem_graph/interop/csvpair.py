@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..fileio import read_bytes_limited
+from ..formulas import csv_text, restore_cell
 from ..model import Ecosystem
 from .flatten import flatten_model
 from .tabular import ImportOptions, ImportResult, Location, Record, build_model, normalize_key
@@ -76,7 +77,7 @@ def parse_csv_records(text: str, source: str) -> tuple[list[Record], list]:
     headers: list[str | None] = []
     seen: dict[str, str] = {}
     for c, h in enumerate(header_row, start=1):
-        text_h = h.strip()
+        text_h = restore_cell(h.strip())
         key = normalize_key(text_h)
         if not text_h:
             headers.append(None)
@@ -100,6 +101,7 @@ def parse_csv_records(text: str, source: str) -> tuple[list[Record], list]:
         for c, value in enumerate(row, start=1):
             if not value.strip():
                 continue
+            value = restore_cell(value)  # undo the export's formula neutralisation ('=x -> =x)
             if c > len(headers) or headers[c - 1] is None:
                 problems.append(Location(source, line=line, column=c).problem(
                     "warning", "value in a column without a header; ignored"))
@@ -131,27 +133,24 @@ def read_csv_pair(source: str | os.PathLike, options: ImportOptions | None = Non
 
 
 def _csv_text(headers: list[str], rows: list[list[Any]]) -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else _csv_value(v) for v in row])
-    return buf.getvalue()
+    return csv_text([headers] + [[None if v is None else _csv_value(v) for v in row] for row in rows])
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    # Text is neutralised by csv_text; numbers stay numbers (-2 and -2.5 as they are; csv writes repr).
+    return value
 
 
 def csv_pair_texts(model: Ecosystem) -> dict[str, str]:
     """The model as ``{"nodes.csv": text, "relationships.csv": text}`` (UTF-8, comma separated,
-    headers on the first line; lists as ``a | b`` or JSON, see :func:`~.flatten.encode_list`)."""
+    headers on the first line; lists as ``a | b`` or JSON, see :func:`~.flatten.encode_list`).
+
+    Text cells and headers that a spreadsheet would run as a formula get a leading ``'``
+    (:func:`~ecosystem_graph.formulas.neutralize_cell`); :func:`read_csv_pair` removes it again."""
     flat = flatten_model(model, style="csv")
     return {NODES_FILE: _csv_text(flat.element_headers, flat.elements),
             RELATIONSHIPS_FILE: _csv_text(flat.connection_headers, flat.connections)}
