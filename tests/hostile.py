@@ -380,6 +380,26 @@ def imports(d: Path) -> list[HostileCase]:
     ]
 
 
+@hostile
+def workbooks(d: Path) -> list[HostileCase]:
+    """The hostile Kumu workbooks (zip bombs, entities, malformed XML, bad cells) of tests/hostile_workbooks.py."""
+    try:
+        from tests import hostile_workbooks as hw
+    except ImportError:  # run as a script: tests/ is on sys.path, not its parent
+        import hostile_workbooks as hw
+
+    w = d / "workbooks"
+    w.mkdir(exist_ok=True)
+    writers = {**hw.HOSTILE_WORKBOOKS, "shared strings bomb": hw.write_shared_strings_bomb,
+               "3 million rows": hw.write_many_rows}
+    cases = []
+    for name, write in writers.items():
+        sub = w / name.replace(" ", "-")  # each writer picks its own file name: one folder each
+        sub.mkdir(exist_ok=True)
+        cases.append(HostileCase(f"import-xlsx-{sub.name}", write(sub), role="import"))
+    return cases
+
+
 def make_cases(directory: str | os.PathLike) -> list[HostileCase]:
     """Write every battery file into ``directory`` (created if needed) and return the cases."""
     d = Path(directory)
