@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import click
 
-from .cli import cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option
+from .cli import (cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option,
+                  model_file_argument)
 from .cli_analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
 from .cli_analysis import _common_options as analysis_options
 from .errors import StoreError, UsageError
@@ -85,7 +86,7 @@ def db() -> None:
 
 
 @db.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@model_file_argument()
 @click.option("--name", default=None, help="Name to store it under [default: the model's name].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Rows per transaction.")
