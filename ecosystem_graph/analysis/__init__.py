@@ -208,7 +208,8 @@ class Analysis:
                               "extra converted per +10% of the rate", f"extra revenue per +10%{money}", "capped"],
                              [[f"{x.source}->{x.target}", x.rate, x.elasticity, x.extra_converted_per_point,
                                x.extra_converted_per_10pct, x.extra_revenue_per_10pct, x.capped] for x in f.levers],
-                             "by elasticity; all other rates kept" + (
+                             "ranked by elasticity (% more converted per 1% more of the step's rate); +1 point: "
+                             "the rate plus 0.01, +10%: the rate times 1.1, every other rate kept" + (
                                  "; capped: the stage's rates out would pass 1, so the raise stops at 1"
                                  if capped else "")))
         if len(shown) > len(detail):
