@@ -179,12 +179,22 @@ class Analysis:
     def _funnel_tables(self, top, money) -> list[Table]:
         funnels = self.funnel.funnels
         shown = funnels[:top] if top is not None else funnels
-        rows = [[f.entry, f.finals, len(f.stages), f.conversion,
-                 f"{f.bottleneck.source}->{f.bottleneck.target} ({f.bottleneck.rate:g})" if f.bottleneck else None,
-                 f.revenue_per_entrant, f.expected_converted] for f in shown]
-        out = [Table("Funnels", ["entry", "final stages", "stages", "conversion", "bottleneck",
-                                 f"revenue per entrant{money}", "expected converted"], rows,
-                     f"top {top} of {len(funnels):,} funnels" if top is not None and len(funnels) > top else None)]
+        rows = []
+        for f in shown:
+            lever, low = f.biggest_lever, f.bottleneck
+            rows.append([f.entry, f.finals, len(f.stages), f.conversion,
+                         f"{lever.source}->{lever.target}" if lever else None,
+                         lever.elasticity if lever else None,
+                         f"{low.source}->{low.target} ({low.rate:g})" if low else None,
+                         f.revenue_per_entrant, f.expected_converted])
+        notes = ["elasticity: % more converted per 1% more of the lever's rate; the lowest rate is often a side "
+                 "branch, not the lever"]
+        if top is not None and len(funnels) > top:
+            notes.insert(0, f"top {top} of {len(funnels):,} funnels")
+        out = [Table("Funnels", ["entry", "final stages", "stages", "conversion", "biggest lever", "elasticity",
+                                 "lowest rate", f"revenue per entrant{money}", "expected converted"], rows, "; ".join(notes))]
+        if shown and shown[0].biggest_lever is not None:
+            out[0].note = _lever_headline(shown[0], self.model) + ". " + out[0].note
         detail = shown[:3]
         for f in detail:
             out.append(Table(f"Funnel from {f.entry}",
@@ -192,9 +202,34 @@ class Analysis:
                               f"revenue per member{money}"],
                              [[s.id, s.name, s.size, s.expected_members, s.reach_final, s.drop_rate,
                                s.revenue_per_member] for s in f.stages]))
+            capped = any(x.capped for x in f.levers)
+            out.append(Table(f"Levers of the funnel from {f.entry}",
+                             ["step", "rate", "elasticity", "extra converted per +1 point",
+                              "extra converted per +10% of the rate", f"extra revenue per +10%{money}", "capped"],
+                             [[f"{x.source}->{x.target}", x.rate, x.elasticity, x.extra_converted_per_point,
+                               x.extra_converted_per_10pct, x.extra_revenue_per_10pct, x.capped] for x in f.levers],
+                             "ranked by elasticity (% more converted per 1% more of the step's rate); +1 point: "
+                             "the rate plus 0.01, +10%: the rate times 1.1, every other rate kept" + (
+                                 "; capped: the stage's rates out would pass 1, so the raise stops at 1"
+                                 if capped else "")))
         if len(shown) > len(detail):
             out[-1].note = f"stage tables of the first {len(detail)} funnels; every funnel is in the JSON output"
         return out
+
+
+def _lever_headline(f, model: dict) -> str:
+    """One sentence naming the biggest lever of funnel ``f`` and what 10% more of its rate brings."""
+    x = f.biggest_lever
+    more = x.extra_converted_per_10pct
+    gain = f"{more:,.0f} more converted" if more >= 1 else f"{more:.3g} more converted"
+    if f.expected_converted:
+        gain += f" (+{100 * more / f.expected_converted:.1f}%)"
+    if x.extra_revenue_per_10pct is not None:
+        cur, unit = model.get("currency"), model.get("money_unit")
+        amount = " ".join(str(p) for p in (cur, f"{x.extra_revenue_per_10pct:,.0f}", unit) if p)
+        gain += f" and {amount} more revenue"
+    return (f"Biggest lever of the funnel from {f.entry}: {x.source}->{x.target} (rate {x.rate:g}); raising it by "
+            f"10% of itself gives {gain}" + (" (capped: the stage's rates out reach 1)" if x.capped else ""))
 
 
 def _short(items: list, at_most: int = 4) -> list:

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import AnalysisError
 from ._common import edge_list
 
-__all__ = ["FunnelStage", "FunnelStep", "Funnel", "FunnelResult", "funnel"]
+__all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
 
 
 @dataclass
@@ -51,6 +51,33 @@ class FunnelStep:
 
 
 @dataclass
+class FunnelLever:
+    """What raising one step's rate brings, all other rates equal (the drop out of its stage falls).
+
+    Exact on the absorbing chain: raising the step ``from -> to`` by ``d`` adds ``d`` to one cell of
+    ``Q`` (or ``R``), so by Sherman-Morrison the expected members change by ``d x m(from) / (1 - d x
+    N[to, from]) x visits(to)``, with ``m`` the expected members and ``visits(to)`` the expected visits
+    from one member of ``to``. ``capped``: the stage's rates out would pass 1, so the raise is cut to
+    what is left of its drop rate.
+    """
+
+    source: str
+    target: str
+    rate: float
+    elasticity: float | None  # (d converted / d rate) x rate / converted; None when nothing converts
+    extra_converted_per_point: float  # rate + 0.01
+    extra_converted_per_10pct: float  # rate x 1.1
+    extra_revenue_per_10pct: float | None  # None when a stage whose members grow pays but has no size
+    capped: bool = False
+
+    def to_dict(self) -> dict:
+        return {"from": self.source, "to": self.target, "rate": self.rate, "elasticity": self.elasticity,
+                "extra_converted_per_point": self.extra_converted_per_point,
+                "extra_converted_per_10pct": self.extra_converted_per_10pct,
+                "extra_revenue_per_10pct": self.extra_revenue_per_10pct, "capped": self.capped}
+
+
+@dataclass
 class Funnel:
     """One connected funnel (a chain, or a tree/graph of stages)."""
 
@@ -62,12 +89,20 @@ class Funnel:
     bottleneck: FunnelStep | None  # the step with the lowest rate
     revenue_per_entrant: float | None  # expected revenue collected from one entrant of `entry`
     expected_converted: float  # expected members reaching a final stage, for the entry sizes
+    levers: list[FunnelLever] = field(default_factory=list)  # every step, highest elasticity first
+
+    @property
+    def biggest_lever(self) -> FunnelLever | None:
+        """The step whose rate moves the final conversions most (the first lever)."""
+        return self.levers[0] if self.levers else None
 
     def to_dict(self) -> dict:
         return {"entry": self.entry, "finals": self.finals, "conversion": self.conversion,
                 "bottleneck": self.bottleneck.to_dict() if self.bottleneck else None,
+                "biggest_lever": self.levers[0].to_dict() if self.levers else None,
                 "revenue_per_entrant": self.revenue_per_entrant, "expected_converted": self.expected_converted,
-                "stages": [s.to_dict() for s in self.stages], "steps": [s.to_dict() for s in self.steps]}
+                "stages": [s.to_dict() for s in self.stages], "steps": [s.to_dict() for s in self.steps],
+                "levers": [x.to_dict() for x in self.levers]}
 
 
 @dataclass
@@ -111,7 +146,8 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     A stage with CONVERTS_TO out of it is transient: it moves to each next stage with the step's rate
     and drops out with ``1 - sum(rates)``; a stage with none is final (converted, absorbing). With
     ``Q`` the transient-to-transient rates, ``N = (I - Q)^-1`` gives expected visits and ``N R`` the
-    absorption probabilities (Kemeny & Snell).
+    absorption probabilities (Kemeny & Snell). Each funnel's levers (:class:`FunnelLever`) follow from
+    ``N`` in closed form.
 
     Examples
     --------
@@ -124,6 +160,12 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     >>> f = funnel(G).funnels[0]
     >>> round(f.conversion, 4), f.bottleneck.target, [round(s.expected_members, 1) for s in f.stages]
     (0.02, 'known', [1000.0, 100.0, 20.0])
+
+    Levers: in a chain each step has elasticity 1; one point more on flyby -> known brings 1000 x 0.01
+    more known members, of whom 0.2 convert:
+
+    >>> [(x.source, round(x.elasticity, 6), round(x.extra_converted_per_point, 6)) for x in f.levers]
+    [('flyby', 1.0, 2.0), ('known', 1.0, 1.0)]
     """
     if edges is None:
         edges = edge_list(G)
@@ -412,11 +454,13 @@ class _FunnelColumns:
         reach = np.ones((k, n))
         reach[:, transient] = sums
         drop = np.zeros((k, n))
+        totals = np.zeros((k, n))  # rates out of each stage, added up
         for i in transient:
             a, b = layout.out_span[i]
             total = np.zeros(k)
             for e in range(a, b):
                 total = total + rates[:, e]
+            totals[:, i] = total
             left = 1.0 - total
             drop[:, i] = np.where(left > 0.0, left, 0.0)
         converted = np.zeros(k)
@@ -443,6 +487,58 @@ class _FunnelColumns:
             self.bottleneck = [min(range(len(row)), key=row.__getitem__) for row in ordered.tolist()]
         else:
             self.bottleneck = np.argmin(ordered, axis=1).tolist()
+        self._levers(rates, N, expected, reach, totals, per_member, unknown_size, converted, visits)
+
+    def _levers(self, rates, N, expected, reach, totals, per_member, unknown_size, converted, visits) -> None:
+        """Every step's :class:`FunnelLever` figures as ``k x steps`` lists in FunnelStep order, for all
+        funnels of the layout at once, and ``lever_rank``: each funnel's steps by elasticity, highest
+        first (elasticities equal to 9 decimals in step order).
+
+        Raising step ``a -> b`` by ``d`` adds ``d`` to one cell of ``Q`` (``R`` when ``b`` is final):
+        ``N' = N + d N[:, a] N[b, :] / (1 - d N[b, a])`` (Sherman-Morrison), so every stage's expected
+        members grow by ``d x m_a / (1 - d N[b, a]) x visits_b`` (``m_a``: expected members of ``a``,
+        ``visits_b``: expected visits from one member of ``b``, which reach a final stage ``reach_b``
+        times); the derivative at ``d = 0`` is ``m_a x reach_b``.
+        """
+        layout = self.layout
+        k, ti = rates.shape[0], layout.ti
+        cols = len(layout.step_order)
+        known_pm = np.where(unknown_size, 0.0, per_member)
+        per_visit = {}  # target position -> (revenue of one member's visits on, unknown?)
+        for b in {layout.steps[e][1] for e in layout.step_order}:
+            v = visits(b)
+            per_visit[b] = ((v * known_pm).sum(axis=1), ((v > 0) & unknown_size).any(axis=1))
+        elasticity = np.full((k, cols), np.nan)
+        per_point, per_10, revenue_10 = np.zeros((k, cols)), np.zeros((k, cols)), np.zeros((k, cols))
+        capped = np.zeros((k, cols), dtype=bool)
+        has_converted = converted > 0
+        safe_converted = np.where(has_converted, converted, 1.0)
+        for col, e in enumerate(layout.step_order):
+            a, b = layout.steps[e]
+            r, m, reach_b = rates[:, e], expected[:, a], reach[:, b]
+            back = N[:, ti[b], ti[a]] if b in ti else np.zeros(k)  # visits of `a` from one member of `b`
+            room = np.maximum(0.0, 1.0 - totals[:, a])  # what is left of the drop rate
+            d_point, d_10 = np.minimum(0.01, room), np.minimum(0.1 * r, room)
+            capped[:, col] = (d_point < 0.01) | (d_10 < 0.1 * r)
+            grown = []
+            for d in (d_point, d_10):
+                # 1 - d N[b, a] <= 0 only when the raise closes a loop with no way out, from which
+                # nothing reaches a final stage (reach_b = 0): no extra conversion, revenue unknown
+                den = 1.0 - d * back
+                ok = den > 1e-12
+                grown.append((np.where(ok, d * m / np.where(ok, den, 1.0), 0.0), ok))
+            (g_point, _), (g_10, ok_10) = grown
+            per_point[:, col] = g_point * reach_b
+            per_10[:, col] = g_10 * reach_b
+            pay, unknown = per_visit[b]
+            revenue_10[:, col] = np.where(ok_10 & ~(unknown & (g_10 != 0)), g_10 * pay, np.nan)
+            elasticity[:, col] = np.where(has_converted, m * reach_b * r / safe_converted, np.nan)
+        key = np.where(np.isnan(elasticity), np.inf, -np.round(elasticity, 9))
+        self.lever_rank = np.lexsort((np.broadcast_to(np.arange(cols), (k, cols)), key), axis=-1).tolist()
+        self.lever_elasticity = _nan_to_none(elasticity)
+        self.lever_per_point, self.lever_per_10 = per_point.tolist(), per_10.tolist()
+        self.lever_revenue_10 = _nan_to_none(revenue_10)
+        self.lever_capped = capped.tolist()
 
     def funnel(self, j: int) -> Funnel:
         """The :class:`Funnel` of member ``j``."""
@@ -457,7 +553,16 @@ class _FunnelColumns:
                             self.is_final, self.drop[at], self.reach[at], self.expected[at], self.per_member[at])),
             steps=steps, entry=stages[entry], finals=[stages[i] for i in self.layout.finals],
             conversion=self.conversion[j], bottleneck=None if best is None else steps[best],
-            revenue_per_entrant=self.per_entrant[j], expected_converted=self.converted[j])
+            revenue_per_entrant=self.per_entrant[j], expected_converted=self.converted[j],
+            levers=[FunnelLever(steps[c].source, steps[c].target, steps[c].rate, *figures)
+                    for c, figures in self._lever_rows(j)])
+
+    def _lever_rows(self, j: int) -> list[tuple]:
+        """Member ``j``'s levers, ranked: ``(step column, (elasticity, extra per point, extra per 10%,
+        extra revenue per 10%, capped))``."""
+        el, pp, p10 = self.lever_elasticity[j], self.lever_per_point[j], self.lever_per_10[j]
+        rev, cap = self.lever_revenue_10[j], self.lever_capped[j]
+        return [(c, (el[c], pp[c], p10[c], rev[c], cap[c])) for c in self.lever_rank[j]]
 
     def funnel_dict(self, j: int) -> dict:
         """``funnel(j).to_dict()`` straight from the columns."""
@@ -466,12 +571,24 @@ class _FunnelColumns:
         _, stages, rates = self.members[j]
         steps = [{"from": stages[a], "to": stages[b], "rate": rates[e]} for e, a, b in self.step_order]
         best = self.bottleneck[j]
+        levers = [{**steps[c], "elasticity": el, "extra_converted_per_point": pp, "extra_converted_per_10pct": p10,
+                   "extra_revenue_per_10pct": rev, "capped": cap}
+                  for c, (el, pp, p10, rev, cap) in self._lever_rows(j)]
         return {"entry": stages[self.layout.entries[0]], "finals": [stages[i] for i in self.layout.finals],
                 "conversion": self.conversion[j], "bottleneck": None if best is None else dict(steps[best]),
+                "biggest_lever": dict(levers[0]) if levers else None,
                 "revenue_per_entrant": self.per_entrant[j], "expected_converted": self.converted[j],
                 "stages": [{"id": i, "name": nm, "size": sz, "entry": en, "final": fi, "drop_rate": dr,
                             "reach_final": re, "expected_members": ex, "revenue_per_member": pm}
                            for i, nm, sz, en, fi, dr, re, ex, pm in zip(
                                self.ids[at], self.names[at], self.sizes[at], self.is_entry, self.is_final,
                                self.drop[at], self.reach[at], self.expected[at], self.per_member[at])],
-                "steps": steps}
+                "steps": steps, "levers": levers}
+
+
+def _nan_to_none(values: np.ndarray) -> list:
+    """``values.tolist()`` with NaN as None (JSON null)."""
+    out = values.tolist()
+    for j, c in zip(*np.nonzero(np.isnan(values))):
+        out[j][c] = None
+    return out
