@@ -12,7 +12,7 @@ from ..errors import RenderError, UsageError
 from ..graph import to_networkx
 from . import charts, fmt
 from .document import Chart, Kpi, Report, ReportTable, Section, cell
-from .flows import money_flows
+from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures
@@ -71,10 +71,11 @@ class _Ctx:
 
     def chart_money(self, values) -> tuple[float, str, Callable[[float], str]]:
         """For a money chart: the divisor that puts its largest value in a readable unit, the axis label
-        in that unit, and the format of the values written beside the bars."""
+        in that unit, and the format of the values written beside the bars (money, from the scaled value)."""
         divisor, unit = fmt.money_scale(max((abs(v) for v in values), default=0.0), self.unit)
         label = fmt.money_axis_label(self.currency, unit, self.period)
-        return divisor, label, lambda v: f"{v:,.1f}" if v != int(v) else f"{int(v):,}"
+        # Values are written as money (currency and unit), each the analysis figure it shows.
+        return divisor, label, lambda v: self.money(v * divisor)
 
     def edge_text(self, edge) -> str:
         u, v = edge[0], edge[1]
@@ -240,13 +241,30 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                value_format=vfmt, colors=[charts.PALETTE["accent"]] *
                                                len(rev.by_stream), title="Revenue by stream"),
                               "Purchase, subscription, commission, fee, advertising and usage revenue."))
-    flows = money_flows(G)
-    if flows.paid:
-        s.charts.append(Chart("money-flow", "How money flows to the core", _flow_svg(flows, ctx),
-                              "Left: who pays; middle: the satellites and channels they pay; right: the core. "
-                              "An offering's revenue is drawn flowing on to the core it feeds (FEEDS "
-                              "relationships, split by strength); money paid to the core directly skips the "
-                              "middle column."))
+    flows = money_flows(G, getattr(rev, "payments", None), max_per_column=CHART_ITEMS)
+    if flows.payments:
+        s.charts.append(Chart("money-flow", "Who pays whom", _flow_svg(flows, rev, ctx),
+                              "Every band is a payment in the model, drawn to scale and labelled with its "
+                              "amount: payers on the left, each payee to the right of those paying it, so "
+                              "money passed on (payouts, shares, supplier costs) continues to the right. "
+                              "Hatched bands are shares of another payment; the thinnest bands are drawn "
+                              "wider than to scale so that they stay visible."))
+        s.charts[-1].legend = _legend(ctx.kinds.get(flows.original(n))
+                                      for col in flows.columns for n in col if n not in flows.grouped)
+    drivers = feeds_drivers(G)
+    if drivers:
+        t = ReportTable("drivers", "What drives each offering (influence, not money)",
+                        ["Offering", "Driven by (FEEDS strength, 0–1)"], ["name", "fed_by"],
+                        total=len(drivers),
+                        note="FEEDS relationships carry traffic, demand or data from one offering to another; "
+                             "they are influence, not money, so the chart above does not draw them.")
+        for n, fed in list(drivers.items())[: ctx.top]:
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)),
+                           cell(";".join(u for u, _ in fed),
+                                ", ".join(f"{ctx.name(u)} {fmt.number(w, 2) if w is not None else '(unset)'}"
+                                          for u, w in fed))])
+        s.tables.append(t)
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     if dep:
         s.charts.append(Chart("core-dependency", "Share of core revenue that depends on each satellite and channel",
@@ -302,22 +320,38 @@ def _hhi_band(value) -> str:
     return "highly concentrated"
 
 
-def _flow_svg(flows, ctx: _Ctx) -> str:
+def _flow_svg(flows, rev, ctx: _Ctx) -> str:
+    """The money-flow chart: node labels are the analysis's inflow (or, for a payer only, outflow), band
+    labels the payments' amounts, each formatted as money."""
+    figures = rev.by_id()
     nodes = []
-    for p in flows.payers:
-        label = f"Other payers ({len(flows.grouped[p])})" if p in flows.grouped else ctx.name(p)
-        nodes.append(charts.FlowNode(p, label, 0, _kind_color(ctx.kinds.get(p, "other"))))
-    for o in flows.offerings:
-        label = f"Other offerings ({len(flows.grouped[o])})" if o in flows.grouped else ctx.name(o)
-        nodes.append(charts.FlowNode(o, label, 1, _kind_color(ctx.kinds.get(o, "other"))))
-    for c in flows.cores:
-        nodes.append(charts.FlowNode(c, ctx.name(c), 2, _kind_color("core")))
-    edges = [(u, v, a) for (u, v), a in flows.paid.items()] + [(u, v, a) for (u, v), a in flows.fed.items()]
-    div, label, vfmt = ctx.chart_money([sum(a for _, _, a in edges)])
-    edges = [(u, v, a / div) for u, v, a in edges]
-    return charts.flow_chart(nodes, edges, value_format=vfmt,
-                             column_titles=[f"Who pays ({label})", "Satellites and channels", "Core"],
-                             title="Money flow from payers through satellites to the core")
+    for c, col in enumerate(flows.columns):
+        for n in col:
+            if n in flows.grouped:
+                label = f"Other ({len(flows.grouped[n]):,} actors)"
+                kind = "other"
+            else:
+                original = flows.original(n)
+                kind = ctx.kinds.get(original, "other")
+                label = charts.short_label(ctx.name(original), 30)
+                f = figures.get(original)
+                if n in flows.copies:
+                    label += "\n(paid again)"
+                elif f is not None and f.inflow > 0:
+                    label += f"\nreceives {ctx.money(f.inflow)}"
+                elif f is not None and f.outflow > 0:
+                    label += f"\npays {ctx.money(f.outflow)}"
+            nodes.append(charts.FlowNode(n, label, c, _kind_color(kind)))
+    bands = []
+    for p in flows.payments:
+        if not p.id:  # payments merged into an "other" node: a sum, drawn without a figure
+            bands.append(charts.FlowBand(p.source, p.target, p.amount))
+            continue
+        label = ctx.money(p.amount)
+        if p.linked and p.share is not None:
+            label += f" ({fmt.share(p.share, 0)} share)"
+        bands.append(charts.FlowBand(p.source, p.target, p.amount, label, p.linked))
+    return charts.flow_chart(nodes, bands, title="Who pays whom")
 
 
 def _centrality_section(cen, ctx: _Ctx) -> Section:
