@@ -233,7 +233,7 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
         if f.outflow:
             tips.append(f"Money out: {_money(f.outflow, G)}")
     if node in dependency:
-        rows.append(["Core revenue depending on it", f"{dependency[node]:.1%}"])
+        rows.append(["Ecosystem revenue depending on it", f"{dependency[node]:.1%}"])
     c = cent_by.get(node)
     if c is not None:
         rows.append(["PageRank", f"{c.pagerank:.4f}"])

@@ -215,16 +215,16 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                 lead=f"Where the ecosystem's money comes from and where it goes, per {ctx.period or 'period'}, "
                      f"in {fmt.money_axis_label(ctx.currency, ctx.unit)}.")
     s.kpis = [
-        Kpi("revenue", "Ecosystem revenue", rev.revenue, ctx.money(rev.revenue),
+        Kpi("revenue", "Ecosystem revenue", rev.ecosystem_revenue, ctx.money(rev.ecosystem_revenue),
             "paid by customers and partners to the core, satellites and channels"),
         Kpi("core_revenue", "Core revenue", rev.core_revenue, ctx.money(rev.core_revenue),
-            fmt.share(rev.core_revenue / rev.revenue) + " of ecosystem revenue" if rev.revenue else None),
+            fmt.share(rev.core_revenue / rev.ecosystem_revenue) + " of ecosystem revenue" if rev.ecosystem_revenue else None),
     ]
     for side, label in (("payers", "Concentration of payers"), ("payees", "Concentration of payees")):
         value = (rev.hhi or {}).get(side)
         s.kpis.append(Kpi(f"hhi_{side}", label, value, fmt.number(value, 0) if value is not None else "–",
                           _hhi_band(value) + " (HHI, 0–10,000)" if value is not None else "no payments"))
-    payees = [(n, a) for n, a in rev.by_payee.items() if ctx.kinds.get(n) in ("satellite", "channel", "core")]
+    payees = sorted([(n, a) for n, a in rev.revenue_by_offering.items() if a], key=lambda kv: (-kv[1], kv[0]))
     if payees:
         div, label, vfmt = ctx.chart_money([a for _, a in payees])
         s.charts.append(Chart("revenue-by-offering", "Revenue by offering (core, satellites, channels)",
@@ -276,7 +276,7 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                               "node (attributed over the paths by their USES share × FEEDS strength)."))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in dep)
         t = ReportTable("dependency", "Dependency of core revenue", ["Node", "Kind", "Share of core revenue",
-                                                                      "Core revenue depending on it"],
+                                                                      "Ecosystem revenue depending on it"],
                         ["name", "kind", "dependency", "dependent_revenue"], total=len(dep))
         for n, v in dep[: ctx.top]:
             t.row_ids.append(n)
@@ -300,12 +300,12 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
         for n, a in segs[: ctx.top]:
             t.row_ids.append(n)
             t.rows.append([cell(ctx.name(n)), cell(a, ctx.money(a)),
-                           cell(a / rev.revenue if rev.revenue else None,
-                                fmt.share(a / rev.revenue) if rev.revenue else "–")])
+                           cell(a / rev.ecosystem_revenue if rev.ecosystem_revenue else None,
+                                fmt.share(a / rev.ecosystem_revenue) if rev.ecosystem_revenue else "–")])
         s.tables.append(t)
-    if rev.unbound_core_revenue:
-        s.notes.append(f"{ctx.money(rev.unbound_core_revenue)} of core revenue comes from payers with no binding "
-                       f"path (USES/FEEDS) to the core; it depends on no satellite or channel in the model.")
+    if rev.unbound_revenue:
+        s.notes.append(f"{ctx.money(rev.unbound_revenue)} of ecosystem revenue comes from payers with no binding "
+                       f"path (USES/FEEDS) to the offering they pay; it depends on no satellite or channel in the model.")
     return s
 
 
@@ -583,7 +583,7 @@ def _run_scenario(changed, analysis, seed: int, step) -> _Comparison:
 
 def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
     """The figures of the before/after table: (comparison key, label, how to format)."""
-    keys = [(("revenue", "(ecosystem)", "revenue"), "Ecosystem revenue", "money"),
+    keys = [(("revenue", "(ecosystem)", "ecosystem_revenue"), "Ecosystem revenue", "money"),
             (("revenue", "(ecosystem)", "core_revenue"), "Core revenue", "money"),
             (("revenue", "(ecosystem)", "hhi_payers"), "Concentration of payers (HHI)", "number"),
             (("revenue", "(ecosystem)", "hhi_payees"), "Concentration of payees (HHI)", "number")]
@@ -600,7 +600,9 @@ def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
 
 
 _MONEY_FIGURES = frozenset({"inflow", "outflow", "net", "paid", "amount", "dependent_revenue", "revenue",
-                            "core_revenue", "direct_core_revenue", "unbound_core_revenue"})
+                            "core_revenue", "direct_revenue", "unbound_revenue", "ecosystem_revenue",
+                            "ecosystem_payouts", "ecosystem_net", "revenue_by_offering", "pass_through",
+                            "core_revenue_at_risk", "revenue_at_risk"})
 
 
 def _fmt_figure(value, how: str, ctx: _Ctx) -> str:
@@ -682,7 +684,7 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
 def _scenario_summary(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> list:
     from .document import SummaryItem
 
-    rev = cmp.by_key.get(("revenue", "(ecosystem)", "revenue"))
+    rev = cmp.by_key.get(("revenue", "(ecosystem)", "ecosystem_revenue"))
     core = cmp.by_key.get(("revenue", "(ecosystem)", "core_revenue"))
     if rev is None or rev.before is None or rev.after is None:
         return []
