@@ -219,6 +219,10 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
             "paid by customers and partners to the core, satellites and channels"),
         Kpi("core_revenue", "Core revenue", rev.core_revenue, ctx.money(rev.core_revenue),
             fmt.share(rev.core_revenue / rev.ecosystem_revenue) + " of ecosystem revenue" if rev.ecosystem_revenue else None),
+        Kpi("ecosystem_payouts", "Paid on by the ecosystem", rev.ecosystem_payouts, ctx.money(rev.ecosystem_payouts),
+            "payouts, shares and supplier costs the offerings pay to partners and customers"),
+        Kpi("ecosystem_net", "Kept by the ecosystem", rev.ecosystem_net, ctx.money(rev.ecosystem_net),
+            "ecosystem revenue minus what the offerings pay on"),
     ]
     for side, label in (("payers", "Concentration of payers"), ("payees", "Concentration of payees")):
         value = (rev.hhi or {}).get(side)
@@ -232,7 +236,8 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                colors=[_kind_color(ctx.kinds.get(n)) for n, _ in payees],
                                                xlabel=label, value_format=vfmt, max_items=CHART_ITEMS,
                                                other_label="Other offerings", title="Revenue by offering"),
-                              "Money paid by customers and partners directly to each offering."))
+                              "Revenue per offering: what customers and partners pay each offering directly "
+                              "(payments between the ecosystem's own offerings are not revenue)."))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in payees)
     if rev.by_stream:
         div, label, vfmt = ctx.chart_money(rev.by_stream.values())
@@ -251,6 +256,20 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                               "wider than to scale so that they stay visible."))
         s.charts[-1].legend = _legend(ctx.kinds.get(flows.original(n))
                                       for col in flows.columns for n in col if n not in flows.grouped)
+    if rev.pass_through:
+        by_id = rev.by_id()
+        t = ReportTable("pass-through", "Pass-through: money received and paid on",
+                        ["Actor", "Kind", "Receives", "Passes on", "Net"], ["name", "kind", "inflow", "pass_through", "net"],
+                        total=len(rev.pass_through),
+                        note="Pass-through is the part of what an actor receives that it pays on as a share "
+                             "(an app store's payout, a marketplace's payout, a revenue share).")
+        for n, a in sorted(rev.pass_through.items(), key=lambda kv: (-kv[1], kv[0]))[: ctx.top]:
+            f = by_id.get(n)
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)),
+                           cell(f.inflow if f else None, ctx.money(f.inflow) if f else "–"), cell(a, ctx.money(a)),
+                           cell(f.net if f else None, ctx.money(f.net) if f else "–")])
+        s.tables.append(t)
     drivers = feeds_drivers(G)
     if drivers:
         t = ReportTable("drivers", "What drives each offering (influence, not money)",
@@ -267,25 +286,29 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
         s.tables.append(t)
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     if dep:
-        s.charts.append(Chart("core-dependency", "Share of core revenue that depends on each satellite and channel",
+        s.charts.append(Chart("revenue-dependency",
+                              "Share of ecosystem revenue that depends on each satellite and channel",
                               charts.bar_chart([(ctx.name(n), v * 100) for n, v in dep],
                                                colors=[_kind_color(ctx.kinds.get(n)) for n, _ in dep],
-                                               xlabel="% of core revenue", max_items=CHART_ITEMS,
-                                               value_format=lambda v: f"{v:.1f}%", title="Core revenue dependency"),
-                              "Core revenue paid by customers whose binding path to the core runs through the "
-                              "node (attributed over the paths by their USES share × FEEDS strength)."))
+                                               xlabel="% of ecosystem revenue", max_items=CHART_ITEMS,
+                                               value_format=lambda v: f"{v:.1f}%", title="Revenue dependency"),
+                              "An offering's own revenue plus the revenue of customers whose binding path to "
+                              "the offering they pay runs through it (shared over the paths by USES share × "
+                              "FEEDS strength)."))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in dep)
-        t = ReportTable("dependency", "Dependency of core revenue", ["Node", "Kind", "Share of core revenue",
-                                                                      "Ecosystem revenue depending on it"],
-                        ["name", "kind", "dependency", "dependent_revenue"], total=len(dep))
+        t = ReportTable("dependency", "Revenue depending on each satellite and channel",
+                        ["Node", "Kind", "Own revenue", "Revenue depending on it", "Share of ecosystem revenue"],
+                        ["name", "kind", "revenue_by_offering", "dependent_revenue", "dependency"], total=len(dep))
         for n, v in dep[: ctx.top]:
             t.row_ids.append(n)
-            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)), cell(v, fmt.share(v)),
-                           cell(rev.dependent_revenue.get(n, 0.0), ctx.money(rev.dependent_revenue.get(n, 0.0)))])
+            own = rev.revenue_by_offering.get(n, 0.0)
+            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)), cell(own, ctx.money(own)),
+                           cell(rev.dependent_revenue.get(n, 0.0), ctx.money(rev.dependent_revenue.get(n, 0.0))),
+                           cell(v, fmt.share(v))])
         s.tables.append(t)
     nodes = sorted(rev.nodes, key=lambda f: (-(f.inflow + f.outflow), f.id))
     nodes = [f for f in nodes if f.inflow or f.outflow]
-    t = ReportTable("revenue-nodes", "Money in and out per actor (net value flow)",
+    t = ReportTable("revenue-nodes", "Net per actor: money in and out",
                     ["Actor", "Kind", "In", "Out", "Net"], ["name", "kind", "inflow", "outflow", "net"],
                     total=len(nodes), note=rev.note)
     for f in nodes[: ctx.top]:
@@ -441,28 +464,31 @@ def _top_and_bottom(items: list, top: int) -> list:
 
 def _keystone_section(ks, ctx: _Ctx) -> Section:
     s = Section(id="keystones", title="Keystones: what each actor's loss would cost",
-                lead="For every actor: the core revenue that would no longer reach a core without it, the "
-                     "segments it would leave with no binding to any core, and the lock-in the ecosystem "
-                     "would lose (change of the summed lock-in index). Ranked by revenue at risk.")
+                lead="For every actor: the revenue at risk if it were lost (the ecosystem revenue that would "
+                     "no longer be paid, and the core's part of it), the segments it would leave with no "
+                     "binding to any core, and the lock-in the ecosystem would lose (change of the summed "
+                     "lock-in index). Ranked by revenue at risk.")
     nodes = list(ks.nodes)
     risky = [k for k in nodes if k.revenue_at_risk > 0][:CHART_ITEMS]
     if risky:
         div, label, vfmt = ctx.chart_money([k.revenue_at_risk for k in risky])
-        s.charts.append(Chart("keystones-revenue", "Core revenue at risk if the actor were lost",
+        s.charts.append(Chart("keystones-revenue", "Revenue at risk if the actor were lost",
                               charts.bar_chart([(k.name, k.revenue_at_risk / div) for k in risky],
                                                colors=[_kind_color(k.kind) for k in risky], xlabel=label,
                                                value_format=vfmt, max_items=CHART_ITEMS,
-                                               title="Core revenue at risk"),
-                              "An actor puts a payment at risk when it is the payer, the core, or on every "
-                              "binding path from the payer to the core."))
+                                               title="Revenue at risk"),
+                              "An actor puts a payment at risk when it pays it, receives it, is on every binding "
+                              "path from the payer to the offering paid, or when the payment is a share of one "
+                              "that stops."))
         s.charts[-1].legend = _legend(k.kind for k in risky)
-    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Core revenue at risk",
-                                                      "Share of core revenue", "Segments cut off", "Lock-in lost"],
-                    ["rank", "name", "kind", "revenue_at_risk", "revenue_share", "segments_cut_off",
-                     "lockin_change"], total=len(nodes))
+    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Revenue at risk", "Core revenue at risk",
+                                                      "Share of ecosystem revenue", "Segments cut off", "Lock-in lost"],
+                    ["rank", "name", "kind", "revenue_at_risk", "core_revenue_at_risk", "revenue_share",
+                     "segments_cut_off", "lockin_change"], total=len(nodes))
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
+                       cell(k.core_revenue_at_risk, ctx.money(k.core_revenue_at_risk)),
                        cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
                        cell(k.lockin_change, fmt.signed(k.lockin_change, 1))])
     s.tables.append(t)

@@ -26,8 +26,8 @@ def headline_figures(analysis, ctx) -> list[Kpi]:
         out.append(Kpi("revenue", "Ecosystem revenue", rev.ecosystem_revenue, ctx.money(rev.ecosystem_revenue),
                        f"per {ctx.period}" if ctx.period else None))
         share = rev.core_revenue / rev.ecosystem_revenue if rev.ecosystem_revenue else None
-        out.append(Kpi("core_share", "Earned by the core", share, fmt.share(share),
-                       ctx.money(rev.core_revenue)))
+        out.append(Kpi("core_share", "Core revenue", share, fmt.share(share),
+                       f"{ctx.money(rev.core_revenue)} paid to the core"))
         top_stream = next(iter(rev.by_stream.items()), None)
         if top_stream and rev.ecosystem_revenue:
             out.append(Kpi("top_stream", "Largest revenue stream", top_stream[1] / rev.ecosystem_revenue,
@@ -90,12 +90,12 @@ def _revenue_items(rev, ctx) -> list[SummaryItem]:
         f"{fmt.share(1 - core_share, 0)}.",
         ctx.money(rev.core_revenue), rev.core_revenue))
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
-    if dep and rev.core_revenue > 0:
+    if dep:
         n, v = dep[0]
         items.append(SummaryItem(
             "dependency",
-            f"{fmt.share(v, 0)} of the core's revenue comes from customers bound to it through {ctx.name(n)}, "
-            f"the {ctx.kinds.get(n, 'node')} the core depends on most.",
+            f"{ctx.name(n)} is the {ctx.kinds.get(n, 'node')} the ecosystem's revenue depends on most: its own "
+            f"revenue and that of customers bound through it make {fmt.share(v, 0)} of ecosystem revenue.",
             fmt.share(v), v))
     payees = (rev.hhi or {}).get("payees")
     payers = (rev.hhi or {}).get("payers")
@@ -138,8 +138,10 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
     then = f" Next most critical: {others}." if others else ""
     if top.revenue_at_risk > 0:
         cut = f" and leave {segments} with no binding to the core" if n_cut else ""
+        core = getattr(top, "core_revenue_at_risk", 0.0) or 0.0
+        core_part = f", {ctx.money(core)} of it core revenue," if core > 0 else ""
         sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of ecosystem "
-                    f"revenue ({fmt.share(top.revenue_share, 0)}) at risk{cut}.{then}")
+                    f"revenue ({fmt.share(top.revenue_share, 0)}){core_part} at risk{cut}.{then}")
         return [SummaryItem("top_keystone", sentence, ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
     # No revenue at risk anywhere: the cost of losing the keystone is the segments it alone ties to the core.
     sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
