@@ -149,12 +149,16 @@ def test_standalone_svg_has_prolog_and_size():
 
 @pytest.mark.parametrize("value, unit, expected", [
     (574.785, "billion", "USD 574.8 billion"),
-    (1200, "billion", "USD 1.2 trillion"),  # moved up a unit to stay under 1,000
+    (1200, "billion", "USD 1.20 trillion"),  # moved up a unit to stay under 1,000
     (0.0, "billion", "USD 0 billion"),
     (None, "billion", "–"),
     (754_035_603.9, "thousand", "USD 754.0 billion"),
     (1200, None, "USD 1,200"),  # plain amounts stay plain below a million
-    (2_500_000, None, "USD 2.5 million"),
+    (2_500_000, None, "USD 2.50 million"),
+    (0.0123, "billion", "USD 12.3 million"),  # below one model unit: moved down a unit
+    (0.00004, "billion", "USD 40,000"),
+    (35_820, None, "USD 35,820"),
+    (0.004, "k€", "USD 0.00400 k€"),  # an unknown unit: more decimals, never 0.0
     (12.5, "k€", "USD 12.5 k€"),  # a unit the report does not know is kept
 ])
 def test_money(value, unit, expected):

@@ -63,21 +63,22 @@ def money_scale(largest: float, unit: str | None) -> tuple[float, str | None]:
 
 
 def _decimals(value: float, digits: int) -> int:
-    """``digits``, or more when that would round a non-zero ``value`` to zero (two significant digits)."""
+    """``digits``, or more where the value would show fewer than three significant digits (2.63 million,
+    not 2.6 million; a small amount never rounds to zero)."""
     if value == 0 or not math.isfinite(value):
         return digits
-    needed = 1 - math.floor(math.log10(abs(value)))
+    needed = 2 - math.floor(math.log10(abs(value)))
     return min(max(digits, needed), 12)
 
 
 def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -> str:
-    """Money as written in a client document, in the unit that keeps it readable; a non-zero amount
-    never reads 0 (more decimals where ``digits`` would round it away).
+    """Money as written in a client document, in the unit that keeps it readable, with at least three
+    significant digits (more decimals than ``digits`` where needed): a non-zero amount never reads 0.
 
     >>> money(574.785, "USD", "billion"), money(1200, "EUR"), money(754_035_603.9, "EUR", "thousand")
     ('USD 574.8 billion', 'EUR 1,200', 'EUR 754.0 billion')
     >>> money(0.0358, "EUR", "million"), money(0.004, "EUR", "k€"), money(0.25, "EUR"), money(29847.6, "EUR")
-    ('EUR 35,800', 'EUR 0.0040 k€', 'EUR 0.25', 'EUR 29,848')
+    ('EUR 35,800', 'EUR 0.00400 k€', 'EUR 0.25', 'EUR 29,848')
     """
     if not _finite(value):
         return "–"
@@ -88,6 +89,8 @@ def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -
         if shown_unit is None and key in UNIT_FACTORS and abs(value) >= 100:
             value = round(value)  # plain amounts of 100 and more in whole currency units
             text = f"{int(value):,}"
+        elif shown_unit is None and key in UNIT_FACTORS and abs(value) >= 0.01:
+            text = f"{value:,.2f}"  # plain amounts below 100: cents
         else:
             text = f"{value:,.{_decimals(value, digits)}f}"
     else:
