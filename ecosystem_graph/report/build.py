@@ -481,10 +481,12 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                               "path from the payer to the offering paid, or when the payment is a share of one "
                               "that stops."))
         s.charts[-1].legend = _legend(k.kind for k in risky)
-    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Revenue at risk", "Core revenue at risk",
-                                                      "Share of ecosystem revenue", "Segments cut off", "Lock-in lost"],
+    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Revenue at risk", "Core part",
+                                                      "% of revenue", "Segments cut off", "Lock-in lost"],
                     ["rank", "name", "kind", "revenue_at_risk", "core_revenue_at_risk", "revenue_share",
-                     "segments_cut_off", "lockin_change"], total=len(nodes))
+                     "segments_cut_off", "lockin_change"], total=len(nodes),
+                    note="Revenue at risk: the ecosystem revenue no longer paid without the actor; core part: "
+                         "the part of it paid to the core; % of revenue: its share of ecosystem revenue.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
