@@ -365,30 +365,43 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
     """
     kind = index.kind
     pays = index.by_type.get("PAYS", [])
+    external = {n for n, k in kind.items() if k in EXTERNAL_KINDS}
+    offerings = {n for n, k in kind.items() if k in ECOSYSTEM_KINDS}
+    cores = index.cores_set
     revenue = core_revenue = 0.0
     pair_pay: dict[tuple, float] = {}  # unlinked revenue payments per (payer, payee), model order
     linked_pay: list = []  # linked revenue payments
     for e in pays:
         u, v, _, d = e
-        if kind.get(u) in EXTERNAL_KINDS and kind.get(v) in ECOSYSTEM_KINDS:
+        if u in external and v in offerings:
             amount = float(d.get("amount") or 0.0)
             revenue += amount
-            if kind.get(v) == "core":
+            if v in cores:
                 core_revenue += amount
             if d.get("share_of") is None:
-                pair_pay[(u, v)] = pair_pay.get((u, v), 0.0) + amount
+                key = (u, v)
+                pair_pay[key] = pair_pay.get(key, 0.0) + amount
             else:
                 linked_pay.append((e, amount))
+    dominators = index.payee_dominators
     for (p, c), amount in pair_pay.items():
-        hit = {p, c}
-        doms = index.payee_dominators(p, c)
-        if doms:
-            hit |= doms
-        core = kind.get(c) == "core"
-        for x in hit:
-            at_risk[x] += amount
-            if core:
-                at_risk_core[x] += amount
+        doms = dominators(p, c)
+        at_risk[p] += amount
+        if c in cores:
+            at_risk_core[p] += amount
+            for x in doms or (c,):
+                if x != p:
+                    at_risk[x] += amount
+                    at_risk_core[x] += amount
+            if doms and c not in doms:
+                at_risk[c] += amount
+                at_risk_core[c] += amount
+        else:
+            for x in doms or (c,):
+                if x != p:
+                    at_risk[x] += amount
+            if doms and c not in doms:
+                at_risk[c] += amount
     if linked_pay:
         by_key = {e[2]: e for e in pays}
         lost_with: dict = {}

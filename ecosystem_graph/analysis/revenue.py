@@ -80,7 +80,7 @@ class RevenueResult:
     pass_through: dict[str, float] = field(default_factory=dict)  # linked PAYS paid on from what a node received
     ecosystem_payouts: float = 0.0  # PAYS from offerings to segments/partners
     ecosystem_net: float = 0.0  # ecosystem_revenue - ecosystem_payouts
-    payments: list[dict] = field(default_factory=list, repr=False)  # every PAYS with its resolved amount
+    payment_columns: tuple | None = field(default=None, repr=False, compare=False)  # (pays, amounts, streams)
     by_stream: dict[str, float] = field(default_factory=dict)
     by_segment: dict[str, float] = field(default_factory=dict)
     dependency: dict[str, float] = field(default_factory=dict)  # share of ecosystem revenue
@@ -92,6 +92,26 @@ class RevenueResult:
     currency: str | None = None
     money_unit: str | None = None
     _nodes: list | None = field(default=None, init=False, repr=False, compare=False)
+    _payments: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def payments(self) -> list[dict]:
+        """Every PAYS with its resolved amount (derived for a linked one): ``{id, from, to, amount, stream,
+        share_of, share}``, ``id`` the relationship id or its edge key ``TYPE#n``, ``stream``
+        ``"unspecified"`` when unset; in the graph's order (built on first access)."""
+        if self._payments is None:
+            if self.payment_columns is None:
+                self._payments = []
+            else:
+                pays, amounts, streams = self.payment_columns
+                self._payments = [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
+                                   "share_of": d.get("share_of"), "share": d.get("share")}
+                                  for (u, v, k, d), a, st in zip(pays, amounts, streams)]
+        return self._payments
+
+    @payments.setter
+    def payments(self, rows: list[dict]) -> None:
+        self._payments = list(rows)
 
     @property
     def nodes(self) -> list[NodeFlow]:
@@ -205,9 +225,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     inflow = np.bincount(dst, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
     outflow = np.bincount(src, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
     amount_list = amounts.tolist()
-    payments = [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
-                 "share_of": d.get("share_of"), "share": d.get("share")}
-                for (u, v, k, d), a, st in zip(pays, amount_list, streams)]
+    payment_columns = (pays, amount_list, streams)
 
     # node kinds as small codes: the revenue payments go from segments/partners into cores/satellites/channels
     codes = {k: i for i, k in enumerate(dict.fromkeys(kinds))}
@@ -303,7 +321,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     return RevenueResult(
         flows=NodeFlows(ids, kinds, inflow, outflow, inflow - outflow), ecosystem_revenue=revenue,
         core_revenue=core_revenue, revenue_by_offering=by_offering, pass_through=pass_through,
-        ecosystem_payouts=payouts, ecosystem_net=revenue - payouts, payments=payments,
+        ecosystem_payouts=payouts, ecosystem_net=revenue - payouts, payment_columns=payment_columns,
         by_stream=_ranked(list(stream_code), np.arange(len(stream_code)), by_stream),
         by_segment=_ranked(ids, segments, by_segment),
         dependency=dependency, dependent_revenue=dependent, direct_revenue=direct,
