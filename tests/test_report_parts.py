@@ -267,3 +267,36 @@ def test_unreadable_scenario_files(tmp_path):
     bad.write_text("remove: [a\n")
     with pytest.raises(InputError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
         load_scenario(bad)
+
+
+def test_money_flows_columns_pass_through_chains_cycles_and_groups():
+    import networkx as nx
+
+    from ecosystem_graph.report.flows import money_flows
+
+    G = nx.MultiDiGraph()
+    G.add_nodes_from([("fans", {"kind": "segment"}), ("store", {"kind": "partner"}), ("app", {"kind": "satellite"}),
+                      ("psp", {"kind": "partner"}), ("ads", {"kind": "partner"})])
+    G.add_edge("fans", "store", key="buy", type="PAYS", amount=100.0)
+    G.add_edge("store", "app", key="payout", type="PAYS", amount=85.0, share_of="buy", share=0.85)
+    G.add_edge("app", "psp", key="fee", type="PAYS", amount=2.0)
+    G.add_edge("app", "ads", key="ads", type="PAYS", amount=5.0)
+    G.add_edge("ads", "app", key="rebate", type="PAYS", amount=1.0)  # closes a cycle app -> ads -> app
+    G.add_edge("fans", "app", key="FEEDS#0", type="FEEDS", strength=0.5)  # influence: never drawn
+    f = money_flows(G)
+    # payer, the store passing 85% on, the app, then what the app pays; the rebate goes to a second app box
+    assert f.columns == [["fans"], ["store"], ["app"], ["ads", "psp"], ["app@ads"]]
+    assert f.copies == {"app@ads": "app"}
+    assert sorted((p.source, p.target, p.amount) for p in f.payments) == [
+        ("ads", "app@ads", 1.0), ("app", "ads", 5.0), ("app", "psp", 2.0), ("fans", "store", 100.0),
+        ("store", "app", 85.0)]
+    # 30 payers of one shop, at most 12 boxes a column: the 11 largest and one group of 19
+    H = nx.MultiDiGraph()
+    H.add_node("shop", kind="core")
+    for i in range(30):
+        H.add_node(f"s{i}", kind="segment")
+        H.add_edge(f"s{i}", "shop", type="PAYS", amount=float(i + 1))
+    g = money_flows(H, max_per_column=12)
+    assert len(g.columns[0]) == 12 and g.grouped["other-0"] == [f"s{i}" for i in range(18, -1, -1)]
+    merged = [p for p in g.payments if p.source == "other-0"]
+    assert len(merged) == 1 and merged[0].amount == sum(range(1, 20)) and merged[0].id == ""  # unlabelled

@@ -88,16 +88,27 @@ def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> tuple[dict[str, i
     D = nx.DiGraph()
     D.add_nodes_from(nodes)
     D.add_edges_from(edges)
+    # Break cycles by dropping the edges a depth-first search (model order) finds going back up its stack:
+    # what is left has no cycle, in one pass over the edges.
     back: set[tuple[str, str]] = set()
-    # Break cycles by dropping, in model order, the edges depth-first search finds going back up.
-    while True:
-        try:
-            cycle = nx.find_cycle(D)
-        except nx.NetworkXNoCycle:
-            break
-        u, v = cycle[-1][0], cycle[-1][1]
-        D.remove_edge(u, v)
-        back.add((u, v))
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+    for root in nodes:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(D.successors(root)))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                back.add((node, child))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(D.successors(child))))
+    D.remove_edges_from(back)
     layer: dict[str, int] = {}
     for n in nx.topological_sort(D):
         preds = list(D.predecessors(n))
