@@ -194,3 +194,29 @@ def test_money_charts_print_money_with_currency(outputs, chart):
             continue  # the axis caption, e.g. "USD billion (2023)"
         if re.search(r"\d", t):
             assert MONEY.search(t) or re.fullmatch(r"Other \([\d,]+( actors)?\)", t), (name, t)
+
+
+def test_what_if_report_prints_only_analysis_and_whatif_figures(tmp_path):
+    """With a what-if, the before/after tables and sentence print figures of `ecograph whatif --format json`;
+    the other sections those of `analyze` on the model as it is."""
+    model = ROOT / "examples/newsroom-passthrough.yaml"
+    runner = CliRunner()
+    before = json.loads(runner.invoke(cli, ["analyze", str(model), "--format", "json"]).output)
+    res = runner.invoke(cli, ["whatif", str(model), "--remove", "apple-store", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    figures = _money_figures(before)
+    money = MONEY_KEYS | MONEY_MAPS | {"dependent_revenue"}
+    for f in json.loads(res.output)["figures"]:
+        if f["figure"] in money:
+            figures += [float(f[k]) for k in ("before", "after", "change") if f.get(k) is not None]
+    out = tmp_path / "whatif.html"
+    res = runner.invoke(cli, ["report", str(model), "-o", str(out), "--remove", "apple-store"])
+    assert res.exit_code == 0, res.output
+    parser = _ReportText()
+    parser.feed(out.read_text(encoding="utf-8"))
+    text = "\n".join(parser.parts)
+    found = _parse_money(text)
+    assert not [t for t, v, half in found if not _matches(v, half, figures)]
+    # hand arithmetic: without the store, the subscribers' 3,000 x 119.88 = 359,640 and its 85% payout
+    # (305,694) stop: ecosystem revenue 2,732,752 - 305,694 = 2,427,058
+    assert "ecosystem revenue would go from EUR 2.73 million to EUR 2.43 million" in text

@@ -249,11 +249,10 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
     flows = money_flows(G, getattr(rev, "payments", None), max_per_column=CHART_ITEMS)
     if flows.payments:
         s.charts.append(Chart("money-flow", "Who pays whom", _flow_svg(flows, rev, ctx),
-                              "Every band is a payment in the model, drawn to scale and labelled with its "
-                              "amount: payers on the left, each payee to the right of those paying it, so "
-                              "money passed on (payouts, shares, supplier costs) continues to the right. "
-                              "Hatched bands are shares of another payment; the thinnest bands are drawn "
-                              "wider than to scale so that they stay visible."))
+                              "Every band is a payment in the model, labelled with its amount and drawn to "
+                              "scale (the thinnest a little wider, so that they stay visible): payers on the "
+                              "left pay the offerings, and money passed on (payouts, shares of another "
+                              "payment, hatched, and supplier costs) continues to the right."))
         s.charts[-1].legend = _legend(ctx.kinds.get(flows.original(n))
                                       for col in flows.columns for n in col if n not in flows.grouped)
     if rev.pass_through:
