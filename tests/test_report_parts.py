@@ -297,6 +297,6 @@ def test_money_flows_columns_pass_through_chains_cycles_and_groups():
         H.add_node(f"s{i}", kind="segment")
         H.add_edge(f"s{i}", "shop", type="PAYS", amount=float(i + 1))
     g = money_flows(H, max_per_column=12)
-    assert len(g.columns[0]) == 12 and g.grouped["other-0"] == [f"s{i}" for i in range(18, -1, -1)]
-    merged = [p for p in g.payments if p.source == "other-0"]
+    assert len(g.columns[0]) == 12 and g.grouped["@other-0"] == [f"s{i}" for i in range(18, -1, -1)]
+    merged = [p for p in g.payments if p.source == "@other-0"]
     assert len(merged) == 1 and merged[0].amount == sum(range(1, 20)) and merged[0].id == ""  # unlabelled

@@ -165,7 +165,7 @@ def money_flows(G: nx.MultiDiGraph, payments: Iterable[Any] | None = None, *,
     for ci, col in enumerate(columns):
         if len(col) > max_per_column:
             keep, rest = col[: max_per_column - 1], col[max_per_column - 1:]
-            other = f"{OTHER}-{ci}"
+            other = f"@{OTHER}-{ci}"  # "@" is in no node id: a group never takes an actor's id
             out.grouped[other] = [out.original(n) for n in rest]
             image.update({n: other for n in rest})
             columns[ci] = keep + [other]
