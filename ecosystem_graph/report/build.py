@@ -246,6 +246,21 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                value_format=vfmt, colors=[charts.PALETTE["accent"]] *
                                                len(rev.by_stream), title="Revenue by stream"),
                               "Purchase, subscription, commission, fee, advertising and usage revenue."))
+    drivers_table = None
+    drivers = feeds_drivers(G)
+    if drivers:
+        t = ReportTable("drivers", "What drives each offering (influence, not money)",
+                        ["Offering", "Driven by (FEEDS strength, 0–1)"], ["name", "fed_by"],
+                        total=len(drivers),
+                        note="FEEDS relationships carry traffic, demand or data from one offering to another; "
+                             "they are influence, not money, so the chart does not draw them.")
+        for n, fed in list(drivers.items())[: ctx.top]:
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)),
+                           cell(";".join(u for u, _ in fed),
+                                ", ".join(f"{ctx.name(u)} {fmt.number(w, 2) if w is not None else '(unset)'}"
+                                          for u, w in fed))])
+        drivers_table = t
     flows = money_flows(G, getattr(rev, "payments", None), max_per_column=CHART_ITEMS)
     if flows.payments:
         s.charts.append(Chart("money-flow", "Who pays whom", _flow_svg(flows, rev, ctx),
@@ -255,6 +270,10 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                               "payment, hatched, and supplier costs) continues to the right."))
         s.charts[-1].legend = _legend(ctx.kinds.get(flows.original(n))
                                       for col in flows.columns for n in col if n not in flows.grouped)
+        if drivers_table is not None:
+            s.charts[-1].tables.append(drivers_table)  # read beside the chart: influence, not money
+    elif drivers_table is not None:
+        s.tables.append(drivers_table)
     if rev.pass_through:
         by_id = rev.by_id()
         t = ReportTable("pass-through", "Pass-through: money received and paid on",
@@ -268,20 +287,6 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
             t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)),
                            cell(f.inflow if f else None, ctx.money(f.inflow) if f else "–"), cell(a, ctx.money(a)),
                            cell(f.net if f else None, ctx.money(f.net) if f else "–")])
-        s.tables.append(t)
-    drivers = feeds_drivers(G)
-    if drivers:
-        t = ReportTable("drivers", "What drives each offering (influence, not money)",
-                        ["Offering", "Driven by (FEEDS strength, 0–1)"], ["name", "fed_by"],
-                        total=len(drivers),
-                        note="FEEDS relationships carry traffic, demand or data from one offering to another; "
-                             "they are influence, not money, so the chart above does not draw them.")
-        for n, fed in list(drivers.items())[: ctx.top]:
-            t.row_ids.append(n)
-            t.rows.append([cell(ctx.name(n)),
-                           cell(";".join(u for u, _ in fed),
-                                ", ".join(f"{ctx.name(u)} {fmt.number(w, 2) if w is not None else '(unset)'}"
-                                          for u, w in fed))])
         s.tables.append(t)
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     if dep:
