@@ -278,3 +278,50 @@ def test_net_sums_to_zero_and_pass_through_with_random_linked_flows():
             expected[u] = expected.get(u, 0.0) + d["amount"]
     assert r.pass_through == pytest.approx({n: a for n, a in expected.items() if a > 0})
     assert len(r.payments) == sum(1 for _, _, t in G.edges(data="type") if t == "PAYS")
+
+
+# ------------------------------------------------------------------- dependency, by networkx
+
+
+def dependency_oracle(G, depth=4):
+    """dependent_revenue per satellite/channel from networkx's simple paths: own revenue plus, for every
+    ecosystem revenue payment into another offering, the weight share of its binding paths (at most
+    ``depth`` relationships; a path into a core passes no other core) through the node."""
+    kind = dict(G.nodes(data="kind"))
+    B = nx.MultiDiGraph()
+    B.add_nodes_from(G)
+    B.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d["type"] in ("USES", "FEEDS"))
+    out = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
+    for u, v, d in G.edges(data=True):
+        if d["type"] != "PAYS" or kind[u] not in EXTERNAL or kind[v] not in OFFERINGS:
+            continue
+        if v in out:
+            out[v] += d["amount"]
+        paths = [p for p in nx.all_simple_edge_paths(B, u, v, cutoff=depth)
+                 if kind[v] != "core" or not any(kind[b] == "core" for _, b, _ in p[:-1])]
+        weights = []
+        for p in paths:
+            w = 1.0
+            for a, b, k in p:
+                e = B.edges[a, b, k]
+                value = e.get("share") if e["type"] == "USES" else e.get("strength")
+                w *= 1.0 if value is None else value
+            weights.append(w)
+        total = sum(weights)
+        if total <= 0:
+            weights, total = [1.0] * len(paths), float(len(paths))
+        for p, w in zip(paths, weights):
+            for x in {b for _, b, _ in p[:-1]} & set(out):
+                out[x] += d["amount"] * w / total
+    return out
+
+
+@pytest.mark.parametrize("source", ["examples/amazon.yaml", "examples/newspaper-funnel.yaml", 250])
+def test_dependent_revenue_equals_networkx_paths(source):
+    G = to_networkx(load_model(source) if isinstance(source, str) else generate_model(source, 3))
+    r = revenue_flows(G)
+    assert r.paths_truncated == 0
+    expected = dependency_oracle(G)
+    assert r.dependent_revenue == pytest.approx(expected)
+    assert r.dependency == pytest.approx({n: a / r.ecosystem_revenue for n, a in expected.items()})
+    assert any(a > r.revenue_by_offering[n] for n, a in r.dependent_revenue.items())
