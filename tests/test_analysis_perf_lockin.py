@@ -291,8 +291,11 @@ def test_keystones_equal_the_per_segment_loop_exactly():
             for x in {p, c} | index.dominators(p).get(c, set()):
                 at_risk[x] += amount
         assert res.core_revenue == revenue
-        assert {n: (k[n].revenue_at_risk, k[n].revenue_share) for n in G} == {
-            n: (r, r / revenue if revenue > 0 else 0.0) for n, r in at_risk.items()}
+        # the core part of the revenue at risk (the whole of it: tests/test_analysis_revenue_at_risk.py)
+        assert {n: k[n].core_revenue_at_risk for n in G} == at_risk
+        eco = res.ecosystem_revenue
+        assert {n: k[n].revenue_share for n in G} == {
+            n: (k[n].revenue_at_risk / eco if eco > 0 else 0.0) for n in G}
         assert res.total_lockin == float(sum(s.index for s in lk.segments))
         ranked = sorted(res.nodes, key=lambda x: (-x.revenue_at_risk, -x.segments_cut_off, x.lockin_change, x.id))
         assert [x.id for x in res.nodes] == [x.id for x in ranked]

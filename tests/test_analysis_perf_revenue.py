@@ -25,13 +25,27 @@ def plain_revenue(G):
     kind = dict(G.nodes(data="kind"))
     inflow, outflow = dict.fromkeys(G, 0.0), dict.fromkeys(G, 0.0)
     by = {"stream": {}, "segment": {}, "payer": {}, "payee": {}}
-    revenue = core_revenue = 0.0
-    for u, v, d in G.edges(data=True):
+    revenue = core_revenue = payouts = 0.0
+    by_offering = {n: 0.0 for n in G if kind.get(n) in ECOSYSTEM}
+    payments, payee_of, pass_through = [], {}, {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if d.get("type") == "PAYS":
+            payee_of[k] = v
+    for u, v, k, d in G.edges(keys=True, data=True):
         if d.get("type") != "PAYS":
             continue
         amount = float(d.get("amount") or 0.0)
         outflow[u] += amount
         inflow[v] += amount
+        payments.append({"id": d.get("id") or k, "from": u, "to": v, "amount": amount,
+                         "stream": d.get("stream") or "unspecified", "share_of": d.get("share_of"),
+                         "share": d.get("share")})
+        if d.get("share_of") is not None and payee_of.get(d["share_of"]) == u:
+            pass_through[u] = pass_through.get(u, 0.0) + amount
+        if kind.get(u) in ECOSYSTEM and kind.get(v) in EXTERNAL:
+            payouts += amount
+        if kind.get(u) in EXTERNAL and kind.get(v) in ECOSYSTEM:
+            by_offering[v] += amount
         if kind.get(u) in EXTERNAL and kind.get(v) in ECOSYSTEM:
             revenue += amount
             keys = {"stream": d.get("stream") or "unspecified", "payer": u, "payee": v}
@@ -45,8 +59,10 @@ def plain_revenue(G):
     return {
         "nodes": [{"id": n, "kind": kind.get(n, ""), "inflow": inflow[n], "outflow": outflow[n],
                    "net": inflow[n] - outflow[n]} for n in G],
-        "revenue": revenue, "core_revenue": core_revenue, "by_stream": ranked["stream"],
-        "by_segment": ranked["segment"], "by_payee": ranked["payee"],
+        "ecosystem_revenue": revenue, "core_revenue": core_revenue, "revenue_by_offering": by_offering,
+        "pass_through": {n: pass_through[n] for n in G if pass_through.get(n, 0.0) > 0},
+        "ecosystem_payouts": payouts, "ecosystem_net": revenue - payouts, "payments": payments,
+        "by_stream": ranked["stream"], "by_segment": ranked["segment"],
         "hhi": {"payers": hhi(by["payer"].values()), "payees": hhi(by["payee"].values())},
     }
 
@@ -84,7 +100,8 @@ def test_revenue_with_ties_zero_amounts_and_no_kind():
                                  ("c", "x", 1.0, "fee"), ("a", "s1", None, "usage")]:
         G.add_edge(u, v, type="PAYS", amount=amount, stream=stream)
     r = assert_same_revenue(G)
-    assert list(r.by_payee) == ["s1", "s2", "c"] and list(r.by_segment) == ["a", "b"]
+    assert r.revenue_by_offering == {"c": 0.30000000000000004, "s1": 5.0, "s2": 5.0}
+    assert list(r.by_segment) == ["a", "b"]
     assert r.by_stream == {"usage": 5.2, "unspecified": 5.1, "fee": 0.0}
 
 
@@ -92,7 +109,7 @@ def test_revenue_without_payments():
     G = nx.MultiDiGraph()
     G.add_node("c", kind="core")
     r = assert_same_revenue(G)
-    assert r.revenue == 0.0 and r.hhi == {"payers": None, "payees": None} and r.by_stream == {}
+    assert r.ecosystem_revenue == 0.0 and r.hhi == {"payers": None, "payees": None} and r.by_stream == {}
 
 
 def test_ranked_orders_by_value_then_name_and_leaves_nan_to_python():

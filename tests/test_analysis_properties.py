@@ -22,10 +22,10 @@ PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCh
 def test_money_is_conserved_and_pagerank_sums_to_one(n, seed):
     G = to_networkx(generate_model(n, seed))
     a = analyze(G, only="centrality,revenue")
-    assert sum(x.net for x in a.revenue.nodes) == pytest.approx(0.0, abs=1e-6 * max(1.0, a.revenue.revenue))
+    assert sum(x.net for x in a.revenue.nodes) == pytest.approx(0.0, abs=1e-6 * max(1.0, a.revenue.ecosystem_revenue))
     pays = sum(d["amount"] for _, _, d in G.edges(data=True) if d["type"] == "PAYS")
     assert sum(x.inflow for x in a.revenue.nodes) == pytest.approx(pays)
-    assert sum(a.revenue.by_stream.values()) == pytest.approx(a.revenue.revenue)
+    assert sum(a.revenue.by_stream.values()) == pytest.approx(a.revenue.ecosystem_revenue)
     assert sum(x.pagerank for x in a.centrality.nodes) == pytest.approx(1.0)
     # dependent revenue never exceeds what was paid into the cores
     assert all(0 <= v <= 1 + 1e-9 for v in a.revenue.dependency.values())
@@ -63,7 +63,7 @@ def test_isolated_node_changes_nothing(n, seed):
     a, b = analyze(G), analyze(H)
     assert b.revenue.to_dict()["nodes"][:-1] == a.revenue.to_dict()["nodes"]
     ra, rb = a.revenue.to_dict(), b.revenue.to_dict()
-    for key in ("revenue", "core_revenue", "by_stream", "by_segment", "dependency", "hhi"):
+    for key in ("ecosystem_revenue", "core_revenue", "by_stream", "by_segment", "dependency", "hhi"):
         assert ra[key] == rb[key]
     assert [s.to_dict() for s in a.lockin.segments] == [s.to_dict() for s in b.lockin.segments]
     ka, kb = a.keystones.by_id(), b.keystones.by_id()

@@ -16,7 +16,7 @@ def fig(scenario, section, item, figure):
 def test_remove_satellite_before_after_change():
     s = whatif(small_graph(), remove=["club"])
     assert s.changes == ["removed node 'club' and its 3 relationship(s)"]
-    f = fig(s, "revenue", "(ecosystem)", "revenue")
+    f = fig(s, "revenue", "(ecosystem)", "ecosystem_revenue")
     assert (f.before, f.after, f.change, f.status) == (60.0, 50.0, -10.0, "changed")  # club's 10 subscription
     assert fig(s, "lockin", "fans", "min_cut").after == pytest.approx(0.3)
     assert fig(s, "centrality", "club", "pagerank").status == "removed"

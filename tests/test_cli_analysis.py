@@ -25,12 +25,22 @@ def test_analyze_json_shape_and_values(small):
     r = run("analyze", small, "--format", "json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == 2
     assert set(doc) == {"format_version", "model", "options", "centrality", "keystones", "revenue", "lockin"}
     assert "funnel" not in doc  # no CONVERTS_TO in the model
     assert set(doc["centrality"]["nodes"][0]) == {"id", "name", "kind", "in_degree", "out_degree", "betweenness",
                                                   "closeness", "pagerank", "eigenvector"}
     assert doc["keystones"]["nodes"][0]["id"] == "shop" and doc["keystones"]["nodes"][0]["revenue_at_risk"] == 50.0
+    assert doc["keystones"]["nodes"][0]["core_revenue_at_risk"] == 50.0
+    # 30 + 10 + 20 into offerings; shop pays seller 5
+    assert (doc["revenue"]["ecosystem_revenue"], doc["revenue"]["ecosystem_payouts"], doc["revenue"]["ecosystem_net"]) \
+        == (60.0, 5.0, 55.0)
+    pays = {(p["from"], p["to"], p["id"]): p for p in doc["revenue"]["payments"]}
+    # without id: its edge key TYPE#n (n-th between the two nodes)
+    assert len(pays) == 4 and pays[("shop", "seller", "PAYS#0")]["amount"] == 5.0
+    pays = {p["id"]: p for p in doc["revenue"]["payments"]}
+    assert pays["p-fans-shop"] == {"id": "p-fans-shop", "from": "fans", "to": "shop", "amount": 30.0,
+                                             "stream": "purchase", "share_of": None, "share": None}
     assert doc["revenue"]["by_stream"] == {"purchase": 30.0, "commission": 20.0, "subscription": 10.0}
     assert doc["revenue"]["nodes"][0] == {"id": "shop", "kind": "core", "inflow": 50.0, "outflow": 5.0, "net": 45.0}
     seg = doc["lockin"]["segments"][0]
@@ -43,9 +53,13 @@ def test_analyze_csv_is_exact(small):
     r = run("analyze", small, "--only", "revenue", "--format", "csv")
     assert r.exit_code == 0
     sections = r.output.split("\n\n")
-    assert sections[1] == ("# Revenue by stream\nstream,amount (EUR),% of revenue\npurchase,30.0,50.0\n"
+    # shop 50 and club 10 of 60, app 0: 100 * 50 / 60, 100 * 10 / 60
+    assert sections[1] == ("# Revenue by offering\noffering,kind,revenue (EUR),% of ecosystem revenue\n"
+                           "shop,core,50.0,83.33333333333333\nclub,satellite,10.0,16.666666666666668\n"
+                           "app,channel,0.0,0.0")
+    assert sections[2] == ("# Revenue by stream\nstream,amount (EUR),% of ecosystem revenue\npurchase,30.0,50.0\n"
                            "commission,20.0,33.333333333333336\nsubscription,10.0,16.666666666666668")
-    assert sections[4].splitlines()[:3] == ["# Money flows per node", "id,kind,inflow (EUR),outflow (EUR),net (EUR)",
+    assert sections[6].splitlines()[:3] == ["# Money flows per node", "id,kind,inflow (EUR),outflow (EUR),net (EUR)",
                                             "shop,core,50.0,5.0,45.0"]
 
 
@@ -81,14 +95,14 @@ def test_whatif_csv_changed_only(small):
     assert head == "# What-if\nchange\nremoved node 'club' and its 3 relationship(s)"
     lines = figures.splitlines()
     assert lines[1] == "item,figure,before,after,change,status"
-    assert lines[2] == "(ecosystem),revenue,60.0,50.0,-10.0,changed"
+    assert lines[2] == "(ecosystem),ecosystem_revenue,60.0,50.0,-10.0,changed"
     assert "club,inflow,10.0,,,removed" in lines
 
 
 def test_whatif_json_and_errors(small):
     r = run("whatif", small, "--scale", "p-fans-shop=0.5", "--only", "revenue", "--format", "json")
     doc = json.loads(r.output)
-    assert doc["format_version"] == 1 and doc["changes"] == ["scaled amount of relationship 'p-fans-shop' by 0.5"]
+    assert doc["format_version"] == 2 and doc["changes"] == ["scaled amount of relationship 'p-fans-shop' by 0.5"]
     [f] = [f for f in doc["figures"] if f["item"] == "(ecosystem)" and f["figure"] == "core_revenue"]
     assert (f["before"], f["after"], f["change"]) == (50.0, 35.0, -15.0)
     r = run("whatif", small)

@@ -216,6 +216,6 @@ def test_db_analyze_prints_what_analyze_prints_for_the_file(env, shop_file):
         assert from_db.exit_code == from_file.exit_code == 0
         assert from_db.stdout == from_file.stdout
     revenue = json.loads(invoke(env, "db", "analyze", "shop", "--format", "json", "--only", "revenue").stdout)
-    assert revenue["format_version"] == 1
+    assert revenue["format_version"] == 2 and "ecosystem_revenue" in revenue["revenue"]
     r = invoke(env, "db", "analyze", "nothing-here")
     assert r.exit_code == 1 and r.stderr.startswith("Error: no ecosystem named 'nothing-here'")

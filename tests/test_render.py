@@ -295,3 +295,50 @@ def test_render_error_names_the_missing_analysis_module(monkeypatch):
     with pytest.raises(RenderError, match=r"--size-by pagerank needs the analysis package"):
         graph_data(shop_model(), size_by="pagerank")
     assert len(graph_data(shop_model(), size_by="degree")["nodes"]) == 7  # works without any analysis
+
+
+# ----------------------------------------------------------------------------------------- money figures
+
+
+def _amount(text: str) -> float:
+    """'1,275,880 EUR' -> 1275880.0 (the render writes exact figures: number, then unit and currency)."""
+    return float(text.split()[0].replace(",", ""))
+
+
+def test_panel_tooltips_and_sizes_use_the_analysis_money_figures():
+    from pathlib import Path
+
+    from ecosystem_graph.fileio import load_model
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "newsroom-passthrough.yaml"
+    res = CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    figures = json.loads(res.output)
+    rev, ks = figures["revenue"], {k["id"]: k for k in figures["keystones"]["nodes"]}
+    flows = {n["id"]: n for n in rev["nodes"]}
+    data = graph_data(load_model(path), size_by="revenue")
+    by_id = {n["id"]: n for n in data["nodes"]}
+    # hand arithmetic: the news site is paid day passes 12,000 x 2.99 = 35,880, the marketplace's payout
+    # 840,000 and direct ads 400,000: revenue 1,275,880; it pays 120,000 for hosting: net 1,155,880
+    site = dict(by_id["news-site"]["d"])
+    assert site["Revenue (paid by customers and partners)"] == "1,275,880 EUR"
+    assert site["Net"] == "1,155,880 EUR"
+    assert "Revenue: 1,275,880 EUR" in by_id["news-site"]["title"].splitlines()
+    top = max(max(f["inflow"], f["outflow"]) for f in flows.values())
+    for n in by_id.values():
+        panel = dict(n["d"])
+        f = flows[n["id"]]
+        for label, figure in (("Money in", f["inflow"]), ("Money out", f["outflow"])):
+            if f["inflow"] or f["outflow"]:
+                assert _amount(panel[label]) == pytest.approx(figure, abs=0.05), (n["id"], label)
+        if n["kind"] in ("core", "satellite", "channel"):
+            assert _amount(panel["Revenue (paid by customers and partners)"]) == pytest.approx(
+                rev["revenue_by_offering"][n["id"]], abs=0.05)
+        else:
+            assert "Revenue (paid by customers and partners)" not in panel
+        k = ks[n["id"]]
+        if k["revenue_at_risk"] > 0:
+            assert _amount(panel["Revenue at risk if lost"]) == pytest.approx(k["revenue_at_risk"], abs=0.05)
+            assert _amount(panel["Core revenue at risk if lost"]) == pytest.approx(k["core_revenue_at_risk"], abs=0.05)
+        # --size-by revenue: area grows with the money through the node, the larger of in and out
+        assert n["size"] == pytest.approx(12 + 36 * math.sqrt(max(f["inflow"], f["outflow"]) / top), abs=0.01)

@@ -141,7 +141,7 @@ def test_revenue_figures_equal_the_analysis(shop_report):
     got = parse(page)
     # by hand: fans pay 100 + 20, casual 30 -> revenue 150; into the core 100 + 30 = 130
     assert close(got.figures["revenue"], 150.0) and close(got.figures["core_revenue"], 130.0)
-    assert close(expected["revenue"], 150.0) and close(expected["core_revenue"], 130.0)
+    assert close(expected["ecosystem_revenue"], 150.0) and close(expected["core_revenue"], 130.0)
     rows = got.cells["revenue-nodes"]
     flows = {n["id"]: n for n in expected["nodes"] if n["inflow"] or n["outflow"]}
     assert set(rows) == set(flows)
@@ -211,10 +211,10 @@ def test_keystone_and_funnel_figures_equal_the_analysis(shop_report):
 def test_keystones_in_the_report_match_hand_arithmetic(shop_report):
     # By hand: the app is on casual's only binding path (casual -USES-> app -FEEDS-> shop), so casual's 30
     # are at risk without it and casual is cut off. The club is NOT a keystone for the fans' 100: they also
-    # USES the shop directly, so a path without the club remains.
+    # USES the shop directly, so a path without the club remains; the club loses its own 20 (fans' fee).
     ks = parse(shop_report[3]).cells["keystones"]
     assert (float(ks["app"]["revenue_at_risk"]), ks["app"]["segments_cut_off"]) == (30.0, "1")
-    assert (float(ks["club"]["revenue_at_risk"]), ks["club"]["segments_cut_off"]) == (0.0, "0")
+    assert (float(ks["club"]["revenue_at_risk"]), ks["club"]["segments_cut_off"]) == (20.0, "0")
 
 
 def test_summary_sentences_carry_their_figures(shop_report):
@@ -337,7 +337,7 @@ def test_scenario_section_shows_every_headline_figure_before_and_after(tmp_path)
     assert got.sections[:2] == ["summary", "whatif"]
     rows = got.cells["whatif"]
     # by hand: revenue 150 -> 150 - 20 (club fee) - 15 (half of casual's 30) = 115; core 130 -> 115
-    assert (float(rows["revenue|(ecosystem)|revenue"]["before"]), float(rows["revenue|(ecosystem)|revenue"]["after"])) \
+    assert (float(rows["revenue|(ecosystem)|ecosystem_revenue"]["before"]), float(rows["revenue|(ecosystem)|ecosystem_revenue"]["after"])) \
         == (150.0, 115.0)
     assert float(rows["revenue|(ecosystem)|core_revenue"]["after"]) == 115.0
     assert "after" not in rows["revenue|stream subscription|amount"]  # the only subscription is gone
@@ -404,15 +404,15 @@ def test_models_without_money_or_nodes_still_give_a_report(data, sections, summa
     assert got.sections == ["summary"] + sections + ["methods"]
 
 
-def test_amazon_keystone_sentence_when_no_core_revenue_is_at_risk():
-    # Every Amazon segment that pays the core also USES the core directly, so no satellite or channel is
-    # on every binding path and none puts core revenue at risk (docs/metrics.md). Marketplace seller
-    # services is then the keystone by segments cut off: sellers bind only to it, and advertisers only
-    # through advertising -> marketplace-services -> online-retail, so both lose their one path = 2.
+def test_amazon_keystone_sentence():
+    # Marketplace seller services earns its own 80 + 60.1 = 140.1 (seller services and fulfilment fees),
+    # lost with it; sellers bind only to it, and advertisers only through advertising ->
+    # marketplace-services -> online-retail, so both lose their one path to the core = 2 segments.
     from ecosystem_graph.fileio import load_model
 
     report = build_report(load_model("examples/amazon.yaml"), graph=False)
     item = next(i for i in report.summary if i.key == "top_keystone")
-    assert item.sentence.startswith("Marketplace seller services is the keystone: losing it would leave 2 segments "
-                                "with no binding to the core; no core revenue is at risk")
-    assert item.value == 2.0
+    assert item.sentence.startswith("Marketplace seller services is the keystone: losing it would put USD 140.1 "
+                                    "billion of ecosystem revenue")
+    assert "leave 2 segments with no binding to the core" in item.sentence
+    assert item.value == pytest.approx(140.1)

@@ -74,17 +74,51 @@ def test_charts_in_one_page_never_share_an_id():
         assert refs <= _ids(svg)
 
 
-def test_flow_chart_sizes_nodes_by_money_and_drops_backward_flows():
-    nodes = [charts.FlowNode("seg", "Buyers", 0), charts.FlowNode("sat", "Prime", 1),
-             charts.FlowNode("core", "Shop", 2)]
-    svg = charts.flow_chart(nodes, [("seg", "sat", 30.0), ("seg", "core", 70.0), ("sat", "core", 30.0),
-                                    ("core", "seg", 999.0)], value_format=lambda v: f"{v:g}",
-                            column_titles=["Who pays", "Satellites", "Core"])
+def _band_thicknesses(svg: str) -> list[float]:
+    """Thickness (points) at the payee's end of every band: the vertical LINETO of its outline."""
+    out = []
+    for d in re.findall(r'<path d="([^"]*)"', svg):
+        d = " ".join(d.split())
+        if " C " not in d or " L " not in d:
+            continue
+        head, tail = d.split(" L ", 1)
+        before = [float(x) for x in head.replace("M", " ").replace("C", " ").split()][-2:]
+        after = [float(x) for x in tail.split()[:2]]
+        out.append(abs(after[1] - before[1]))
+    return out
+
+
+def test_flow_chart_writes_every_band_label_keeps_small_bands_visible_and_drops_backward_bands():
+    nodes = [charts.FlowNode("seg", "Buyers", 0), charts.FlowNode("store", "Store", 1),
+             charts.FlowNode("app", "App", 2)]
+    bands = [charts.FlowBand("seg", "store", 1000.0, "EUR 1,000"), charts.FlowBand("store", "app", 850.0, "EUR 850", True),
+             charts.FlowBand("seg", "app", 0.01, "EUR 0.010"), charts.FlowBand("app", "seg", 999.0, "EUR 999")]
+    svg = charts.flow_chart(nodes, bands, min_band=2.5)
     texts = _texts(svg)
-    # Buyers pay 30 + 70 = 100, Prime passes on 30, the shop receives 70 + 30 = 100; 999 (backwards) is ignored
-    assert "Buyers  100" in texts and "Prime  30" in texts and "Shop  100" in texts
-    assert not any("999" in t for t in texts)
-    assert {"Who pays", "Satellites", "Core"} <= set(texts)
+    assert {"Buyers", "Store", "App", "EUR 1,000", "EUR 850", "EUR 0.010"} <= set(texts)
+    assert "EUR 999" not in texts  # a band must run to a later column
+    thick = sorted(_band_thicknesses(svg))
+    assert len(thick) == 3
+    # the 0.01 band is drawn at the minimum (2.5 pt), the others to scale: 850 / 1000 of the largest
+    assert thick[0] == pytest.approx(2.5, abs=0.05)
+    assert thick[1] / thick[2] == pytest.approx(0.85, rel=1e-3)
+    assert 'id="' in svg and "pattern" in svg  # the linked band is hatched (an SVG pattern)
+
+
+def test_flow_chart_moves_crowded_labels_apart():
+    nodes = [charts.FlowNode(f"p{i}", f"Payer {i}", 0) for i in range(8)] + [charts.FlowNode("shop", "Shop", 1)]
+    bands = [charts.FlowBand(f"p{i}", "shop", 1000.0 if i == 0 else 0.001, f"EUR {i}") for i in range(8)]
+    root = ET.fromstring(charts.flow_chart(nodes, bands))
+    ys = sorted(float(t.get("y")) for t in root.iter(f"{SVG_NS}text") if "".join(t.itertext()).startswith("EUR"))
+    assert len(ys) == 8
+    # 7 pt labels: no two closer than their line height (the seven tiny bands arrive at the same spot)
+    assert min(b - a for a, b in zip(ys, ys[1:])) >= 7.0
+
+
+def test_spread_keeps_order_spacing_and_bounds():
+    ys = charts._spread([5.0, 5.0, 4.99, 1.0], 0.5, 0.0, 5.0)
+    assert ys == sorted(ys, reverse=True) and all(a - b >= 0.5 - 1e-12 for a, b in zip(ys, ys[1:]))
+    assert ys[0] <= 5.0 and ys[-1] == 1.0  # the last one was free where it was
 
 
 def test_lockin_chart_marks_exactly_the_mechanisms_present():
@@ -115,12 +149,16 @@ def test_standalone_svg_has_prolog_and_size():
 
 @pytest.mark.parametrize("value, unit, expected", [
     (574.785, "billion", "USD 574.8 billion"),
-    (1200, "billion", "USD 1.2 trillion"),  # moved up a unit to stay under 1,000
+    (1200, "billion", "USD 1.20 trillion"),  # moved up a unit to stay under 1,000
     (0.0, "billion", "USD 0 billion"),
     (None, "billion", "–"),
     (754_035_603.9, "thousand", "USD 754.0 billion"),
     (1200, None, "USD 1,200"),  # plain amounts stay plain below a million
-    (2_500_000, None, "USD 2.5 million"),
+    (2_500_000, None, "USD 2.50 million"),
+    (0.0123, "billion", "USD 12.3 million"),  # below one model unit: moved down a unit
+    (0.00004, "billion", "USD 40,000"),
+    (35_820, None, "USD 35,820"),
+    (0.004, "k€", "USD 0.00400 k€"),  # an unknown unit: more decimals, never 0.0
     (12.5, "k€", "USD 12.5 k€"),  # a unit the report does not know is kept
 ])
 def test_money(value, unit, expected):
@@ -229,3 +267,36 @@ def test_unreadable_scenario_files(tmp_path):
     bad.write_text("remove: [a\n")
     with pytest.raises(InputError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
         load_scenario(bad)
+
+
+def test_money_flows_columns_pass_through_chains_cycles_and_groups():
+    import networkx as nx
+
+    from ecosystem_graph.report.flows import money_flows
+
+    G = nx.MultiDiGraph()
+    G.add_nodes_from([("fans", {"kind": "segment"}), ("store", {"kind": "partner"}), ("app", {"kind": "satellite"}),
+                      ("psp", {"kind": "partner"}), ("ads", {"kind": "partner"})])
+    G.add_edge("fans", "store", key="buy", type="PAYS", amount=100.0)
+    G.add_edge("store", "app", key="payout", type="PAYS", amount=85.0, share_of="buy", share=0.85)
+    G.add_edge("app", "psp", key="fee", type="PAYS", amount=2.0)
+    G.add_edge("app", "ads", key="ads", type="PAYS", amount=5.0)
+    G.add_edge("ads", "app", key="rebate", type="PAYS", amount=1.0)  # closes a cycle app -> ads -> app
+    G.add_edge("fans", "app", key="FEEDS#0", type="FEEDS", strength=0.5)  # influence: never drawn
+    f = money_flows(G)
+    # payer, the store passing 85% on, the app, then what the app pays; the rebate goes to a second app box
+    assert f.columns == [["fans"], ["store"], ["app"], ["ads", "psp"], ["app@ads"]]
+    assert f.copies == {"app@ads": "app"}
+    assert sorted((p.source, p.target, p.amount) for p in f.payments) == [
+        ("ads", "app@ads", 1.0), ("app", "ads", 5.0), ("app", "psp", 2.0), ("fans", "store", 100.0),
+        ("store", "app", 85.0)]
+    # 30 payers of one shop, at most 12 boxes a column: the 11 largest and one group of 19
+    H = nx.MultiDiGraph()
+    H.add_node("shop", kind="core")
+    for i in range(30):
+        H.add_node(f"s{i}", kind="segment")
+        H.add_edge(f"s{i}", "shop", type="PAYS", amount=float(i + 1))
+    g = money_flows(H, max_per_column=12)
+    assert len(g.columns[0]) == 12 and g.grouped["@other-0"] == [f"s{i}" for i in range(18, -1, -1)]
+    merged = [p for p in g.payments if p.source == "@other-0"]
+    assert len(merged) == 1 and merged[0].amount == sum(range(1, 20)) and merged[0].id == ""  # unlabelled

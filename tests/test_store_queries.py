@@ -88,20 +88,28 @@ def test_lockin_paths(shop):
 
 
 def test_revenue_by_segment(shop):
+    # members pay shop 100, prime 1000 x 0.04 = 40, video 5: 145; visitors pay shop 10
     assert run(shop, "revenue-by-segment") == [
-        ["members", "Members", "purchase", 100.0, 1],
-        ["members", "Members", "subscription", 40.0, 1],
-        ["visitors", "Visitors", "purchase", 10.0, 1],
-        ["members", "Members", "unspecified", 5.0, 1],
+        ["members", "Members", 145.0, "purchase", 100.0, 1],
+        ["members", "Members", 145.0, "subscription", 40.0, 1],
+        ["members", "Members", 145.0, "unspecified", 5.0, 1],
+        ["visitors", "Visitors", 10.0, "purchase", 10.0, 1],
     ]
 
 
 def test_satellites_by_dependent_revenue(shop):
-    # prime: 40 paid to it + members' 100 to the shop it feeds; video: 5 paid to it, feeds no core.
-    assert run(shop, "satellites-by-dependent-revenue") == [
-        ["prime", "Prime", 40.0, 100.0, 140.0],
-        ["video", "Video 🎬", 5.0, 0.0, 5.0],
-    ]
+    # ecosystem revenue 100 + 40 + 10 + 5 = 155. Binding weights: members-USES->prime 1, -USES->app 0.6,
+    # -USES->video 1; prime-FEEDS->shop 1, app-FEEDS->shop 0.4, video-FEEDS->prime 1.
+    # members -> shop 100: paths via prime (1), app (0.24), video->prime (1), total 2.24:
+    #   prime 100 x 2/2.24, video 100 x 1/2.24
+    # members -> prime 40: direct (1) and via video (1): video 20; prime's own 40
+    # members -> video 5: video's own
+    prime = 40 + 100 * 2 / 2.24
+    video = 5 + 100 / 2.24 + 20
+    rows = run(shop, "satellites-by-dependent-revenue")
+    assert [r[:3] for r in rows] == [["prime", "Prime", 40.0], ["video", "Video 🎬", 5.0]]
+    assert [r[3:] for r in rows] == [[pytest.approx(prime), pytest.approx(prime / 155)],
+                                     [pytest.approx(video), pytest.approx(video / 155)]]
 
 
 def test_channels_reaching_segment(shop):
@@ -136,7 +144,7 @@ def test_queries_see_only_the_current_version_of_their_own_ecosystem(shop):
                        relationships=[r for r in shop_model().to_data()["relationships"] if r["type"] != "PAYS"])
     shop.push(other, "queries-shop-other")
     try:
-        assert run(shop, "revenue-by-segment")[0] == ["members", "Members", "purchase", 100.0, 1]
+        assert run(shop, "revenue-by-segment")[0] == ["members", "Members", 145.0, "purchase", 100.0, 1]
         assert shop.run_named("revenue-by-segment", {"ecosystem": "queries-shop-other"}).rows == []
     finally:
         shop.drop("queries-shop-other")

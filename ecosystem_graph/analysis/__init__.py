@@ -28,7 +28,7 @@ from .revenue import RevenueResult
 
 __all__ = ["SECTIONS", "FORMAT_VERSION", "Analysis", "analyze", "parse_only"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SECTIONS = ("centrality", "keystones", "revenue", "lockin", "funnel")
 
 
@@ -77,7 +77,7 @@ class Analysis:
     # ------------------------------------------------------------------------------------ JSON
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
-        """The JSON document of ``ecograph analyze`` (``"format_version": 1``); lists ranked, cut to
+        """The JSON document of ``ecograph analyze`` (``"format_version": 2``); lists ranked, cut to
         ``top`` items when given."""
 
         def cut(items):
@@ -120,10 +120,11 @@ class Analysis:
                              _join(more(len(c.nodes), "nodes, by PageRank"), c.note)))
         if self.keystones is not None:
             k = self.keystones
-            rows = [[n.rank, n.id, n.name, n.kind, n.revenue_at_risk, 100 * n.revenue_share, n.segments_cut_off,
-                     n.lockin_change] for n in cut(k.nodes)]
+            rows = [[n.rank, n.id, n.name, n.kind, n.revenue_at_risk, 100 * n.revenue_share,
+                     n.core_revenue_at_risk, n.segments_cut_off, n.lockin_change] for n in cut(k.nodes)]
             out.append(Table("Keystones", ["rank", "id", "name", "kind", f"revenue at risk{money}",
-                                           "% of core revenue", "segments cut off", "lock-in change"], rows,
+                                           "% of ecosystem revenue", f"core revenue at risk{money}",
+                                           "segments cut off", "lock-in change"], rows,
                              more(len(k.nodes), "nodes")))
         if self.revenue is not None:
             out.extend(self._revenue_tables(cut, more, money))
@@ -136,25 +137,40 @@ class Analysis:
     def _revenue_tables(self, cut, more, money) -> list[Table]:
         r = self.revenue
         out = []
-        summary = [["revenue (segments and partners into cores, satellites, channels)", r.revenue],
+        summary = [["ecosystem revenue (segments and partners into cores, satellites, channels)",
+                    r.ecosystem_revenue],
                    ["core revenue", r.core_revenue],
-                   ["core revenue through direct bindings", r.direct_core_revenue],
-                   ["core revenue from payers without a binding path", r.unbound_core_revenue],
+                   ["ecosystem payouts (offerings to segments and partners)", r.ecosystem_payouts],
+                   ["ecosystem net (revenue - payouts)", r.ecosystem_net],
+                   ["revenue through direct bindings", r.direct_revenue],
+                   ["revenue from payers without a binding path", r.unbound_revenue],
                    ["HHI over payers (0-10,000)", r.hhi.get("payers")],
                    ["HHI over payees (0-10,000)", r.hhi.get("payees")]]
         out.append(Table("Revenue", ["figure", f"value{money}"], summary, r.note))
-        total = r.revenue or 0.0
-        out.append(Table("Revenue by stream", ["stream", f"amount{money}", "% of revenue"],
+        total = r.ecosystem_revenue or 0.0
+        kinds = {n.id: n.kind for n in r.nodes}
+        offerings = sorted(r.revenue_by_offering.items(), key=lambda kv: -kv[1])
+        out.append(Table("Revenue by offering", ["offering", "kind", f"revenue{money}", "% of ecosystem revenue"],
+                         [[n, kinds.get(n), a, 100 * a / total if total else None] for n, a in cut(offerings)],
+                         more(len(offerings), "offerings")))
+        if r.pass_through:
+            out.append(Table("Pass-through (received and paid on)", ["id", "kind", f"pass-through{money}"],
+                             [[n, kinds.get(n), a] for n, a in r.pass_through.items()]))
+        out.append(Table("Revenue by stream", ["stream", f"amount{money}", "% of ecosystem revenue"],
                          [[s, a, 100 * a / total if total else None] for s, a in r.by_stream.items()]))
         seg = list(r.by_segment.items())
-        out.append(Table("Revenue by paying segment", ["segment", f"amount{money}", "% of revenue"],
+        out.append(Table("Revenue by paying segment", ["segment", f"amount{money}", "% of ecosystem revenue"],
                          [[s, a, 100 * a / total if total else None] for s, a in cut(seg)],
                          more(len(seg), "segments")))
         dep = sorted(r.dependency.items(), key=lambda kv: -kv[1])
-        out.append(Table("Core revenue depending on satellites and channels",
-                         ["id", "kind", f"dependent revenue{money}", "% of core revenue"],
-                         [[n, r.by_id()[n].kind, r.dependent_revenue[n], 100 * s] for n, s in cut(dep)],
+        out.append(Table("Revenue depending on satellites and channels",
+                         ["id", "kind", f"dependent revenue{money}", "% of ecosystem revenue"],
+                         [[n, kinds.get(n), r.dependent_revenue[n], 100 * s] for n, s in cut(dep)],
                          more(len(dep), "satellites and channels")))
+        pays = sorted(r.payments, key=lambda p: -p["amount"])
+        out.append(Table("Payments", ["id", "from", "to", f"amount{money}", "stream", "share of", "share"],
+                         [[p["id"], p["from"], p["to"], p["amount"], p["stream"], p["share_of"], p["share"]]
+                          for p in cut(pays)], more(len(pays), "payments, by amount")))
         out.append(Table("Money flows per node", ["id", "kind", f"inflow{money}", f"outflow{money}", f"net{money}"],
                          [[n.id, n.kind, n.inflow, n.outflow, n.net] for n in cut(self.ranked_revenue_nodes())],
                          more(len(r.nodes), "nodes, by inflow")))
@@ -267,7 +283,7 @@ def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int 
     ...     "relationships": [{"from": "fans", "to": "shop", "type": "PAYS", "amount": 10}]})
     >>> a = analyze(to_networkx(m), only="revenue")
     >>> a.revenue.core_revenue, a.centrality is None, a.to_dict()["format_version"]
-    (10.0, True, 1)
+    (10.0, True, 2)
     """
     sections = parse_only(only)
     if depth < 1:

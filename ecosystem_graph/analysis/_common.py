@@ -230,6 +230,7 @@ class BindingIndex:
                 into.append(u)
         self.by_type = by_type
         self.succ = succ
+        self.pred = pred
         # Per-source shortcuts (dominators and paths from a segment or partner built from what its
         # first steps lead to) need: no binding edge enters a segment or partner (the model's rules).
         self.sources_closed = not any(kind.get(v) in EXTERNAL_KINDS for v in pred)
@@ -251,6 +252,10 @@ class BindingIndex:
         self._trees: dict | None = None
         self._components: dict | None = None
         self.disjoint_cache: dict = {}  # lockin: edge-disjoint path counts by first-step targets
+        self._reaching: dict = {}  # offering -> the nodes with a binding path to it
+        self._dom_to: dict = {}
+        self._paths_to: dict = {}
+        self._suffixes_to: dict = {}
 
     def _inner_succ(self) -> list:
         """``succ``'s items but those of segments and partners (most of them), model order (cached)."""
@@ -556,6 +561,140 @@ class BindingIndex:
         info = (nodes, edges, types, costs, weights, rest[-1][1] if rest else None, between)
         self._suffix_info[key] = (rest, info)  # holds rest: its id stays its own
         return info
+
+    # ------------------------------------------------------------- paths to any offering
+
+    def reaching(self, target: str) -> frozenset:
+        """The nodes with a binding path to ``target`` (``target`` included; cached)."""
+        hit = self._reaching.get(target)
+        if hit is None:
+            seen, stack, pred = {target}, [target], self.pred
+            while stack:
+                for u in pred.get(stack.pop(), ()):
+                    if u not in seen:
+                        seen.add(u)
+                        stack.append(u)
+            hit = self._reaching[target] = frozenset(seen)
+        return hit
+
+    def payee_dominators(self, payer: str, payee: str):
+        """The nodes on every binding path from ``payer`` to ``payee`` (any length; ``payee`` included,
+        ``payer`` possibly left out: callers add it), or None when there is no such path.
+
+        Into a core: :meth:`dominators_but_self`. Into any other node: networkx
+        ``immediate_dominators`` on the binding network between ``payer`` and ``payee``; a segment's or
+        partner's set is the intersection of its first-step targets' sets (nothing enters a source).
+        """
+        if payer == payee:
+            return None
+        if self.kind.get(payee) == "core":
+            return self.dominators_but_self(payer).get(payee)
+        reach = self.reaching(payee)
+        if payer not in reach:
+            return None
+        if self.sources_closed and self.kind.get(payer) in EXTERNAL_KINDS:
+            result = None
+            for w in dict.fromkeys(v for v, _, _ in self.succ.get(payer, ()) if v in reach):
+                doms = self._dominators_to(w, payee)
+                result = doms if result is None else result & doms
+            return result
+        return self._dominators_to(payer, payee)
+
+    def _dominators_to(self, start: str, target: str) -> frozenset:
+        key = (start, target)
+        hit = self._dom_to.get(key)
+        if hit is None:
+            if start == target:
+                hit = frozenset((target,))
+            else:
+                reach = self.reaching(target)
+                H = nx.DiGraph()
+                H.add_node(start)
+                stack, seen = [start], {start}
+                while stack:
+                    u = stack.pop()
+                    if u == target:
+                        continue  # paths end at the target
+                    for v, _, _ in self.succ.get(u, ()):
+                        if v in reach:
+                            H.add_edge(u, v)
+                            if v not in seen:
+                                seen.add(v)
+                                stack.append(v)
+                idom = nx.immediate_dominators(H, start)
+                chain, node = {target}, target
+                while node != start:
+                    node = idom[node]
+                    chain.add(node)
+                hit = frozenset(chain)
+            self._dom_to[key] = hit
+        return hit
+
+    def paths_to(self, source: str, target: str) -> tuple[list[tuple], bool]:
+        """Simple binding paths from ``source`` to ``target`` (any node but a core: :meth:`path_records`
+        covers those), as :meth:`path_records` gives them: depth-first in model order, at most ``depth``
+        relationships, at most ``max_paths`` (and ``truncated``); a source's paths share their rests."""
+        key = (source, target)
+        cached = self._paths_to.get(key)
+        if cached is not None:
+            return cached
+        reach = self.reaching(target)
+        if source == target or source not in reach:
+            result: tuple = ([], False)
+        elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:
+            cap = self.max_paths
+            found: list[tuple] = []
+            for v, k, d in self.succ.get(source, ()):
+                step = (source, v, k, d)
+                if v == target:
+                    found.append((step, _EMPTY))
+                elif v in reach and self.depth > 1:
+                    rests = self._suffixes_to.get((v, target))
+                    if rests is None:
+                        rests = self._suffixes_to[(v, target)] = self._dfs_to(v, target, 1, cap + 1)[0]
+                    found.extend([(step, rest) for rest in rests])
+                if len(found) > cap:
+                    break
+            result = (found[:cap], len(found) > cap)
+        else:
+            paths, truncated = self._dfs_to(source, target, 0, self.max_paths)
+            result = ([(p[0], p[1:]) for p in paths], truncated)
+        self._paths_to[key] = result
+        return result
+
+    def _dfs_to(self, source: str, target: str, prefix: int, cap: int) -> tuple[list[list[tuple]], bool]:
+        """:meth:`_dfs_paths` towards one ``target`` (passing through cores too)."""
+        found: list[list[tuple]] = []
+        truncated = False
+        reach = self.reaching(target)
+        succ = self.succ
+        limit = self.depth - prefix
+        path: list[tuple] = []
+        on_path = {source}
+        stack = [(source, iter(succ.get(source, ())))]
+        while stack:
+            u, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                stack.pop()
+                if path:
+                    on_path.discard(path.pop()[1])
+                continue
+            v, k, d = step
+            if v in on_path or v not in reach:
+                continue
+            if v == target:
+                if len(found) >= cap:
+                    truncated = True
+                    break
+                found.append(path + [(u, v, k, d)])
+                continue
+            if len(path) + 1 >= limit:
+                continue
+            path.append((u, v, k, d))
+            on_path.add(v)
+            stack.append((v, iter(succ.get(v, ()))))
+        return found, truncated
 
     @property
     def cores_set(self) -> frozenset:

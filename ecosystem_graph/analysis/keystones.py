@@ -1,16 +1,15 @@
-"""Keystones: what removing each node costs (core revenue lost, segments cut off, lock-in lost), ranked."""
+"""Keystones: what removing each node costs (ecosystem revenue lost, segments cut off, lock-in lost), ranked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import eq, itemgetter
+from itertools import repeat
 
 import networkx as nx
 import numpy as np
 
 from ..gc_pause import gc_paused
-from ._common import EXTERNAL_KINDS, SINK, BindingIndex
+from ._common import ECOSYSTEM_KINDS, EXTERNAL_KINDS, SINK, BindingIndex
 from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
                      _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
@@ -25,8 +24,9 @@ class Keystone:
     id: str
     name: str
     kind: str
-    revenue_at_risk: float  # core revenue that no longer reaches a core
-    revenue_share: float  # revenue_at_risk / core revenue (0 when there is none)
+    revenue_at_risk: float  # ecosystem revenue lost when the node goes
+    core_revenue_at_risk: float  # the part of it paid into cores
+    revenue_share: float  # revenue_at_risk / ecosystem revenue (0 when there is none)
     segments_cut_off: int  # other segments left without any binding path to a core
     lockin_change: float  # change of the total lock-in index (sum over segments); <= 0
     rank: int = 0
@@ -34,8 +34,9 @@ class Keystone:
     def to_dict(self) -> dict:
         # the fields in order, as dataclasses.asdict gives them (without its deep copies)
         return {"id": self.id, "name": self.name, "kind": self.kind, "revenue_at_risk": self.revenue_at_risk,
-                "revenue_share": self.revenue_share, "segments_cut_off": self.segments_cut_off,
-                "lockin_change": self.lockin_change, "rank": self.rank}
+                "core_revenue_at_risk": self.core_revenue_at_risk, "revenue_share": self.revenue_share,
+                "segments_cut_off": self.segments_cut_off, "lockin_change": self.lockin_change,
+                "rank": self.rank}
 
 
 @dataclass(eq=False)
@@ -46,6 +47,7 @@ class _KeystoneColumns:
     names: list
     kinds: list
     at_risk: list
+    core_at_risk: list
     share: list
     cut_off: list
     change: list
@@ -53,18 +55,18 @@ class _KeystoneColumns:
 
     def rows(self) -> list[Keystone]:
         """The :class:`Keystone` of every node, ranked."""
-        ids, names, kinds, at_risk, share, cut_off, change = (self.ids, self.names, self.kinds, self.at_risk,
-                                                             self.share, self.cut_off, self.change)
-        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], share[i], cut_off[i], change[i], rank)
+        ids, names, kinds, at_risk, core, share, cut_off, change = (
+            self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
+        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], core[i], share[i], cut_off[i], change[i], rank)
                 for rank, i in enumerate(self.order, 1)]
 
     def dicts(self) -> list[dict]:
         """``[k.to_dict() for k in rows()]`` without the objects."""
-        ids, names, kinds, at_risk, share, cut_off, change = (self.ids, self.names, self.kinds, self.at_risk,
-                                                             self.share, self.cut_off, self.change)
+        ids, names, kinds, at_risk, core, share, cut_off, change = (
+            self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
         return [{"id": ids[i], "name": names[i], "kind": kinds[i], "revenue_at_risk": at_risk[i],
-                 "revenue_share": share[i], "segments_cut_off": cut_off[i], "lockin_change": change[i],
-                 "rank": rank} for rank, i in enumerate(self.order, 1)]
+                 "core_revenue_at_risk": core[i], "revenue_share": share[i], "segments_cut_off": cut_off[i],
+                 "lockin_change": change[i], "rank": rank} for rank, i in enumerate(self.order, 1)]
 
 
 class KeystoneResult:
@@ -75,7 +77,8 @@ class KeystoneResult:
     """
 
     def __init__(self, nodes: list[Keystone] | None = None, core_revenue: float = 0.0, total_lockin: float = 0.0,
-                 *, columns: _KeystoneColumns | None = None) -> None:
+                 *, ecosystem_revenue: float = 0.0, columns: _KeystoneColumns | None = None) -> None:
+        self.ecosystem_revenue = ecosystem_revenue
         self.core_revenue = core_revenue
         self.total_lockin = total_lockin
         self.columns = columns
@@ -94,14 +97,14 @@ class KeystoneResult:
         self._nodes, self.columns = list(value), None
 
     def __repr__(self) -> str:
-        return (f"KeystoneResult(nodes=<{len(self.nodes)}>, core_revenue={self.core_revenue!r}, "
-                f"total_lockin={self.total_lockin!r})")
+        return (f"KeystoneResult(nodes=<{len(self.nodes)}>, ecosystem_revenue={self.ecosystem_revenue!r}, "
+                f"core_revenue={self.core_revenue!r}, total_lockin={self.total_lockin!r})")
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, KeystoneResult):
             return NotImplemented
-        return ((self.nodes, self.core_revenue, self.total_lockin)
-                == (other.nodes, other.core_revenue, other.total_lockin))
+        return ((self.nodes, self.ecosystem_revenue, self.core_revenue, self.total_lockin)
+                == (other.nodes, other.ecosystem_revenue, other.core_revenue, other.total_lockin))
 
     def by_id(self) -> dict[str, Keystone]:
         return {k.id: k for k in self.nodes}
@@ -113,7 +116,8 @@ class KeystoneResult:
                 nodes = [k.to_dict() for k in nodes]
             else:
                 nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
-        return {"core_revenue": self.core_revenue, "total_lockin": self.total_lockin, "nodes": nodes}
+        return {"ecosystem_revenue": self.ecosystem_revenue, "core_revenue": self.core_revenue,
+                "total_lockin": self.total_lockin, "nodes": nodes}
 
 
 def _removals(index: BindingIndex, steps) -> list[tuple]:
@@ -282,9 +286,11 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
               lockin_result=None) -> KeystoneResult:
     """Removal cost of every node, ranked by revenue at risk, then segments cut off, then lock-in lost.
 
-    - revenue at risk of ``x``: every PAYS from a segment/partner ``p`` into a core ``c`` such that
-      ``x`` is ``p``, ``c``, or on *every* binding path from ``p`` to ``c`` (a dominator); payers with
-      no binding path to ``c`` lose their payment only with ``p`` or ``c``;
+    - revenue at risk of ``x``: every PAYS from a segment/partner ``p`` into an offering ``o`` (core,
+      satellite, channel) such that ``x`` is ``p``, ``o``, or on *every* binding path from ``p`` to
+      ``o`` (a dominator); payers with no binding path to ``o`` lose their payment only with ``p`` or
+      ``o``; a linked PAYS is also lost with everything its ``share_of`` PAYS is lost with (any PAYS,
+      transitively). ``core_revenue_at_risk``: the part of it paid into cores;
     - segments cut off: other segments that have a binding path to some core, and none without ``x``;
     - lock-in change: the total lock-in index (sum over segments) after removing ``x`` minus before,
       recomputed for every segment whose binding network holds ``x`` (a removed segment loses its
@@ -308,19 +314,8 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     ids = list(G)
     at_risk = dict.fromkeys(ids, 0.0)
 
-    core_revenue = 0.0
-    core_pay: dict[tuple, float] = {}
-    pays = index.by_type.get("PAYS", [])
-    into_core = compress(pays, map(eq, map(kind.get, map(itemgetter(1), pays)), repeat("core")))
-    for u, v, _, d in into_core:
-        if kind.get(u) in EXTERNAL_KINDS:
-            amount = float(d.get("amount") or 0.0)
-            core_pay[(u, v)] = core_pay.get((u, v), 0.0) + amount
-            core_revenue += amount
-    for (p, c), amount in core_pay.items():
-        hit = {p, c} | index.dominators_but_self(p).get(c, set())
-        for x in hit:
-            at_risk[x] += amount
+    at_risk_core = dict.fromkeys(ids, 0.0)
+    revenue, core_revenue = _revenue_at_risk(index, at_risk, at_risk_core)
 
     if index.sources_closed:
         st = segment_steps(index)
@@ -343,7 +338,7 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     else:
         cut_off, change, total = _open_changes(G, index, reference, lockin_result)
     risk = list(at_risk.values())  # in model order, as ids
-    share = (np.array(risk, dtype=float) / core_revenue).tolist() if core_revenue > 0 else [0.0] * len(ids)
+    share = (np.array(risk, dtype=float) / revenue).tolist() if revenue > 0 else [0.0] * len(ids)
     # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
     # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
     if ids and set(map(type, ids)) == {str}:
@@ -354,8 +349,85 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     names = index.names
     columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)),
                                kinds=list(map(kind.get, ids, repeat(""))),
-                               at_risk=risk, share=share, cut_off=cut_off, change=change, order=order)
-    return KeystoneResult(core_revenue=core_revenue, total_lockin=total, columns=columns)
+                               at_risk=risk, core_at_risk=list(at_risk_core.values()), share=share,
+                               cut_off=cut_off, change=change, order=order)
+    return KeystoneResult(ecosystem_revenue=revenue, core_revenue=core_revenue, total_lockin=total,
+                          columns=columns)
+
+
+def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> tuple[float, float]:
+    """Add to ``at_risk`` (and ``at_risk_core``) every node's ecosystem revenue (core revenue) lost when
+    it goes; return the ecosystem revenue and the core revenue.
+
+    A payment is lost with its payer, its payee, a node on every binding path from payer to payee
+    (:meth:`~ecosystem_graph.analysis._common.BindingIndex.payee_dominators`; none when there is no
+    such path) and, for a linked payment, every node its ``share_of`` payment is lost with.
+    """
+    kind = index.kind
+    pays = index.by_type.get("PAYS", [])
+    external = {n for n, k in kind.items() if k in EXTERNAL_KINDS}
+    offerings = {n for n, k in kind.items() if k in ECOSYSTEM_KINDS}
+    cores = index.cores_set
+    revenue = core_revenue = 0.0
+    pair_pay: dict[tuple, float] = {}  # unlinked revenue payments per (payer, payee), model order
+    linked_pay: list = []  # linked revenue payments
+    for e in pays:
+        u, v, _, d = e
+        if u in external and v in offerings:
+            amount = float(d.get("amount") or 0.0)
+            revenue += amount
+            if v in cores:
+                core_revenue += amount
+            if d.get("share_of") is None:
+                key = (u, v)
+                pair_pay[key] = pair_pay.get(key, 0.0) + amount
+            else:
+                linked_pay.append((e, amount))
+    dominators = index.payee_dominators
+    for (p, c), amount in pair_pay.items():
+        doms = dominators(p, c)
+        at_risk[p] += amount
+        if c in cores:
+            at_risk_core[p] += amount
+            for x in doms or (c,):
+                if x != p:
+                    at_risk[x] += amount
+                    at_risk_core[x] += amount
+            if doms and c not in doms:
+                at_risk[c] += amount
+                at_risk_core[c] += amount
+        else:
+            for x in doms or (c,):
+                if x != p:
+                    at_risk[x] += amount
+            if doms and c not in doms:
+                at_risk[c] += amount
+    if linked_pay:
+        by_key = {e[2]: e for e in pays}
+        lost_with: dict = {}
+
+        def lost(e) -> set:
+            # the nodes whose removal stops payment e (its share_of chain is acyclic: validated)
+            hit = lost_with.get(e[2])
+            if hit is None:
+                u, v, _, d = e
+                hit = {u, v}
+                doms = index.payee_dominators(u, v)
+                if doms:
+                    hit |= doms
+                parent = by_key.get(d.get("share_of"))
+                if parent is not None:
+                    hit |= lost(parent)
+                lost_with[e[2]] = hit
+            return hit
+
+        for e, amount in linked_pay:
+            core = kind.get(e[1]) == "core"
+            for x in lost(e):
+                at_risk[x] += amount
+                if core:
+                    at_risk_core[x] += amount
+    return revenue, core_revenue
 
 
 def _open_changes(G: nx.MultiDiGraph, index: BindingIndex, reference: float, lockin_result) -> tuple:

@@ -67,27 +67,51 @@ class NodeFlows:
 
 @dataclass
 class RevenueResult:
-    """Every revenue figure of a model (see docs/metrics.md for the formulas).
+    """Every money figure of a model (the vocabulary and formulas are in docs/metrics.md).
 
     The per-node flows are held as columns (``flows``); ``nodes``, the list of :class:`NodeFlow` rows,
     is built from them on first access and kept (``to_dict`` reads the columns directly).
     """
 
     flows: NodeFlows | None = field(default=None, repr=False)
-    revenue: float = 0.0  # PAYS from segments/partners into cores, satellites and channels
-    core_revenue: float = 0.0  # PAYS from segments/partners into cores
+    ecosystem_revenue: float = 0.0  # PAYS from segments/partners into cores, satellites and channels
+    core_revenue: float = 0.0  # the part of it paid into cores
+    revenue_by_offering: dict[str, float] = field(default_factory=dict)  # every offering, model order
+    pass_through: dict[str, float] = field(default_factory=dict)  # linked PAYS paid on from what a node received
+    ecosystem_payouts: float = 0.0  # PAYS from offerings to segments/partners
+    ecosystem_net: float = 0.0  # ecosystem_revenue - ecosystem_payouts
+    payment_columns: tuple | None = field(default=None, repr=False, compare=False)  # (pays, amounts, streams)
     by_stream: dict[str, float] = field(default_factory=dict)
     by_segment: dict[str, float] = field(default_factory=dict)
-    by_payee: dict[str, float] = field(default_factory=dict)
-    dependency: dict[str, float] = field(default_factory=dict)  # share of core revenue
+    dependency: dict[str, float] = field(default_factory=dict)  # share of ecosystem revenue
     dependent_revenue: dict[str, float] = field(default_factory=dict)  # the same in money
-    direct_core_revenue: float = 0.0  # attributed to direct bindings (no satellite/channel between)
-    unbound_core_revenue: float = 0.0  # paid by payers without a binding path to that core
+    direct_revenue: float = 0.0  # attributed to binding paths with no satellite/channel between
+    unbound_revenue: float = 0.0  # paid by payers without a binding path to that offering
     hhi: dict = field(default_factory=dict)  # {"payers": 0..10000 | None, "payees": ...}
     paths_truncated: int = 0  # payers whose path enumeration hit the cap
     currency: str | None = None
     money_unit: str | None = None
     _nodes: list | None = field(default=None, init=False, repr=False, compare=False)
+    _payments: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def payments(self) -> list[dict]:
+        """Every PAYS with its resolved amount (derived for a linked one): ``{id, from, to, amount, stream,
+        share_of, share}``, ``id`` the relationship id or its edge key ``TYPE#n``, ``stream``
+        ``"unspecified"`` when unset; in the graph's order (built on first access)."""
+        if self._payments is None:
+            if self.payment_columns is None:
+                self._payments = []
+            else:
+                pays, amounts, streams = self.payment_columns
+                self._payments = [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
+                                   "share_of": d.get("share_of"), "share": d.get("share")}
+                                  for (u, v, k, d), a, st in zip(pays, amounts, streams)]
+        return self._payments
+
+    @payments.setter
+    def payments(self, rows: list[dict]) -> None:
+        self._payments = list(rows)
 
     @property
     def nodes(self) -> list[NodeFlow]:
@@ -107,7 +131,7 @@ class RevenueResult:
     @property
     def note(self) -> str | None:
         if self.paths_truncated:
-            return (f"binding paths of {self.paths_truncated} payer(s) hit the path cap; their core revenue "
+            return (f"binding paths of {self.paths_truncated} payer(s) hit the path cap; their revenue "
                     f"is attributed over the paths found")
         return None
 
@@ -120,11 +144,13 @@ class RevenueResult:
                      else [n.to_dict() for n in self.nodes])
         return {
             "currency": self.currency, "money_unit": self.money_unit,
-            "revenue": self.revenue, "core_revenue": self.core_revenue,
-            "nodes": nodes,
-            "by_stream": self.by_stream, "by_segment": self.by_segment, "by_payee": self.by_payee,
+            "ecosystem_revenue": self.ecosystem_revenue, "core_revenue": self.core_revenue,
+            "revenue_by_offering": self.revenue_by_offering, "pass_through": self.pass_through,
+            "ecosystem_payouts": self.ecosystem_payouts, "ecosystem_net": self.ecosystem_net,
+            "nodes": nodes, "payments": self.payments,
+            "by_stream": self.by_stream, "by_segment": self.by_segment,
             "dependency": self.dependency, "dependent_revenue": self.dependent_revenue,
-            "direct_core_revenue": self.direct_core_revenue, "unbound_core_revenue": self.unbound_core_revenue,
+            "direct_revenue": self.direct_revenue, "unbound_revenue": self.unbound_revenue,
             "hhi": self.hhi, "paths_truncated": self.paths_truncated,
         }
 
@@ -154,7 +180,7 @@ def path_weight(path) -> float:
 
 def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
                   index: BindingIndex | None = None) -> RevenueResult:
-    """Net value flow of every node, revenue totals, dependency of core revenue, concentration.
+    """Net value flow of every node, ecosystem revenue and its split, dependency, concentration.
 
     Examples
     --------
@@ -165,8 +191,8 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     >>> _ = G.add_edge("fans", "shop", type="PAYS", amount=100.0, stream="purchase")
     >>> _ = G.add_edge("fans", "app", type="USES"); _ = G.add_edge("app", "shop", type="FEEDS")
     >>> r = revenue_flows(G)
-    >>> r.core_revenue, r.dependency, r.by_id()["fans"].net
-    (100.0, {'app': 1.0}, -100.0)
+    >>> r.ecosystem_revenue, r.core_revenue, r.dependency, r.by_id()["fans"].net
+    (100.0, 100.0, {'app': 1.0}, -100.0)
     """
     if index is None:
         index = BindingIndex(G, depth=depth, max_paths=max_paths)
@@ -183,17 +209,23 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), pays)), dtype=np.intp, count=m)
     dst = np.fromiter(map(pos.__getitem__, map(itemgetter(1), pays)), dtype=np.intp, count=m)
     # amount and stream read in one visit to each relationship's data (scattered over a large heap,
-    # the reads cost more than the arithmetic); np.array converts each amount as float() does
+    # the reads cost more than the arithmetic); np.array converts each amount as float() does. A
+    # linked payment (share_of) carries its derived amount.
     amount_list: list = []
     streams: list = []
+    linked: list = []  # positions of the linked payments
     add_amount, add_stream = amount_list.append, streams.append
-    for e in pays:
+    for i, e in enumerate(pays):
         d = e[3]
         add_amount(d.get("amount") or 0.0)
         add_stream(d.get("stream") or "unspecified")
+        if d.get("share_of") is not None:
+            linked.append(i)
     amounts = np.array(amount_list, dtype=float)
     inflow = np.bincount(dst, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
     outflow = np.bincount(src, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
+    amount_list = amounts.tolist()
+    payment_columns = (pays, amount_list, streams)
 
     # node kinds as small codes: the revenue payments go from segments/partners into cores/satellites/channels
     codes = {k: i for i, k in enumerate(dict.fromkeys(kinds))}
@@ -207,8 +239,11 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     sel = np.flatnonzero(is_ext[src] & is_eco[dst])  # the revenue payments, model order
     r_src, r_dst, r_amount = src[sel], dst[sel], amounts[sel]
     revenue = _running_sum(r_amount)
+    payouts = _running_sum(amounts[np.flatnonzero(is_eco[src] & is_ext[dst])])
     _, by_payer = _grouped(r_src, r_amount)
     payees, by_payee = _grouped(r_dst, r_amount)
+    into = dict(zip(payees.tolist(), by_payee.tolist()))
+    by_offering = {ids[i]: into.get(i, 0.0) for i in np.flatnonzero(is_eco).tolist()}
     seg = is_seg[r_src]
     segments, by_segment = _grouped(r_src[seg], r_amount[seg])
     # streams: a few distinct names, coded by first appearance
@@ -216,36 +251,51 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     stream_code = {st: i for i, st in enumerate(dict.fromkeys(streams))}
     code = np.fromiter(map(stream_code.__getitem__, streams), dtype=np.intp, count=len(streams))
     by_stream = np.bincount(code, weights=r_amount, minlength=len(stream_code))
-    # core revenue: few payments, added one by one in model order
-    core_pay: dict[tuple, float] = {}
-    core_revenue = 0.0
-    core_sel = np.flatnonzero(is_core[r_dst])
-    for u, v, a in zip(r_src[core_sel].tolist(), r_dst[core_sel].tolist(), r_amount[core_sel].tolist()):
-        core_revenue += a
-        key = (ids[u], ids[v])
-        core_pay[key] = core_pay.get(key, 0.0) + a
+    core_revenue = _running_sum(r_amount[np.flatnonzero(is_core[r_dst])])
 
-    dependent = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
+    # pass-through: linked payments out of the node that received the flow they are a share of
+    pass_through: dict[str, float] = {}
+    if linked:
+        payee_of = {e[2]: e[1] for e in pays}
+        for i in linked:
+            u, _, _, d = pays[i]
+            if payee_of.get(d["share_of"]) == u:
+                pass_through[u] = pass_through.get(u, 0.0) + amount_list[i]
+        pass_through = {n: pass_through[n] for n in sorted(pass_through, key=pos.__getitem__)
+                        if pass_through[n] > 0}
+
+    # dependency: every revenue payment, summed per (payer, payee), split over the binding paths
+    # from payer to payee; the payee's own revenue counts in full for itself
+    pair_pay: dict[tuple, float] = {}
+    for u, v, a in zip(r_src.tolist(), r_dst.tolist(), r_amount.tolist()):
+        key = (ids[u], ids[v])
+        pair_pay[key] = pair_pay.get(key, 0.0) + a
+    sat_chan = ("satellite", "channel")
+    dependent = {n: by_offering[n] for n, k in kind.items() if k in sat_chan}
     direct = unbound = 0.0
     truncated_payers = set()
-    sat_chan = ("satellite", "channel")
-    for (payer, core), amount in core_pay.items():
-        records, truncated = index.path_records(payer)
+    for (payer, payee), amount in pair_pay.items():
+        if kind.get(payee) == "core":
+            records, truncated = index.path_records(payer)
+            to_payee = []
+            for step, rest in records:
+                _, _, _, _, factors, end, between = index.suffix_info(rest)
+                if (end if rest else step[1]) == payee:
+                    to_payee.append((step, rest, factors, between))
+        else:
+            records, truncated = index.paths_to(payer, payee)
+            to_payee = []
+            for step, rest in records:
+                _, _, _, _, factors, _, between = index.suffix_info(rest)
+                to_payee.append((step, rest, factors, between))
         if truncated:
             truncated_payers.add(payer)
-        # each path is its first step and a shared rest (BindingIndex.suffix_info): the rest's
-        # weights, end and satellites/channels are computed once
-        to_core = []
-        for step, rest in records:
-            _, _, _, _, factors, end, between = index.suffix_info(rest)
-            if (end if rest else step[1]) == core:
-                to_core.append((step, rest, factors, between))
-        if not to_core:
+        if not to_payee:
             unbound += amount
             continue
         # path_weight: the product of the weights along the path, first step first
         weights = []
-        for (_, _, _, d), _, factors, _ in to_core:
+        for (_, _, _, d), _, factors, _ in to_payee:
             value = d.get("share" if d.get("type") == "USES" else "strength")
             w = 1.0 * (1.0 if value is None else float(value))
             for f in factors:
@@ -253,8 +303,8 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
             weights.append(w)
         total_w = sum(weights)
         if total_w <= 0:
-            weights, total_w = [1.0] * len(to_core), float(len(to_core))
-        for (step, rest, _, between_rest), w in zip(to_core, weights):
+            weights, total_w = [1.0] * len(to_payee), float(len(to_payee))
+        for (step, rest, _, between_rest), w in zip(to_payee, weights):
             part = amount * w / total_w
             # satellites and channels entered before the last step: the first step's target (when
             # the path goes on) and those of the rest
@@ -265,14 +315,17 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
             if not between:
                 direct += part
             for node in dict.fromkeys(between):
-                dependent[node] += part
-    dependency = {n: (a / core_revenue if core_revenue > 0 else 0.0) for n, a in dependent.items()}
+                if node != payee:
+                    dependent[node] += part
+    dependency = {n: (a / revenue if revenue > 0 else 0.0) for n, a in dependent.items()}
     return RevenueResult(
-        flows=NodeFlows(ids, kinds, inflow, outflow, inflow - outflow), revenue=revenue, core_revenue=core_revenue,
+        flows=NodeFlows(ids, kinds, inflow, outflow, inflow - outflow), ecosystem_revenue=revenue,
+        core_revenue=core_revenue, revenue_by_offering=by_offering, pass_through=pass_through,
+        ecosystem_payouts=payouts, ecosystem_net=revenue - payouts, payment_columns=payment_columns,
         by_stream=_ranked(list(stream_code), np.arange(len(stream_code)), by_stream),
-        by_segment=_ranked(ids, segments, by_segment), by_payee=_ranked(ids, payees, by_payee),
-        dependency=dependency, dependent_revenue=dependent, direct_core_revenue=direct,
-        unbound_core_revenue=unbound, hhi={"payers": _hhi(by_payer), "payees": _hhi(by_payee)},
+        by_segment=_ranked(ids, segments, by_segment),
+        dependency=dependency, dependent_revenue=dependent, direct_revenue=direct,
+        unbound_revenue=unbound, hhi={"payers": _hhi(by_payer), "payees": _hhi(by_payee)},
         paths_truncated=len(truncated_payers), currency=G.graph.get("currency"),
         money_unit=G.graph.get("money_unit"))
 

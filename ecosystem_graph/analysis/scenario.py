@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -92,12 +93,23 @@ def figures(a: Analysis) -> dict[tuple, float]:
                 out[("centrality", n.id, f)] = float(getattr(n, f))
     if a.keystones is not None:
         for k in a.keystones.nodes:
-            for f in ("rank", "revenue_at_risk", "revenue_share", "segments_cut_off", "lockin_change"):
+            for f in ("rank", "revenue_at_risk", "core_revenue_at_risk", "revenue_share", "segments_cut_off",
+                      "lockin_change"):
                 out[("keystones", k.id, f)] = float(getattr(k, f))
     if a.revenue is not None:
         r = a.revenue
-        for f in ("revenue", "core_revenue", "direct_core_revenue", "unbound_core_revenue"):
+        for f in ("ecosystem_revenue", "core_revenue", "ecosystem_payouts", "ecosystem_net", "direct_revenue",
+                  "unbound_revenue"):
             out[("revenue", "(ecosystem)", f)] = float(getattr(r, f))
+        for n, v in r.revenue_by_offering.items():
+            out[("revenue", n, "revenue_by_offering")] = v
+        for n, v in r.pass_through.items():
+            out[("revenue", n, "pass_through")] = v
+        # a relationship without id is keyed TYPE#n between its two nodes: named with them
+        seen = Counter(p["id"] for p in r.payments)
+        for p in r.payments:
+            item = f"payment {p['id']}" if seen[p["id"]] == 1 else f"payment {p['from']} -> {p['to']} {p['id']}"
+            out[("revenue", item, "amount")] = p["amount"]
         for f in ("payers", "payees"):
             if r.hhi.get(f) is not None:
                 out[("revenue", "(ecosystem)", f"hhi_{f}")] = float(r.hhi[f])

@@ -198,8 +198,10 @@ def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict
 
 def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev_by: dict,
                   dependency: dict, keystone_rank: dict,
-                  pagerank: dict | None = None) -> tuple[list[list[str]], list[str]]:
-    """(details rows for the side panel, key-figure lines for the tooltip)."""
+                  pagerank: dict | None = None, revenue: Any = None,
+                  keystone: Any = None) -> tuple[list[list[str]], list[str]]:
+    """(details rows for the side panel, key-figure lines for the tooltip); money figures are those of the
+    analysis (``revenue``: RevenueResult, ``keystone``: the node's Keystone), named as in docs/metrics.md."""
     kind = attrs.get("kind", "")
     rows: list[list[str]] = [["Kind", KIND_STYLES.get(kind, {}).get("label", kind)]]
     members = attrs.get("members")
@@ -232,8 +234,20 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
             tips.append(f"Money in: {_money(f.inflow, G)}")
         if f.outflow:
             tips.append(f"Money out: {_money(f.outflow, G)}")
+    by_offering = getattr(revenue, "revenue_by_offering", None) or {}
+    if node in by_offering:
+        rows.append(["Revenue (paid by customers and partners)", _money(by_offering[node], G)])
+        tips.append(f"Revenue: {_money(by_offering[node], G)}")
+    passed = (getattr(revenue, "pass_through", None) or {}).get(node)
+    if passed:
+        rows.append(["Pass-through (received and paid on)", _money(passed, G)])
+        tips.append(f"Pass-through: {_money(passed, G)}")
     if node in dependency:
-        rows.append(["Core revenue depending on it", f"{dependency[node]:.1%}"])
+        rows.append(["Share of ecosystem revenue depending on it", f"{dependency[node]:.1%}"])
+    if keystone is not None and keystone.revenue_at_risk > 0:
+        rows.append(["Revenue at risk if lost", _money(keystone.revenue_at_risk, G)])
+        rows.append(["Core revenue at risk if lost", _money(keystone.core_revenue_at_risk, G)])
+        tips.append(f"Revenue at risk: {_money(keystone.revenue_at_risk, G)}")
     c = cent_by.get(node)
     if c is not None:
         rows.append(["PageRank", f"{c.pagerank:.4f}"])
@@ -372,6 +386,7 @@ def graph_data(
                              "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": [], "offered": True})
     if ks is not None:
         keystone_rank = {k.id: i + 1 for i, k in enumerate(ks.nodes[:KEYSTONES_SHOWN])}
+    ks_by = {k.id: k for k in ks.nodes} if ks is not None else {}
 
     agg: Aggregation | None = aggregate(G, max_nodes)
     shown = G if agg is None else agg.graph
@@ -406,7 +421,7 @@ def graph_data(
             details, tips = _node_details(shown, n, attrs, {}, {}, {}, {})
         else:
             details, tips = _node_details(shown, n, attrs, cent_by, rev_by, dependency, keystone_rank,
-                                          an._cache.get("pagerank"))
+                                          an._cache.get("pagerank"), rev, ks_by.get(n))
         kind = attrs.get("kind", "segment")
         x, y = pos[n]
         nodes.append({

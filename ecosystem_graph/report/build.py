@@ -12,7 +12,7 @@ from ..errors import RenderError, UsageError
 from ..graph import to_networkx
 from . import charts, fmt
 from .document import Chart, Kpi, Report, ReportTable, Section, cell
-from .flows import money_flows
+from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures
@@ -71,10 +71,11 @@ class _Ctx:
 
     def chart_money(self, values) -> tuple[float, str, Callable[[float], str]]:
         """For a money chart: the divisor that puts its largest value in a readable unit, the axis label
-        in that unit, and the format of the values written beside the bars."""
+        in that unit, and the format of the values written beside the bars (money, from the scaled value)."""
         divisor, unit = fmt.money_scale(max((abs(v) for v in values), default=0.0), self.unit)
         label = fmt.money_axis_label(self.currency, unit, self.period)
-        return divisor, label, lambda v: f"{v:,.1f}" if v != int(v) else f"{int(v):,}"
+        # Values are written as money (currency and unit), each the analysis figure it shows.
+        return divisor, label, lambda v: self.money(v * divisor)
 
     def edge_text(self, edge) -> str:
         u, v = edge[0], edge[1]
@@ -214,16 +215,20 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                 lead=f"Where the ecosystem's money comes from and where it goes, per {ctx.period or 'period'}, "
                      f"in {fmt.money_axis_label(ctx.currency, ctx.unit)}.")
     s.kpis = [
-        Kpi("revenue", "Ecosystem revenue", rev.revenue, ctx.money(rev.revenue),
+        Kpi("revenue", "Ecosystem revenue", rev.ecosystem_revenue, ctx.money(rev.ecosystem_revenue),
             "paid by customers and partners to the core, satellites and channels"),
         Kpi("core_revenue", "Core revenue", rev.core_revenue, ctx.money(rev.core_revenue),
-            fmt.share(rev.core_revenue / rev.revenue) + " of ecosystem revenue" if rev.revenue else None),
+            fmt.share(rev.core_revenue / rev.ecosystem_revenue) + " of ecosystem revenue" if rev.ecosystem_revenue else None),
+        Kpi("ecosystem_payouts", "Paid on by the ecosystem", rev.ecosystem_payouts, ctx.money(rev.ecosystem_payouts),
+            "payouts, shares and supplier costs the offerings pay to partners and customers"),
+        Kpi("ecosystem_net", "Kept by the ecosystem", rev.ecosystem_net, ctx.money(rev.ecosystem_net),
+            "ecosystem revenue minus what the offerings pay on"),
     ]
     for side, label in (("payers", "Concentration of payers"), ("payees", "Concentration of payees")):
         value = (rev.hhi or {}).get(side)
         s.kpis.append(Kpi(f"hhi_{side}", label, value, fmt.number(value, 0) if value is not None else "–",
                           _hhi_band(value) + " (HHI, 0–10,000)" if value is not None else "no payments"))
-    payees = [(n, a) for n, a in rev.by_payee.items() if ctx.kinds.get(n) in ("satellite", "channel", "core")]
+    payees = sorted([(n, a) for n, a in rev.revenue_by_offering.items() if a], key=lambda kv: (-kv[1], kv[0]))
     if payees:
         div, label, vfmt = ctx.chart_money([a for _, a in payees])
         s.charts.append(Chart("revenue-by-offering", "Revenue by offering (core, satellites, channels)",
@@ -231,7 +236,8 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                colors=[_kind_color(ctx.kinds.get(n)) for n, _ in payees],
                                                xlabel=label, value_format=vfmt, max_items=CHART_ITEMS,
                                                other_label="Other offerings", title="Revenue by offering"),
-                              "Money paid by customers and partners directly to each offering."))
+                              "Revenue per offering: what customers and partners pay each offering directly "
+                              "(payments between the ecosystem's own offerings are not revenue)."))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in payees)
     if rev.by_stream:
         div, label, vfmt = ctx.chart_money(rev.by_stream.values())
@@ -240,34 +246,73 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                value_format=vfmt, colors=[charts.PALETTE["accent"]] *
                                                len(rev.by_stream), title="Revenue by stream"),
                               "Purchase, subscription, commission, fee, advertising and usage revenue."))
-    flows = money_flows(G)
-    if flows.paid:
-        s.charts.append(Chart("money-flow", "How money flows to the core", _flow_svg(flows, ctx),
-                              "Left: who pays; middle: the satellites and channels they pay; right: the core. "
-                              "An offering's revenue is drawn flowing on to the core it feeds (FEEDS "
-                              "relationships, split by strength); money paid to the core directly skips the "
-                              "middle column."))
+    drivers_table = None
+    drivers = feeds_drivers(G)
+    if drivers:
+        t = ReportTable("drivers", "What drives each offering (influence, not money)",
+                        ["Offering", "Driven by (FEEDS strength, 0–1)"], ["name", "fed_by"],
+                        total=len(drivers),
+                        note="FEEDS relationships carry traffic, demand or data from one offering to another; "
+                             "they are influence, not money, so the chart does not draw them.")
+        for n, fed in list(drivers.items())[: ctx.top]:
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)),
+                           cell(";".join(u for u, _ in fed),
+                                ", ".join(f"{ctx.name(u)} {fmt.number(w, 2) if w is not None else '(unset)'}"
+                                          for u, w in fed))])
+        drivers_table = t
+    flows = money_flows(G, getattr(rev, "payments", None), max_per_column=CHART_ITEMS)
+    if flows.payments:
+        s.charts.append(Chart("money-flow", "Who pays whom", _flow_svg(flows, rev, ctx),
+                              "Every band is a payment in the model, labelled with its amount and drawn to "
+                              "scale (the thinnest a little wider, so that they stay visible): payers on the "
+                              "left pay the offerings, and money passed on (payouts, shares of another "
+                              "payment, hatched, and supplier costs) continues to the right."))
+        s.charts[-1].legend = _legend(ctx.kinds.get(flows.original(n))
+                                      for col in flows.columns for n in col if n not in flows.grouped)
+        if drivers_table is not None:
+            s.charts[-1].tables.append(drivers_table)  # read beside the chart: influence, not money
+    elif drivers_table is not None:
+        s.tables.append(drivers_table)
+    if rev.pass_through:
+        by_id = rev.by_id()
+        t = ReportTable("pass-through", "Pass-through: money received and paid on",
+                        ["Actor", "Kind", "Receives", "Passes on", "Net"], ["name", "kind", "inflow", "pass_through", "net"],
+                        total=len(rev.pass_through),
+                        note="Pass-through is the part of what an actor receives that it pays on as a share "
+                             "(an app store's payout, a marketplace's payout, a revenue share).")
+        for n, a in sorted(rev.pass_through.items(), key=lambda kv: (-kv[1], kv[0]))[: ctx.top]:
+            f = by_id.get(n)
+            t.row_ids.append(n)
+            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)),
+                           cell(f.inflow if f else None, ctx.money(f.inflow) if f else "–"), cell(a, ctx.money(a)),
+                           cell(f.net if f else None, ctx.money(f.net) if f else "–")])
+        s.tables.append(t)
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
     if dep:
-        s.charts.append(Chart("core-dependency", "Share of core revenue that depends on each satellite and channel",
+        s.charts.append(Chart("revenue-dependency",
+                              "Share of ecosystem revenue that depends on each satellite and channel",
                               charts.bar_chart([(ctx.name(n), v * 100) for n, v in dep],
                                                colors=[_kind_color(ctx.kinds.get(n)) for n, _ in dep],
-                                               xlabel="% of core revenue", max_items=CHART_ITEMS,
-                                               value_format=lambda v: f"{v:.1f}%", title="Core revenue dependency"),
-                              "Core revenue paid by customers whose binding path to the core runs through the "
-                              "node (attributed over the paths by their USES share × FEEDS strength)."))
+                                               xlabel="% of ecosystem revenue", max_items=CHART_ITEMS,
+                                               value_format=lambda v: f"{v:.1f}%", title="Revenue dependency"),
+                              "An offering's own revenue plus the revenue of customers whose binding path to "
+                              "the offering they pay runs through it (shared over the paths by USES share × "
+                              "FEEDS strength)."))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in dep)
-        t = ReportTable("dependency", "Dependency of core revenue", ["Node", "Kind", "Share of core revenue",
-                                                                      "Core revenue depending on it"],
-                        ["name", "kind", "dependency", "dependent_revenue"], total=len(dep))
+        t = ReportTable("dependency", "Revenue depending on each satellite and channel",
+                        ["Node", "Kind", "Own revenue", "Revenue depending on it", "Share of ecosystem revenue"],
+                        ["name", "kind", "revenue_by_offering", "dependent_revenue", "dependency"], total=len(dep))
         for n, v in dep[: ctx.top]:
             t.row_ids.append(n)
-            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)), cell(v, fmt.share(v)),
-                           cell(rev.dependent_revenue.get(n, 0.0), ctx.money(rev.dependent_revenue.get(n, 0.0)))])
+            own = rev.revenue_by_offering.get(n, 0.0)
+            t.rows.append([cell(ctx.name(n)), cell(ctx.kinds.get(n)), cell(own, ctx.money(own)),
+                           cell(rev.dependent_revenue.get(n, 0.0), ctx.money(rev.dependent_revenue.get(n, 0.0))),
+                           cell(v, fmt.share(v))])
         s.tables.append(t)
     nodes = sorted(rev.nodes, key=lambda f: (-(f.inflow + f.outflow), f.id))
     nodes = [f for f in nodes if f.inflow or f.outflow]
-    t = ReportTable("revenue-nodes", "Money in and out per actor (net value flow)",
+    t = ReportTable("revenue-nodes", "Net per actor: money in and out",
                     ["Actor", "Kind", "In", "Out", "Net"], ["name", "kind", "inflow", "outflow", "net"],
                     total=len(nodes), note=rev.note)
     for f in nodes[: ctx.top]:
@@ -282,12 +327,12 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
         for n, a in segs[: ctx.top]:
             t.row_ids.append(n)
             t.rows.append([cell(ctx.name(n)), cell(a, ctx.money(a)),
-                           cell(a / rev.revenue if rev.revenue else None,
-                                fmt.share(a / rev.revenue) if rev.revenue else "–")])
+                           cell(a / rev.ecosystem_revenue if rev.ecosystem_revenue else None,
+                                fmt.share(a / rev.ecosystem_revenue) if rev.ecosystem_revenue else "–")])
         s.tables.append(t)
-    if rev.unbound_core_revenue:
-        s.notes.append(f"{ctx.money(rev.unbound_core_revenue)} of core revenue comes from payers with no binding "
-                       f"path (USES/FEEDS) to the core; it depends on no satellite or channel in the model.")
+    if rev.unbound_revenue:
+        s.notes.append(f"{ctx.money(rev.unbound_revenue)} of ecosystem revenue comes from payers with no binding "
+                       f"path (USES/FEEDS) to the offering they pay; it depends on no satellite or channel in the model.")
     return s
 
 
@@ -302,22 +347,38 @@ def _hhi_band(value) -> str:
     return "highly concentrated"
 
 
-def _flow_svg(flows, ctx: _Ctx) -> str:
+def _flow_svg(flows, rev, ctx: _Ctx) -> str:
+    """The money-flow chart: node labels are the analysis's inflow (or, for a payer only, outflow), band
+    labels the payments' amounts, each formatted as money."""
+    figures = rev.by_id()
     nodes = []
-    for p in flows.payers:
-        label = f"Other payers ({len(flows.grouped[p])})" if p in flows.grouped else ctx.name(p)
-        nodes.append(charts.FlowNode(p, label, 0, _kind_color(ctx.kinds.get(p, "other"))))
-    for o in flows.offerings:
-        label = f"Other offerings ({len(flows.grouped[o])})" if o in flows.grouped else ctx.name(o)
-        nodes.append(charts.FlowNode(o, label, 1, _kind_color(ctx.kinds.get(o, "other"))))
-    for c in flows.cores:
-        nodes.append(charts.FlowNode(c, ctx.name(c), 2, _kind_color("core")))
-    edges = [(u, v, a) for (u, v), a in flows.paid.items()] + [(u, v, a) for (u, v), a in flows.fed.items()]
-    div, label, vfmt = ctx.chart_money([sum(a for _, _, a in edges)])
-    edges = [(u, v, a / div) for u, v, a in edges]
-    return charts.flow_chart(nodes, edges, value_format=vfmt,
-                             column_titles=[f"Who pays ({label})", "Satellites and channels", "Core"],
-                             title="Money flow from payers through satellites to the core")
+    for c, col in enumerate(flows.columns):
+        for n in col:
+            if n in flows.grouped:
+                label = f"Other ({len(flows.grouped[n]):,} actors)"
+                kind = "other"
+            else:
+                original = flows.original(n)
+                kind = ctx.kinds.get(original, "other")
+                label = charts.short_label(ctx.name(original), 30)
+                f = figures.get(original)
+                if n in flows.copies:
+                    label += "\n(paid again)"
+                elif f is not None and f.inflow > 0:
+                    label += f"\nreceives {ctx.money(f.inflow)}"
+                elif f is not None and f.outflow > 0:
+                    label += f"\npays {ctx.money(f.outflow)}"
+            nodes.append(charts.FlowNode(n, label, c, _kind_color(kind)))
+    bands = []
+    for p in flows.payments:
+        if not p.id:  # payments merged into an "other" node: a sum, drawn without a figure
+            bands.append(charts.FlowBand(p.source, p.target, p.amount))
+            continue
+        label = ctx.money(p.amount)
+        if p.linked and p.share is not None:
+            label += f" ({fmt.share(p.share, 0)} share)"
+        bands.append(charts.FlowBand(p.source, p.target, p.amount, label, p.linked))
+    return charts.flow_chart(nodes, bands, title="Who pays whom")
 
 
 def _centrality_section(cen, ctx: _Ctx) -> Section:
@@ -407,28 +468,33 @@ def _top_and_bottom(items: list, top: int) -> list:
 
 def _keystone_section(ks, ctx: _Ctx) -> Section:
     s = Section(id="keystones", title="Keystones: what each actor's loss would cost",
-                lead="For every actor: the core revenue that would no longer reach a core without it, the "
-                     "segments it would leave with no binding to any core, and the lock-in the ecosystem "
-                     "would lose (change of the summed lock-in index). Ranked by revenue at risk.")
+                lead="For every actor: the revenue at risk if it were lost (the ecosystem revenue that would "
+                     "no longer be paid, and the core's part of it), the segments it would leave with no "
+                     "binding to any core, and the lock-in the ecosystem would lose (change of the summed "
+                     "lock-in index). Ranked by revenue at risk.")
     nodes = list(ks.nodes)
     risky = [k for k in nodes if k.revenue_at_risk > 0][:CHART_ITEMS]
     if risky:
         div, label, vfmt = ctx.chart_money([k.revenue_at_risk for k in risky])
-        s.charts.append(Chart("keystones-revenue", "Core revenue at risk if the actor were lost",
+        s.charts.append(Chart("keystones-revenue", "Revenue at risk if the actor were lost",
                               charts.bar_chart([(k.name, k.revenue_at_risk / div) for k in risky],
                                                colors=[_kind_color(k.kind) for k in risky], xlabel=label,
                                                value_format=vfmt, max_items=CHART_ITEMS,
-                                               title="Core revenue at risk"),
-                              "An actor puts a payment at risk when it is the payer, the core, or on every "
-                              "binding path from the payer to the core."))
+                                               title="Revenue at risk"),
+                              "An actor puts a payment at risk when it pays it, receives it, is on every binding "
+                              "path from the payer to the offering paid, or when the payment is a share of one "
+                              "that stops."))
         s.charts[-1].legend = _legend(k.kind for k in risky)
-    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Core revenue at risk",
-                                                      "Share of core revenue", "Segments cut off", "Lock-in lost"],
-                    ["rank", "name", "kind", "revenue_at_risk", "revenue_share", "segments_cut_off",
-                     "lockin_change"], total=len(nodes))
+    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Revenue at risk", "Core part",
+                                                      "% of revenue", "Segments cut off", "Lock-in lost"],
+                    ["rank", "name", "kind", "revenue_at_risk", "core_revenue_at_risk", "revenue_share",
+                     "segments_cut_off", "lockin_change"], total=len(nodes),
+                    note="Revenue at risk: the ecosystem revenue no longer paid without the actor; core part: "
+                         "the part of it paid to the core; % of revenue: its share of ecosystem revenue.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
+                       cell(k.core_revenue_at_risk, ctx.money(k.core_revenue_at_risk)),
                        cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
                        cell(k.lockin_change, fmt.signed(k.lockin_change, 1))])
     s.tables.append(t)
@@ -549,7 +615,7 @@ def _run_scenario(changed, analysis, seed: int, step) -> _Comparison:
 
 def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
     """The figures of the before/after table: (comparison key, label, how to format)."""
-    keys = [(("revenue", "(ecosystem)", "revenue"), "Ecosystem revenue", "money"),
+    keys = [(("revenue", "(ecosystem)", "ecosystem_revenue"), "Ecosystem revenue", "money"),
             (("revenue", "(ecosystem)", "core_revenue"), "Core revenue", "money"),
             (("revenue", "(ecosystem)", "hhi_payers"), "Concentration of payers (HHI)", "number"),
             (("revenue", "(ecosystem)", "hhi_payees"), "Concentration of payees (HHI)", "number")]
@@ -566,7 +632,9 @@ def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
 
 
 _MONEY_FIGURES = frozenset({"inflow", "outflow", "net", "paid", "amount", "dependent_revenue", "revenue",
-                            "core_revenue", "direct_core_revenue", "unbound_core_revenue"})
+                            "core_revenue", "direct_revenue", "unbound_revenue", "ecosystem_revenue",
+                            "ecosystem_payouts", "ecosystem_net", "revenue_by_offering", "pass_through",
+                            "core_revenue_at_risk", "revenue_at_risk"})
 
 
 def _fmt_figure(value, how: str, ctx: _Ctx) -> str:
@@ -648,7 +716,7 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
 def _scenario_summary(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> list:
     from .document import SummaryItem
 
-    rev = cmp.by_key.get(("revenue", "(ecosystem)", "revenue"))
+    rev = cmp.by_key.get(("revenue", "(ecosystem)", "ecosystem_revenue"))
     core = cmp.by_key.get(("revenue", "(ecosystem)", "core_revenue"))
     if rev is None or rev.before is None or rev.after is None:
         return []

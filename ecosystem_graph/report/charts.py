@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -29,12 +30,14 @@ from ..model import LOCKIN_MECHANISMS  # noqa: E402
 __all__ = [
     "KIND_COLORS",
     "PALETTE",
+    "FlowBand",
     "FlowNode",
     "bar_chart",
     "flow_chart",
     "lockin_chart",
     "funnel_chart",
     "compare_chart",
+    "short_label",
     "svg_from_figure",
 ]
 
@@ -103,9 +106,13 @@ _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _counter = [0]
 
 
-def _short(label: str, limit: int = 34) -> str:
+def short_label(label: str, limit: int = 34) -> str:
+    """``label`` on one line, cut to ``limit`` characters with an ellipsis."""
     label = " ".join(str(label).split())
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+_short = short_label
 
 
 def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None = None) -> str:
@@ -226,98 +233,193 @@ class FlowNode:
     extra: dict = field(default_factory=dict)
 
 
-def flow_chart(nodes: Sequence[FlowNode], flows: Sequence[tuple[str, str, float]], *, value_format=None,
-               column_titles: Sequence[str] = (), title: str | None = None, width: float = 10.0) -> str:
-    """A Sankey-style alluvial chart: columns of nodes, ribbons whose width is the money they carry.
+@dataclass
+class FlowBand:
+    """A band of a flow chart: ``value`` sets its thickness, ``label`` is written at its payee's end;
+    ``linked`` bands (a share of another payment) are hatched."""
 
-    A node's height is the larger of what flows in and what flows out; ribbons may skip columns
-    (a segment paying the core directly). Flows with a non-positive value are left out.
+    source: str
+    target: str
+    value: float
+    label: str = ""
+    linked: bool = False
 
-    >>> svg = flow_chart([FlowNode("a", "Buyers", 0), FlowNode("b", "Shop", 1)], [("a", "b", 10.0)])
-    >>> "Buyers" in svg and "Shop" in svg
+
+_PT = 1 / 72  # one point in inches (the flow chart is laid out in inches)
+_NODE_FONT = 8.0
+_BAND_FONT = 7.0
+_CHAR = 0.57  # mean character width as a share of the font size (DejaVu Sans / Arial)
+
+
+def _text_width(text: str, size: float) -> float:
+    return max((len(line) for line in text.split("\n")), default=0) * size * _CHAR * _PT
+
+
+def _spread(wanted: list[float], spacing: float, low: float, high: float) -> list[float]:
+    """Label heights (top to bottom, descending) moved apart by at least ``spacing``, kept in [low, high]
+    as far as they fit: the least movement that removes every overlap of neighbouring labels."""
+    ys = list(wanted)
+    for i in range(len(ys)):
+        ys[i] = min(ys[i], high - i * spacing)
+        if i:
+            ys[i] = min(ys[i], ys[i - 1] - spacing)
+    for i in range(len(ys) - 1, -1, -1):
+        floor = low + (len(ys) - 1 - i) * spacing
+        if ys[i] < floor:
+            ys[i] = floor
+        if i < len(ys) - 1 and ys[i] < ys[i + 1] + spacing:
+            ys[i] = ys[i + 1] + spacing
+    return ys
+
+
+def flow_chart(nodes: Sequence[FlowNode], bands: Sequence[FlowBand], *, title: str | None = None,
+               min_band: float = 2.5, empty_text: str = "no payments in the model") -> str:
+    """A layered flow (Sankey) chart: columns of nodes, bands whose thickness is the money they carry.
+
+    Every band keeps at least ``min_band`` points of thickness so that small payments stay visible, is
+    written with its ``label`` at its payee's end, and labels of one column are moved apart (with a leader
+    line) so that they never overlap. Node labels (``FlowNode.label``, lines split by ``\\n``) sit left
+    of the first column and right of the others. A band must run from a column to a later one.
+
+    >>> svg = flow_chart([FlowNode("a", "Buyers", 0), FlowNode("b", "Shop", 1)],
+    ...                  [FlowBand("a", "b", 10.0, "EUR 10")])
+    >>> "Buyers" in svg and "Shop" in svg and "EUR 10" in svg
     True
     """
     by_id = {n.id: n for n in nodes}
-    flows = [(s, t, float(v)) for s, t, v in flows if v > 0 and s in by_id and t in by_id
-             and by_id[s].column < by_id[t].column]
-    inflow: dict[str, float] = {n.id: 0.0 for n in nodes}
-    outflow: dict[str, float] = {n.id: 0.0 for n in nodes}
-    for s, t, v in flows:
-        outflow[s] += v
-        inflow[t] += v
-    throughput = {k: max(inflow[k], outflow[k]) for k in by_id}
-    shown = [n for n in nodes if throughput[n.id] > 0]
-    ncols = max((n.column for n in shown), default=0) + 1
-    columns: list[list[FlowNode]] = [[] for _ in range(ncols)]
-    for n in shown:
-        columns[n.column].append(n)
-    for col in columns:
-        col.sort(key=lambda n: -throughput[n.id])
-    tallest = max((len(c) for c in columns), default=1)
-    total = max((sum(throughput[n.id] for n in c) for c in columns), default=1.0) or 1.0
-    height_in = max(2.6, min(10.0, 0.95 + 0.36 * tallest))
-    gap_total = 0.28  # share of the height given to gaps in the fullest column
-    scale = (1.0 - gap_total) / total
-    node_w = 0.018
-    xs = [0.02 + i * (0.96 - node_w) / max(ncols - 1, 1) for i in range(ncols)]
-    pos: dict[str, tuple[float, float, float]] = {}  # id -> (x, y_top, height)
-    for ci, col in enumerate(columns):
-        used = sum(throughput[n.id] * scale for n in col)
-        gap = (1.0 - used) / max(len(col) - 1, 1) if len(col) > 1 else 0.0
-        gap = min(gap, 0.08)
-        block = used + gap * (len(col) - 1)
-        y = 1.0 - (1.0 - block) / 2
-        for n in col:
-            h = max(throughput[n.id] * scale, 0.003)
-            pos[n.id] = (xs[ci], y, h)
-            y -= h + gap
-    # Each node's ribbons are stacked in the order of the node at their other end (top first), which
-    # keeps crossings few.
-    out_start: dict[tuple, float] = {}
-    in_start: dict[tuple, float] = {}
+    bands = [b for b in bands if b.value > 0 and b.source in by_id and b.target in by_id
+             and by_id[b.source].column < by_id[b.target].column]
+    ncols = max((n.column for n in nodes), default=0) + 1
+    columns: list[list[FlowNode]] = [[n for n in nodes if n.column == c] for c in range(ncols)]
+    tmin = min_band * _PT
+    node_w = 0.11
+    pad = 0.08
+    line_h = _NODE_FONT * 1.25 * _PT
+    label_h = {n.id: line_h * (n.label.count("\n") + 1) for n in nodes}
+    band_h = _BAND_FONT * 1.35 * _PT
+    # Horizontal layout: each gap holds the labels right of a column's nodes and the band labels left of
+    # the next column's nodes.
+    node_label_w = {n.id: _text_width(n.label, _NODE_FONT) for n in nodes}
+    band_label_w = defaultdict(float)
+    for b in bands:
+        band_label_w[by_id[b.target].column] = max(band_label_w[by_id[b.target].column],
+                                                   _text_width(b.label, _BAND_FONT))
+    left = max((node_label_w[n.id] for n in columns[0]), default=0.0) + 0.15 if ncols > 1 else 0.1
+    xs = [left]
+    for c in range(1, ncols):
+        right_of_prev = (max((node_label_w[n.id] for n in columns[c - 1]), default=0.0) if c > 1 else 0.0)
+        gap = max(right_of_prev + band_label_w[c] + 0.35, 1.1)
+        xs.append(xs[-1] + node_w + gap)
+    width = xs[-1] + node_w + max((node_label_w[n.id] for n in columns[-1]), default=0.0) + 0.2
+    # Vertical layout: room for every node label and every band label of the busiest column.
+    labels_per_col = defaultdict(int)
+    for b in bands:
+        labels_per_col[by_id[b.target].column] += 1
+    slot_min = {n.id: label_h[n.id] + 0.05 for n in nodes}  # a node's label fits beside its node
+    labels_only = max([sum(slot_min[n.id] for n in col) for col in columns]
+                      + [labels_per_col[c] * band_h for c in range(ncols)] + [0.0])
+    node_gap = 0.08
+    height = max(3.0, 1.6 * labels_only + 0.6)
+    top, bottom = height - 0.12, 0.12
+    inflow: dict[str, list[FlowBand]] = defaultdict(list)
+    outflow: dict[str, list[FlowBand]] = defaultdict(list)
+    for b in bands:
+        outflow[b.source].append(b)
+        inflow[b.target].append(b)
+
+    def thickness(b: FlowBand, scale: float) -> float:
+        return max(b.value * scale, tmin)
+
+    def node_height(n: str, scale: float) -> float:
+        return max(sum(thickness(b, scale) for b in inflow[n]), sum(thickness(b, scale) for b in outflow[n]), tmin)
+
+    def slot(n: str, scale: float) -> float:
+        return max(node_height(n, scale), slot_min[n])
+
+    raw = [sum(max(sum(b.value for b in inflow[n.id]), sum(b.value for b in outflow[n.id])) for n in col)
+           for col in columns]
+    avail = [top - bottom - node_gap * max(len(col) - 1, 0) for col in columns]
+    scale = min((a / r for a, r in zip(avail, raw) if r > 0), default=1.0)
+    for _ in range(60):  # label room and the minimum thickness add height: shrink until every column fits
+        if all(sum(slot(n.id, scale) for n in col) <= a + 1e-9 for col, a in zip(columns, avail)):
+            break
+        scale *= 0.95
+    pos: dict[str, tuple[float, float, float]] = {}  # id -> (x, top y, height)
+    for c, col in enumerate(columns):
+        slots = [slot(n.id, scale) for n in col]
+        block = sum(slots) + node_gap * max(len(col) - 1, 0)
+        y = top - (top - bottom - block) / 2
+        for n, room in zip(col, slots):
+            h = node_height(n.id, scale)
+            pos[n.id] = (xs[c], y - (room - h) / 2, h)
+            y -= room + node_gap
+    # Each node's bands are stacked in the order of the node at their other end (top first): few crossings.
+    out_top: dict[int, float] = {}
+    in_top: dict[int, float] = {}
     for nid in pos:
-        outs = sorted((f for f in flows if f[0] == nid), key=lambda f: -pos[f[1]][1])
-        ins = sorted((f for f in flows if f[1] == nid), key=lambda f: -pos[f[0]][1])
         y = pos[nid][1]
-        for f in outs:
-            out_start[f] = y
-            y -= f[2] * scale
+        for b in sorted(outflow[nid], key=lambda b: -pos[b.target][1]):
+            out_top[id(b)] = y
+            y -= thickness(b, scale)
         y = pos[nid][1]
-        for f in ins:
-            in_start[f] = y
-            y -= f[2] * scale
+        for b in sorted(inflow[nid], key=lambda b: -pos[b.source][1]):
+            in_top[id(b)] = y
+            y -= thickness(b, scale)
     with matplotlib.rc_context(_RC):
-        fig = _new_figure(width, height_in)
-        ax = fig.add_axes((0.0, 0.0, 1.0, 0.93 if column_titles else 1.0))
-        ax.set_xlim(-0.24, 1.24)
-        ax.set_ylim(-0.02, 1.02)
+        fig = _new_figure(width, height)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        ax.set_xlim(0, width)
+        ax.set_ylim(0, height)
         ax.axis("off")
-        for f in sorted(flows, key=lambda f: -f[2]):
-            s, t, v = f
-            h = v * scale
-            y0_top, y1_top = out_start[f], in_start[f]
-            x0, x1 = pos[s][0] + node_w, pos[t][0]
+        for b in sorted(bands, key=lambda b: -b.value):
+            h = thickness(b, scale)
+            y0, y1 = out_top[id(b)], in_top[id(b)]
+            x0, x1 = pos[b.source][0] + node_w, pos[b.target][0]
             mid = (x0 + x1) / 2
-            verts = [(x0, y0_top), (mid, y0_top), (mid, y1_top), (x1, y1_top),
-                     (x1, y1_top - h), (mid, y1_top - h), (mid, y0_top - h), (x0, y0_top - h), (x0, y0_top)]
-            codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4,
-                     MplPath.LINETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
-            ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=by_id[s].color, alpha=0.32,
-                                   edgecolor="none"))
+            verts = [(x0, y0), (mid, y0), (mid, y1), (x1, y1), (x1, y1 - h), (mid, y1 - h), (mid, y0 - h),
+                     (x0, y0 - h), (x0, y0)]
+            codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO,
+                     MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
+            color = by_id[b.source].color
+            ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=color, alpha=0.5 if b.linked else 0.32,
+                                   edgecolor="white" if b.linked else "none", linewidth=0,
+                                   hatch="////" if b.linked else None))
         for nid, (x, y, h) in pos.items():
-            node = by_id[nid]
-            ax.add_patch(Rectangle((x, y - h), node_w, h, facecolor=node.color, edgecolor="none"))
-            text = f"{_short(node.label, 36)}  {_value_text(throughput[nid], value_format)}"
-            left = node.column == 0 and ncols > 1
-            ax.text(x - 0.008 if left else x + node_w + 0.008, y - h / 2, text, va="center",
-                    ha="right" if left else "left", fontsize=7.5, color=PALETTE["ink"],
-                    bbox=None if left or node.column == ncols - 1 else
-                    {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-        for ci, ctitle in enumerate(column_titles[:ncols]):
-            ax.text(xs[ci] + node_w / 2, 1.04, ctitle, ha="center", va="bottom", fontsize=8.5,
-                    fontweight="bold", color=PALETTE["muted"], transform=ax.transData, clip_on=False)
-        if not flows:
-            ax.text(0.5, 0.5, "no money flows in the model", ha="center", color=PALETTE["muted"])
+            ax.add_patch(Rectangle((x, y - h), node_w, h, facecolor=by_id[nid].color, edgecolor="none"))
+        # Node labels: left of the first column, right of the others; moved apart within a column.
+        for c, col in enumerate(columns):
+            if not col:
+                continue
+            wanted = [pos[n.id][1] - pos[n.id][2] / 2 for n in col]
+            spacing = max(label_h[n.id] for n in col) + 0.02
+            placed = _spread(wanted, spacing, bottom + spacing / 2, top - spacing / 2)
+            at_left = c == 0 and ncols > 1
+            for n, want, y in zip(col, wanted, placed):
+                x = pos[n.id][0]
+                tx = x - 0.05 if at_left else x + node_w + 0.05
+                ax.text(tx, y, n.label, va="center", ha="right" if at_left else "left", fontsize=_NODE_FONT,
+                        color=PALETTE["ink"], linespacing=1.15,
+                        bbox=None if at_left else {"boxstyle": "round,pad=0.12", "facecolor": "white",
+                                                   "edgecolor": "none", "alpha": 0.85})
+                if abs(y - want) > 0.02:
+                    ax.plot([x if at_left else x + node_w, tx], [want, y], color=PALETTE["muted"], linewidth=0.5)
+        # Band labels at the payee's end, right-aligned against it; moved apart within a column.
+        for c in range(1, ncols):
+            col_bands = [b for b in bands if by_id[b.target].column == c and b.label]
+            col_bands.sort(key=lambda b: -(in_top[id(b)] - thickness(b, scale) / 2))
+            wanted = [in_top[id(b)] - thickness(b, scale) / 2 for b in col_bands]
+            placed = _spread(wanted, band_h, bottom + band_h / 2, top - band_h / 2)
+            for b, want, y in zip(col_bands, wanted, placed):
+                x = pos[b.target][0]
+                moved = abs(y - want) > 0.015
+                tx = x - (0.16 if moved else 0.05)
+                ax.text(tx, y, b.label, va="center", ha="right", fontsize=_BAND_FONT, color=PALETTE["ink"],
+                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                              "alpha": 0.85})
+                if moved:
+                    ax.plot([tx + 0.01, x], [y, want], color=PALETTE["muted"], linewidth=0.5)
+        if not bands:
+            ax.text(width / 2, height / 2, empty_text, ha="center", color=PALETTE["muted"])
         return svg_from_figure(fig, title=title)
 
 

@@ -55,6 +55,7 @@ class Chart:
     svg: str
     caption: str | None = None
     legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour) swatches under the chart
+    tables: list["ReportTable"] = field(default_factory=list)  # tables read with the chart, shown right under it
 
 
 @dataclass

@@ -31,12 +31,15 @@ _UNITS_UP = ("", "thousand", "million", "billion", "trillion")
 
 def money_scale(largest: float, unit: str | None) -> tuple[float, str | None]:
     """``(divisor, unit)`` that shows amounts up to ``largest`` (in the model's ``unit``) with at most
-    three digits before the point, e.g. 754,035,603 thousand -> divide by 1e6, "billion".
+    three digits before the point, e.g. 754,035,603 thousand -> divide by 1e6, "billion"; an amount below
+    one model unit moves down to the unit it reads in (0.05 billion -> 50 million, 0.00004 billion -> 40,000).
 
     Unknown units are kept as they are (divisor 1).
 
     >>> money_scale(754_035_603.9, "thousand"), money_scale(574.8, "billion"), money_scale(12.0, "k€")
     ((1000000.0, 'billion'), (1.0, 'billion'), (1.0, 'k€'))
+    >>> money_scale(0.05, "billion"), money_scale(0.00004, "billion")
+    ((0.001, 'million'), (1e-09, None))
     """
     key = (unit or "").strip().lower()
     if key not in UNIT_FACTORS:
@@ -44,27 +47,52 @@ def money_scale(largest: float, unit: str | None) -> tuple[float, str | None]:
     base = UNIT_FACTORS[key]
     total = abs(largest) * base if _finite(largest) else 0.0
     best = key
-    for name in _UNITS_UP:
-        if name == "thousand" and key == "":
-            continue  # plain amounts stay plain below a million: 1,200 rather than 1.2 thousand
-        if UNIT_FACTORS[name] >= base and total >= UNIT_FACTORS[name]:
-            best = name
+    if 0 < total < base:  # below one model unit: start from plain amounts
+        best = ""
+        for name in _UNITS_UP:
+            if name != "thousand" and total >= UNIT_FACTORS[name]:
+                best = name
+    else:
+        for name in _UNITS_UP:
+            if name == "thousand" and key == "":
+                continue  # plain amounts stay plain below a million: 1,200 rather than 1.2 thousand
+            if UNIT_FACTORS[name] >= base and total >= UNIT_FACTORS[name]:
+                best = name
     divisor = UNIT_FACTORS[best] / base
     return divisor, (best or None)
 
 
+def _decimals(value: float, digits: int) -> int:
+    """``digits``, or more where the value would show fewer than three significant digits (2.63 million,
+    not 2.6 million; a small amount never rounds to zero)."""
+    if value == 0 or not math.isfinite(value):
+        return digits
+    needed = 2 - math.floor(math.log10(abs(value)))
+    return min(max(digits, needed), 12)
+
+
 def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -> str:
-    """Money as written in a client document, in the largest unit that keeps it readable.
+    """Money as written in a client document, in the unit that keeps it readable, with at least three
+    significant digits (more decimals than ``digits`` where needed): a non-zero amount never reads 0.
 
     >>> money(574.785, "USD", "billion"), money(1200, "EUR"), money(754_035_603.9, "EUR", "thousand")
     ('USD 574.8 billion', 'EUR 1,200', 'EUR 754.0 billion')
+    >>> money(0.0358, "EUR", "million"), money(0.004, "EUR", "k€"), money(0.25, "EUR"), money(29847.6, "EUR")
+    ('EUR 35,800', 'EUR 0.00400 k€', 'EUR 0.25', 'EUR 29,848')
     """
     if not _finite(value):
         return "–"
     divisor, shown_unit = money_scale(value, unit)
+    key = (unit or "").strip().lower()
     value = value / divisor
-    if divisor != 1 or (abs(value) < 1e15 and float(value) != int(value)):
-        text = f"{value:,.{digits}f}"
+    if divisor > 1 or (abs(value) < 1e15 and float(value) != int(value)):
+        if shown_unit is None and key in UNIT_FACTORS and abs(value) >= 100:
+            value = round(value)  # plain amounts of 100 and more in whole currency units
+            text = f"{int(value):,}"
+        elif shown_unit is None and key in UNIT_FACTORS and abs(value) >= 0.01:
+            text = f"{value:,.2f}"  # plain amounts below 100: cents
+        else:
+            text = f"{value:,.{_decimals(value, digits)}f}"
     else:
         text = f"{int(value):,}"
     text = text.replace("-", "−")  # a real minus sign

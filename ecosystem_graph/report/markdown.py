@@ -96,6 +96,8 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
             out += [f"![{md_escape(c.title)}]({name})", ""]
             if c.caption:
                 out += [f"*{md_escape(c.caption)}*", ""]
+            for t in c.tables:
+                out += _table(t)
         for t in s.tables:
             out += _table(t)
         for n in s.notes:

@@ -23,15 +23,15 @@ def headline_figures(analysis, ctx) -> list[Kpi]:
     out: list[Kpi] = []
     rev = getattr(analysis, "revenue", None)
     if rev is not None:
-        out.append(Kpi("revenue", "Ecosystem revenue", rev.revenue, ctx.money(rev.revenue),
+        out.append(Kpi("revenue", "Ecosystem revenue", rev.ecosystem_revenue, ctx.money(rev.ecosystem_revenue),
                        f"per {ctx.period}" if ctx.period else None))
-        share = rev.core_revenue / rev.revenue if rev.revenue else None
-        out.append(Kpi("core_share", "Earned by the core", share, fmt.share(share),
-                       ctx.money(rev.core_revenue)))
+        share = rev.core_revenue / rev.ecosystem_revenue if rev.ecosystem_revenue else None
+        out.append(Kpi("core_share", "Core revenue", share, fmt.share(share),
+                       f"{ctx.money(rev.core_revenue)} paid to the core"))
         top_stream = next(iter(rev.by_stream.items()), None)
-        if top_stream and rev.revenue:
-            out.append(Kpi("top_stream", "Largest revenue stream", top_stream[1] / rev.revenue,
-                           fmt.share(top_stream[1] / rev.revenue), top_stream[0]))
+        if top_stream and rev.ecosystem_revenue:
+            out.append(Kpi("top_stream", "Largest revenue stream", top_stream[1] / rev.ecosystem_revenue,
+                           fmt.share(top_stream[1] / rev.ecosystem_revenue), top_stream[0]))
     lock = getattr(analysis, "lockin", None)
     if lock is not None and lock.segments:
         mean = sum(s.index for s in lock.segments) / len(lock.segments)
@@ -68,42 +68,42 @@ def executive_summary(analysis, ctx) -> list[SummaryItem]:
 
 def _revenue_items(rev, ctx) -> list[SummaryItem]:
     items: list[SummaryItem] = []
-    if rev.revenue <= 0:
+    if rev.ecosystem_revenue <= 0:
         items.append(SummaryItem("revenue", "The model records no money paid to the ecosystem's offerings.",
                                  ctx.money(0.0), 0.0))
         return items
     streams = list(rev.by_stream.items())
-    parts = [f"{name} {fmt.share(a / rev.revenue, 0)}" for name, a in streams[:3]]
+    parts = [f"{name} {fmt.share(a / rev.ecosystem_revenue, 0)}" for name, a in streams[:3]]
     if len(streams) > 3:
         parts.append(f"{len(streams) - 3} more stream{'s' if len(streams) > 4 else ''}")
     split = _join(parts)
     more = ""
     items.append(SummaryItem(
         "revenue",
-        f"Customers and partners pay the ecosystem {ctx.money(rev.revenue)}"
+        f"Customers and partners pay the ecosystem {ctx.money(rev.ecosystem_revenue)}"
         f"{' in ' + ctx.period if ctx.period else ''}; by stream: {split}{more}.",
-        ctx.money(rev.revenue), rev.revenue))
-    core_share = rev.core_revenue / rev.revenue
+        ctx.money(rev.ecosystem_revenue), rev.ecosystem_revenue))
+    core_share = rev.core_revenue / rev.ecosystem_revenue
     items.append(SummaryItem(
         "core_share",
         f"The core earns {fmt.share(core_share, 0)} of it directly; the satellites and channels earn the other "
         f"{fmt.share(1 - core_share, 0)}.",
         ctx.money(rev.core_revenue), rev.core_revenue))
     dep = sorted(((n, v) for n, v in rev.dependency.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
-    if dep and rev.core_revenue > 0:
+    if dep:
         n, v = dep[0]
         items.append(SummaryItem(
             "dependency",
-            f"{fmt.share(v, 0)} of the core's revenue comes from customers bound to it through {ctx.name(n)}, "
-            f"the {ctx.kinds.get(n, 'node')} the core depends on most.",
+            f"{ctx.name(n)} is the {ctx.kinds.get(n, 'node')} the ecosystem's revenue depends on most: its own "
+            f"revenue and that of customers bound through it make {fmt.share(v, 0)} of ecosystem revenue.",
             fmt.share(v), v))
     payees = (rev.hhi or {}).get("payees")
     payers = (rev.hhi or {}).get("payers")
     if payees is not None:
-        top_payee = next(iter(rev.by_payee.items()), None)
+        top_payee = min(rev.revenue_by_offering.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
         lead = ""
         if top_payee:
-            lead = f"; {ctx.name(top_payee[0])} alone takes {fmt.share(top_payee[1] / rev.revenue, 0)}"
+            lead = f"; {ctx.name(top_payee[0])} alone takes {fmt.share(top_payee[1] / rev.ecosystem_revenue, 0)}"
         band = ("highly concentrated" if payees > HHI_HIGH else "moderately concentrated" if payees >= HHI_MODERATE
                 else "spread")
         items.append(SummaryItem(
@@ -138,12 +138,14 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
     then = f" Next most critical: {others}." if others else ""
     if top.revenue_at_risk > 0:
         cut = f" and leave {segments} with no binding to the core" if n_cut else ""
-        sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of core "
-                    f"revenue ({fmt.share(top.revenue_share, 0)}) at risk{cut}.{then}")
+        core = getattr(top, "core_revenue_at_risk", 0.0) or 0.0
+        core_part = f", {ctx.money(core)} of it core revenue," if core > 0 else ""
+        sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of ecosystem "
+                    f"revenue ({fmt.share(top.revenue_share, 0)}){core_part} at risk{cut}.{then}")
         return [SummaryItem("top_keystone", sentence, ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
-    # No core revenue at risk anywhere: the cost of losing the keystone is the segments it alone ties to the core.
+    # No revenue at risk anywhere: the cost of losing the keystone is the segments it alone ties to the core.
     sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
-                f"no core revenue is at risk, as those segments pay other offerings.{then}")
+                f"no ecosystem revenue is at risk.{then}")
     return [SummaryItem("top_keystone", sentence, segments, float(n_cut))]
 
 
