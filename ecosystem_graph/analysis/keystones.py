@@ -385,10 +385,13 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
             else:
                 key = (u, v)
                 pair_pay[key] = pair_pay.get(key, 0.0) + amount
-    dominators = index.payee_dominators
+    dominators, reaching = index.payee_dominators, index.reaching
     for (p, c), amount in pair_pay.items():
-        doms = dominators(p, c)
         at_risk[p] += amount
+        if c not in cores and p not in reaching(c):  # no binding path (most payments into satellites)
+            at_risk[c] += amount
+            continue
+        doms = dominators(p, c)
         if c in cores:
             at_risk_core[p] += amount
             for x in doms or (c,):

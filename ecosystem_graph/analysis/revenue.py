@@ -265,6 +265,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     dependent = {n: by_offering[n] for n, k in kind.items() if k in sat_chan}
     direct = unbound = 0.0
     truncated_payers = set()
+    reaching = index.reaching
     for (payer, payee), amount in pair_pay.items():
         if kind.get(payee) == "core":
             records, truncated = index.path_records(payer)
@@ -273,6 +274,9 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
                 _, _, _, _, factors, end, between = index.suffix_info(rest)
                 if (end if rest else step[1]) == payee:
                     to_payee.append((step, rest, factors, between))
+        elif payer not in reaching(payee):  # no binding path (most payments into satellites)
+            unbound += amount
+            continue
         else:
             records, truncated = index.paths_to(payer, payee)
             to_payee = []
