@@ -562,6 +562,26 @@ class BindingIndex:
         self._suffix_info[key] = (rest, info)  # holds rest: its id stays its own
         return info
 
+    def pays_columns(self) -> tuple[list, list, list]:
+        """``(amounts, streams, linked)`` of ``by_type["PAYS"]``: each payment's amount (0.0 when unset),
+        its stream (``"unspecified"`` when unset) and the positions of the linked payments (``share_of``
+        set). Read in one visit to each relationship's data (scattered over a large heap, the reads cost
+        more than the arithmetic) and cached: the revenue flows and the keystones share them."""
+        cols = self.__dict__.get("_pays_columns")
+        if cols is None:
+            amounts: list = []
+            streams: list = []
+            linked: list = []
+            add_amount, add_stream = amounts.append, streams.append
+            for i, e in enumerate(self.by_type.get("PAYS", ())):
+                d = e[3]
+                add_amount(d.get("amount") or 0.0)
+                add_stream(d.get("stream") or "unspecified")
+                if d.get("share_of") is not None:
+                    linked.append(i)
+            cols = self._pays_columns = (amounts, streams, linked)
+        return cols
+
     # ------------------------------------------------------------- paths to any offering
 
     def reaching(self, target: str) -> frozenset:
@@ -589,7 +609,7 @@ class BindingIndex:
             return None
         if self.kind.get(payee) == "core":
             return self.dominators_but_self(payer).get(payee)
-        reach = self.reaching(payee)
+        reach = self._reaching.get(payee) or self.reaching(payee)
         if payer not in reach:
             return None
         if self.sources_closed and self.kind.get(payer) in EXTERNAL_KINDS:
@@ -638,7 +658,7 @@ class BindingIndex:
         cached = self._paths_to.get(key)
         if cached is not None:
             return cached
-        reach = self.reaching(target)
+        reach = self._reaching.get(target) or self.reaching(target)
         if source == target or source not in reach:
             result: tuple = ([], False)
         elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:

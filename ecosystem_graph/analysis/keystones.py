@@ -371,22 +371,27 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
     revenue = core_revenue = 0.0
     pair_pay: dict[tuple, float] = {}  # unlinked revenue payments per (payer, payee), model order
     linked_pay: list = []  # linked revenue payments
-    for e in pays:
-        u, v, _, d = e
+    amounts, _, linked = index.pays_columns()
+    linked = set(linked)
+    for i, e, amount in zip(range(len(pays)), pays, amounts):
+        u, v = e[0], e[1]
         if u in external and v in offerings:
-            amount = float(d.get("amount") or 0.0)
+            amount = float(amount)
             revenue += amount
             if v in cores:
                 core_revenue += amount
-            if d.get("share_of") is None:
+            if i in linked:
+                linked_pay.append((e, amount))
+            else:
                 key = (u, v)
                 pair_pay[key] = pair_pay.get(key, 0.0) + amount
-            else:
-                linked_pay.append((e, amount))
-    dominators = index.payee_dominators
+    dominators, reaching = index.payee_dominators, index.reaching
     for (p, c), amount in pair_pay.items():
-        doms = dominators(p, c)
         at_risk[p] += amount
+        if c not in cores and p not in reaching(c):  # no binding path (most payments into satellites)
+            at_risk[c] += amount
+            continue
+        doms = dominators(p, c)
         if c in cores:
             at_risk_core[p] += amount
             for x in doms or (c,):

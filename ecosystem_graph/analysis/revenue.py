@@ -208,19 +208,10 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     pos = dict(zip(ids, range(len(ids))))
     src = np.fromiter(map(pos.__getitem__, map(itemgetter(0), pays)), dtype=np.intp, count=m)
     dst = np.fromiter(map(pos.__getitem__, map(itemgetter(1), pays)), dtype=np.intp, count=m)
-    # amount and stream read in one visit to each relationship's data (scattered over a large heap,
-    # the reads cost more than the arithmetic); np.array converts each amount as float() does. A
-    # linked payment (share_of) carries its derived amount.
-    amount_list: list = []
-    streams: list = []
-    linked: list = []  # positions of the linked payments
-    add_amount, add_stream = amount_list.append, streams.append
-    for i, e in enumerate(pays):
-        d = e[3]
-        add_amount(d.get("amount") or 0.0)
-        add_stream(d.get("stream") or "unspecified")
-        if d.get("share_of") is not None:
-            linked.append(i)
+    # amounts, streams and linked payments read in one visit to each relationship's data (shared with
+    # the keystones); np.array converts each amount as float() does. A linked payment (share_of)
+    # carries its derived amount.
+    amount_list, streams, linked = index.pays_columns()
     amounts = np.array(amount_list, dtype=float)
     inflow = np.bincount(dst, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
     outflow = np.bincount(src, weights=amounts, minlength=len(ids)) if m else np.zeros(len(ids))
@@ -274,6 +265,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     dependent = {n: by_offering[n] for n, k in kind.items() if k in sat_chan}
     direct = unbound = 0.0
     truncated_payers = set()
+    reaching = index.reaching
     for (payer, payee), amount in pair_pay.items():
         if kind.get(payee) == "core":
             records, truncated = index.path_records(payer)
@@ -282,6 +274,9 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
                 _, _, _, _, factors, end, between = index.suffix_info(rest)
                 if (end if rest else step[1]) == payee:
                     to_payee.append((step, rest, factors, between))
+        elif payer not in reaching(payee):  # no binding path (most payments into satellites)
+            unbound += amount
+            continue
         else:
             records, truncated = index.paths_to(payer, payee)
             to_payee = []
