@@ -17,7 +17,8 @@ __all__ = ["render"]
               help="Node size: money-weighted PageRank, money through the node, or number of relationships.")
 @click.option("--highlight", "highlights", multiple=True, metavar="SPEC",
               help="lockin:SEGMENT_ID (the segment's binding paths to the core), path:A,B (shortest path "
-                   "through the given nodes) or keystones. Repeatable; the first is shown on load.")
+                   "through the given nodes), keystones, or levers (each funnel's biggest lever: the step whose "
+                   "rate moves the final conversions most). Repeatable; the first is shown on load.")
 @click.option("--layout", type=click.Choice(["ecosystem", "force"]), default="ecosystem", show_default=True,
               help="ecosystem: core in the centre, then rings of satellites, channels/partners, segments. "
                    "force: a force layout run in the browser (small graphs).")
@@ -30,13 +31,15 @@ def render(file: str, output: str, size_by: str, highlights: tuple[str, ...], la
     """Write an interactive HTML page of the ecosystem in FILE.
 
     One file, no internet needed: legend, search, filters by kind and relationship type, click a
-    node for its details and neighbourhood, highlights of lock-in paths, paths and keystones.
+    node for its details and neighbourhood, highlights of lock-in paths, paths, keystones and funnel
+    levers.
 
     \b
     Examples:
       ecograph render examples/amazon.yaml -o amazon.html
       ecograph render examples/amazon.yaml -o amazon.html --highlight lockin:prime-members
       ecograph render examples/amazon.yaml -o amazon.html --size-by revenue --highlight path:advertisers,online-retail
+      ecograph render examples/newspaper-funnel.yaml -o newspaper.html --highlight levers
       ecograph render big.yaml -o big.html --size-by degree --max-nodes 5000
     """
     from .fileio import output_target

@@ -142,8 +142,9 @@ def test_parse_highlight_and_bad_targets():
     assert parse_highlight("lockin:members") == Highlight("lockin", ("members",))
     assert parse_highlight("path:a, b ,c") == Highlight("path", ("a", "b", "c"))
     assert parse_highlight("keystones") == Highlight("keystones")
-    for bad in ("lockin:", "path:a", "keystones:x", "foo:bar"):
-        with pytest.raises(UsageError, match="is not one of lockin:SEGMENT_ID, path:A,B or keystones"):
+    assert parse_highlight("levers") == parse_highlight("Lever") == Highlight("levers")
+    for bad in ("lockin:", "path:a", "keystones:x", "levers:x", "foo:bar"):
+        with pytest.raises(UsageError, match="is not one of lockin:SEGMENT_ID, path:A,B, keystones or levers"):
             parse_highlight(bad)
     with pytest.raises(UsageError, match=r"--highlight path: no node 'carier' \(did you mean 'carrier'\?\)"):
         graph_data(shop_model(), size_by="degree", highlights=["path:buyers,carier"])
@@ -279,7 +280,7 @@ def test_cli_render_errors_are_one_line_and_write_nothing(tmp_path):
     assert (r.exit_code, r.stderr) == (2, "Error: --highlight path: no node 'x'\n")
     r = runner.invoke(cli, ["render", str(src), "-o", str(out), "--highlight", "nope"])
     assert (r.exit_code, r.stderr) == (
-        2, "Error: --highlight 'nope' is not one of lockin:SEGMENT_ID, path:A,B or keystones\n")
+        2, "Error: --highlight 'nope' is not one of lockin:SEGMENT_ID, path:A,B, keystones or levers\n")
     r = runner.invoke(cli, ["render", str(src), "-o", str(tmp_path / "missing" / "x.html"), "--size-by", "degree"])
     assert r.exit_code == 1 and r.stderr.startswith(f"Error: {tmp_path / 'missing' / 'x.html'}: cannot write")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.yaml"]
@@ -342,3 +343,65 @@ def test_panel_tooltips_and_sizes_use_the_analysis_money_figures():
             assert _amount(panel["Core revenue at risk if lost"]) == pytest.approx(k["core_revenue_at_risk"], abs=0.05)
         # --size-by revenue: area grows with the money through the node, the larger of in and out
         assert n["size"] == pytest.approx(12 + 36 * math.sqrt(max(f["inflow"], f["outflow"]) / top), abs=0.01)
+
+
+# ----------------------------------------------------------------------------------------- funnel levers
+
+
+def _newspaper():
+    from pathlib import Path
+
+    from ecosystem_graph.fileio import load_model
+
+    return load_model(Path(__file__).resolve().parent.parent / "examples" / "newspaper-funnel.yaml")
+
+
+def test_converts_to_tooltips_rank_each_step_among_the_funnel_levers():
+    data = graph_data(_newspaper(), size_by="degree")
+    tips = {(e["from"], e["to"]): e["title"].splitlines() for e in data["edges"] if e["type"] == "CONVERTS_TO"}
+    # hand arithmetic (1,500,000 flybys; only they enter): expected members registered 1.5M x 0.04 = 60,000,
+    # paying once 1.5M x 0.005 + 60,000 x 0.1 = 13,500. A 10% raise of paying once -> subscriber (0.25 -> 0.275)
+    # adds 13,500 x 0.025 = 337.5 subscribers; of flyby -> registered (0.04 -> 0.044): 1.5M x 0.004 = 6,000 more
+    # registered, each reaching a subscription with 0.02 + 0.1 x 0.25 = 0.045: 270; of registered -> subscriber
+    # (0.02 -> 0.022): 60,000 x 0.002 = 120. Elasticities 3,375 / 4,575 = 0.74 > 2,700 / 4,575 = 0.59 > ...
+    assert "Lever #1 of 5: 10% more on this rate brings 338 more converted" in tips[("paying-once", "subscriber")]
+    assert "Lever #2 of 5: 10% more on this rate brings 270 more converted" in tips[("flyby", "registered")]
+    assert "Lever #5 of 5: 10% more on this rate brings 120 more converted" in tips[("registered", "subscriber")]
+    assert sorted(line.split(":")[0] for t in tips.values() for line in t if line.startswith("Lever #")) == [
+        f"Lever #{i} of 5" for i in range(1, 6)]
+    others = [e["title"] for e in data["edges"] if e["type"] != "CONVERTS_TO"]
+    assert others and not any("Lever #" in t for t in others)
+
+
+def test_biggest_funnel_lever_is_offered_on_small_graphs_and_shown_when_asked():
+    data = graph_data(_newspaper(), size_by="degree")
+    edge_of = {e["id"]: (e["from"], e["to"], e["type"]) for e in data["edges"]}
+    (offered,) = [h for h in data["highlights"] if h["kind"] == "levers"]
+    assert offered["label"] == "Biggest funnel lever" and offered["offered"] is True
+    assert sorted(offered["nodes"]) == ["paying-once", "subscriber"]
+    assert [edge_of[e] for e in offered["edges"]] == [("paying-once", "subscriber", "CONVERTS_TO")]
+    asked = graph_data(_newspaper(), size_by="degree", highlights=["levers"])
+    assert [(h["kind"], h["offered"]) for h in asked["highlights"]][0] == ("levers", False)
+    assert sum(h["kind"] == "levers" for h in asked["highlights"]) == 1  # not offered a second time
+    # a model without a funnel: nothing offered; asking is one clear error
+    assert not [h for h in graph_data(shop_model(), size_by="degree")["highlights"] if h["kind"] == "levers"]
+    with pytest.raises(UsageError, match="--highlight levers: the model has no funnel"):
+        graph_data(shop_model(), size_by="degree", highlights=["levers"])
+
+
+def test_each_funnel_offers_its_own_biggest_lever():
+    from ecosystem_graph.model import Ecosystem
+
+    # two separate chains: a -> b (0.5) -> c (0.2) and x -> y (0.3); in a chain every step has elasticity 1,
+    # ties go to step order, so each funnel's first step is its biggest lever
+    model = Ecosystem.model_validate({
+        "name": "two funnels", "currency": "EUR", "period": "2024",
+        "nodes": [{"id": i, "kind": "segment", "name": i.upper(), "size": 100} for i in "abcxy"],
+        "relationships": [{"from": "a", "to": "b", "type": "CONVERTS_TO", "rate": 0.5},
+                          {"from": "b", "to": "c", "type": "CONVERTS_TO", "rate": 0.2},
+                          {"from": "x", "to": "y", "type": "CONVERTS_TO", "rate": 0.3}]})
+    data = graph_data(model, size_by="degree")
+    edge_of = {e["id"]: (e["from"], e["to"]) for e in data["edges"]}
+    (h,) = [h for h in data["highlights"] if h["kind"] == "levers"]
+    assert h["label"] == "Biggest lever of each funnel (2)"
+    assert sorted(edge_of[e] for e in h["edges"]) == [("a", "b"), ("x", "y")]

@@ -283,3 +283,20 @@ def test_nodes_named_like_object_prototype_members_are_drawn_and_clickable(opene
     assert o.js("() => ecoGraph.selectNode('toString', false)") is True
     assert o.js("() => ecoGraph.selectNode('propertyIsEnumerable', false)") is False
     _assert_clean(o)
+
+
+def test_offered_funnel_lever_marks_the_biggest_lever_step_on_click(opened):
+    from pathlib import Path
+
+    from ecosystem_graph.fileio import load_model
+
+    # the newspaper's biggest lever is paying once -> subscriber (elasticity 0.25 x 13,500 / 4,575 = 0.74, see
+    # tests/test_report_levers.py): the button lights those two stages and that one CONVERTS_TO relationship
+    model = load_model(Path(__file__).resolve().parent.parent / "examples" / "newspaper-funnel.yaml")
+    o = opened(render_html(model, size_by="degree"))
+    assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
+    o.page.get_by_role("button", name="Biggest funnel lever").click()
+    assert sorted(o.js("() => ecoGraph.highlightedNodes()")) == ["paying-once", "subscriber"]
+    lit = o.js("() => ecoGraph.edges.get({filter: e => e.hl === true}).map(e => [e.from, e.to, e.type])")
+    assert lit == [["paying-once", "subscriber", "CONVERTS_TO"]]
+    _assert_clean(o)

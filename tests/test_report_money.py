@@ -22,7 +22,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 MONEY = re.compile(r"\b(USD|EUR)\s([−-]?)(\d[\d,]*(?:\.\d+)?)(?:\s(thousand|million|billion|trillion)\b)?")
 # JSON keys whose numbers are money (model unit), and maps whose values are money
 MONEY_KEYS = {"ecosystem_revenue", "core_revenue", "ecosystem_payouts", "ecosystem_net", "direct_revenue",
-              "unbound_revenue", "inflow", "outflow", "net", "amount", "revenue_at_risk", "core_revenue_at_risk"}
+              "unbound_revenue", "inflow", "outflow", "net", "amount", "revenue_at_risk", "core_revenue_at_risk",
+              "extra_revenue_per_10pct"}
 MONEY_MAPS = {"revenue_by_offering", "pass_through", "by_stream", "by_segment", "dependent_revenue"}
 PER_MEMBER_KEYS = {"revenue_per_member", "revenue_per_entrant"}  # money per member: shown in plain currency units
 

@@ -58,7 +58,8 @@ _MIN_SIZE, _MAX_SIZE = 12.0, 48.0
 
 @dataclass(frozen=True)
 class Highlight:
-    """What to highlight: ``lockin`` of one segment, a ``path`` through nodes, or the ``keystones``."""
+    """What to highlight: ``lockin`` of one segment, a ``path`` through nodes, the ``keystones``, or the
+    ``levers`` (each funnel's biggest lever)."""
 
     kind: str
     ids: tuple[str, ...] = ()
@@ -68,10 +69,10 @@ class Highlight:
 
 
 def parse_highlight(spec: str) -> Highlight:
-    """Parse ``lockin:SEGMENT_ID``, ``path:A,B[,C...]`` or ``keystones``.
+    """Parse ``lockin:SEGMENT_ID``, ``path:A,B[,C...]``, ``keystones`` or ``levers`` (``lever`` too).
 
-    >>> parse_highlight("path:prime,retail")
-    Highlight(kind='path', ids=('prime', 'retail'))
+    >>> parse_highlight("path:prime,retail"), parse_highlight("lever")
+    (Highlight(kind='path', ids=('prime', 'retail')), Highlight(kind='levers', ids=()))
     """
     kind, _, rest = spec.partition(":")
     kind = kind.strip().lower()
@@ -82,7 +83,9 @@ def parse_highlight(spec: str) -> Highlight:
         return Highlight("path", ids)
     if kind == "keystones" and not ids:
         return Highlight("keystones")
-    raise UsageError(f"--highlight '{spec}' is not one of lockin:SEGMENT_ID, path:A,B or keystones")
+    if kind in ("levers", "lever") and not ids:
+        return Highlight("levers")
+    raise UsageError(f"--highlight '{spec}' is not one of lockin:SEGMENT_ID, path:A,B, keystones or levers")
 
 
 # ------------------------------------------------------------------------------------------ analyses
@@ -139,6 +142,9 @@ class _Analyses:
 
     def keystones(self, required: bool = True):
         return self._get("keystones", "keystones", "keystones", "--highlight keystones", required)
+
+    def funnel(self, required: bool = True):
+        return self._get("funnel", "funnel", "funnel", "--highlight levers", required)
 
 
 # ------------------------------------------------------------------------------------------ formatting
@@ -264,7 +270,42 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
     return rows, tips
 
 
-def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict) -> str:
+def _lever_count(value: float) -> str:
+    """Extra converted members as the report writes them: whole from 10 on, else three significant digits."""
+    return f"{value:,.0f}" if value >= 10 else f"{value:.3g}"
+
+
+def _lever_lines(funnel_result: Any) -> dict[tuple[str, str], str]:
+    """The tooltip line of each funnel step (from, to): its place among its funnel's levers and what 10% more
+    on its rate brings."""
+    out: dict[tuple[str, str], str] = {}
+    for f in (funnel_result.funnels if funnel_result is not None else []):
+        n = len(f.levers)
+        for i, x in enumerate(f.levers, 1):
+            out[(x.source, x.target)] = (f"Lever #{i} of {n}: 10% more on this rate brings "
+                                         f"{_lever_count(x.extra_converted_per_10pct)} more converted"
+                                         + (" (capped)" if x.capped else ""))
+    return out
+
+
+def _lever_highlight(funnel_result: Any, G: nx.MultiDiGraph) -> dict:
+    """Each funnel's biggest lever: its two stages and its CONVERTS_TO relationship."""
+    nodes: dict[str, None] = {}
+    edges: dict[tuple, None] = {}
+    for f in (funnel_result.funnels if funnel_result is not None else []):
+        x = f.biggest_lever
+        if x is None:
+            continue
+        nodes.update(dict.fromkeys((x.source, x.target)))
+        for key, attrs in (G.get_edge_data(x.source, x.target) or {}).items():
+            if attrs.get("type") == "CONVERTS_TO":
+                edges[(x.source, x.target, key)] = None
+    n = len(funnel_result.funnels) if funnel_result is not None else 0
+    label = "Biggest funnel lever" if n <= 1 else f"Biggest lever of each funnel ({n:,})"
+    return {"label": label, "kind": "levers", "nodes": list(nodes), "edges": list(edges)}
+
+
+def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | None = None) -> str:
     rtype = attrs.get("type", "")
     lines = [f"{G.nodes[u].get('name', u)} \u2192 {G.nodes[v].get('name', v)}", rtype]
     if attrs.get("merged"):
@@ -281,6 +322,8 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict) -> str:
                        ("reach", "Reach"), ("criticality", "Criticality"), ("rate", "Conversion rate")):
         if attrs.get(key) is not None:
             lines.append(f"{label}: {format_cell(attrs[key])}")
+    if lever:
+        lines.append(lever)
     if attrs.get("mechanisms"):
         lines.append("Lock-in: " + ", ".join(m.replace("_", " ") for m in attrs["mechanisms"]))
     if attrs.get("cost_types"):
@@ -343,6 +386,11 @@ def _resolve_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
         names = " \u2192 ".join(G.nodes[i].get("name", i) for i in h.ids)
         return {"label": f"Path {names} ({len(nodes)} nodes)", "kind": "path", "nodes": list(nodes),
                 "edges": list(edges)}
+    if h.kind == "levers":
+        result = an.funnel()
+        if result is None or not result.funnels:
+            raise UsageError("--highlight levers: the model has no funnel (no CONVERTS_TO relationship)")
+        return _lever_highlight(result, G)
     result = an.keystones()
     top = [k.id for k in result.nodes[:KEYSTONES_SHOWN]]
     return {"label": f"Top {len(top)} keystones", "kind": "keystones", "nodes": top, "edges": []}
@@ -386,6 +434,13 @@ def graph_data(
                              "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": [], "offered": True})
     if ks is not None:
         keystone_rank = {k.id: i + 1 for i, k in enumerate(ks.nodes[:KEYSTONES_SHOWN])}
+    small = G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT
+    fun = an._cache.get("funnel")
+    if fun is None and any(t == "CONVERTS_TO" for _, _, t in G.edges(data="type")):
+        fun = an.funnel(required=False)  # the CONVERTS_TO tooltips name each step's lever rank (cheap: 0.35 s at 100k)
+    lever_lines = _lever_lines(fun)
+    if small and fun is not None and fun.funnels and not any(h.kind == "levers" for h in hls):
+        resolved.append(dict(_lever_highlight(fun, G), offered=True))
     ks_by = {k.id: k for k in ks.nodes} if ks is not None else {}
 
     agg: Aggregation | None = aggregate(G, max_nodes)
@@ -444,7 +499,8 @@ def graph_data(
         if attrs.get("amount") is not None and top_amount > 0:
             width = round(1.0 + 9.0 * math.sqrt(attrs["amount"] / top_amount), 2)
         item = {"id": eid, "from": u, "to": v, "type": rtype, "width": width,
-                "title": _edge_title(shown, u, v, attrs)}
+                "title": _edge_title(shown, u, v, attrs,
+                                     None if attrs.get("merged") or rtype != "CONVERTS_TO" else lever_lines.get((u, v)))}
         if curves:
             pair = frozenset((u, v))
             j = pair_count.get(pair, 0)
@@ -603,7 +659,7 @@ def render_html(
     size_by : {"pagerank", "revenue", "degree"}
         Node size metric; ``degree`` needs no analysis.
     highlights : sequence of Highlight or str
-        ``"lockin:SEGMENT_ID"``, ``"path:A,B"`` or ``"keystones"``; the first is shown on load, all are
+        ``"lockin:SEGMENT_ID"``, ``"path:A,B"``, ``"keystones"`` or ``"levers"``; the first is shown on load, all are
         buttons in the side panel.
     layout : {"ecosystem", "force"}
         Rings around the core (positions computed in Python), or a force layout run in the browser

@@ -15,7 +15,7 @@ from .document import Chart, Kpi, Report, ReportTable, Section, cell
 from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
 from .scenario_file import ScenarioSpec
-from .summary import executive_summary, headline_figures
+from .summary import executive_summary, headline_figures, lever_count, lever_rate
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES"]
 
@@ -531,9 +531,14 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
     names = {st.id: st.name for f in funnels for st in f.stages}
     s.kpis = [Kpi("funnel_conversion", "Conversion of the first stage", main.conversion, fmt.share(main.conversion, 2),
                   f"{names.get(main.entry, main.entry)} → {_join_names([names.get(x, x) for x in main.finals])}")]
+    if main.biggest_lever is not None:
+        x = main.biggest_lever
+        s.kpis.append(Kpi("funnel_biggest_lever", "Biggest lever", x.extra_converted_per_10pct,
+                          f"{names.get(x.source, x.source)} → {names.get(x.target, x.target)}",
+                          f"+{lever_count(x.extra_converted_per_10pct)} converted per +10% of the rate"))
     if main.bottleneck is not None:
         b = main.bottleneck
-        s.kpis.append(Kpi("funnel_bottleneck", "Bottleneck step", b.rate, fmt.share(b.rate, 1),
+        s.kpis.append(Kpi("funnel_bottleneck", "Lowest rate step", b.rate, fmt.share(b.rate, 1),
                           f"{names.get(b.source, b.source)} → {names.get(b.target, b.target)}"))
     if main.revenue_per_entrant is not None:
         s.kpis.append(Kpi("funnel_revenue_per_entrant", "Revenue per entrant", main.revenue_per_entrant,
@@ -569,15 +574,21 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
                            cell(st.reach_final, fmt.share(st.reach_final, 2)), cell(st.drop_rate, fmt.share(st.drop_rate)),
                            cell(rpm, fmt.money_each(rpm, ctx.currency, ctx.unit))])
         s.tables.append(t)
+        if f.levers:
+            s.tables.append(_lever_table(f"levers-{i + 1}", f"{title}: levers", f, names, ctx))
     if len(funnels) > 1:
-        t = ReportTable("funnels", "All funnels", ["Entry stage", "Final stage(s)", "Conversion", "Bottleneck step",
-                                                    "Bottleneck rate"],
-                        ["entry", "finals", "conversion", "bottleneck", "bottleneck_rate"], total=len(funnels))
+        t = ReportTable("funnels", "All funnels", ["Entry stage", "Final stage(s)", "Conversion", "Biggest lever",
+                                                    "Elasticity", "Lowest rate step", "Lowest rate"],
+                        ["entry", "finals", "conversion", "biggest_lever", "elasticity", "bottleneck",
+                         "bottleneck_rate"], total=len(funnels))
         for f in funnels[: ctx.top]:
             t.row_ids.append(f.entry)
-            b = f.bottleneck
+            b, x = f.bottleneck, f.biggest_lever
+            el = x.elasticity if x is not None else None
             t.rows.append([cell(names.get(f.entry, f.entry)), cell(_join_names([names.get(x, x) for x in f.finals])),
                            cell(f.conversion, fmt.share(f.conversion, 2)),
+                           cell(f"{names.get(x.source, x.source)} → {names.get(x.target, x.target)}" if x else "–"),
+                           cell(el, f"{el:.2f}" if el is not None else "–"),
                            cell(f"{names.get(b.source, b.source)} → {names.get(b.target, b.target)}" if b else "–"),
                            cell(b.rate if b else None, fmt.share(b.rate) if b else "–")])
         s.tables.append(t)
@@ -585,6 +596,36 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
             s.notes.append(f"{len(funnels):,} funnels; the charts show the {MAX_FUNNEL_CHARTS} with the most "
                            f"entrants.")
     return s
+
+
+def _lever_table(table_id: str, title: str, f, names: dict, ctx: _Ctx) -> ReportTable:
+    """One funnel's levers, biggest first: what raising each step's rate brings in conversions and revenue."""
+    t = ReportTable(table_id, title, ["Step", "Rate", "Elasticity", "Extra converted per +1 point",
+                                      "Extra converted per +10%", "Extra revenue per +10%", "Capped"],
+                    ["step", "rate", "elasticity", "extra_converted_per_point", "extra_converted_per_10pct",
+                     "extra_revenue_per_10pct", "capped"])
+    x = f.biggest_lever
+    if x.elasticity is not None:
+        t.note = (f"Elasticity: 1% more on a step's rate gives that many % more converted customers (here, 1% more "
+                  f"on {names.get(x.source, x.source)} → {names.get(x.target, x.target)} gives "
+                  f"{x.elasticity:.2f}% more). ")
+    else:
+        t.note = "Elasticity: 1% more on a step's rate gives that many % more converted customers. "
+    t.note += ("Each row raises one rate and keeps the others; +1 point: the rate plus one percentage point, "
+               "+10%: the rate times 1.1.")
+    for x in f.levers:
+        t.row_ids.append(f"{x.source}->{x.target}")
+        rev = x.extra_revenue_per_10pct
+        t.rows.append([cell(f"{names.get(x.source, x.source)} → {names.get(x.target, x.target)}"),
+                       cell(x.rate, lever_rate(x.rate)),
+                       cell(x.elasticity, f"{x.elasticity:.2f}" if x.elasticity is not None else "–"),
+                       cell(x.extra_converted_per_point, lever_count(x.extra_converted_per_point)),
+                       cell(x.extra_converted_per_10pct, lever_count(x.extra_converted_per_10pct)),
+                       cell(rev, ctx.money(rev) if rev is not None else "–"),
+                       cell(x.capped, "yes" if x.capped else "no")])
+    if any(x.capped for x in f.levers):
+        t.note += " Capped: the stage's rates out would pass 100%, so the raise stops there."
+    return t
 
 
 def _join_names(names: list[str]) -> str:
