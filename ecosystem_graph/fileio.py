@@ -15,10 +15,12 @@ import yaml
 from .errors import InputError, ModelValidationError
 from .model import Ecosystem
 from .validation import Problem, validate_data
+from .yaml_data import load_yaml_data
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_ALIAS_EXPANSION",
+    "MEMORY_PER_BYTE",
     "LoadResult",
     "max_bytes_from_env",
     "read_data",
@@ -38,6 +40,9 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 """Files larger than this are refused (override with ``ECOGRAPH_MAX_BYTES`` or ``--max-bytes``)."""
+
+MEMORY_PER_BYTE = 15
+"""Loading a model needs at most about this many bytes of memory per byte of its file (benchmarks/bench_memory.py)."""
 
 MAX_ALIAS_EXPANSION = 100_000
 """YAML aliases may add at most this many nodes (or as many as the file itself holds, if more)."""
@@ -170,20 +175,81 @@ def _syntax_problem(exc: Exception, source: str) -> Problem:
     return p
 
 
-def read_data(raw: bytes, source: str, fmt: str) -> Any:
-    """Parse bytes as YAML or JSON into plain data; syntax errors raise ModelValidationError."""
+def _duplicate_problem(path: tuple, key: Any, source: str, line: int | None, column: int | None,
+                       first_line: int | None) -> Problem:
+    first = f" (first at line {first_line})" if first_line is not None else ""
+    return Problem("error", path + (key,), f"duplicate key '{key}'{first}", at_key=True, source=source,
+                   line=line, column=column)
+
+
+def _path_to(data: Any, target: Any) -> tuple | None:
+    """The path of the very object ``target`` inside ``data`` (depth first), or None."""
+    stack = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if item is target:
+            return path
+        if isinstance(item, dict):
+            stack.extend((path + (k,), v) for k, v in item.items() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(item) if isinstance(v, (dict, list)))
+    return None
+
+
+def _json_duplicates(raw: bytes, data: Any, repeated: list, source: str) -> list[Problem]:
+    # JSON's parser gives no positions: read the text again as YAML (JSON is YAML) for them, only
+    # when a key was repeated; if that fails, the problems carry their data path instead.
+    try:
+        _, found = load_yaml_data(raw, _Loader)
+    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
+        found = []
+    if found:
+        return [_duplicate_problem(d.path, d.key, source, d.line, d.column, d.first_line) for d in found]
+    return [_duplicate_problem(_path_to(data, mapping) or (), key, source, None, None, None)
+            for mapping, key in repeated]
+
+
+def read_data(raw: bytes, source: str, fmt: str, duplicates: list[Problem] | None = None) -> Any:
+    """Parse bytes as YAML or JSON into plain data; syntax errors raise ModelValidationError.
+
+    A mapping key given twice keeps its last value, as YAML and JSON parsers do; each such key is
+    appended to ``duplicates`` (when given) as an error Problem located at the repeated key.
+    """
     try:
         if fmt == "json":
-            return json.loads(raw)
+            repeated: list = []
+
+            def pairs_hook(pairs: list) -> dict:
+                mapping = dict(pairs)
+                if len(mapping) != len(pairs):
+                    seen: set = set()
+                    repeated.extend((mapping, k) for k, _ in pairs if k in seen or seen.add(k))
+                return mapping
+
+            data = json.loads(raw, object_pairs_hook=pairs_hook)
+            if repeated and duplicates is not None:
+                duplicates.extend(_json_duplicates(raw, data, repeated, source))
+            return data
         if b"*" in raw and b"&" in raw:  # only files with anchors can hold a bomb; skip the scan otherwise
             _check_alias_expansion(raw, source)
-        return yaml.load(raw, Loader=_Loader)
+        data, found = load_yaml_data(raw, _Loader)
+        if duplicates is not None:
+            duplicates.extend(_duplicate_problem(d.path, d.key, source, d.line, d.column, d.first_line)
+                              for d in found)
+        return data
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ModelValidationError([_syntax_problem(exc, source)], source) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except RecursionError:
         raise InputError(f"{source}: nested too deeply to be a model file") from None
+    except MemoryError:
+        raise InputError(_out_of_memory(source, len(raw))) from None
+
+
+def _out_of_memory(source: str, size: int) -> str:
+    return (f"{source}: out of memory while reading this {size:,}-byte model file; use a smaller file or "
+            f"allow more memory (about {MEMORY_PER_BYTE} bytes per byte of the file)")
 
 
 def _compose(raw: bytes) -> Any:
@@ -227,13 +293,21 @@ def locate_problems(problems: list[Problem], raw: bytes | None, source: str) -> 
 
 def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> LoadResult:
     """Parse and validate model bytes; never raises for invalid content (problems are in the result)."""
+    duplicates: list[Problem] = []
     try:
-        data = read_data(raw, source, fmt)
+        data = read_data(raw, source, fmt, duplicates)
     except ModelValidationError as exc:
         return LoadResult(source, None, exc.problems, raw)
-    model, problems = validate_data(data)
-    if problems:
-        locate_problems(problems, raw, source)
+    try:
+        model, problems = validate_data(data, consume=True)
+        del data  # the plain data is no longer needed; free it before locating problems
+        if duplicates:
+            model = None
+            problems = duplicates + problems
+        if problems:
+            locate_problems(problems, raw, source)
+    except MemoryError:
+        raise InputError(_out_of_memory(source, len(raw))) from None
     return LoadResult(source, model, problems, raw)
 
 

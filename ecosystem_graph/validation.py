@@ -12,8 +12,10 @@ from pydantic import ValidationError
 
 from .model import (
     ALLOWED_ENDPOINTS,
+    NODE_ADAPTER,
     NODE_CLASSES,
     NODE_KINDS,
+    RELATIONSHIP_ADAPTER,
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
     Ecosystem,
@@ -100,16 +102,53 @@ def _did_you_mean(value: Any, candidates: Iterable[str]) -> str:
     return f"; did you mean '{s}'?" if s is not None and s != value else ""
 
 
-def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
+def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None, list[Problem]]:
     """Validate plain data (as loaded from YAML/JSON) as an ecosystem.
 
     Returns the model (None when there are errors) and every problem found, errors and warnings,
     without locations (see :func:`ecosystem_graph.fileio.locate_problems`).
+
+    With ``consume``, each item of ``data["nodes"]`` and ``data["relationships"]`` is replaced by its
+    model as soon as it is validated, so that the plain data and the model are never both whole in
+    memory (for callers that drop ``data`` afterwards, as file loading does); ``data`` then holds a
+    mix of models and dicts.
     """
     if not isinstance(data, dict):
         found = type(data).__name__ if data is not None else "an empty document"
         return None, [Problem("error", (), f"the file must be a mapping with keys name, currency, period, "
                                            f"nodes and relationships; found {found}")]
+    if not consume:
+        return _validate_whole(data)
+    references = check_references(data)  # reads the plain items, so before they are replaced
+    problems: list[Problem] = []
+    sections: dict[str, list] = {}
+    for section, adapter in (("nodes", NODE_ADAPTER), ("relationships", RELATIONSHIP_ADAPTER)):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        sections[section] = items
+        for i, item in enumerate(items):
+            try:
+                items[i] = adapter.validate_python(item)
+            except ValidationError as exc:
+                problems.extend(_translate({**err, "loc": (section, i, *err["loc"])}, data)
+                                for err in exc.errors(include_url=False))
+    top = dict(data)
+    for section, items in sections.items():
+        # Items are models now; when some failed, only the top level is left to check.
+        top[section] = [] if problems else items
+    model = None
+    try:
+        model = Ecosystem.model_validate(top)
+    except ValidationError as exc:
+        problems.extend(_translate(err, data) for err in exc.errors(include_url=False))
+    problems.extend(references)
+    if any(p.is_error for p in problems):
+        model = None
+    return model, problems
+
+
+def _validate_whole(data: dict) -> tuple[Ecosystem | None, list[Problem]]:
     problems: list[Problem] = []
     model = None
     try:
