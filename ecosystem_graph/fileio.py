@@ -244,12 +244,13 @@ def read_data(raw: bytes, source: str, fmt: str, duplicates: list[Problem] | Non
     except RecursionError:
         raise InputError(f"{source}: nested too deeply to be a model file") from None
     except MemoryError:
-        raise InputError(_out_of_memory(source, len(raw))) from None
+        pass  # raised below, once the traceback (and the data its frames hold) is released
+    raise InputError(_out_of_memory(source, len(raw)))
 
 
 def _out_of_memory(source: str, size: int) -> str:
-    return (f"{source}: out of memory while reading this {size:,}-byte model file; use a smaller file or "
-            f"allow more memory (about {MEMORY_PER_BYTE} bytes per byte of the file)")
+    return (f"{source}: out of memory loading this {size:,}-byte model file (loading needs up to about "
+            f"{MEMORY_PER_BYTE} times the file size); use a smaller file or allow more memory")
 
 
 def _compose(raw: bytes) -> Any:
@@ -306,15 +307,22 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> L
             problems = duplicates + problems
         if problems:
             locate_problems(problems, raw, source)
+        return LoadResult(source, model, problems, raw)
     except MemoryError:
-        raise InputError(_out_of_memory(source, len(raw))) from None
-    return LoadResult(source, model, problems, raw)
+        pass  # raised below, once the traceback (and the data its frames hold) is released
+    data = model = problems = None
+    raise InputError(_out_of_memory(source, len(raw)))
 
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
     """Read and validate a model file; unreadable files raise InputError, invalid ones return problems."""
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
-    raw = read_bytes_limited(path, limit)
+    try:
+        raw = read_bytes_limited(path, limit)
+    except MemoryError:
+        raw = None
+    if raw is None:
+        raise InputError(f"{path}: out of memory reading the file; use a smaller file or allow more memory")
     return parse_model_text(raw, str(path), format_for(path, raw))
 
 

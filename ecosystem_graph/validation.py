@@ -133,15 +133,15 @@ def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None
             except ValidationError as exc:
                 problems.extend(_translate({**err, "loc": (section, i, *err["loc"])}, data)
                                 for err in exc.errors(include_url=False))
-    top = dict(data)
-    for section, items in sections.items():
-        # Items are models now; when some failed, only the top level is left to check.
-        top[section] = [] if problems else items
+    # The items are models now (or failed): check the top level alone, then hand it the item lists
+    # as they are (no copy of a list of 100,000s of items).
     model = None
     try:
-        model = Ecosystem.model_validate(top)
+        model = Ecosystem.model_validate({**data, **{section: [] for section in sections}})
     except ValidationError as exc:
         problems.extend(_translate(err, data) for err in exc.errors(include_url=False))
+    if model is not None and not problems:
+        model = model.model_copy(update=sections)
     problems.extend(references)
     if any(p.is_error for p in problems):
         model = None
