@@ -267,12 +267,11 @@ def _find(node: Any, path: tuple, at_key: bool) -> Any:
         if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
             node = node.value[part]
         elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if getattr(key_node, "value", None) == str(part):
-                    node = key_node if (last and at_key) else value_node
-                    break
-            else:
+            # The last pair with this key: where a key is repeated, its last value is the one loaded.
+            found = [pair for pair in node.value if getattr(pair[0], "value", None) == str(part)]
+            if not found:
                 return node
+            node = found[-1][0] if (last and at_key) else found[-1][1]
         else:
             return node
     return node

@@ -78,6 +78,12 @@ def _merge(mapping: dict, sources: list, mark: Any) -> None:
     mapping.update(explicit)
 
 
+def _duplicate_anchor(event: Any, anchor_marks: dict) -> ComposerError:
+    first = anchor_marks[event.anchor].line + 1
+    return ComposerError(None, None, f"duplicate anchor {event.anchor!r} (first at line {first})",
+                         event.start_mark)
+
+
 def load_yaml_data(raw: bytes, loader_class: type = yaml.SafeLoader) -> tuple[Any, list[DuplicateKey]]:
     """The data of a single-document YAML text, and every duplicate mapping key in it.
 
@@ -145,8 +151,7 @@ def _build(loader: Any) -> tuple[Any, list[DuplicateKey]]:
             container: Any = {} if kind is MappingStartEvent else []
             if event.anchor is not None:
                 if event.anchor in anchors:
-                    raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
-                                        anchor_marks[event.anchor], "second occurrence", event.start_mark)
+                    raise _duplicate_anchor(event, anchor_marks)
                 anchors[event.anchor] = container
                 anchor_marks[event.anchor] = event.start_mark
             stack.append([container, _NO_KEY, [], None, event.start_mark, event.start_mark]
@@ -169,8 +174,7 @@ def _build(loader: Any) -> tuple[Any, list[DuplicateKey]]:
             break
         if kind is ScalarEvent and event.anchor is not None:
             if event.anchor in anchors:
-                raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
-                                    anchor_marks[event.anchor], "second occurrence", event.start_mark)
+                raise _duplicate_anchor(event, anchor_marks)
             anchors[event.anchor] = value
             anchor_marks[event.anchor] = event.start_mark
         # Put the finished value into its parent.
