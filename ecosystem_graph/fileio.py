@@ -15,7 +15,7 @@ import yaml
 from .errors import InputError, ModelValidationError
 from .model import Ecosystem
 from .validation import Problem, validate_data
-from .yaml_data import load_yaml_data
+from .yaml_data import load_yaml_data, locate_paths
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -253,40 +253,16 @@ def _out_of_memory(source: str, size: int) -> str:
             f"{MEMORY_PER_BYTE} times the file size); use a smaller file or allow more memory")
 
 
-def _compose(raw: bytes) -> Any:
-    try:
-        return yaml.compose(raw, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
-        return None
-
-
-def _find(node: Any, path: tuple, at_key: bool) -> Any:
-    """The YAML node at ``path`` (or the deepest one that exists); for at_key, the key node itself."""
-    for n, part in enumerate(path):
-        last = n == len(path) - 1
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        elif isinstance(node, yaml.MappingNode):
-            # The last pair with this key: where a key is repeated, its last value is the one loaded.
-            found = [pair for pair in node.value if getattr(pair[0], "value", None) == str(part)]
-            if not found:
-                return node
-            node = found[-1][0] if (last and at_key) else found[-1][1]
-        else:
-            return node
-    return node
-
-
 def locate_problems(problems: list[Problem], raw: bytes | None, source: str) -> list[Problem]:
-    """Fill in source, line and column for each problem (by composing the file's YAML node tree;
-    JSON parses as YAML too), and sort them by position."""
-    root = _compose(raw) if raw is not None and any(p.line is None for p in problems) else None
+    """Fill in source, line and column for each problem (from the YAML parser's events, without a
+    node tree; JSON parses as YAML too), and sort them by position."""
+    unlocated = [p for p in problems if p.line is None]
+    places = locate_paths(raw, [p.path for p in unlocated], _Loader) if raw is not None and unlocated else {}
     for p in problems:
         p.source = source
-        if p.line is None and root is not None:
-            node = _find(root, p.path, p.at_key)
-            if node is not None:
-                p.line, p.column = node.start_mark.line + 1, node.start_mark.column + 1
+        place = places.get((p.path, p.at_key)) if p.line is None else None
+        if place is not None:
+            p.line, p.column = place
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
 

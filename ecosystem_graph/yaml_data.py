@@ -1,4 +1,4 @@
-"""Plain data from YAML built straight from PyYAML's event stream: no node tree, duplicate keys found."""
+"""YAML read from PyYAML's event stream without a node tree: plain data (duplicate keys found), places."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-__all__ = ["DuplicateKey", "MAX_DEPTH", "load_yaml_data"]
+__all__ = ["DuplicateKey", "MAX_DEPTH", "load_yaml_data", "locate_paths"]
 
 MAX_DEPTH = 1000
 """Collections nested deeper than this are refused (RecursionError) instead of being built."""
@@ -215,3 +215,89 @@ def _build(loader: Any) -> tuple[Any, list[DuplicateKey]]:
         raise ComposerError("expected a single document in the stream", document_mark,
                             "but found another document", event.start_mark)
     return root, duplicates
+
+
+def _plain_path(path: tuple) -> tuple:
+    # Mapping keys are matched by their text (as written), sequence items by their index.
+    return tuple(part if type(part) is int else str(part) for part in path)
+
+
+def locate_paths(raw: bytes, paths: list[tuple], loader_class: type = yaml.SafeLoader) -> dict[tuple, Any]:
+    """Where each data path is in a YAML (or JSON) text, read from the parser's events (no node tree).
+
+    Returns a dict from ``(path, at_key)`` to the 1-based ``(line, column)`` of the value at ``path``,
+    or of its key for ``at_key``; a path that does not exist gets the place of its deepest existing
+    parent. A key given twice is found at its last place (the value loaded). Stops quietly at a syntax
+    error, with the places found so far.
+
+    >>> places = locate_paths(b"a:\\n  - x\\n  - {b: 1}\\n", [("a", 1, "b"), ("a", 1, "c")])
+    >>> places[(("a", 1, "b"), False)], places[(("a", 1, "b"), True)], places[(("a", 1, "c"), False)]
+    ((3, 9), (3, 6), (3, 5))
+    """
+    wanted = [_plain_path(path) for path in paths]
+    prefixes = {path[:n] for path in wanted for n in range(len(path) + 1)}
+    values: dict[tuple, Any] = {}
+    keys: dict[tuple, Any] = {}
+    loader = loader_class(raw)
+    try:
+        _walk(loader, prefixes, values, keys)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        pass
+    finally:
+        loader.dispose()
+    found: dict[tuple, Any] = {}
+    for path, plain in zip(paths, wanted):
+        for at_key in (False, True):
+            mark = keys.get(plain) if at_key else None
+            for n in range(len(plain), -1, -1):
+                if mark is not None:
+                    break
+                mark = values.get(plain[:n])
+            if mark is not None:
+                found[(path, at_key)] = (mark.line + 1, mark.column + 1)
+    return found
+
+
+def _walk(loader: Any, prefixes: set, values: dict, keys: dict) -> None:
+    get = loader.get_event
+    # Frames: [path, next index] for a sequence; [path, None, current key or _NO_KEY] for a mapping.
+    stack: list[list] = []
+    skip = 0  # depth inside a subtree no wanted path goes through
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is StreamEndEvent:
+            return
+        starts = kind is MappingStartEvent or kind is SequenceStartEvent
+        if skip:
+            skip += 1 if starts else -1 if kind is MappingEndEvent or kind is SequenceEndEvent else 0
+            continue
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            continue
+        if not (starts or kind is ScalarEvent or kind is AliasEvent):
+            continue  # stream and document events
+        if not stack:
+            path: Any = ()
+        else:
+            frame = stack[-1]
+            if frame[1] is not None:  # a sequence item
+                path = frame[0] + (frame[1],)
+                frame[1] += 1
+            elif frame[2] is _NO_KEY:  # a key
+                frame[2] = event.value if kind is ScalarEvent else None
+                if frame[2] is not None and frame[0] + (frame[2],) in prefixes:
+                    keys[frame[0] + (frame[2],)] = event.start_mark
+                if starts:
+                    skip = 1  # a collection as a key: nothing to find inside
+                continue
+            else:
+                path = frame[0] + (frame[2],)
+                frame[2] = _NO_KEY
+        if path not in prefixes:
+            if starts:
+                skip = 1
+            continue
+        values[path] = event.start_mark
+        if starts:
+            stack.append([path, None, _NO_KEY] if kind is MappingStartEvent else [path, 0])
