@@ -387,3 +387,15 @@ def test_validate_command_exits_1_on_a_duplicate_key(tmp_path):
     result = CliRunner().invoke(cli, ["validate", "-q", str(path)])
     assert result.exit_code == 1
     assert result.output == f"{path}:24:5: duplicate key 'amount' (first at line 23)\n"
+
+
+def test_duplicate_json_key_where_the_yaml_reader_gives_up_is_still_an_error(tmp_path):
+    # A key over 1024 characters is valid JSON but not a YAML implicit key, so the repeated 'name' cannot
+    # be placed by the YAML reader: it is reported at the mapping holding it (the top level, 1:1),
+    # without its first line; the long key is found (1:2, after the opening brace) before the reader stops.
+    long_key = "k" * 1100
+    text = ('{"' + long_key + '": 1, "name": "a", "name": "b", "currency": "EUR", "period": "1"}')
+    assert errors_of(tmp_path, text, "m.json") == [
+        f"{tmp_path}/m.json:1:1: duplicate key 'name'",
+        f"{tmp_path}/m.json:1:2: unknown key '{long_key}' in (top level)",
+    ]
