@@ -40,6 +40,7 @@ class _Group(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        env_debug = os.environ.get("ECOGRAPH_DEBUG") == "1"  # read now: it allocates, memory may run out
         try:
             return super().invoke(ctx)
         except EcographError as exc:
@@ -47,10 +48,17 @@ class _Group(click.Group):
                 raise
             click.echo(_error_text(exc), err=True)
             ctx.exit(exc.exit_code)
+        except MemoryError:
+            # Whatever ran out (a large model, an analysis of it): one line, not a traceback, printed
+            # below once the traceback and the memory its frames hold are released.
+            if env_debug or (ctx.find_root().obj or {}).get("debug"):
+                raise
         except (KeyboardInterrupt, BrokenPipeError):
             if _debug(ctx):
                 raise
             ctx.exit(130)
+        click.echo("Error: out of memory; use a smaller model file or allow more memory", err=True)
+        ctx.exit(1)
 
 
 def _debug(ctx: click.Context) -> bool:

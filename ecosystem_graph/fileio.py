@@ -21,11 +21,13 @@ import yaml
 from .errors import InputError, ModelValidationError, OutputError
 from .model import Ecosystem
 from .validation import Problem, validate_data
+from .yaml_data import load_yaml_data, locate_paths
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_BYTES_CEILING",
     "MAX_ALIAS_EXPANSION",
+    "MEMORY_PER_BYTE",
     "LoadResult",
     "max_bytes_from_env",
     "read_data",
@@ -53,6 +55,9 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 MAX_BYTES_CEILING = 1 << 40
 """The largest size limit ``ECOGRAPH_MAX_BYTES`` and ``--max-bytes`` accept (1 TiB)."""
+
+MEMORY_PER_BYTE = 15
+"""Loading a model needs at most about this many bytes of memory per byte of its file (benchmarks/bench_memory.py)."""
 
 MAX_ALIAS_EXPANSION = 100_000
 """YAML aliases may add at most this many nodes (or as many as the file itself holds, if more)."""
@@ -242,14 +247,68 @@ def _syntax_problem(exc: Exception, source: str) -> Problem:
     return p
 
 
-def read_data(raw: bytes, source: str, fmt: str) -> Any:
-    """Parse bytes as YAML or JSON into plain data; syntax errors raise ModelValidationError."""
+def _duplicate_problem(path: tuple, key: Any, source: str, line: int | None, column: int | None,
+                       first_line: int | None) -> Problem:
+    first = f" (first at line {first_line})" if first_line is not None else ""
+    return Problem("error", path + (key,), f"duplicate key '{key}'{first}", at_key=True, source=source,
+                   line=line, column=column)
+
+
+def _path_to(data: Any, target: Any) -> tuple | None:
+    """The path of the very object ``target`` inside ``data`` (depth first), or None."""
+    stack = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if item is target:
+            return path
+        if isinstance(item, dict):
+            stack.extend((path + (k,), v) for k, v in item.items() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(item) if isinstance(v, (dict, list)))
+    return None
+
+
+def _json_duplicates(raw: bytes, data: Any, repeated: list, source: str) -> list[Problem]:
+    # JSON's parser gives no positions: read the text again as YAML (JSON is YAML) for them, only
+    # when a key was repeated; if that fails, the problems carry their data path instead.
+    try:
+        _, found = load_yaml_data(raw, _Loader)
+    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
+        found = []
+    if found:
+        return [_duplicate_problem(d.path, d.key, source, d.line, d.column, d.first_line) for d in found]
+    return [_duplicate_problem(_path_to(data, mapping) or (), key, source, None, None, None)
+            for mapping, key in repeated]
+
+
+def read_data(raw: bytes, source: str, fmt: str, duplicates: list[Problem] | None = None) -> Any:
+    """Parse bytes as YAML or JSON into plain data; syntax errors raise ModelValidationError.
+
+    A mapping key given twice keeps its last value, as YAML and JSON parsers do; each such key is
+    appended to ``duplicates`` (when given) as an error Problem located at the repeated key.
+    """
     try:
         if fmt == "json":
-            return json.loads(raw)
+            repeated: list = []
+
+            def pairs_hook(pairs: list) -> dict:
+                mapping = dict(pairs)
+                if len(mapping) != len(pairs):
+                    seen: set = set()
+                    repeated.extend((mapping, k) for k, _ in pairs if k in seen or seen.add(k))
+                return mapping
+
+            data = json.loads(raw, object_pairs_hook=pairs_hook)
+            if repeated and duplicates is not None:
+                duplicates.extend(_json_duplicates(raw, data, repeated, source))
+            return data
         if b"*" in raw and b"&" in raw:  # only files with anchors can hold a bomb; skip the scan otherwise
             _check_alias_expansion(raw, source)
-        return yaml.load(raw, Loader=_Loader)
+        data, found = load_yaml_data(raw, _Loader)
+        if duplicates is not None:
+            duplicates.extend(_duplicate_problem(d.path, d.key, source, d.line, d.column, d.first_line)
+                              for d in found)
+        return data
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ModelValidationError([_syntax_problem(exc, source)], source) from exc
     except UnicodeDecodeError as exc:
@@ -258,6 +317,9 @@ def read_data(raw: bytes, source: str, fmt: str) -> Any:
         raise InputError(f"{source}: nested too deeply to be a model file") from None
     except ValueError as exc:  # a value the parser cannot build: an over-long integer, a 13th month
         raise ModelValidationError([_value_problem(exc, raw, source)], source) from None
+    except MemoryError:
+        pass  # raised below, once the traceback (and the data its frames hold) is released
+    raise InputError(_out_of_memory(source, len(raw)))
 
 
 def _value_problem(exc: ValueError, raw: bytes, source: str) -> Problem:
@@ -271,61 +333,56 @@ def _value_problem(exc: ValueError, raw: bytes, source: str) -> Problem:
                                 f"{limit:,} digits", source=source, line=line, column=column)
 
 
-def _compose(raw: bytes) -> Any:
-    try:
-        return yaml.compose(raw, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, UnicodeDecodeError):
-        return None
-
-
-def _find(node: Any, path: tuple, at_key: bool) -> Any:
-    """The YAML node at ``path`` (or the deepest one that exists); for at_key, the key node itself."""
-    for n, part in enumerate(path):
-        last = n == len(path) - 1
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if getattr(key_node, "value", None) == str(part):
-                    node = key_node if (last and at_key) else value_node
-                    break
-            else:
-                return node
-        else:
-            return node
-    return node
+def _out_of_memory(source: str, size: int) -> str:
+    return (f"{source}: out of memory loading this {size:,}-byte model file (loading needs up to about "
+            f"{MEMORY_PER_BYTE} times the file size); use a smaller file or allow more memory")
 
 
 def locate_problems(problems: list[Problem], raw: bytes | None, source: str) -> list[Problem]:
-    """Fill in source, line and column for each problem (by composing the file's YAML node tree;
-    JSON parses as YAML too), and sort them by position."""
-    root = _compose(raw) if raw is not None and any(p.line is None for p in problems) else None
+    """Fill in source, line and column for each problem (from the YAML parser's events, without a
+    node tree; JSON parses as YAML too), and sort them by position."""
+    unlocated = [p for p in problems if p.line is None]
+    places = locate_paths(raw, [p.path for p in unlocated], _Loader) if raw is not None and unlocated else {}
     for p in problems:
         p.source = source
-        if p.line is None and root is not None:
-            node = _find(root, p.path, p.at_key)
-            if node is not None:
-                p.line, p.column = node.start_mark.line + 1, node.start_mark.column + 1
+        place = places.get((p.path, p.at_key)) if p.line is None else None
+        if place is not None:
+            p.line, p.column = place
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
 
 
 def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> LoadResult:
     """Parse and validate model bytes; never raises for invalid content (problems are in the result)."""
+    duplicates: list[Problem] = []
     try:
-        data = read_data(raw, source, fmt)
+        data = read_data(raw, source, fmt, duplicates)
     except ModelValidationError as exc:
         return LoadResult(source, None, exc.problems, raw)
-    model, problems = validate_data(data)
-    if problems:
-        locate_problems(problems, raw, source)
-    return LoadResult(source, model, problems, raw)
+    try:
+        model, problems = validate_data(data, consume=True)
+        del data  # the plain data is no longer needed; free it before locating problems
+        if duplicates:
+            model = None
+            problems = duplicates + problems
+        if problems:
+            locate_problems(problems, raw, source)
+        return LoadResult(source, model, problems, raw)
+    except MemoryError:
+        pass  # raised below, once the traceback (and the data its frames hold) is released
+    data = model = problems = None
+    raise InputError(_out_of_memory(source, len(raw)))
 
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
     """Read and validate a model file; unreadable files raise InputError, invalid ones return problems."""
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
-    raw = read_bytes_limited(path, limit)
+    try:
+        raw = read_bytes_limited(path, limit)
+    except MemoryError:
+        raw = None
+    if raw is None:
+        raise InputError(f"{path}: out of memory reading the file; use a smaller file or allow more memory")
     return parse_model_text(raw, str(path), format_for(path, raw))
 
 

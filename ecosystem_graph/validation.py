@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 from .model import (
     ALLOWED_ENDPOINTS,
     LINKED_FLOW_ERROR,
+    NODE_ADAPTER,
     NODE_CLASSES,
     NODE_KINDS,
+    RELATIONSHIP_ADAPTER,
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
     Ecosystem,
@@ -102,16 +105,58 @@ def _did_you_mean(value: Any, candidates: Iterable[str]) -> str:
     return f"; did you mean '{s}'?" if s is not None and s != value else ""
 
 
-def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
+def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None, list[Problem]]:
     """Validate plain data (as loaded from YAML/JSON) as an ecosystem.
 
     Returns the model (None when there are errors) and every problem found, errors and warnings,
     without locations (see :func:`ecosystem_graph.fileio.locate_problems`).
+
+    With ``consume``, each item of ``data["nodes"]`` and ``data["relationships"]`` is replaced by its
+    model as soon as it is validated, so that the plain data and the model are never both whole in
+    memory (for callers that drop ``data`` afterwards, as file loading does); ``data`` then holds a
+    mix of models and dicts.
     """
     if not isinstance(data, dict):
         found = type(data).__name__ if data is not None else "an empty document"
         return None, [Problem("error", (), f"the file must be a mapping with keys name, currency, period, "
                                            f"nodes and relationships; found {found}")]
+    if not consume:
+        return _validate_whole(data)
+    references = check_references(data)  # reads the plain items, so before they are replaced
+    problems: list[Problem] = []
+    sections: dict[str, list] = {}
+    failed = False
+    for section, adapter in (("nodes", NODE_ADAPTER), ("relationships", RELATIONSHIP_ADAPTER)):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        sections[section] = items
+        for i, item in enumerate(items):
+            try:
+                items[i] = adapter.validate_python(item)
+            except ValidationError as exc:
+                failed = True
+                problems.extend(_problems_of([{**err, "loc": (section, i, *err["loc"])}
+                                              for err in exc.errors(include_url=False)], data))
+    # The items are models now (or failed): check the top level alone, then hand it the item lists
+    # as they are (no copy of a list of 100,000s of items).
+    model = None
+    try:
+        model = Ecosystem.model_validate({**data, **{section: [] for section in sections}})
+    except ValidationError as exc:
+        failed = True
+        problems.extend(_problems_of(exc.errors(include_url=False), data))
+    if model is not None and not problems:
+        model = model.model_copy(update=sections)
+        try:  # model_copy runs no validator: derive the linked flows' amounts as validation would
+            model._derive_linked_amounts()
+        except PydanticCustomError:
+            failed = True
+    problems.extend(references)
+    return _finish(model, problems, failed)
+
+
+def _validate_whole(data: dict) -> tuple[Ecosystem | None, list[Problem]]:
     problems: list[Problem] = []
     model = None
     failed = False
@@ -119,18 +164,30 @@ def validate_data(data: Any) -> tuple[Ecosystem | None, list[Problem]]:
         model = Ecosystem.model_validate(data)
     except ValidationError as exc:
         failed = True
-        seen_attributes: set[tuple] = set()
-        for err in exc.errors(include_url=False):
-            attribute = _attribute_of(_strip_tags(tuple(err["loc"])))
-            if attribute is None:
-                problem = _translate(err, data)
-                if problem is not None:
-                    problems.append(problem)
-            elif attribute not in seen_attributes:  # one problem per attribute, not one per union branch
-                seen_attributes.add(attribute)
-                problems.append(Problem("error", attribute, f"{path_text(attribute)} must be text, a number, "
-                                                            f"true or false, or a list of those"))
+        problems.extend(_problems_of(exc.errors(include_url=False), data))
     problems.extend(check_references(data))
+    return _finish(model, problems, failed)
+
+
+def _problems_of(errors: list[dict], data: Any) -> list[Problem]:
+    """pydantic's errors as problems: one per bad attribute value (not one per branch of the value union),
+    none for the errors :func:`check_references` reports better."""
+    problems: list[Problem] = []
+    seen_attributes: set[tuple] = set()
+    for err in errors:
+        attribute = _attribute_of(_strip_tags(tuple(err["loc"])))
+        if attribute is None:
+            problem = _translate(err, data)
+            if problem is not None:
+                problems.append(problem)
+        elif attribute not in seen_attributes:
+            seen_attributes.add(attribute)
+            problems.append(Problem("error", attribute, f"{path_text(attribute)} must be text, a number, "
+                                                        f"true or false, or a list of those"))
+    return problems
+
+
+def _finish(model: Ecosystem | None, problems: list[Problem], failed: bool) -> tuple[Ecosystem | None, list[Problem]]:
     if failed and not any(p.is_error for p in problems):
         # a check left to check_references that it did not find: never a silent failure
         problems.append(Problem("error", ("relationships",), "a share_of chain does not lead to a PAYS with an "

@@ -218,3 +218,108 @@ def test_model_validation_error_lists_problems_then_a_count(tmp_path):
 def test_period_given_as_a_number_is_kept_as_text():
     data = {"name": "X", "currency": "EUR", "period": 2023, "nodes": [], "relationships": []}
     assert Ecosystem.model_validate(data).period == "2023"
+
+
+# ------------------------------------------------------------------- YAML from events, memory, duplicates
+
+YAML_CASES = [
+    "",
+    "---\n...\n",
+    "a: 1\nb: [x, {c: null}]\nd: 2023-01-01\ne: yes\nf: 0x10\ng: .inf\nh: !!str 5\ni: '=' \n",
+    "base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n",
+    "m:\n  <<: [{a: 1}, {a: 2, b: 3}]\n  c: 4\n",
+    "a: &x [1, 2]\nb: *x\n? !!str 1\n: one\n",
+    "- &s text\n- *s\n- {k: *s}\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_CASES)
+def test_yaml_built_from_events_equals_pyyaml(text):
+    import yaml
+
+    from ecosystem_graph.yaml_data import load_yaml_data
+
+    assert load_yaml_data(text.encode(), yaml.CSafeLoader) == (yaml.load(text, Loader=yaml.CSafeLoader), [])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: *nope\n", "1:4: YAML syntax error: found undefined alias 'nope'"),
+    ("a: &q 1\nb: &q 2\n", "2:4: YAML syntax error: duplicate anchor 'q' (first at line 1)"),
+    ("--- 1\n--- 2\n", "2:1: YAML syntax error: expected a single document in the stream but found another document"),
+    ("? [a]\n: 1\n", "1:3: YAML syntax error: while constructing a mapping found unhashable key"),
+    ("a: !!set {x, y}\n", "1:4: YAML syntax error: could not determine a constructor for the tag "
+                          "'tag:yaml.org,2002:set'"),
+    ("a:\n  <<: [1]\n", "2:3: YAML syntax error: while constructing a mapping expected a mapping or list of "
+                        "mappings for merging"),
+])
+def test_yaml_composition_errors_are_located(text, message):
+    result = parse_model_text(text.encode(), "m.yaml")
+    assert [p.format() for p in result.problems] == [f"m.yaml:{message}"]
+
+
+def test_yaml_nested_beyond_the_depth_limit_is_refused(tmp_path):
+    import yaml
+
+    from ecosystem_graph.yaml_data import load_yaml_data
+
+    text = "a: " + "[" * 1001 + "]" * 1001 + "\n"
+    # libyaml stops at 1000 levels (column 1003 is the 1001st '['); without libyaml, the builder does.
+    assert [p.format() for p in parse_model_text(text.encode(), "d.yaml").problems] == [
+        "d.yaml:1:1003: YAML syntax error: while increasing flow level exceeded maximum nesting depth"]
+    with pytest.raises(RecursionError):
+        load_yaml_data(text.encode(), yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("name", ["examples/amazon.yaml", "examples/newspaper-funnel.yaml"])
+def test_validating_item_by_item_gives_what_validating_at_once_gives(name):
+    import yaml
+
+    text = open(name, encoding="utf-8").read()
+    broken = text.replace("kind: satellite", "kind: sattelite", 1).replace("type: USES", "type: USE", 1)
+    for source in (text, broken):
+        whole = validate_data(yaml.safe_load(source))
+        consumed = validate_data(yaml.safe_load(source), consume=True)
+        assert consumed[0] == whole[0]
+        assert sorted(map(repr, consumed[1])) == sorted(map(repr, whole[1]))
+    assert validate_data(yaml.safe_load(broken))[0] is None
+
+
+_OUT_OF_MEMORY_CHILD = r"""
+import resource, sys
+from ecosystem_graph.cli import main
+from ecosystem_graph.fileio import load_model
+import ecosystem_graph.validation
+how, path, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# Address space now (interpreter + imports) plus twice the file: far below what loading needs (~10x).
+vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
+resource.setrlimit(resource.RLIMIT_AS, (vm + 2 * size, vm + 2 * size))
+if how == "cli":
+    sys.argv = ["ecograph", "validate", "--max-bytes", str(size + 1), path]
+    main()
+else:
+    try:
+        load_model(path, max_bytes=size + 1)
+    except Exception as exc:
+        print(f"{type(exc).__name__}: {exc}")
+"""
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize("how", ["cli", "library"])
+def test_too_little_memory_ends_in_one_line(tmp_path, fmt, how):
+    import subprocess
+    import sys
+
+    from ecosystem_graph.generate import write_generated
+
+    path = tmp_path / f"model.{fmt}"
+    write_generated(path, 10_000, fmt=fmt)
+    size = path.stat().st_size
+    done = subprocess.run([sys.executable, "-c", _OUT_OF_MEMORY_CHILD, how, str(path), str(size)],
+                          capture_output=True, text=True, timeout=300)
+    message = (f"{path}: out of memory loading this {size:,}-byte model file (loading needs up to about 15 "
+               f"times the file size); use a smaller file or allow more memory")
+    if how == "cli":
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Error: {message}\n")
+    else:
+        assert (done.returncode, done.stdout, done.stderr) == (0, f"InputError: {message}\n", "")

@@ -33,11 +33,6 @@ from tests.hostile import ESCAPES, HostileCase, base_model, make_cases
 MAX_LINE = 400
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tabs and line feeds cannot drive a terminal
 
-PENDING_OTHER_HELPERS = {
-    # Duplicate keys become a located validation error in the h13-memory branch (fileio.read_data).
-    "duplicate-key-yaml", "duplicate-key-json",
-}
-"""Battery cases fixed on other branches; excluded from the assertions until those are merged."""
 
 EXPORT_FORMATS = {"graphml": "m.graphml", "gexf": "m.gexf", "csv": "csv-out", "json": "m.json",
                   "cypher": "m.cypher", "xlsx": "m.xlsx"}
@@ -134,8 +129,6 @@ def assert_accepted(case: HostileCase, command: str, result, caught: list[str]) 
 @pytest.mark.parametrize("name", _case_names("model"))
 def test_every_model_command(name, battery, good_model, tmp_path):
     case = battery[name]
-    if name in PENDING_OTHER_HELPERS:
-        return
     for command, args in model_commands(str(case.path), str(good_model), tmp_path).items():
         out = tmp_path / command
         out.mkdir()

@@ -298,3 +298,104 @@ def test_suggestion_is_fast_with_many_ids(tmp_path):
     line = 20 + 20001
     assert errors_of(tmp_path, text) == [f"{tmp_path}/m.yaml:{at(text, line, 'prime-membres')}: unknown node "
                                          "'prime-membres' in relationships[1].from; did you mean 'prime-members'?"]
+
+
+# ------------------------------------------------------------------------------- duplicate keys
+
+AMOUNT_TWICE = HEAD + """\
+  - from: fans
+    to: prime-video
+    type: PAYS
+    amount: 5
+    amount: 7
+"""
+# Lines 20-24: 'amount' first at line 23, again at line 24 column 5.
+
+
+def test_duplicate_key_in_a_relationship_is_located_with_its_first_line(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(AMOUNT_TWICE)
+    result = check_file(path)
+    assert result.model is None
+    assert [p.format() for p in result.errors] == [f"{path}:24:5: duplicate key 'amount' (first at line 23)"]
+
+
+def test_duplicate_id_key_is_reported_with_the_problems_it_causes(tmp_path):
+    # 'id' given twice in nodes[0] (lines 6 and 8): the last value wins, so 'shop' no longer exists and
+    # the relationship to it (line 18, "    to: shop", 'shop' at column 9) is a second error.
+    text = HEAD.replace("    kind: core\n", "    kind: core\n    id: shop-again\n")
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:8:5: duplicate key 'id' (first at line 6)",
+        f"{tmp_path}/m.yaml:18:9: unknown node 'shop' in relationships[0].to; did you mean 'shop-again'?",
+    ]
+
+
+def test_duplicate_top_level_key(tmp_path):
+    # A second 'nodes' at line 20 replaces the first (line 5): 'fans' and 'shop' become unknown
+    # (line 16 "  - from: fans": column 11; line 17 "    to: shop": column 9).
+    text = HEAD + "nodes:\n  - {id: x, kind: core, name: X}\n"
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:16:11: unknown node 'fans' in relationships[0].from",
+        f"{tmp_path}/m.yaml:17:9: unknown node 'shop' in relationships[0].to",
+        f"{tmp_path}/m.yaml:20:1: duplicate key 'nodes' (first at line 5)",
+    ]
+
+
+def test_duplicate_keys_in_flow_mappings_and_in_a_merge(tmp_path):
+    # In a flow mapping the repeated key has its own column; a key that overrides a merged one ('<<')
+    # is not a duplicate (that is what merge keys are for).
+    text = HEAD + ("  - {from: fans, to: shop, type: USES, share: 0.5, share: 0.6}\n"
+                   "  - &base {from: fans, to: prime-video, type: USES}\n"
+                   "  - {<<: *base, to: shop, share: 0.1}\n")
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:{at(text, 20, 'share', 2)}: duplicate key 'share' (first at line 20)",
+    ]
+
+
+def test_duplicate_keys_in_json(tmp_path):
+    text = """\
+{"schema_version": 1, "name": "T", "currency": "EUR", "period": "2024",
+ "nodes": [
+  {"id": "shop", "kind": "core", "name": "Shop"},
+  {"id": "fans", "kind": "segment", "name": "Fans", "name": "Fans again"}
+ ],
+ "relationships": [
+  {"from": "fans", "to": "shop", "type": "PAYS",
+   "amount": 5,
+   "amount": 7}
+ ],
+ "name": "T2"
+}
+"""
+    # Repeated: "name" in nodes[1] (line 4, second '"name"'), "amount" (line 9, column 4; first at
+    # line 8), and the top-level "name" (line 11, column 2; first at line 1).
+    quoted_name = '"name"'  # a JSON key starts at its opening quote
+    assert errors_of(tmp_path, text, "m.json") == [
+        f"{tmp_path}/m.json:{at(text, 4, quoted_name, 2)}: duplicate key 'name' (first at line 4)",
+        f"{tmp_path}/m.json:9:4: duplicate key 'amount' (first at line 8)",
+        f"{tmp_path}/m.json:11:2: duplicate key 'name' (first at line 1)",
+    ]
+
+
+def test_validate_command_exits_1_on_a_duplicate_key(tmp_path):
+    from click.testing import CliRunner
+
+    from ecosystem_graph.cli import cli
+
+    path = tmp_path / "m.yaml"
+    path.write_text(AMOUNT_TWICE)
+    result = CliRunner().invoke(cli, ["validate", "-q", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"{path}:24:5: duplicate key 'amount' (first at line 23)\n"
+
+
+def test_duplicate_json_key_where_the_yaml_reader_gives_up_is_still_an_error(tmp_path):
+    # A key over 1024 characters is valid JSON but not a YAML implicit key, so the repeated 'name' cannot
+    # be placed by the YAML reader: it is reported at the mapping holding it (the top level, 1:1),
+    # without its first line; the long key is found (1:2, after the opening brace) before the reader stops.
+    long_key = "k" * 1100
+    text = ('{"' + long_key + '": 1, "name": "a", "name": "b", "currency": "EUR", "period": "1"}')
+    assert errors_of(tmp_path, text, "m.json") == [
+        f"{tmp_path}/m.json:1:1: duplicate key 'name'",
+        f"{tmp_path}/m.json:1:2: unknown key '{long_key}' in (top level)",
+    ]
