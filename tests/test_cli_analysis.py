@@ -94,7 +94,7 @@ def test_whatif_csv_changed_only(small):
     headline, head, figures = r.output.split("\n\n")[:3]
     # the headline first, every format: revenue 60 -> 50 without club's 10 (-10 / 60 = -16.67%); core (shop) 50
     # unchanged; club's net 10 -> 0 once removed (-100%). CSV keeps raw numbers.
-    assert headline == ("# What-if headline\nfigure,before,after,change,change %\n"
+    assert headline == ("# What-if headline (money in EUR, 2024)\nfigure,before,after,change,change %\n"
                         "Ecosystem revenue,60.0,50.0,-10.0,-16.666666666666664\n"
                         "Core revenue,50.0,50.0,0.0,0.0\n"
                         "Net: Club (removed),10.0,0.0,-10.0,-100.0")

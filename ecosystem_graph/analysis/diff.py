@@ -8,7 +8,7 @@ from typing import Any
 from ..graph import to_networkx
 from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
-from .scenario import Comparison, compare, node_names
+from .scenario import Comparison, compare, money_note, node_names
 
 __all__ = ["ItemChange", "ModelDiff", "diff_models", "relationship_key"]
 
@@ -70,7 +70,8 @@ class ModelDiff:
                 f"changed; relationships: {c['relationships']['added']} added, {c['relationships']['removed']} "
                 f"removed, {c['relationships']['changed']} changed")
         head = Table("Model changes", ["what", "key", "change", "before", "after"], rows, note)
-        return [self.comparison.headline_table("Diff headline"), head] + self.comparison.tables(changed_only)
+        title = "Diff headline" + money_note(self.before.model)
+        return [self.comparison.headline_table(title), head] + self.comparison.tables(changed_only)
 
 
 def _show(value: Any) -> str:

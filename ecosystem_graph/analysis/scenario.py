@@ -15,7 +15,7 @@ from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
 
 __all__ = ["FigureChange", "HeadlineFigure", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures",
-           "compare", "headline", "touched_nodes", "node_names", "pct_change", "whatif", "SCALED_PROPERTY",
+           "compare", "headline", "touched_nodes", "node_names", "money_note", "pct_change", "whatif", "SCALED_PROPERTY",
            "MAX_SCALE_FACTOR", "SECTION_ORDER"]
 
 SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
@@ -278,6 +278,19 @@ def compare(before: Analysis, after: Analysis, touched: Iterable[str] = (),
     return comparison
 
 
+def money_note(model: dict) -> str:
+    """`` (money in EUR million, 2024)`` from a model's currency, money_unit and period ('' when none is set).
+
+    >>> money_note({"currency": "EUR", "period": "2023"}), money_note({})
+    (' (money in EUR, 2023)', '')
+    """
+    unit = " ".join(str(model[k]) for k in ("currency", "money_unit") if model.get(k))
+    period = model.get("period")
+    if not unit:
+        return f" (period {period})" if period else ""
+    return f" (money in {unit}, {period})" if period else f" (money in {unit})"
+
+
 def touched_nodes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: Iterable[str] = ()) -> list[str]:
     """The nodes a what-if touches: removed or scaled nodes, and both ends of a removed or scaled relationship.
 
@@ -439,7 +452,8 @@ class Scenario:
     def tables(self, changed_only: bool = False) -> list[Table]:
         """The headline first, then the changes applied, then every section (:meth:`Comparison.tables`)."""
         head = Table("What-if", ["change"], [[c] for c in self.changes])
-        return [self.comparison.headline_table("What-if headline"), head] + self.comparison.tables(changed_only)
+        title = "What-if headline" + money_note(self.before.model)
+        return [self.comparison.headline_table(title), head] + self.comparison.tables(changed_only)
 
 
 def whatif(G: nx.MultiDiGraph, *, remove: Iterable[str] = (), scale: dict[str, float] | None = None,
