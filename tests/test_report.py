@@ -356,6 +356,8 @@ def test_scenario_section_shows_every_headline_figure_before_and_after(tmp_path)
     for row_id, (before, after) in hand.items():
         assert (close(rows[row_id]["before"], before), close(rows[row_id]["after"], after)) == (True, True), row_id
     assert rows["keystones|club|revenue_at_risk"]["figure"] == "Revenue at risk: Club (removed)"
+    # the section opens with tiles of the two revenues after the change (before the tables, no chart first)
+    assert (float(got.figures["whatif-ecosystem_revenue"]), float(got.figures["whatif-core_revenue"])) == (115.0, 115.0)
     expected = {(f.section, f.item, f.figure): f for f in whatif(to_networkx(model), remove=["club"],
                                                                     scale={"casual-buy": 0.5}).comparison.figures}
     total = expected[("lockin", "(ecosystem)", "total_index")]

@@ -645,7 +645,6 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
     s.paragraphs = ["Changes: " + "; ".join(cmp.changes) + "."] if cmp.changes else []
     t = ReportTable("whatif", "Headline figures before and after", ["Figure", "Before", "After", "Change", "Change %"],
                     ["figure", "before", "after", "change", "change_pct"])
-    money_rows = []
     for f in cmp.comparison.headline:
         how, label = _HEADLINE_FORMAT[f.figure], f.label
         t.row_ids.append("|".join(f.key))
@@ -664,14 +663,11 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
                        cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
                        cell(delta, delta_text, numeric=True),
                        cell(None, fmt.change(f.before, f.after), numeric=True)])
-        if f.figure in ("ecosystem_revenue", "core_revenue", "revenue_at_risk"):
-            money_rows.append((label, f.before or 0.0, f.after or 0.0))
+        if f.figure in ("ecosystem_revenue", "core_revenue") and f.before is not None and f.after is not None:
+            # tiles first, as every scenario output leads with the headline (a chart would come before it)
+            s.kpis.append(Kpi(f"whatif-{f.figure}", f"{label} after", f.after, ctx.money(f.after),
+                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"))
     s.tables.append(t)
-    if money_rows:
-        div, label, vfmt = ctx.chart_money([max(b, a) for _, b, a in money_rows])
-        s.charts.append(Chart("whatif-money", "Revenue before and after",
-                              charts.compare_chart([(l, b / div, a / div) for l, b, a in money_rows], xlabel=label,
-                                                   value_format=vfmt, title="Revenue before and after")))
     shown = {f.key for f in cmp.comparison.headline}
     changed = [f for f in cmp.comparison.changed() if (f.section, f.item, f.figure) not in shown]
 
