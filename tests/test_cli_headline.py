@@ -16,7 +16,7 @@ NEWSPAPER = ROOT / "examples/newspaper-funnel.yaml"
 def run(*args):
     r = CliRunner().invoke(cli, [str(a) for a in args])
     assert r.exit_code == 0, r.output
-    return r.output
+    return r.stdout  # without the model's warnings (stderr)
 
 
 def analyze_json(path) -> dict:
@@ -174,3 +174,24 @@ def test_diff_headline_first_and_equal_to_analyze(tmp_path):
     assert lines[0] == "Diff headline (money in EUR, 2023)"
     assert lines[4] == "│ Ecosystem revenue                                  │ 2,476,416  │ 2,296,416  │ -180,000 │ -7.269   │"
     assert lines.index("Model changes") > len(expected) + 4
+
+
+def test_a_diff_touching_many_nodes_shows_the_ten_that_move_most(tmp_path):
+    # B: twelve new advertisers, advertiser i paying i x 1,000 to the ad network; the twelve are touched, as are
+    # both ends of each new payment (the ad network gains 78,000 = 1,000 x (1 + ... + 12))
+    data = yaml.safe_load(NEWSPAPER.read_text(encoding="utf-8"))
+    for i in range(1, 13):
+        data["nodes"].append({"id": f"adv-{i}", "kind": "segment", "name": f"Advertiser {i}"})
+        data["relationships"].append({"from": f"adv-{i}", "to": "ad-network", "type": "PAYS", "amount": i * 1000})
+    b = tmp_path / "b.yaml"
+    b.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    doc = json.loads(run("diff", NEWSPAPER, b, "--format", "json"))
+    assert [h["item"] for h in doc["headline"] if h["figure"] == "net"] == \
+        [f"adv-{i}" for i in range(1, 13)] + ["ad-network"]
+    ad = [h for h in doc["headline"] if (h["figure"], h["item"]) == ("net", "ad-network")][0]
+    assert ad["change"] == pytest.approx(78000)
+    out = run("diff", NEWSPAPER, b)
+    shown = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│ Net: ")]
+    # the ad network (78,000) and advertisers 12 down to 4 (12,000 ... 4,000); 1 to 3 left out
+    assert shown == [f"Net: Advertiser {i} (added)" for i in range(4, 13)] + ["Net: Ad network"]
+    assert "3 more touched node(s) with smaller changes: --format json lists every one" in out

@@ -16,7 +16,7 @@ from . import FORMAT_VERSION, Analysis, analyze
 
 __all__ = ["FigureChange", "HeadlineFigure", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures",
            "compare", "headline", "touched_nodes", "node_names", "money_note", "pct_change", "whatif", "SCALED_PROPERTY",
-           "MAX_SCALE_FACTOR", "SECTION_ORDER"]
+           "MAX_SCALE_FACTOR", "SECTION_ORDER", "HEADLINE_TABLE_NODES"]
 
 SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
                    "DEPENDS_ON": "criticality", "CONVERTS_TO": "rate"}
@@ -71,6 +71,9 @@ def pct_change(before: float | None, after: float | None) -> float | None:
         return None
     return (after - before) / abs(before) * 100.0
 
+
+HEADLINE_TABLE_NODES = 10
+"""Touched nodes shown in a headline table at most (a diff of two model versions can touch hundreds)."""
 
 SECTION_ORDER = ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
 """The order of the sections after the headline: money first, rank-only changes (``rank``) last."""
@@ -172,15 +175,29 @@ class Comparison:
         return {"headline": [h.to_dict() for h in self.headline], "figures": [f.to_dict() for f in items],
                 "changed": len(self.changed()), "total": len(self.figures)}
 
-    def headline_table(self, title: str = "Headline") -> Table:
-        """The headline figures with before, after, change and % change (``n/a`` where before is 0)."""
+    def headline_table(self, title: str = "Headline", max_nodes: int = HEADLINE_TABLE_NODES) -> Table:
+        """The headline figures with before, after, change and % change (``n/a`` where before is 0).
+
+        At most ``max_nodes`` touched nodes are shown: those whose revenue at risk or net moves most
+        (JSON has every one).
+        """
+        per_node: dict[str, float] = {}
+        for h in self.headline:
+            if h.figure in ("revenue_at_risk", "net"):
+                per_node[h.item] = max(per_node.get(h.item, 0.0), abs(h.change or 0.0))
+        shown = set(sorted(per_node, key=lambda n: -per_node[n])[:max_nodes])
         rows = []
         for h in self.headline:
+            if h.figure in ("revenue_at_risk", "net") and h.item not in shown:
+                continue
             pct = h.pct_change
             rows.append([h.label, "(added)" if h.before is None else h.before,
                          "(removed)" if h.after is None else h.after, h.change,
                          "n/a" if pct is None else pct])
-        return Table(title, ["figure", "before", "after", "change", "change %"], rows)
+        hidden = len(per_node) - len(shown)
+        note = (f"{hidden:,} more touched node(s) with smaller changes: --format json lists every one"
+                if hidden else None)
+        return Table(title, ["figure", "before", "after", "change", "change %"], rows, note)
 
     def tables(self, changed_only: bool = False, title: str = "Figures") -> list[Table]:
         """One table per section in :data:`SECTION_ORDER` (rank-only changes last), without the headline
