@@ -101,13 +101,18 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
               help="Multiply a node's own payments (in and out; linked flows follow) or a relationship's "
                    "amount/rate/cost by F; repeatable.")
 @click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
-@click.option("--changed-only", is_flag=True, help="List only the figures that change.")
+@click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
 @_common_options
 @max_bytes_option
 def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only: str | None, changed_only: bool,
                fmt: str, depth: int, max_paths: int, seed: int, serial: bool, max_bytes: int | None) -> None:
     """Change the model in FILE and compare every figure before and after.
+
+    The output leads with the headline: ecosystem revenue, core revenue, the revenue at risk and net of
+    every node touched (removed or scaled, or at either end of a removed or scaled relationship), total
+    lock-in and each funnel's conversion, each before, after, change and % change. Then every other
+    figure by analysis: revenue, keystones, lock-in, funnel, centrality, and rank changes last.
 
     The file itself is not changed. Ids are node ids or relationship ids (give a relationship an `id`
     in the model to address it); a node id wins when both exist. A linked payment (`share_of`) is
@@ -119,7 +124,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
       ecograph whatif examples/amazon.yaml --remove prime
       ecograph whatif examples/amazon.yaml --scale aws=0.5 --changed-only
       ecograph whatif examples/newspaper-funnel.yaml --scale subscriber=1.1 --only revenue
-      ecograph whatif examples/newspaper-funnel.yaml --scale registered-to-paying=1.5 --only funnel
+      ecograph whatif examples/newspaper-funnel.yaml --remove ad-network --changed-only
     """
     from .analysis import parse_only
     from .analysis.scenario import parse_scale, whatif
@@ -143,7 +148,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
 @model_file_argument("a")
 @model_file_argument("b")
 @click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
-@click.option("--changed-only", is_flag=True, help="List only the figures that change.")
+@click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
 @_common_options
 @max_bytes_option
@@ -151,6 +156,10 @@ def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, dep
              seed: int, serial: bool, max_bytes: int | None) -> None:
     """Compare two model files A and B: nodes and relationships added, removed or changed, and the
     change of every figure.
+
+    The output leads with the headline figures as in `whatif` (the touched nodes: those added, removed
+    or changed, and both ends of every relationship that differs), then the model changes, then every
+    other figure by analysis, rank changes last.
 
     Relationships are matched by id, else by from, to and type. Exit status 0 either way.
 

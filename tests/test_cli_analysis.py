@@ -91,12 +91,19 @@ def test_analyze_usage_errors(small, tmp_path):
 def test_whatif_csv_changed_only(small):
     r = run("whatif", small, "--remove", "club", "--only", "revenue", "--changed-only", "--format", "csv")
     assert r.exit_code == 0
-    head, figures = r.output.split("\n\n")[:2]
+    headline, head, figures = r.output.split("\n\n")[:3]
+    # the headline first, every format: revenue 60 -> 50 without club's 10 (-10 / 60 = -16.67%); core (shop) 50
+    # unchanged; club's net 10 -> 0 once removed (-100%). CSV keeps raw numbers.
+    assert headline == ("# What-if headline (money in EUR, 2024)\nfigure,before,after,change,change %\n"
+                        "Ecosystem revenue,60.0,50.0,-10.0,-16.666666666666664\n"
+                        "Core revenue,50.0,50.0,0.0,0.0\n"
+                        "Net: Club (removed),10.0,0.0,-10.0,-100.0")
     assert head == "# What-if\nchange\nremoved node 'club' and its 3 relationship(s)"
     lines = figures.splitlines()
-    assert lines[1] == "item,figure,before,after,change,status"
-    assert lines[2] == "(ecosystem),ecosystem_revenue,60.0,50.0,-10.0,changed"
-    assert "club,inflow,10.0,,,removed" in lines
+    assert lines[:2] == ["# Figures: revenue", "item,figure,before,after,change,change %,status"]
+    assert "(ecosystem),ecosystem_revenue,60.0,50.0,-10.0,-16.666666666666664,changed" not in lines  # in the headline
+    assert "(ecosystem),ecosystem_net,55.0,45.0,-10.0,-18.181818181818183,changed" in lines  # -10 / 55
+    assert "club,inflow,10.0,,,,removed" in lines
 
 
 def test_whatif_json_and_errors(small):

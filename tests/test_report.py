@@ -340,10 +340,36 @@ def test_scenario_section_shows_every_headline_figure_before_and_after(tmp_path)
     assert (float(rows["revenue|(ecosystem)|ecosystem_revenue"]["before"]), float(rows["revenue|(ecosystem)|ecosystem_revenue"]["after"])) \
         == (150.0, 115.0)
     assert float(rows["revenue|(ecosystem)|core_revenue"]["after"]) == 115.0
-    assert "after" not in rows["revenue|stream subscription|amount"]  # the only subscription is gone
+    # the headline of `ecograph whatif`, in its order: revenue, core revenue, revenue at risk then net of each
+    # touched node (club removed, both ends of casual-buy), total lock-in, the funnel
+    assert list(rows) == ["revenue|(ecosystem)|ecosystem_revenue", "revenue|(ecosystem)|core_revenue",
+                          "keystones|club|revenue_at_risk", "keystones|casual|revenue_at_risk",
+                          "keystones|shop|revenue_at_risk", "revenue|club|net", "revenue|casual|net",
+                          "revenue|shop|net", "lockin|(ecosystem)|total_index", "funnel|funnel flyby|conversion",
+                          "funnel|funnel flyby|expected_converted"]
+    # by hand: the club's 20 gone (0 after), casual pays 15 instead of 30, the shop gets 115 instead of 130
+    # and keeps 105 instead of 120 after the courier's 10; the funnel 0.05 x 0.2 = 0.01 of 10,000 flybys = 100
+    hand = {"keystones|club|revenue_at_risk": (20, 0), "keystones|casual|revenue_at_risk": (30, 15),
+            "keystones|shop|revenue_at_risk": (130, 115), "revenue|club|net": (20, 0),
+            "revenue|casual|net": (-30, -15), "revenue|shop|net": (120, 105),
+            "funnel|funnel flyby|conversion": (0.01, 0.01), "funnel|funnel flyby|expected_converted": (100, 100)}
+    for row_id, (before, after) in hand.items():
+        assert (close(rows[row_id]["before"], before), close(rows[row_id]["after"], after)) == (True, True), row_id
+    assert rows["keystones|club|revenue_at_risk"]["figure"] == "Revenue at risk: Club (removed)"
+    # the section opens with tiles of the two revenues after the change (before the tables, no chart first)
+    assert (float(got.figures["whatif-ecosystem_revenue"]), float(got.figures["whatif-core_revenue"])) == (115.0, 115.0)
     expected = {(f.section, f.item, f.figure): f for f in whatif(to_networkx(model), remove=["club"],
                                                                     scale={"casual-buy": 0.5}).comparison.figures}
-    for row_id, row in rows.items():
+    total = expected[("lockin", "(ecosystem)", "total_index")]
+    assert close(rows["lockin|(ecosystem)|total_index"]["after"], total.after)
+    # the other changes follow in the same section order: money, revenue at risk, lock-in, funnel
+    other = got.cells["whatif-changes"]
+    assert "after" not in other["revenue|stream subscription|amount"]  # the only subscription is gone
+    order = ["revenue", "keystones", "lockin", "funnel"]
+    ranks = [order.index(row_id.split("|")[0]) for row_id in other]
+    assert ranks == sorted(ranks) and set(ranks) == {0, 1, 2, 3}
+    assert not set(other) & set(rows)  # a headline figure is not repeated
+    for row_id, row in other.items():
         f = expected[tuple(row_id.split("|"))]
         for side in ("before", "after"):
             if getattr(f, side) is None:

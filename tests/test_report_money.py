@@ -210,6 +210,9 @@ def test_what_if_report_prints_only_analysis_and_whatif_figures(tmp_path):
     for f in json.loads(res.output)["figures"]:
         if f["figure"] in money:
             figures += [float(f[k]) for k in ("before", "after", "change") if f.get(k) is not None]
+    for f in json.loads(res.output)["headline"]:  # a removed node's revenue at risk and net count 0 after
+        if f["figure"] in {"ecosystem_revenue", "core_revenue", "revenue_at_risk", "net"}:
+            figures += [float(f[k]) for k in ("before", "after", "change") if f.get(k) is not None]
     out = tmp_path / "whatif.html"
     res = runner.invoke(cli, ["report", str(model), "-o", str(out), "--remove", "apple-store"])
     assert res.exit_code == 0, res.output

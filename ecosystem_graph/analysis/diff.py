@@ -8,7 +8,7 @@ from typing import Any
 from ..graph import to_networkx
 from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
-from .scenario import Comparison, compare
+from .scenario import Comparison, compare, money_note, node_names
 
 __all__ = ["ItemChange", "ModelDiff", "diff_models", "relationship_key"]
 
@@ -49,11 +49,12 @@ class ModelDiff:
         return out
 
     def to_dict(self, changed_only: bool = False) -> dict[str, Any]:
-        return {"format_version": FORMAT_VERSION, "a": self.a, "b": self.b, "metadata": self.metadata,
-                "counts": self.counts(),
+        comparison = self.comparison.to_dict(changed_only)
+        return {"format_version": FORMAT_VERSION, "a": self.a, "b": self.b, "headline": comparison.pop("headline"),
+                "metadata": self.metadata, "counts": self.counts(),
                 "nodes": [i.to_dict() for i in self.nodes],
                 "relationships": [i.to_dict() for i in self.relationships],
-                **self.comparison.to_dict(changed_only)}
+                **comparison}
 
     def tables(self, changed_only: bool = False) -> list[Table]:
         rows = [["metadata", k, "changed", _show(v[0]), _show(v[1])] for k, v in self.metadata.items()]
@@ -69,7 +70,8 @@ class ModelDiff:
                 f"changed; relationships: {c['relationships']['added']} added, {c['relationships']['removed']} "
                 f"removed, {c['relationships']['changed']} changed")
         head = Table("Model changes", ["what", "key", "change", "before", "after"], rows, note)
-        return [head] + self.comparison.tables(changed_only)
+        title = "Diff headline" + money_note(self.before.model)
+        return [self.comparison.headline_table(title), head] + self.comparison.tables(changed_only)
 
 
 def _show(value: Any) -> str:
@@ -99,6 +101,8 @@ def diff_models(a, b, *, label_a: str = "A", label_b: str = "B", **analyze_optio
     """Compare two :class:`~ecosystem_graph.model.Ecosystem` s: items and every figure.
 
     Nodes are matched by id; relationships by id when they have one, else by ``(from, to, TYPE#n)``.
+    The headline's touched nodes are the nodes added, removed or changed and both ends of every
+    relationship added, removed or changed.
     """
     Ga, Gb = to_networkx(a), to_networkx(b)
     meta = {k: [Ga.graph.get(k), Gb.graph.get(k)] for k in ("name", "currency", "period", "money_unit",
@@ -116,6 +120,7 @@ def diff_models(a, b, *, label_a: str = "A", label_b: str = "B", **analyze_optio
 
     ea = {relationship_key(u, v, k): d for u, v, k, d in Ga.edges(keys=True, data=True)}
     eb = {relationship_key(u, v, k): d for u, v, k, d in Gb.edges(keys=True, data=True)}
+    ends = {relationship_key(u, v, k): (u, v) for G in (Gb, Ga) for u, v, k in G.edges(keys=True)}
     rels: list[ItemChange] = []
     for k, d in ea.items():
         if k not in eb:
@@ -128,7 +133,8 @@ def diff_models(a, b, *, label_a: str = "A", label_b: str = "B", **analyze_optio
 
     before = analyze(Ga, **analyze_options)
     after = analyze(Gb, **analyze_options)
+    touched = [i.key for i in nodes] + [n for r in rels for n in ends[r.key]]
     info = lambda G, label: {"label": label, "name": G.graph.get("name"), "nodes": G.number_of_nodes(),  # noqa: E731
                              "relationships": G.number_of_edges()}
     return ModelDiff(a=info(Ga, label_a), b=info(Gb, label_b), nodes=nodes, relationships=rels, metadata=meta,
-                     before=before, after=after, comparison=compare(before, after))
+                     before=before, after=after, comparison=compare(before, after, touched, node_names(Ga, Gb)))

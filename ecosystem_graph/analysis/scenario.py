@@ -14,8 +14,9 @@ from ..graph import linked_to, resolve_linked_amounts
 from ..tables import Table
 from . import FORMAT_VERSION, Analysis, analyze
 
-__all__ = ["FigureChange", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures", "compare",
-           "whatif", "SCALED_PROPERTY", "MAX_SCALE_FACTOR"]
+__all__ = ["FigureChange", "HeadlineFigure", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures",
+           "compare", "headline", "touched_nodes", "node_names", "money_note", "pct_change", "whatif", "SCALED_PROPERTY",
+           "MAX_SCALE_FACTOR", "SECTION_ORDER", "HEADLINE_TABLE_NODES"]
 
 SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
                    "DEPENDS_ON": "criticality", "CONVERTS_TO": "rate"}
@@ -46,9 +47,108 @@ class FigureChange:
             return "removed"
         return "same" if _same(self.before, self.after) else "changed"
 
+    @property
+    def pct_change(self) -> float | None:
+        return pct_change(self.before, self.after)
+
+    @property
+    def group(self) -> str:
+        """The section it is listed under: its analysis, or ``rank`` for a rank (listed last)."""
+        return "rank" if self.figure == "rank" else self.section
+
     def to_dict(self) -> dict:
         return {"section": self.section, "item": self.item, "figure": self.figure, "before": self.before,
-                "after": self.after, "change": self.change, "status": self.status}
+                "after": self.after, "change": self.change, "pct_change": self.pct_change, "status": self.status}
+
+
+def pct_change(before: float | None, after: float | None) -> float | None:
+    """The change from ``before`` to ``after`` in percent of ``|before|``; None when ``before`` is 0 or missing.
+
+    >>> pct_change(200.0, 150.0), pct_change(-50.0, -25.0), pct_change(0.0, 5.0)
+    (-25.0, 50.0, None)
+    """
+    if before is None or after is None or before == 0 or not math.isfinite(before) or not math.isfinite(after):
+        return None
+    return (after - before) / abs(before) * 100.0
+
+
+HEADLINE_TABLE_NODES = 10
+"""Touched nodes shown in a headline table at most (a diff of two model versions can touch hundreds)."""
+
+SECTION_ORDER = ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
+"""The order of the sections after the headline: money first, rank-only changes (``rank``) last."""
+
+
+@dataclass
+class HeadlineFigure:
+    """One headline figure of a what-if or diff: ``figure`` names the kind, ``item`` what it is of."""
+
+    figure: str  # ecosystem_revenue, core_revenue, revenue_at_risk, net, total_lockin, conversion, expected_converted
+    item: str  # (ecosystem), a node id, or "funnel <entry stage>"
+    label: str
+    before: float | None
+    after: float | None
+    key: tuple = ()  # the (section, item, figure) of the comparison figure it shows
+
+    @property
+    def change(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+    @property
+    def pct_change(self) -> float | None:
+        return pct_change(self.before, self.after)
+
+    def to_dict(self) -> dict:
+        return {"figure": self.figure, "item": self.item, "label": self.label, "before": self.before,
+                "after": self.after, "change": self.change, "pct_change": self.pct_change}
+
+
+def headline(comparison: "Comparison", touched: Iterable[str] = (), names: dict[str, str] | None = None
+             ) -> list[HeadlineFigure]:
+    """The headline figures of a comparison, in this order.
+
+    Ecosystem revenue; core revenue; for each touched node its revenue at risk, then its net (when it
+    pays or is paid on either side); total lock-in (the sum of the segments' lock-in indexes); each
+    funnel's conversion and expected converted. A removed node's revenue at risk and net count 0 after
+    (an added node's 0 before): it no longer holds or moves money. Figures absent on both sides (a
+    section not analysed) are left out.
+    """
+    names = names or {}
+    by_key = comparison.by_key
+
+    def name(node: str) -> str:
+        return names.get(node) or node
+
+    out: list[HeadlineFigure] = []
+
+    def add(key: tuple, figure: str, label: str, item: str, zero_when_gone: bool = False) -> None:
+        f = by_key.get(key)
+        if f is None:
+            return
+        before, after = f.before, f.after
+        if zero_when_gone and before is None:
+            before, label = 0.0, f"{label} (added)"
+        elif zero_when_gone and after is None:
+            after, label = 0.0, f"{label} (removed)"
+        out.append(HeadlineFigure(figure, item, label, before, after, key))
+
+    add(("revenue", "(ecosystem)", "ecosystem_revenue"), "ecosystem_revenue", "Ecosystem revenue", "(ecosystem)")
+    add(("revenue", "(ecosystem)", "core_revenue"), "core_revenue", "Core revenue", "(ecosystem)")
+    touched = list(dict.fromkeys(touched))
+    for n in touched:
+        add(("keystones", n, "revenue_at_risk"), "revenue_at_risk", f"Revenue at risk: {name(n)}", n, True)
+    for n in touched:
+        f = by_key.get(("revenue", n, "net"))
+        if f is not None and (f.before or f.after):
+            add(("revenue", n, "net"), "net", f"Net: {name(n)}", n, True)
+    add(("lockin", "(ecosystem)", "total_index"), "total_lockin", "Total lock-in (sum of segment indexes)",
+        "(ecosystem)")
+    for key in [k for k in by_key if k[0] == "funnel" and k[2] == "conversion"]:
+        entry = key[1][len("funnel "):]
+        add(key, "conversion", f"Funnel from {name(entry)}: conversion", key[1])
+        add(("funnel", key[1], "expected_converted"), "expected_converted",
+            f"Funnel from {name(entry)}: expected converted", key[1])
+    return out
 
 
 def _same(a: float, b: float) -> bool:
@@ -60,27 +160,63 @@ class Comparison:
     """Every figure of two analyses side by side, in section order."""
 
     figures: list[FigureChange] = field(default_factory=list)
+    headline: list[HeadlineFigure] = field(default_factory=list)
+
+    @property
+    def by_key(self) -> dict[tuple, FigureChange]:
+        return {(f.section, f.item, f.figure): f for f in self.figures}
 
     def changed(self) -> list[FigureChange]:
         return [f for f in self.figures if f.status != "same"]
 
     def to_dict(self, changed_only: bool = False) -> dict:
+        """``headline`` (every headline figure, changed or not), then ``figures`` in :data:`SECTION_ORDER`."""
         items = self.changed() if changed_only else self.figures
-        return {"figures": [f.to_dict() for f in items],
+        return {"headline": [h.to_dict() for h in self.headline], "figures": [f.to_dict() for f in items],
                 "changed": len(self.changed()), "total": len(self.figures)}
 
+    def headline_table(self, title: str = "Headline", max_nodes: int = HEADLINE_TABLE_NODES) -> Table:
+        """The headline figures with before, after, change and % change (``n/a`` where before is 0).
+
+        At most ``max_nodes`` touched nodes are shown: those whose revenue at risk or net moves most
+        (JSON has every one).
+        """
+        per_node: dict[str, float] = {}
+        for h in self.headline:
+            if h.figure in ("revenue_at_risk", "net"):
+                per_node[h.item] = max(per_node.get(h.item, 0.0), abs(h.change or 0.0))
+        shown = set(sorted(per_node, key=lambda n: -per_node[n])[:max_nodes])
+        rows = []
+        for h in self.headline:
+            if h.figure in ("revenue_at_risk", "net") and h.item not in shown:
+                continue
+            pct = h.pct_change
+            rows.append([h.label, "(added)" if h.before is None else h.before,
+                         "(removed)" if h.after is None else h.after, h.change,
+                         "n/a" if pct is None else pct])
+        hidden = len(per_node) - len(shown)
+        note = (f"{hidden:,} more touched node(s) with smaller changes: --format json lists every one"
+                if hidden else None)
+        return Table(title, ["figure", "before", "after", "change", "change %"], rows, note)
+
     def tables(self, changed_only: bool = False, title: str = "Figures") -> list[Table]:
+        """One table per section in :data:`SECTION_ORDER` (rank-only changes last), without the headline
+        figures (see :meth:`headline_table`)."""
+        shown = {h.key for h in self.headline}
         by_section: dict[str, list] = {}
         for f in (self.changed() if changed_only else self.figures):
-            by_section.setdefault(f.section, []).append([f.item, f.figure, f.before, f.after, f.change, f.status])
+            if (f.section, f.item, f.figure) not in shown:
+                by_section.setdefault(f.group, []).append([f.item, f.figure, f.before, f.after, f.change,
+                                                           f.pct_change, f.status])
         n_changed = len(self.changed())
-        note = f"{n_changed:,} of {len(self.figures):,} figures changed"
-        out = [Table(f"{title}: {section}", ["item", "figure", "before", "after", "change", "status"], rows)
-               for section, rows in by_section.items()]
+        note = f"{n_changed:,} of {len(self.figures):,} figures changed (headline figures included)"
+        columns = ["item", "figure", "before", "after", "change", "change %", "status"]
+        out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns, by_section[section])
+               for section in SECTION_ORDER if section in by_section]
         if out:
             out[-1].note = note
         else:
-            out.append(Table(title, ["item", "figure", "before", "after", "change", "status"], [], note))
+            out.append(Table(title, columns, [], note))
         return out
 
 
@@ -146,13 +282,55 @@ def figures(a: Analysis) -> dict[tuple, float]:
     return out
 
 
-def compare(before: Analysis, after: Analysis) -> Comparison:
-    """Every figure of ``before`` and ``after`` (figures of only one side appear as added/removed)."""
+def compare(before: Analysis, after: Analysis, touched: Iterable[str] = (),
+            names: dict[str, str] | None = None) -> Comparison:
+    """Every figure of ``before`` and ``after`` (figures of only one side appear as added/removed),
+    in :data:`SECTION_ORDER`, and the :func:`headline` of the ``touched`` nodes."""
     fb, fa = figures(before), figures(after)
     keys = list(fb) + [k for k in fa if k not in fb]
-    order = {s: i for i, s in enumerate(("centrality", "keystones", "revenue", "lockin", "funnel"))}
-    keys.sort(key=lambda k: order[k[0]])  # stable: model order within a section
-    return Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
+    order = {s: i for i, s in enumerate(SECTION_ORDER)}
+    keys.sort(key=lambda k: order["rank" if k[2] == "rank" else k[0]])  # stable: model order within a section
+    comparison = Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
+    comparison.headline = headline(comparison, touched, names)
+    return comparison
+
+
+def money_note(model: dict) -> str:
+    """`` (money in EUR million, 2024)`` from a model's currency, money_unit and period ('' when none is set).
+
+    >>> money_note({"currency": "EUR", "period": "2023"}), money_note({})
+    (' (money in EUR, 2023)', '')
+    """
+    unit = " ".join(str(model[k]) for k in ("currency", "money_unit") if model.get(k))
+    period = model.get("period")
+    if not unit:
+        return f" (period {period})" if period else ""
+    return f" (money in {unit}, {period})" if period else f" (money in {unit})"
+
+
+def touched_nodes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: Iterable[str] = ()) -> list[str]:
+    """The nodes a what-if touches: removed or scaled nodes, and both ends of a removed or scaled relationship.
+
+    >>> G = nx.MultiDiGraph(); _ = G.add_edge("fans", "shop", key="p1", id="p1", type="PAYS", amount=1.0)
+    >>> touched_nodes(G, remove=["p1"], scale=["shop"])
+    ['fans', 'shop']
+    """
+    rels = _relationship_index(G)
+    out: list[str] = []
+    for ident in list(remove) + list(scale):
+        if ident in G:
+            out.append(ident)
+        elif ident in rels:
+            out += [rels[ident][0], rels[ident][1]]
+    return list(dict.fromkeys(out))
+
+
+def node_names(*graphs: nx.MultiDiGraph) -> dict[str, str]:
+    """Node id -> display name over the graphs (the first that has the node wins)."""
+    out: dict[str, str] = {}
+    for G in reversed(graphs):
+        out.update({n: d.get("name") or n for n, d in G.nodes(data=True)})
+    return out
 
 
 MAX_SCALE_FACTOR = 1e6
@@ -284,12 +462,15 @@ class Scenario:
     comparison: Comparison
 
     def to_dict(self, changed_only: bool = False) -> dict[str, Any]:
-        return {"format_version": FORMAT_VERSION, "model": self.before.model, "changes": self.changes,
-                **self.comparison.to_dict(changed_only)}
+        comparison = self.comparison.to_dict(changed_only)
+        return {"format_version": FORMAT_VERSION, "model": self.before.model,
+                "headline": comparison.pop("headline"), "changes": self.changes, **comparison}
 
     def tables(self, changed_only: bool = False) -> list[Table]:
+        """The headline first, then the changes applied, then every section (:meth:`Comparison.tables`)."""
         head = Table("What-if", ["change"], [[c] for c in self.changes])
-        return [head] + self.comparison.tables(changed_only)
+        title = "What-if headline" + money_note(self.before.model)
+        return [self.comparison.headline_table(title), head] + self.comparison.tables(changed_only)
 
 
 def whatif(G: nx.MultiDiGraph, *, remove: Iterable[str] = (), scale: dict[str, float] | None = None,
@@ -310,4 +491,5 @@ def whatif(G: nx.MultiDiGraph, *, remove: Iterable[str] = (), scale: dict[str, f
     H, changes = apply_changes(G, remove, scale)
     before = analyze(G, **analyze_options)
     after = analyze(H, **analyze_options)
-    return Scenario(changes=changes, before=before, after=after, comparison=compare(before, after))
+    comparison = compare(before, after, touched_nodes(G, remove, scale or {}), node_names(G))
+    return Scenario(changes=changes, before=before, after=after, comparison=comparison)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from typing import Callable
 
 import networkx as nx
@@ -132,7 +133,7 @@ def build_report(
     sections: list[Section] = []
     comparison = None
     if changed is not None:
-        comparison = _run_scenario(changed, analysis, seed, step)
+        comparison = _run_scenario(changed, analysis, seed, step, G, scenario)
     step("drawing charts")
     if graph:
         sections.append(_graph_section(model, analysis, ctx, step))
@@ -645,31 +646,19 @@ class _Comparison:
         self.by_key = {(f.section, f.item, f.figure): f for f in comparison.figures}
 
 
-def _run_scenario(changed, analysis, seed: int, step) -> _Comparison:
+def _run_scenario(changed, analysis, seed: int, step, G, spec: ScenarioSpec) -> _Comparison:
     from ..analysis import analyze
-    from ..analysis.scenario import compare
+    from ..analysis.scenario import compare, node_names, touched_nodes
 
     H, changes = changed
     after = analyze(H, seed=seed, progress=lambda name: step(f"what-if ({name})"))
-    return _Comparison(changes, after, compare(analysis, after))
+    touched = touched_nodes(G, spec.remove, spec.scale or {})
+    return _Comparison(changes, after, compare(analysis, after, touched, node_names(G)))
 
 
-def _headline_keys(cmp: _Comparison, ctx: _Ctx) -> list[tuple[tuple, str, str]]:
-    """The figures of the before/after table: (comparison key, label, how to format)."""
-    keys = [(("revenue", "(ecosystem)", "ecosystem_revenue"), "Ecosystem revenue", "money"),
-            (("revenue", "(ecosystem)", "core_revenue"), "Core revenue", "money"),
-            (("revenue", "(ecosystem)", "hhi_payers"), "Concentration of payers (HHI)", "number"),
-            (("revenue", "(ecosystem)", "hhi_payees"), "Concentration of payees (HHI)", "number")]
-    streams = sorted({k[1] for k in cmp.by_key if k[0] == "revenue" and k[1].startswith("stream ")})
-    keys += [(("revenue", s, "amount"), f"Revenue: {s[len('stream '):]}", "money") for s in streams]
-    keys.append((("lockin", "(ecosystem)", "total_index"), "Lock-in, summed over segments", "number"))
-    seg_keys = [k for k in cmp.by_key if k[0] == "lockin" and k[2] == "index"]
-    changed = [k for k in seg_keys if cmp.by_key[k].status != "same"]
-    for k in sorted(changed, key=lambda k: -abs(cmp.by_key[k].change or (cmp.by_key[k].before or 0)))[: ctx.top]:
-        keys.append((k, f"Lock-in index: {ctx.name(k[1])}", "index"))
-    for k in [k for k in cmp.by_key if k[0] == "funnel" and k[2] == "conversion"][:3]:
-        keys.append((k, f"Funnel conversion from {ctx.name(k[1][len('funnel '):])}", "share"))
-    return [(k, label, how) for k, label, how in keys if k in cmp.by_key]
+_HEADLINE_FORMAT = {"ecosystem_revenue": "money", "core_revenue": "money", "revenue_at_risk": "money",
+                    "net": "money", "total_lockin": "index", "conversion": "share", "expected_converted": "number"}
+"""How the report prints each kind of headline figure (:func:`ecosystem_graph.analysis.scenario.headline`)."""
 
 
 _MONEY_FIGURES = frozenset({"inflow", "outflow", "net", "paid", "amount", "dependent_revenue", "revenue",
@@ -697,14 +686,13 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
     s.paragraphs = ["Changes: " + "; ".join(cmp.changes) + "."] if cmp.changes else []
     t = ReportTable("whatif", "Headline figures before and after", ["Figure", "Before", "After", "Change", "Change %"],
                     ["figure", "before", "after", "change", "change_pct"])
-    money_rows = []
-    for key, label, how in _headline_keys(cmp, ctx):
-        f = cmp.by_key[key]
-        t.row_ids.append("|".join(key))
+    for f in cmp.comparison.headline:
+        how, label = _HEADLINE_FORMAT[f.figure], f.label
+        t.row_ids.append("|".join(f.key))
         delta = f.change
         if delta is None:
             delta_text = "removed" if f.after is None else "added"
-        elif f.status == "same":
+        elif math.isclose(f.before, f.after, rel_tol=1e-9, abs_tol=1e-12):
             delta_text = "no change"
         elif how == "money":
             delta_text = ("+" if delta > 0 else "") + ctx.money(delta)
@@ -716,29 +704,30 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
                        cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
                        cell(delta, delta_text, numeric=True),
                        cell(None, fmt.change(f.before, f.after), numeric=True)])
-        if how == "money":
-            money_rows.append((label, f.before or 0.0, f.after or 0.0))
+        if f.figure in ("ecosystem_revenue", "core_revenue") and f.before is not None and f.after is not None:
+            # tiles first, as every scenario output leads with the headline (a chart would come before it)
+            s.kpis.append(Kpi(f"whatif-{f.figure}", f"{label} after", f.after, ctx.money(f.after),
+                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"))
     s.tables.append(t)
-    if money_rows:
-        div, label, vfmt = ctx.chart_money([max(b, a) for _, b, a in money_rows])
-        s.charts.append(Chart("whatif-money", "Revenue before and after",
-                              charts.compare_chart([(l, b / div, a / div) for l, b, a in money_rows], xlabel=label,
-                                                   value_format=vfmt, title="Revenue before and after")))
-    changed = cmp.comparison.changed()
+    shown = {f.key for f in cmp.comparison.headline}
+    changed = [f for f in cmp.comparison.changed() if (f.section, f.item, f.figure) not in shown]
 
     def size(f) -> float:
         return abs(f.change) if f.change is not None else abs(f.before if f.before is not None else f.after or 0.0)
 
     money_rows = sorted((f for f in changed if f.section == "revenue" and f.figure in _MONEY_FIGURES), key=lambda f: -size(f))
+    keystone_rows = sorted((f for f in changed if f.section == "keystones" and f.figure == "revenue_at_risk"),
+                           key=lambda f: -size(f))
     lock_rows = sorted((f for f in changed if f.section == "lockin" and f.figure in ("index", "min_cut", "disjoint_paths")),
                        key=lambda f: -size(f))
     funnel_rows = [f for f in changed if f.section == "funnel"]
-    rows = money_rows[: ctx.top] + lock_rows[: ctx.top] + funnel_rows[: ctx.top]
-    t2 = ReportTable("whatif-changes", "Largest changes in money, lock-in and funnel",
+    # the order of `ecograph whatif`: money, keystones, lock-in, funnel (centrality and ranks are left to it)
+    rows = money_rows[: ctx.top] + keystone_rows[: ctx.top] + lock_rows[: ctx.top] + funnel_rows[: ctx.top]
+    t2 = ReportTable("whatif-changes", "Other changes: money, revenue at risk, lock-in, funnel",
                      ["Analysis", "Item", "Figure", "Before", "After", "Change"],
                      ["section", "item", "figure", "before", "after", "change"],
-                     note=f"{len(changed):,} of {len(cmp.comparison.figures):,} figures changed, centrality and "
-                          f"keystone figures included; `ecograph whatif` lists every one.")
+                     note=f"{len(cmp.comparison.changed()):,} of {len(cmp.comparison.figures):,} figures changed, "
+                          f"headline, centrality and rank figures included; `ecograph whatif` lists every one.")
     for f in rows:
         how = "money" if f.figure in _MONEY_FIGURES else "number"
         t2.row_ids.append(f"{f.section}|{f.item}|{f.figure}")
