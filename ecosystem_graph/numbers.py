@@ -18,6 +18,7 @@ UNIT_FACTORS = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trill
 """Money units amounts can be converted between (a model's ``money_unit``, case-insensitive)."""
 _UNITS_UP = ("", "thousand", "million", "billion", "trillion")
 _MONEY_DIGITS = 3  # significant digits of a scaled amount ("EUR 2.48 million")
+_MAX_DECIMALS = 12
 
 
 def _finite(value: Any) -> bool:
@@ -34,7 +35,12 @@ def _sig_decimals(value: float, sig: int, at_least: int = 0) -> int:
     if value == 0 or not math.isfinite(value):
         return at_least
     rounded = _round_sig(abs(value), sig)
-    return min(max(at_least, sig - 1 - math.floor(math.log10(rounded))), 12)
+    return max(at_least, sig - 1 - math.floor(math.log10(rounded)))
+
+
+def _whole(value: float) -> str:
+    """A whole number with thousands separators, halves rounded away from zero (0.5 -> 1, 337.5 -> 338)."""
+    return f"{int(math.copysign(math.floor(abs(value) + 0.5), value)):,}"
 
 
 def _missing(value: Any) -> str:
@@ -126,14 +132,19 @@ def format_money(value: Any, currency: str | None = "", unit: str | None = None,
     amount = value / divisor
     if amount == 0:
         shown_unit = None  # nothing is nothing in any unit: "EUR 0"
-    if key not in UNIT_FACTORS and (abs(amount) >= 100 or float(amount).is_integer()):
-        text = f"{round(amount):,}"  # a unit we cannot convert: the amount as given
+    if amount and _sig_decimals(amount, _MONEY_DIGITS) > _MAX_DECIMALS:
+        if scale is not None:  # far below the column's unit: in its own unit rather than a row of zeros
+            return format_money(value, currency, unit)
+        text = f"{amount:.3g}"  # beyond any unit (1e-20 EUR)
+    elif key not in UNIT_FACTORS and (abs(amount) >= 100 or float(amount).is_integer()):
+        text = _whole(amount)  # a unit we cannot convert: the amount as given
     elif key not in UNIT_FACTORS or shown_unit is not None:
-        text = f"{amount:,.{_sig_decimals(amount, _MONEY_DIGITS, 1 if amount else 0)}f}"
-        if abs(amount) >= 100:
-            text = f"{round(amount):,}"  # 575 billion, not 574.8 billion: three digits are enough
-    elif abs(amount) >= 100 or amount == 0:
-        text = f"{round(amount):,}"  # plain amounts of 100 and more in whole currency units
+        if abs(_round_sig(amount, _MONEY_DIGITS)) >= 100:
+            text = _whole(amount)  # 575 billion, not 574.8 billion: three digits are enough
+        else:
+            text = f"{amount:,.{_sig_decimals(amount, _MONEY_DIGITS, 1)}f}"
+    elif abs(amount) >= 99.995 or amount == 0:
+        text = _whole(amount)  # plain amounts of 100 and more in whole currency units
     elif abs(amount) >= 0.01:
         text = f"{amount:,.2f}"  # plain amounts below 100: cents
     else:
@@ -168,7 +179,7 @@ def format_percent(value: Any, digits: int = 1) -> str:
     if value == 0:
         return "0%"
     if abs(round(value, digits)) < 1:
-        text = f"{value:.{_sig_decimals(value, 2)}f}"
+        text = f"{value:.{min(_sig_decimals(value, 2), _MAX_DECIMALS)}f}"
         text = text.rstrip("0").rstrip(".") if "." in text else text
         return text + "%"
     return f"{value:,.{digits}f}%"
@@ -186,7 +197,7 @@ def format_count(value: Any) -> str:
         return _missing(value)
     if value != 0 and abs(value) < 0.5:  # less than one expected member: not 0
         return format_number(value)
-    return f"{round(value):,}"
+    return _whole(value)
 
 
 def format_index(value: Any, digits: int = 2) -> str:
@@ -209,8 +220,8 @@ def format_number(value: Any, kind: str = "number", *, currency: str | None = ""
     --------
     >>> format_number(0.002747), format_number(0.315), format_number(129.87), format_number(1_275_880.0)
     ('0.00275', '0.315', '130', '1,275,880')
-    >>> format_number(3.0), format_number(12.0), format_number(-0.5), format_number(0.99996)
-    ('3', '12', '-0.5', '1')
+    >>> format_number(3.0), format_number(12.0), format_number(-0.5), format_number(0.99996), format_number(2e-20)
+    ('3', '12', '-0.5', '1', '2e-20')
     >>> format_number(0.25, "share"), format_number(4575.0, "count"), format_number(0.7377, "index")
     ('25.0%', '4,575', '0.74')
     >>> format_number(1_522_596, "money", currency="EUR"), format_number(None, "count"), format_number("x")
@@ -231,8 +242,11 @@ def format_number(value: Any, kind: str = "number", *, currency: str | None = ""
     if not _finite(value):
         return _missing(value)
     if abs(_round_sig(value, 3)) >= 100 or float(value).is_integer():
-        return f"{round(value):,}"
-    return f"{value:,.{_sig_decimals(value, 3)}f}".rstrip("0").rstrip(".")  # at most three: 0.25, not 0.250
+        return _whole(value)
+    decimals = _sig_decimals(value, 3)
+    if decimals > _MAX_DECIMALS:
+        return f"{value:.3g}"
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")  # at most three: 0.25, not 0.250
 
 
 def guess_kind(header: str) -> tuple[str | None, str | None, str | None]:
