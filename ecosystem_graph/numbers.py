@@ -173,16 +173,20 @@ def format_percent(value: Any, digits: int = 1) -> str:
 
     >>> format_percent(61.48), format_percent(2.173), format_percent(0.05), format_percent(12_345.6)
     ('61.5%', '2.2%', '0.05%', '12,345.6%')
+    >>> format_percent(0.305, 2), format_percent(0.4, 0), format_percent(0.4, 2), format_percent(-0.004)
+    ('0.30%', '0.4%', '0.40%', '-0.004%')
     """
     if not _finite(value):
         return _missing(value)
     if value == 0:
         return "0%"
-    if abs(round(value, digits)) < 1:
-        text = f"{value:.{min(_sig_decimals(value, 2), _MAX_DECIMALS)}f}"
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-        return text + "%"
-    return f"{value:,.{digits}f}%"
+    decimals = digits
+    if abs(round(value, digits)) < 1:  # below 1%: two significant digits, trailing zeros dropped
+        decimals = min(max(digits, _sig_decimals(value, 2)), _MAX_DECIMALS)
+    text = f"{value:,.{decimals}f}"
+    while decimals > digits and text.endswith("0"):
+        text, decimals = text[:-1], decimals - 1
+    return text.rstrip(".") + "%"
 
 
 def format_count(value: Any) -> str:

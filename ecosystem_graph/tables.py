@@ -26,7 +26,9 @@ class Table:
     kinds: list[str | None] | None = None
     currency: str | None = None  # of the money columns (default: from the header)
     money_unit: str | None = None
-    row_kinds: list[str | None] | None = None  # per row, over the column's kind (an index row in a money column)
+    # per row, over the kinds of its columns (an index row in a money column; a what-if row of money whose
+    # before, after and change share one unit); "text" columns keep theirs
+    row_kinds: list[str | None] | None = None
 
     def column_kinds(self) -> list[tuple[str | None, str | None, str | None]]:
         """``(kind, currency, unit)`` of each column: the given kinds, else guessed from the headers."""
@@ -58,11 +60,15 @@ class Table:
                 scales.append(None)
         out = []
         for row, row_kind in zip(self.rows, row_kinds):
+            row_scale = None
+            if row_kind == "money":  # a row of money (before, after, change) in one unit
+                row_scale = numbers.money_scale([v for i, v in enumerate(row) if _is_number(v)
+                                                 and (i >= len(kinds) or kinds[i][0] != "text")], self.money_unit)
             texts = []
             for i, v in enumerate(row):
                 kind, currency, unit = kinds[i] if i < len(kinds) else (None, None, None)
-                if row_kind is not None and kind == "money":
-                    texts.append(format_cell(v, row_kind))
+                if row_kind is not None and kind != "text":
+                    texts.append(format_cell(v, row_kind, self.currency, self.money_unit, scale=row_scale))
                 else:
                     texts.append(format_cell(v, kind, currency, unit, scale=scales[i] if i < len(scales) else None))
             out.append(texts)

@@ -140,6 +140,13 @@ def test_table_formats_each_column_by_its_kind_and_scales_money_columns():
     t = Table("R", ["figure", "value"], [["revenue", 2_000_000.0], ["cost", 720_000.0], ["HHI", 4229.3]],
               kinds=["text", "money"], currency="USD", money_unit="thousand", row_kinds=[None, None, "number"])
     assert [r[1] for r in t.formatted_rows()] == ["USD 2.00 billion", "USD 0.720 billion", "4,229"]
+    # rows of different kinds (a what-if table): each row in its kind, a money row in one unit
+    t = Table("W", ["figure", "before", "after", "change"],
+              [["revenue", 2_400_000.0, 720_000.0, -1_680_000.0], ["conversion", 0.004, 0.005, 0.001],
+               ["members", 9000, 12_800.0, 3800.0]],
+              kinds=["text", None, None, None], currency="EUR", row_kinds=["money", "share", "count"])
+    assert t.formatted_rows() == [["revenue", "EUR 2.40 million", "EUR 0.720 million", "EUR -1.68 million"],
+                                  ["conversion", "0.4%", "0.5%", "0.1%"], ["members", "9,000", "12,800", "3,800"]]
 
 
 def test_markdown_and_terminal_use_the_same_texts():

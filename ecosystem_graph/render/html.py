@@ -16,7 +16,7 @@ import networkx as nx
 
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
-from ..numbers import format_money, format_share
+from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
 from .layout import ecosystem_layout
@@ -276,7 +276,8 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict) -> str:
     if attrs.get("stream"):
         lines.append(f"Stream: {attrs['stream']}")
     if attrs.get("count") is not None and attrs.get("price") is not None:
-        lines.append(f"{format_cell(attrs['count'])} \u00d7 {format_cell(attrs['price'])}")
+        price = format_money(attrs["price"], G.graph.get("currency", ""), G.graph.get("money_unit"))
+        lines.append(f"{format_count(attrs['count'])} \u00d7 {price}")
     for key, label in (("switching_cost", "Switching cost"), ("share", "Share"), ("strength", "Strength"),
                        ("reach", "Reach"), ("criticality", "Criticality"), ("rate", "Conversion rate")):
         if attrs.get(key) is not None:
