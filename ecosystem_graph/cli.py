@@ -175,12 +175,15 @@ def _printable_cell(value: Any, keep_whitespace: bool = False) -> Any:
 
 def echo_tables(tables: Iterable, fmt: str) -> None:
     """Print tables as a rich table (terminal), CSV or Markdown; control characters in any text escaped."""
-    from .tables import Table, tables_to_csv, tables_to_markdown, tables_to_rich
+    from dataclasses import replace
+
+    from .tables import tables_to_csv, tables_to_markdown, tables_to_rich
 
     csv = fmt == "csv"  # CSV quotes tabs and line breaks as data: only the other control characters go
-    tables = [Table(printable(t.title), [printable(c, keep_whitespace=csv) for c in t.columns],
-                    [[_printable_cell(v, csv) for v in row] for row in t.rows],
-                    None if t.note is None else printable(t.note)) for t in tables]
+    # replace(): the column kinds and money unit stay with each table
+    tables = [replace(t, title=printable(t.title), columns=[printable(c, keep_whitespace=csv) for c in t.columns],
+                      rows=[[_printable_cell(v, csv) for v in row] for row in t.rows],
+                      note=None if t.note is None else printable(t.note)) for t in tables]
     if csv:
         click.echo(tables_to_csv(tables), nl=False)
     elif fmt == "markdown":

@@ -256,7 +256,7 @@ def test_tables_name_the_biggest_lever_and_keep_the_lowest_rate_as_a_column():
     tables = analyze(G, only="funnel").tables()
     funnels = tables[0]
     row = dict(zip(funnels.columns, funnels.rows[0]))
-    assert row["biggest lever"] == "paying-once->subscriber" and row["lowest rate"] == "flyby->paying-once (0.005)"
-    assert funnels.note.startswith("Biggest lever of the funnel from flyby: paying-once->subscriber (rate 0.25)")
+    assert row["biggest lever"] == "paying-once->subscriber" and row["lowest rate"] == "flyby->paying-once (0.5%)"
+    assert funnels.note.startswith("Biggest lever of the funnel from flyby: paying-once->subscriber (rate 25.0%)")
     levers = next(t for t in tables if t.title == "Levers of the funnel from flyby")
     assert [r[0] for r in levers.rows][:2] == ["paying-once->subscriber", "flyby->registered"]

@@ -72,26 +72,28 @@ def check_headline(doc: dict, expected: list[tuple]) -> None:
 # - core revenue (news portal) 53,820 + 900,000 = 953,820 -> 53,820: -900,000 / 953,820 = -94.36%
 # - the ad network's revenue at risk 900,000 (its payout) and net 1,500,000 - 900,000 = 600,000 -> 0 (removed)
 # - total lock-in unchanged (no binding path runs through the ad network); funnel from flybys unchanged:
+#   (each money row in one unit: the ecosystem row in millions, 2,476,416 -> "EUR 2.48 million")
 #   0.04 x (0.02 + 0.1 x 0.25) + 0.005 x 0.25 = 0.00305 of 1,500,000 flybys = 4,575 subscribers
 WHATIF_HEAD = """\
 What-if headline (money in EUR, 2023)
-┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┓
-┃ figure                                             ┃ before    ┃ after     ┃ change   ┃ change % ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━┩
-│ Ecosystem revenue                                  │ 2,476,416 │ 1,576,416 │ -900,000 │ -36.34   │
-│ Core revenue                                       │ 953,820   │ 53,820.0  │ -900,000 │ -94.36   │
-│ Revenue at risk: Ad network (removed)              │ 900,000   │ 0         │ -900,000 │ -100     │
-│ Net: Ad network (removed)                          │ 600,000   │ 0         │ -600,000 │ -100     │
-│ Total lock-in (sum of segment indexes)             │ 185.2     │ 185.2     │ 0        │ 0        │
-│ Funnel from Flybys (anonymous): conversion         │ 0.00305   │ 0.00305   │ 0        │ 0        │
-│ Funnel from Flybys (anonymous): expected converted │ 4575      │ 4575      │ 0        │ 0        │
-└────────────────────────────────────────────────────┴───────────┴───────────┴──────────┴──────────┘"""
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┓
+┃ figure                                         ┃ before           ┃ after            ┃ change             ┃ change % ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━┩
+│ Ecosystem revenue                              │ EUR 2.48 million │ EUR 1.58 million │ EUR -0.900 million │   -36.3% │
+│ Core revenue                                   │ EUR 953,820      │ EUR 53,820       │ EUR -900,000       │   -94.4% │
+│ Revenue at risk: Ad network (removed)          │ EUR 900,000      │ EUR 0            │ EUR -900,000       │  -100.0% │
+│ Net: Ad network (removed)                      │ EUR 600,000      │ EUR 0            │ EUR -600,000       │  -100.0% │
+│ Total lock-in (sum of segment indexes)         │ 185.24           │ 185.24           │ 0.00               │       0% │
+│ Funnel from Flybys (anonymous): conversion     │ 0.3%             │ 0.3%             │ 0%                 │       0% │
+│ Funnel from Flybys (anonymous): expected       │ 4,575            │ 4,575            │ 0                  │       0% │
+│ converted                                      │                  │                  │                    │          │
+└────────────────────────────────────────────────┴──────────────────┴──────────────────┴────────────────────┴──────────┘"""
 
 
 def test_whatif_table_starts_with_the_headline():
     out = run("whatif", NEWSPAPER, "--remove", "ad-network", "--changed-only")
     lines = [line.rstrip() for line in out.splitlines()]
-    assert lines[:12] == WHATIF_HEAD.splitlines()
+    assert lines[:13] == WHATIF_HEAD.splitlines()
     titles = [line for line in lines if line and line[0] not in "┏┃┡│└"]
     # then the change applied, then the sections money first, ranks last
     assert titles[:2] == ["What-if headline (money in EUR, 2023)", "What-if"]
@@ -107,7 +109,8 @@ def test_whatif_markdown_and_csv_start_with_the_headline(fmt):
         assert out.splitlines()[:5] == ["### What-if headline (money in EUR, 2023)", "",
                                         "| figure | before | after | change | change % |",
                                         "| --- | --- | --- | --- | --- |",
-                                        "| Ecosystem revenue | 2,476,416 | 1,576,416 | -900,000 | -36.34 |"]
+                                        "| Ecosystem revenue | EUR 2.48 million | EUR 1.58 million | EUR -0.900 million "
+                                        "| -36.3% |"]
     else:  # raw numbers: -900,000 / 2,476,416 x 100
         assert out.splitlines()[:3] == ["# What-if headline (money in EUR, 2023)", "figure,before,after,change,change %",
                                         f"Ecosystem revenue,2476416.0,1576416.0,-900000.0,{-900000 / 2476416 * 100!r}"]
@@ -142,7 +145,7 @@ def test_whatif_scaling_a_relationship_touches_both_ends_and_zero_before_is_na()
     out = run("whatif", NEWSPAPER, "--scale", "registered=2", "--only", "revenue,keystones,lockin")
     # the registered users pay nothing: revenue at risk 0 -> 0 has no % change
     [row] = [line for line in out.splitlines() if "Revenue at risk: Registered" in line]
-    assert [cell.strip() for cell in row.split("│")[2:6]] == ["0", "0", "0", "n/a"]
+    assert [cell.strip() for cell in row.split("│")[2:6]] == ["EUR 0", "EUR 0", "EUR 0", "n/a"]
 
 
 # -------------------------------------------------------------------------------------------------- diff
@@ -172,7 +175,9 @@ def test_diff_headline_first_and_equal_to_analyze(tmp_path):
     out = run("diff", NEWSPAPER, b, "--changed-only")
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines[0] == "Diff headline (money in EUR, 2023)"
-    assert lines[4] == "│ Ecosystem revenue                                  │ 2,476,416  │ 2,296,416  │ -180,000 │ -7.269   │"
+    # one unit per money row: 2,476,416 -> 2,296,416 in millions, the change -180,000 too
+    assert [cell.strip() for cell in lines[4].split("│")[1:6]] == [
+        "Ecosystem revenue", "EUR 2.48 million", "EUR 2.30 million", "EUR -0.180 million", "-7.3%"]
     assert lines.index("Model changes") > len(expected) + 4
 
 

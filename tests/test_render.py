@@ -120,9 +120,9 @@ def test_graph_data_has_every_node_and_relationship_with_sizes_and_widths():
     assert {k["kind"]: k["count"] for k in data["kinds"]} == {
         "core": 1, "satellite": 1, "channel": 2, "partner": 1, "segment": 2}
     tip = next(n["title"] for n in data["nodes"] if n["id"] == "members")
-    assert tip.splitlines()[:3] == ["Prime members", "Customer segment", "Size: 1000 members"]
+    assert tip.splitlines()[:3] == ["Prime members", "Customer segment", "Size: 1,000 members"]
     edge_tip = next(e["title"] for e in data["edges"] if e["type"] == "PAYS" and e["from"] == "members")
-    assert edge_tip.splitlines() == ["Prime members \u2192 Prime", "PAYS", "Amount: 100 million EUR",
+    assert edge_tip.splitlines() == ["Prime members \u2192 Prime", "PAYS", "Amount: EUR 100 million",
                                      "Stream: subscription"]
 
 
@@ -301,9 +301,16 @@ def test_render_error_names_the_missing_analysis_module(monkeypatch):
 # ----------------------------------------------------------------------------------------- money figures
 
 
-def _amount(text: str) -> float:
-    """'1,275,880 EUR' -> 1275880.0 (the render writes exact figures: number, then unit and currency)."""
-    return float(text.split()[0].replace(",", ""))
+_UNITS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def _amount(text: str) -> "Approx":
+    """'EUR 1.28 million' -> what it may stand for: 1,280,000 give or take half its last digit (0.005 million)."""
+    parts = text.split()
+    digits = parts[1].replace(",", "")
+    factor = _UNITS[parts[2]] if len(parts) > 2 else 1.0
+    half = 0.5 * 10 ** -(len(digits.split(".")[1]) if "." in digits else 0) * factor
+    return pytest.approx(float(digits) * factor, abs=half * (1 + 1e-9))
 
 
 def test_panel_tooltips_and_sizes_use_the_analysis_money_figures():
@@ -322,25 +329,25 @@ def test_panel_tooltips_and_sizes_use_the_analysis_money_figures():
     # hand arithmetic: the news site is paid day passes 12,000 x 2.99 = 35,880, the marketplace's payout
     # 840,000 and direct ads 400,000: revenue 1,275,880; it pays 120,000 for hosting: net 1,155,880
     site = dict(by_id["news-site"]["d"])
-    assert site["Revenue (paid by customers and partners)"] == "1,275,880 EUR"
-    assert site["Net"] == "1,155,880 EUR"
-    assert "Revenue: 1,275,880 EUR" in by_id["news-site"]["title"].splitlines()
+    # shown with three significant digits, like every money figure
+    assert site["Revenue (paid by customers and partners)"] == "EUR 1.28 million"
+    assert site["Net"] == "EUR 1.16 million"
+    assert "Revenue: EUR 1.28 million" in by_id["news-site"]["title"].splitlines()
     top = max(max(f["inflow"], f["outflow"]) for f in flows.values())
     for n in by_id.values():
         panel = dict(n["d"])
         f = flows[n["id"]]
         for label, figure in (("Money in", f["inflow"]), ("Money out", f["outflow"])):
             if f["inflow"] or f["outflow"]:
-                assert _amount(panel[label]) == pytest.approx(figure, abs=0.05), (n["id"], label)
+                assert figure == _amount(panel[label]), (n["id"], label)
         if n["kind"] in ("core", "satellite", "channel"):
-            assert _amount(panel["Revenue (paid by customers and partners)"]) == pytest.approx(
-                rev["revenue_by_offering"][n["id"]], abs=0.05)
+            assert rev["revenue_by_offering"][n["id"]] == _amount(panel["Revenue (paid by customers and partners)"])
         else:
             assert "Revenue (paid by customers and partners)" not in panel
         k = ks[n["id"]]
         if k["revenue_at_risk"] > 0:
-            assert _amount(panel["Revenue at risk if lost"]) == pytest.approx(k["revenue_at_risk"], abs=0.05)
-            assert _amount(panel["Core revenue at risk if lost"]) == pytest.approx(k["core_revenue_at_risk"], abs=0.05)
+            assert k["revenue_at_risk"] == _amount(panel["Revenue at risk if lost"])
+            assert k["core_revenue_at_risk"] == _amount(panel["Core revenue at risk if lost"])
         # --size-by revenue: area grows with the money through the node, the larger of in and out
         assert n["size"] == pytest.approx(12 + 36 * math.sqrt(max(f["inflow"], f["outflow"]) / top), abs=0.01)
 

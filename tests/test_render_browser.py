@@ -98,7 +98,7 @@ def test_clicking_a_node_selects_it_shows_details_and_its_neighbourhood(opened):
     o.page.mouse.click(*o.node_xy("members"))
     assert o.js("() => ecoNetwork.getSelectedNodes()") == ["members"]
     details = o.js("() => document.getElementById('eco-details').innerText")
-    for text in ("Prime members", "Customer segment", "1000 members", "USES \u00b7 Prime", "USES \u00b7 Echo"):
+    for text in ("Prime members", "Customer segment", "1,000 members", "USES \u00b7 Prime", "USES \u00b7 Echo"):
         assert text in details
     bright = o.js("() => ecoGraph.nodes.get({filter: n => n.opacity === 1}).map(n => n.id).sort()")
     assert bright == ["echo", "members", "prime"]

@@ -148,11 +148,11 @@ def test_standalone_svg_has_prolog_and_size():
 
 
 @pytest.mark.parametrize("value, unit, expected", [
-    (574.785, "billion", "USD 574.8 billion"),
+    (574.785, "billion", "USD 575 billion"),  # three significant digits
     (1200, "billion", "USD 1.20 trillion"),  # moved up a unit to stay under 1,000
-    (0.0, "billion", "USD 0 billion"),
+    (0.0, "billion", "USD 0"),  # nothing is nothing in any unit
     (None, "billion", "–"),
-    (754_035_603.9, "thousand", "USD 754.0 billion"),
+    (754_035_603.9, "thousand", "USD 754 billion"),
     (1200, None, "USD 1,200"),  # plain amounts stay plain below a million
     (2_500_000, None, "USD 2.50 million"),
     (0.0123, "billion", "USD 12.3 million"),  # below one model unit: moved down a unit

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 import networkx as nx
 
 from ..errors import UsageError
+from ..numbers import format_count, format_money, format_share
 from ..tables import Table
 # Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
 # modules, never functions of the same name.
@@ -111,13 +112,16 @@ class Analysis:
 
         out: list[Table] = []
         money = _money_label(self.model)
+        # every table knows what each column holds and the money's currency and unit
+        Table = _tables_for(self.model)
         if self.centrality is not None:
             c = self.centrality
             rows = [[n.id, n.name, n.kind, n.in_degree, n.out_degree, n.betweenness, n.closeness, n.pagerank,
                      n.eigenvector] for n in cut(self.ranked_centrality())]
             out.append(Table("Centrality", ["id", "name", "kind", "in", "out", "betweenness", "closeness",
                                             "pagerank", "eigenvector"], rows,
-                             _join(more(len(c.nodes), "nodes, by PageRank"), c.note)))
+                             _join(more(len(c.nodes), "nodes, by PageRank"), c.note),
+                             kinds=[_T, _T, _T, _C, _C, _N, _N, _N, _N]))
         if self.keystones is not None:
             k = self.keystones
             rows = [[n.rank, n.id, n.name, n.kind, n.revenue_at_risk, 100 * n.revenue_share,
@@ -125,16 +129,16 @@ class Analysis:
             out.append(Table("Keystones", ["rank", "id", "name", "kind", f"revenue at risk{money}",
                                            "% of ecosystem revenue", f"core revenue at risk{money}",
                                            "segments cut off", "lock-in change"], rows,
-                             more(len(k.nodes), "nodes")))
+                             more(len(k.nodes), "nodes"), kinds=[_C, _T, _T, _T, _M, _P, _M, _C, _I]))
         if self.revenue is not None:
-            out.extend(self._revenue_tables(cut, more, money))
+            out.extend(self._revenue_tables(cut, more, money, Table))
         if self.lockin is not None:
-            out.extend(self._lockin_tables(cut, more))
+            out.extend(self._lockin_tables(cut, more, Table))
         if self.funnel is not None:
-            out.extend(self._funnel_tables(top, money))
+            out.extend(self._funnel_tables(top, money, Table))
         return out
 
-    def _revenue_tables(self, cut, more, money) -> list[Table]:
+    def _revenue_tables(self, cut, more, money, Table) -> list[Table]:
         r = self.revenue
         out = []
         summary = [["ecosystem revenue (segments and partners into cores, satellites, channels)",
@@ -146,37 +150,40 @@ class Analysis:
                    ["revenue from payers without a binding path", r.unbound_revenue],
                    ["HHI over payers (0-10,000)", r.hhi.get("payers")],
                    ["HHI over payees (0-10,000)", r.hhi.get("payees")]]
-        out.append(Table("Revenue", ["figure", f"value{money}"], summary, r.note))
+        out.append(Table("Revenue", ["figure", f"value{money}"], summary, r.note, kinds=[_T, _M],
+                         row_kinds=[None] * 6 + [_N, _N]))  # the HHIs are no money
         total = r.ecosystem_revenue or 0.0
         kinds = {n.id: n.kind for n in r.nodes}
         offerings = sorted(r.revenue_by_offering.items(), key=lambda kv: -kv[1])
         out.append(Table("Revenue by offering", ["offering", "kind", f"revenue{money}", "% of ecosystem revenue"],
                          [[n, kinds.get(n), a, 100 * a / total if total else None] for n, a in cut(offerings)],
-                         more(len(offerings), "offerings")))
+                         more(len(offerings), "offerings"), kinds=[_T, _T, _M, _P]))
         if r.pass_through:
             out.append(Table("Pass-through (received and paid on)", ["id", "kind", f"pass-through{money}"],
-                             [[n, kinds.get(n), a] for n, a in r.pass_through.items()]))
+                             [[n, kinds.get(n), a] for n, a in r.pass_through.items()], kinds=[_T, _T, _M]))
         out.append(Table("Revenue by stream", ["stream", f"amount{money}", "% of ecosystem revenue"],
-                         [[s, a, 100 * a / total if total else None] for s, a in r.by_stream.items()]))
+                         [[s, a, 100 * a / total if total else None] for s, a in r.by_stream.items()],
+                         kinds=[_T, _M, _P]))
         seg = list(r.by_segment.items())
         out.append(Table("Revenue by paying segment", ["segment", f"amount{money}", "% of ecosystem revenue"],
                          [[s, a, 100 * a / total if total else None] for s, a in cut(seg)],
-                         more(len(seg), "segments")))
+                         more(len(seg), "segments"), kinds=[_T, _M, _P]))
         dep = sorted(r.dependency.items(), key=lambda kv: -kv[1])
         out.append(Table("Revenue depending on satellites and channels",
                          ["id", "kind", f"dependent revenue{money}", "% of ecosystem revenue"],
                          [[n, kinds.get(n), r.dependent_revenue[n], 100 * s] for n, s in cut(dep)],
-                         more(len(dep), "satellites and channels")))
+                         more(len(dep), "satellites and channels"), kinds=[_T, _T, _M, _P]))
         pays = sorted(r.payments, key=lambda p: -p["amount"])
         out.append(Table("Payments", ["id", "from", "to", f"amount{money}", "stream", "share of", "share"],
                          [[p["id"], p["from"], p["to"], p["amount"], p["stream"], p["share_of"], p["share"]]
-                          for p in cut(pays)], more(len(pays), "payments, by amount")))
+                          for p in cut(pays)], more(len(pays), "payments, by amount"),
+                         kinds=[_T, _T, _T, _M, _T, _T, _S]))
         out.append(Table("Money flows per node", ["id", "kind", f"inflow{money}", f"outflow{money}", f"net{money}"],
                          [[n.id, n.kind, n.inflow, n.outflow, n.net] for n in cut(self.ranked_revenue_nodes())],
-                         more(len(r.nodes), "nodes, by inflow")))
+                         more(len(r.nodes), "nodes, by inflow"), kinds=[_T, _T, _M, _M, _M]))
         return out
 
-    def _lockin_tables(self, cut, more) -> list[Table]:
+    def _lockin_tables(self, cut, more, Table) -> list[Table]:
         lk = self.lockin
         ranked = cut(self.ranked_segments())
         rows = [[s.id, s.name, s.index, s.min_cut, s.disjoint_paths, s.mechanisms,
@@ -184,15 +191,17 @@ class Analysis:
                 for s in ranked]
         out = [Table("Lock-in", ["segment", "name", "index (0-100)", "min cut", "disjoint paths", "mechanisms",
                                  "cut bindings (to)", "paths"], rows,
-                     _join(more(len(lk.segments), "segments, by index"), lk.note))]
+                     _join(more(len(lk.segments), "segments, by index"), lk.note),
+                     kinds=[_T, _T, _I, _I, _C, _T, _T, _T])]
         path_rows = []
         for s in ranked:
             for p in s.paths:
                 path_rows.append([s.id, " -> ".join(p.nodes), " ".join(p.types), p.total_switching_cost])
-        out.append(Table("Binding paths", ["segment", "path", "relationships", "switching cost"], path_rows))
+        out.append(Table("Binding paths", ["segment", "path", "relationships", "switching cost"], path_rows,
+                         kinds=[_T, _T, _T, _I]))
         return out
 
-    def _funnel_tables(self, top, money) -> list[Table]:
+    def _funnel_tables(self, top, money, Table) -> list[Table]:
         funnels = self.funnel.funnels
         shown = funnels[:top] if top is not None else funnels
         rows = []
@@ -201,14 +210,15 @@ class Analysis:
             rows.append([f.entry, f.finals, len(f.stages), f.conversion,
                          f"{lever.source}->{lever.target}" if lever else None,
                          lever.elasticity if lever else None,
-                         f"{low.source}->{low.target} ({low.rate:g})" if low else None,
+                         f"{low.source}->{low.target} ({format_share(low.rate)})" if low else None,
                          f.revenue_per_entrant, f.expected_converted])
         notes = ["elasticity: % more converted per 1% more of the lever's rate; the lowest rate is often a side "
                  "branch, not the lever"]
         if top is not None and len(funnels) > top:
             notes.insert(0, f"top {top} of {len(funnels):,} funnels")
         out = [Table("Funnels", ["entry", "final stages", "stages", "conversion", "biggest lever", "elasticity",
-                                 "lowest rate", f"revenue per entrant{money}", "expected converted"], rows, "; ".join(notes))]
+                                 "lowest rate", f"revenue per entrant{money}", "expected converted"], rows, "; ".join(notes),
+                     kinds=[_T, _T, _C, _S, _T, _I, _T, _M, _C])]
         if shown and shown[0].biggest_lever is not None:
             out[0].note = _lever_headline(shown[0], self.model) + ". " + out[0].note
         detail = shown[:3]
@@ -217,7 +227,7 @@ class Analysis:
                              ["stage", "name", "size", "expected members", "reaches final", "drop rate",
                               f"revenue per member{money}"],
                              [[s.id, s.name, s.size, s.expected_members, s.reach_final, s.drop_rate,
-                               s.revenue_per_member] for s in f.stages]))
+                               s.revenue_per_member] for s in f.stages], kinds=[_T, _T, _C, _C, _S, _S, _M]))
             capped = any(x.capped for x in f.levers)
             out.append(Table(f"Levers of the funnel from {f.entry}",
                              ["step", "rate", "elasticity", "extra converted per +1 point",
@@ -227,7 +237,7 @@ class Analysis:
                              "ranked by elasticity (% more converted per 1% more of the step's rate); +1 point: "
                              "the rate plus 0.01, +10%: the rate times 1.1, every other rate kept" + (
                                  "; capped: the stage's rates out would pass 1, so the raise stops at 1"
-                                 if capped else "")))
+                                 if capped else ""), kinds=[_T, _S, _I, _C, _C, _M, _T]))
         if len(shown) > len(detail):
             out[-1].note = f"stage tables of the first {len(detail)} funnels; every funnel is in the JSON output"
         return out
@@ -237,15 +247,26 @@ def _lever_headline(f, model: dict) -> str:
     """One sentence naming the biggest lever of funnel ``f`` and what 10% more of its rate brings."""
     x = f.biggest_lever
     more = x.extra_converted_per_10pct
-    gain = f"{more:,.0f} more converted" if more >= 1 else f"{more:.3g} more converted"
+    gain = f"{format_count(more)} more converted"
     if f.expected_converted:
-        gain += f" (+{100 * more / f.expected_converted:.1f}%)"
+        gain += f" (+{format_share(more / f.expected_converted)})"
     if x.extra_revenue_per_10pct is not None:
-        cur, unit = model.get("currency"), model.get("money_unit")
-        amount = " ".join(str(p) for p in (cur, f"{x.extra_revenue_per_10pct:,.0f}", unit) if p)
+        amount = format_money(x.extra_revenue_per_10pct, model.get("currency"), model.get("money_unit"))
         gain += f" and {amount} more revenue"
-    return (f"Biggest lever of the funnel from {f.entry}: {x.source}->{x.target} (rate {x.rate:g}); raising it by "
+    return (f"Biggest lever of the funnel from {f.entry}: {x.source}->{x.target} (rate {format_share(x.rate)}); "
+            f"raising it by "
             f"10% of itself gives {gain}" + (" (capped: the stage's rates out reach 1)" if x.capped else ""))
+
+
+# column kinds (ecosystem_graph.numbers.KINDS)
+_T, _M, _P, _S, _C, _I, _N = "text", "money", "percent", "share", "count", "index", "number"
+
+
+def _tables_for(model: dict):
+    """``Table`` with the model's currency and money unit filled in."""
+    from functools import partial
+
+    return partial(Table, currency=model.get("currency") or "", money_unit=model.get("money_unit"))
 
 
 def _short(items: list, at_most: int = 4) -> list:

@@ -73,6 +73,10 @@ def pct_change(before: float | None, after: float | None) -> float | None:
 
 
 HEADLINE_TABLE_NODES = 10
+
+HEADLINE_KINDS = {"ecosystem_revenue": "money", "core_revenue": "money", "revenue_at_risk": "money", "net": "money",
+                  "total_lockin": "index", "conversion": "share", "expected_converted": "count"}
+"""How each headline figure is shown (see :data:`ecosystem_graph.numbers.KINDS`)."""
 """Touched nodes shown in a headline table at most (a diff of two model versions can touch hundreds)."""
 
 SECTION_ORDER = ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
@@ -161,6 +165,8 @@ class Comparison:
 
     figures: list[FigureChange] = field(default_factory=list)
     headline: list[HeadlineFigure] = field(default_factory=list)
+    currency: str = ""  # of the money figures, for the tables
+    money_unit: str | None = None
 
     @property
     def by_key(self) -> dict[tuple, FigureChange]:
@@ -186,7 +192,7 @@ class Comparison:
             if h.figure in ("revenue_at_risk", "net"):
                 per_node[h.item] = max(per_node.get(h.item, 0.0), abs(h.change or 0.0))
         shown = set(sorted(per_node, key=lambda n: -per_node[n])[:max_nodes])
-        rows = []
+        rows, row_kinds = [], []
         for h in self.headline:
             if h.figure in ("revenue_at_risk", "net") and h.item not in shown:
                 continue
@@ -194,10 +200,13 @@ class Comparison:
             rows.append([h.label, "(added)" if h.before is None else h.before,
                          "(removed)" if h.after is None else h.after, h.change,
                          "n/a" if pct is None else pct])
+            row_kinds.append(HEADLINE_KINDS.get(h.figure))
         hidden = len(per_node) - len(shown)
         note = (f"{hidden:,} more touched node(s) with smaller changes: --format json lists every one"
                 if hidden else None)
-        return Table(title, ["figure", "before", "after", "change", "change %"], rows, note)
+        return Table(title, ["figure", "before", "after", "change", "change %"], rows, note,
+                     kinds=["text", None, None, None, "percent"], currency=self.currency,
+                     money_unit=self.money_unit, row_kinds=row_kinds)
 
     def tables(self, changed_only: bool = False, title: str = "Figures") -> list[Table]:
         """One table per section in :data:`SECTION_ORDER` (rank-only changes last), without the headline
@@ -292,6 +301,8 @@ def compare(before: Analysis, after: Analysis, touched: Iterable[str] = (),
     keys.sort(key=lambda k: order["rank" if k[2] == "rank" else k[0]])  # stable: model order within a section
     comparison = Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
     comparison.headline = headline(comparison, touched, names)
+    comparison.currency = before.model.get("currency") or ""
+    comparison.money_unit = before.model.get("money_unit")
     return comparison
 
 

@@ -16,6 +16,7 @@ import networkx as nx
 
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
+from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
 from .layout import ecosystem_layout
@@ -151,11 +152,10 @@ class _Analyses:
 
 
 def _money(amount: float | None, G: nx.MultiDiGraph) -> str:
+    """Money as everywhere else (:func:`ecosystem_graph.numbers.format_money`): ``EUR 1.28 million``."""
     if amount is None:
         return ""
-    unit = G.graph.get("money_unit")
-    cur = G.graph.get("currency", "")
-    return " ".join(x for x in (format_cell(float(amount)), unit, cur) if x)
+    return format_money(float(amount), G.graph.get("currency", ""), G.graph.get("money_unit"))
 
 
 def _short(text: str, limit: int = _LABEL_MAX) -> str:
@@ -235,7 +235,7 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
     f = rev_by.get(node)
     if f is not None and (f.inflow or f.outflow):
         rows += [["Money in", _money(f.inflow, G)], ["Money out", _money(f.outflow, G)],
-                 ["Net", _money(f.net, G) if f.net >= 0 else "-" + _money(-f.net, G)]]
+                 ["Net", _money(f.net, G)]]
         if f.inflow:
             tips.append(f"Money in: {_money(f.inflow, G)}")
         if f.outflow:
@@ -249,7 +249,7 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
         rows.append(["Pass-through (received and paid on)", _money(passed, G)])
         tips.append(f"Pass-through: {_money(passed, G)}")
     if node in dependency:
-        rows.append(["Share of ecosystem revenue depending on it", f"{dependency[node]:.1%}"])
+        rows.append(["Share of ecosystem revenue depending on it", format_share(dependency[node])])
     if keystone is not None and keystone.revenue_at_risk > 0:
         rows.append(["Revenue at risk if lost", _money(keystone.revenue_at_risk, G)])
         rows.append(["Core revenue at risk if lost", _money(keystone.core_revenue_at_risk, G)])
@@ -313,15 +313,17 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | No
     if attrs.get("amount") is not None:
         lines.append("Amount: " + _money(attrs["amount"], G))
         if attrs.get("share_of") is not None:  # a linked flow: its amount is derived, say from what
-            lines[-1] += f" (derived: {format_cell(attrs.get('share'))} \u00d7 '{attrs['share_of']}')"
+            lines[-1] += f" (derived: {format_share(attrs.get('share'))} of '{attrs['share_of']}')"
     if attrs.get("stream"):
         lines.append(f"Stream: {attrs['stream']}")
     if attrs.get("count") is not None and attrs.get("price") is not None:
-        lines.append(f"{format_cell(attrs['count'])} \u00d7 {format_cell(attrs['price'])}")
+        price = format_money(attrs["price"], G.graph.get("currency", ""), G.graph.get("money_unit"))
+        lines.append(f"{format_count(attrs['count'])} \u00d7 {price}")
     for key, label in (("switching_cost", "Switching cost"), ("share", "Share"), ("strength", "Strength"),
                        ("reach", "Reach"), ("criticality", "Criticality"), ("rate", "Conversion rate")):
         if attrs.get(key) is not None:
-            lines.append(f"{label}: {format_cell(attrs[key])}")
+            value = attrs[key]
+            lines.append(f"{label}: {format_share(value) if key in ('share', 'rate') else format_cell(value)}")
     if lever:
         lines.append(lever)
     if attrs.get("mechanisms"):

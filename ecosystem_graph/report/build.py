@@ -149,6 +149,9 @@ def build_report(
         sections.append(_funnel_section(analysis.funnel, ctx))
     if getattr(analysis, "centrality", None) is not None:
         sections.append(_centrality_section(analysis.centrality, ctx))
+    # each money column in one unit, chosen from its largest amount (EUR 0.720 million beside EUR 2.40 million)
+    fmt.rescale_money_columns([t for sec in sections for t in sec.tables + [x for c in sec.charts for x in c.tables]],
+                              ctx.currency, ctx.unit)
     step("writing the methods appendix")
     metrics, metrics_source = load_metric_definitions()
     assumptions, left_out = model_assumptions(model, raw)

@@ -1,10 +1,14 @@
-"""Number formatting for reports: money with currency and unit, shares, indices, plain counts."""
+"""Number formatting for reports: the rules of :mod:`ecosystem_graph.numbers` with the report's typography."""
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["money", "money_each", "money_axis_label", "money_scale", "UNIT_FACTORS", "share", "number", "signed", "change"]
+from .. import numbers
+from ..numbers import UNIT_FACTORS
+
+__all__ = ["money", "money_each", "money_column", "rescale_money_columns", "money_axis_label", "money_scale",
+           "UNIT_FACTORS", "share", "number", "signed", "change"]
 
 
 def _finite(value) -> bool:
@@ -24,80 +28,59 @@ def number(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-UNIT_FACTORS = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-"""Money units the report can convert between (a model's ``money_unit``, case-insensitive)."""
-_UNITS_UP = ("", "thousand", "million", "billion", "trillion")
-
-
-def money_scale(largest: float, unit: str | None) -> tuple[float, str | None]:
-    """``(divisor, unit)`` that shows amounts up to ``largest`` (in the model's ``unit``) with at most
-    three digits before the point, e.g. 754,035,603 thousand -> divide by 1e6, "billion"; an amount below
-    one model unit moves down to the unit it reads in (0.05 billion -> 50 million, 0.00004 billion -> 40,000).
-
-    Unknown units are kept as they are (divisor 1).
+def money_scale(largest, unit: str | None) -> tuple[float, str | None]:
+    """``(divisor, unit)`` that shows amounts up to ``largest`` (one amount or a column of them, in the model's
+    ``unit``) with at most three digits before the point: :func:`ecosystem_graph.numbers.money_scale`.
 
     >>> money_scale(754_035_603.9, "thousand"), money_scale(574.8, "billion"), money_scale(12.0, "k€")
     ((1000000.0, 'billion'), (1.0, 'billion'), (1.0, 'k€'))
     >>> money_scale(0.05, "billion"), money_scale(0.00004, "billion")
     ((0.001, 'million'), (1e-09, None))
     """
-    key = (unit or "").strip().lower()
-    if key not in UNIT_FACTORS:
-        return 1.0, unit
-    base = UNIT_FACTORS[key]
-    total = abs(largest) * base if _finite(largest) else 0.0
-    best = key
-    if 0 < total < base:  # below one model unit: start from plain amounts
-        best = ""
-        for name in _UNITS_UP:
-            if name != "thousand" and total >= UNIT_FACTORS[name]:
-                best = name
-    else:
-        for name in _UNITS_UP:
-            if name == "thousand" and key == "":
-                continue  # plain amounts stay plain below a million: 1,200 rather than 1.2 thousand
-            if UNIT_FACTORS[name] >= base and total >= UNIT_FACTORS[name]:
-                best = name
-    divisor = UNIT_FACTORS[best] / base
-    return divisor, (best or None)
+    return numbers.money_scale(largest, unit)
 
 
-def _decimals(value: float, digits: int) -> int:
-    """``digits``, or more where the value would show fewer than three significant digits (2.63 million,
-    not 2.6 million; a small amount never rounds to zero)."""
-    if value == 0 or not math.isfinite(value):
-        return digits
-    needed = 2 - math.floor(math.log10(abs(value)))
-    return min(max(digits, needed), 12)
-
-
-def money(value, currency: str = "", unit: str | None = None, digits: int = 1) -> str:
-    """Money as written in a client document, in the unit that keeps it readable, with at least three
-    significant digits (more decimals than ``digits`` where needed): a non-zero amount never reads 0.
+def money(value, currency: str = "", unit: str | None = None, digits: int = 1, scale=None) -> str:
+    """Money as written in a client document (:func:`ecosystem_graph.numbers.format_money`, with a real
+    minus sign): in the unit that keeps it readable (or ``scale``, one unit for a column), three significant
+    digits, a non-zero amount never reads 0. ``digits`` is kept for callers; the kind of figure decides.
 
     >>> money(574.785, "USD", "billion"), money(1200, "EUR"), money(754_035_603.9, "EUR", "thousand")
-    ('USD 574.8 billion', 'EUR 1,200', 'EUR 754.0 billion')
-    >>> money(0.0358, "EUR", "million"), money(0.004, "EUR", "k€"), money(0.25, "EUR"), money(29847.6, "EUR")
-    ('EUR 35,800', 'EUR 0.00400 k€', 'EUR 0.25', 'EUR 29,848')
+    ('USD 575 billion', 'EUR 1,200', 'EUR 754 billion')
+    >>> money(0.0358, "EUR", "million"), money(0.004, "EUR", "k€"), money(0.25, "EUR"), money(-29847.6, "EUR")
+    ('EUR 35,800', 'EUR 0.00400 k€', 'EUR 0.25', 'EUR −29,848')
     """
     if not _finite(value):
         return "–"
-    divisor, shown_unit = money_scale(value, unit)
-    key = (unit or "").strip().lower()
-    value = value / divisor
-    if divisor > 1 or (abs(value) < 1e15 and float(value) != int(value)):
-        if shown_unit is None and key in UNIT_FACTORS and abs(value) >= 100:
-            value = round(value)  # plain amounts of 100 and more in whole currency units
-            text = f"{int(value):,}"
-        elif shown_unit is None and key in UNIT_FACTORS and abs(value) >= 0.01:
-            text = f"{value:,.2f}"  # plain amounts below 100: cents
-        else:
-            text = f"{value:,.{_decimals(value, digits)}f}"
-    else:
-        text = f"{int(value):,}"
-    text = text.replace("-", "−")  # a real minus sign
-    parts = [p for p in (currency, text, shown_unit or "") if p]
-    return " ".join(parts)
+    return numbers.format_money(value, currency, unit, scale).replace("-", "−")  # a real minus sign
+
+
+def money_column(values, currency: str = "", unit: str | None = None) -> list[str]:
+    """Money for one column of a table: every amount in the unit of the largest (``EUR 0.720 million``
+    beside ``EUR 2.40 million``, never ``EUR 720,000``).
+
+    >>> money_column([2_400_000, 720_000, None], "EUR")
+    ['EUR 2.40 million', 'EUR 0.720 million', '–']
+    """
+    values = list(values)
+    scale = numbers.money_scale([v for v in values if _finite(v)], unit)
+    return [money(v, currency, unit, scale=scale) for v in values]
+
+
+def rescale_money_columns(tables, currency: str = "", unit: str | None = None) -> None:
+    """Put each money column of ``tables`` (report tables) in one unit, in place.
+
+    A column is money when every cell with a number reads as :func:`money` of its value (so a column of
+    changes, shares or counts is left alone); those cells are rewritten with the column's scale.
+    """
+    for table in tables:
+        for col in range(len(table.columns)):
+            cells = [row[col] for row in table.rows if col < len(row) and _finite(row[col].value)]
+            if not cells or any(c.text != money(c.value, currency, unit) for c in cells):
+                continue
+            scale = numbers.money_scale([c.value for c in cells], unit)
+            for c in cells:
+                c.text = money(c.value, currency, unit, scale=scale)
 
 
 def money_axis_label(currency: str = "", unit: str | None = None, period: str | None = None) -> str:
@@ -107,14 +90,14 @@ def money_axis_label(currency: str = "", unit: str | None = None, period: str | 
 
 
 def share(value, digits: int = 1) -> str:
-    """A fraction 0..1 as a percentage.
+    """A fraction 0..1 as a percentage (:func:`ecosystem_graph.numbers.format_share`).
 
-    >>> share(0.4567), share(1.0), share(None)
-    ('45.7%', '100.0%', '–')
+    >>> share(0.4567), share(1.0), share(None), share(0.0042, 0)
+    ('45.7%', '100.0%', '–', '0.42%')
     """
     if not _finite(value):
         return "–"
-    return f"{value * 100:.{digits}f}%"
+    return numbers.format_share(value, digits).replace("-", "−")
 
 
 def signed(value, digits: int = 1) -> str:
@@ -146,6 +129,8 @@ def money_each(value, currency: str = "", unit: str | None = None) -> str:
 
     >>> money_each(0.0000125, "EUR", "million"), money_each(3.5, "EUR", None), money_each(0.2, "EUR", "k€")
     ('EUR 12.50', 'EUR 3.50', 'EUR 0.2 k€')
+    >>> money_each(0.0, "EUR", "million"), money_each(0.0000000012, "EUR", "million")
+    ('EUR 0', 'EUR 0.00120')
     """
     if not _finite(value):
         return "–"
@@ -154,5 +139,7 @@ def money_each(value, currency: str = "", unit: str | None = None) -> str:
         plain = value * UNIT_FACTORS[key]
         if abs(plain) >= 1e6:
             return money(value, currency, unit)
-        return " ".join(p for p in (currency, f"{plain:,.2f}") if p)
+        if plain == 0 or abs(plain) < 0.01:  # "EUR 0"; a fraction of a cent with its significant digits
+            return money(plain, currency)
+        return " ".join(p for p in (currency, f"{plain:,.2f}") if p).replace("-", "−")
     return " ".join(p for p in (currency, f"{value:,.4g}", unit or "") if p)
