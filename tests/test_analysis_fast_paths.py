@@ -233,7 +233,8 @@ def test_disjoint_paths_split_by_flow_component_by_hand():
 @given(sizes, seeds)
 def test_keystone_ranking_is_pythons_sort_of_the_figures(n, seed):
     res = keystones(to_networkx(generate_model(n, seed)))
-    ranked = sorted(res.nodes, key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
+    ranked = sorted(res.nodes, key=lambda k: (-k.impact, -k.revenue_at_risk, -k.segments_cut_off, k.lockin_change,
+                                             k.id))
     assert [k.id for k in res.nodes] == [k.id for k in ranked]
     assert [k.rank for k in res.nodes] == list(range(1, len(res.nodes) + 1))
 

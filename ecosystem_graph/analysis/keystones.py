@@ -1,4 +1,4 @@
-"""Keystones: what removing each node costs (ecosystem revenue lost, segments cut off, lock-in lost), ranked."""
+"""Keystones: what removing each node costs (revenue, segments cut off, lock-in, connections), ranked by removal impact."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_group
                      _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
 
-__all__ = ["Keystone", "KeystoneResult", "keystones"]
+__all__ = ["Keystone", "KeystoneResult", "keystones", "pairs_cut_off"]
 
 
 @dataclass
@@ -30,13 +30,19 @@ class Keystone:
     segments_cut_off: int  # other segments left without any binding path to a core
     lockin_change: float  # change of the total lock-in index (sum over segments); <= 0
     rank: int = 0
+    pairs_cut_off: int = 0  # pairs of other actors connected (any relationship) only through the node
+    segments_share: float = 0.0  # segments_cut_off / segments bound to a core
+    lockin_share: float = 0.0  # lock-in lost (-lockin_change) / total lock-in
+    pairs_share: float = 0.0  # pairs_cut_off / connected pairs of actors
+    impact: float = 0.0  # removal impact: mean of revenue_share, segments_share, lockin_share, pairs_share
 
     def to_dict(self) -> dict:
         # the fields in order, as dataclasses.asdict gives them (without its deep copies)
         return {"id": self.id, "name": self.name, "kind": self.kind, "revenue_at_risk": self.revenue_at_risk,
                 "core_revenue_at_risk": self.core_revenue_at_risk, "revenue_share": self.revenue_share,
                 "segments_cut_off": self.segments_cut_off, "lockin_change": self.lockin_change,
-                "rank": self.rank}
+                "rank": self.rank, "pairs_cut_off": self.pairs_cut_off, "segments_share": self.segments_share,
+                "lockin_share": self.lockin_share, "pairs_share": self.pairs_share, "impact": self.impact}
 
 
 @dataclass(eq=False)
@@ -51,34 +57,49 @@ class _KeystoneColumns:
     share: list
     cut_off: list
     change: list
-    order: list  # positions of the nodes, most costly first
+    pairs: list
+    segments_share: list
+    lockin_share: list
+    pairs_share: list
+    impact: list
+    order: list  # positions of the nodes, highest removal impact first
 
     def rows(self) -> list[Keystone]:
         """The :class:`Keystone` of every node, ranked."""
         ids, names, kinds, at_risk, core, share, cut_off, change = (
             self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
-        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], core[i], share[i], cut_off[i], change[i], rank)
+        pairs, seg_share, lock_share, pair_share, impact = (
+            self.pairs, self.segments_share, self.lockin_share, self.pairs_share, self.impact)
+        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], core[i], share[i], cut_off[i], change[i], rank,
+                         pairs[i], seg_share[i], lock_share[i], pair_share[i], impact[i])
                 for rank, i in enumerate(self.order, 1)]
 
     def dicts(self) -> list[dict]:
         """``[k.to_dict() for k in rows()]`` without the objects."""
         ids, names, kinds, at_risk, core, share, cut_off, change = (
             self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
+        pairs, seg_share, lock_share, pair_share, impact = (
+            self.pairs, self.segments_share, self.lockin_share, self.pairs_share, self.impact)
         return [{"id": ids[i], "name": names[i], "kind": kinds[i], "revenue_at_risk": at_risk[i],
                  "core_revenue_at_risk": core[i], "revenue_share": share[i], "segments_cut_off": cut_off[i],
-                 "lockin_change": change[i], "rank": rank} for rank, i in enumerate(self.order, 1)]
+                 "lockin_change": change[i], "rank": rank, "pairs_cut_off": pairs[i],
+                 "segments_share": seg_share[i], "lockin_share": lock_share[i], "pairs_share": pair_share[i],
+                 "impact": impact[i]} for rank, i in enumerate(self.order, 1)]
 
 
 class KeystoneResult:
-    """Every node's removal cost, ranked (most costly first).
+    """Every node's removal cost, ranked by removal impact (highest first).
 
     :func:`keystones` computes the figures as columns; ``nodes``, the list of :class:`Keystone` rows,
     is built from them on first access and cached (``to_dict`` reads the columns directly).
     """
 
     def __init__(self, nodes: list[Keystone] | None = None, core_revenue: float = 0.0, total_lockin: float = 0.0,
-                 *, ecosystem_revenue: float = 0.0, columns: _KeystoneColumns | None = None) -> None:
+                 *, ecosystem_revenue: float = 0.0, columns: _KeystoneColumns | None = None,
+                 bound_segments: int = 0, connected_pairs: int = 0) -> None:
         self.ecosystem_revenue = ecosystem_revenue
+        self.bound_segments = bound_segments  # segments with a binding path to a core
+        self.connected_pairs = connected_pairs  # pairs of actors joined by some chain of relationships
         self.core_revenue = core_revenue
         self.total_lockin = total_lockin
         self.columns = columns
@@ -117,7 +138,8 @@ class KeystoneResult:
             else:
                 nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
         return {"ecosystem_revenue": self.ecosystem_revenue, "core_revenue": self.core_revenue,
-                "total_lockin": self.total_lockin, "nodes": nodes}
+                "total_lockin": self.total_lockin, "bound_segments": self.bound_segments,
+                "connected_pairs": self.connected_pairs, "ranked_by": "impact", "nodes": nodes}
 
 
 def _removals(index: BindingIndex, steps) -> list[tuple]:
@@ -284,7 +306,8 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
 
 def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None = None,
               lockin_result=None) -> KeystoneResult:
-    """Removal cost of every node, ranked by revenue at risk, then segments cut off, then lock-in lost.
+    """Removal cost of every node, ranked by removal impact (then revenue at risk, segments cut off,
+    lock-in lost, id).
 
     - revenue at risk of ``x``: every PAYS from a segment/partner ``p`` into an offering ``o`` (core,
       satellite, channel) such that ``x`` is ``p``, ``o``, or on *every* binding path from ``p`` to
@@ -294,7 +317,12 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     - segments cut off: other segments that have a binding path to some core, and none without ``x``;
     - lock-in change: the total lock-in index (sum over segments) after removing ``x`` minus before,
       recomputed for every segment whose binding network holds ``x`` (a removed segment loses its
-      own index); the switching-cost reference of the intact model is kept.
+      own index); the switching-cost reference of the intact model is kept;
+    - pairs cut off: pairs of other nodes joined by some chain of relationships (any type, either
+      direction) and by none without ``x`` (:func:`pairs_cut_off`);
+    - removal impact: the mean of four shares, each 0..1: ``revenue_share``, ``segments_share``
+      (segments cut off / segments with a binding path to a core), ``lockin_share`` (lock-in lost /
+      total lock-in) and ``pairs_share`` (pairs cut off / connected pairs).
 
     Examples
     --------
@@ -304,8 +332,8 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     ...     G.add_node(n, kind=k, name=n)
     >>> _ = G.add_edge("fans", "shop", type="PAYS", amount=100.0)
     >>> _ = G.add_edge("fans", "app", type="USES", switching_cost=0.5); _ = G.add_edge("app", "shop", type="FEEDS")
-    >>> [(k.id, k.revenue_at_risk, k.segments_cut_off) for k in keystones(G).nodes]
-    [('app', 100.0, 1), ('shop', 100.0, 1), ('fans', 100.0, 0)]
+    >>> [(k.id, k.revenue_at_risk, k.segments_cut_off, k.pairs_cut_off) for k in keystones(G).nodes]
+    [('app', 100.0, 1, 0), ('shop', 100.0, 1, 0), ('fans', 100.0, 0, 0)]
     """
     if index is None:
         index = BindingIndex(G, depth=depth)
@@ -339,20 +367,98 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
         cut_off, change, total = _open_changes(G, index, reference, lockin_result)
     risk = list(at_risk.values())  # in model order, as ids
     share = (np.array(risk, dtype=float) / revenue).tolist() if revenue > 0 else [0.0] * len(ids)
-    # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
-    # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
+    pairs, connected = pairs_cut_off(G)
+    pairs = [pairs[v] for v in ids]
+    bound = sum(1 for v, k in kind.items() if k == "segment" and v in index.reaches_core)
+    seg_share = [c / bound if bound else 0.0 for c in cut_off]
+    lock_share = [max(0.0, -c) / total if total > 0 else 0.0 for c in change]
+    pair_share = [p / connected if connected else 0.0 for p in pairs]
+    impact = [(a + b + c + d) / 4 for a, b, c, d in zip(share, seg_share, lock_share, pair_share)]
+    # ranked by (-impact, -revenue at risk, -segments cut off, lock-in change, id); with string ids
+    # (every model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
     if ids and set(map(type, ids)) == {str}:
         order = np.lexsort((np.array(ids, dtype=str), np.array(change, dtype=float),
-                            -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float))).tolist()
+                            -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float),
+                            -np.array(impact, dtype=float))).tolist()
     else:
-        order = sorted(range(len(ids)), key=lambda i: (-risk[i], -cut_off[i], change[i], ids[i]))
+        order = sorted(range(len(ids)), key=lambda i: (-impact[i], -risk[i], -cut_off[i], change[i], ids[i]))
     names = index.names
     columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)),
                                kinds=list(map(kind.get, ids, repeat(""))),
                                at_risk=risk, core_at_risk=list(at_risk_core.values()), share=share,
-                               cut_off=cut_off, change=change, order=order)
+                               cut_off=cut_off, change=change, pairs=pairs, segments_share=seg_share,
+                               lockin_share=lock_share, pairs_share=pair_share, impact=impact, order=order)
     return KeystoneResult(ecosystem_revenue=revenue, core_revenue=core_revenue, total_lockin=total,
-                          columns=columns)
+                          columns=columns, bound_segments=bound, connected_pairs=connected)
+
+
+def pairs_cut_off(G: nx.Graph) -> tuple[dict, int]:
+    """For every node ``x``: the pairs of other nodes joined by some chain of relationships (any type,
+    either direction) and by none without ``x``; and the number of joined pairs in the whole graph.
+
+    One depth-first search (Hopcroft-Tarjan low points): removing ``x`` splits its component into the
+    subtrees of the children ``c`` with ``low(c) >= disc(x)`` and the rest; the pairs cut off are the
+    pairs taken from two different parts.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> cut, joined = pairs_cut_off(nx.path_graph(["a", "b", "c", "d"]))
+    >>> cut, joined  # b separates a from c and d; c separates d from a and b
+    ({'a': 0, 'b': 2, 'c': 2, 'd': 0}, 6)
+    """
+    adj: dict = {v: set() for v in G}
+    for u, v in G.edges():
+        if u != v:
+            adj[u].add(v)
+            adj[v].add(u)
+    disc: dict = {}
+    low: dict = {}
+    size: dict = {}
+    parent: dict = {}
+    parts: dict = {}  # sizes of the subtrees cut off from the node
+    cut = dict.fromkeys(G, 0)
+    joined = 0
+    clock = 0
+    for root in G:
+        if root in disc:
+            continue
+        component = [root]
+        disc[root] = low[root] = clock
+        clock += 1
+        size[root], parent[root], parts[root] = 1, None, []
+        stack = [(root, iter(adj[root]))]
+        while stack:
+            v, neighbours = stack[-1]
+            for w in neighbours:
+                if w not in disc:
+                    disc[w] = low[w] = clock
+                    clock += 1
+                    size[w], parent[w], parts[w] = 1, v, []
+                    component.append(w)
+                    stack.append((w, iter(adj[w])))
+                    break
+                if w != parent[v] and disc[w] < low[v]:
+                    low[v] = disc[w]
+            else:
+                stack.pop()
+                p = parent[v]
+                if p is not None:
+                    size[p] += size[v]
+                    if low[v] < low[p]:
+                        low[p] = low[v]
+                    if low[v] >= disc[p]:
+                        parts[p].append(size[v])
+        n = len(component)
+        joined += n * (n - 1) // 2
+        for v in component:
+            sizes = parts[v]
+            if not sizes:
+                continue
+            rest = n - 1 - sum(sizes)
+            squares = sum(s * s for s in sizes) + rest * rest
+            cut[v] = ((n - 1) * (n - 1) - squares) // 2
+    return cut, joined
 
 
 def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> tuple[float, float]:
