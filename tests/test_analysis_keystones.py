@@ -111,8 +111,8 @@ def bridge_model():
         {"from": "fans", "to": "shop", "type": "USES", "switching_cost": 0.5, "mechanisms": ["loyalty_program"]},
         {"from": "seller", "to": "shop", "type": "PAYS", "amount": 10},
         {"from": "broker", "to": "shop", "type": "SUPPLIES"},
-        {"from": "maker1", "to": "broker", "type": "SUPPLIES"},
-        {"from": "maker2", "to": "broker", "type": "SUPPLIES"},
+        {"from": "maker1", "to": "broker", "type": "DEPENDS_ON"},
+        {"from": "maker2", "to": "broker", "type": "DEPENDS_ON"},
     ])
 
 

@@ -60,9 +60,10 @@ def executive_summary(analysis, ctx) -> list[SummaryItem]:
         best = max(cen.nodes, key=lambda c: (c.pagerank, c.id))
         items.append(SummaryItem(
             "central_node",
-            f"{best.name} is the most central {best.kind}: more money and bindings lead to it than to any "
-            f"other actor (PageRank).",
-            f"PageRank {best.pagerank:.3f}", best.pagerank))
+            f"The money ends up most at {best.name} ({best.kind}): a walker following payments and bindings "
+            f"spends {fmt.share(best.pagerank, 0)} of its time there (money-weighted PageRank); this is where "
+            f"money lands, not who holds the ecosystem together.",
+            fmt.share(best.pagerank, 0), best.pagerank))
     return items
 
 
