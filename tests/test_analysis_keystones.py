@@ -162,3 +162,25 @@ def test_amazon_carriers_are_not_second():
     assert ids[:2] == ["online-retail", "marketplace-services"]
     assert ids.index("carriers") >= 5
     assert r.by_id()["marketplace-services"].segments_share == pytest.approx(2 / 4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pairs_cut_off_on_random_multigraphs_with_several_components(seed):
+    import random
+
+    import networkx as nx
+
+    from ecosystem_graph.analysis.keystones import pairs_cut_off
+
+    # sparse random multigraphs: many components, isolated nodes, pairs, self-loops, edges both ways
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(f"n{i}" for i in range(60))
+    for _ in range(55):
+        u, v = rng.randrange(60), rng.randrange(60)
+        G.add_edge(f"n{u}", f"n{v}")
+        if rng.random() < 0.2:
+            G.add_edge(f"n{v}", f"n{u}")
+    cut, joined = pairs_cut_off(G)
+    assert cut == brute_force_pairs_cut_off(G)
+    assert joined == sum(len(c) * (len(c) - 1) // 2 for c in nx.connected_components(G.to_undirected()))

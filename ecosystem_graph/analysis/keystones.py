@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 
 import networkx as nx
 import numpy as np
@@ -396,9 +396,10 @@ def pairs_cut_off(G: nx.Graph) -> tuple[dict, int]:
     """For every node ``x``: the pairs of other nodes joined by some chain of relationships (any type,
     either direction) and by none without ``x``; and the number of joined pairs in the whole graph.
 
-    One depth-first search (Hopcroft-Tarjan low points): removing ``x`` splits its component into the
-    subtrees of the children ``c`` with ``low(c) >= disc(x)`` and the rest; the pairs cut off are the
-    pairs taken from two different parts.
+    Hopcroft-Tarjan low points on one depth-first search tree per component (scipy's
+    ``depth_first_order``): removing ``x`` splits its component into the subtrees of the children
+    ``c`` with ``low(c) >= disc(x)`` and the rest; the pairs cut off are the pairs taken from two
+    different parts.
 
     Examples
     --------
@@ -407,57 +408,70 @@ def pairs_cut_off(G: nx.Graph) -> tuple[dict, int]:
     >>> cut, joined  # b separates a from c and d; c separates d from a and b
     ({'a': 0, 'b': 2, 'c': 2, 'd': 0}, 6)
     """
-    adj: dict = {v: set() for v in G}
-    for u, v in G.edges():
-        if u != v:
-            adj[u].add(v)
-            adj[v].add(u)
-    disc: dict = {}
-    low: dict = {}
-    size: dict = {}
-    parent: dict = {}
-    parts: dict = {}  # sizes of the subtrees cut off from the node
-    cut = dict.fromkeys(G, 0)
-    joined = 0
-    clock = 0
-    for root in G:
-        if root in disc:
-            continue
-        component = [root]
-        disc[root] = low[root] = clock
-        clock += 1
-        size[root], parent[root], parts[root] = 1, None, []
-        stack = [(root, iter(adj[root]))]
-        while stack:
-            v, neighbours = stack[-1]
-            for w in neighbours:
-                if w not in disc:
-                    disc[w] = low[w] = clock
-                    clock += 1
-                    size[w], parent[w], parts[w] = 1, v, []
-                    component.append(w)
-                    stack.append((w, iter(adj[w])))
-                    break
-                if w != parent[v] and disc[w] < low[v]:
-                    low[v] = disc[w]
-            else:
-                stack.pop()
-                p = parent[v]
-                if p is not None:
-                    size[p] += size[v]
-                    if low[v] < low[p]:
-                        low[p] = low[v]
-                    if low[v] >= disc[p]:
-                        parts[p].append(size[v])
-        n = len(component)
-        joined += n * (n - 1) // 2
-        for v in component:
-            sizes = parts[v]
-            if not sizes:
-                continue
-            rest = n - 1 - sum(sizes)
-            squares = sum(s * s for s in sizes) + rest * rest
-            cut[v] = ((n - 1) * (n - 1) - squares) // 2
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, depth_first_order
+
+    nodes = list(G)
+    n = len(nodes)
+    cut = dict.fromkeys(nodes, 0)
+    if n < 3:
+        return cut, n * (n - 1) // 2
+    position = dict(zip(nodes, range(n)))
+    # the undirected simple graph as a symmetric CSR matrix, without building an edge list of G
+    adj = G._succ if G.is_directed() else G._adj  # networkx's own algorithms read these dicts too
+    lengths = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
+    dst = np.fromiter(map(position.__getitem__, chain.from_iterable(adj.values())), dtype=np.int64,
+                      count=int(lengths.sum()))
+    src = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keep = src != dst  # self-loops join nothing
+    src, dst = src[keep], dst[keep]
+    A = csr_matrix((np.ones(2 * len(src), dtype=np.int8), (np.concatenate((src, dst)), np.concatenate((dst, src)))),
+                   shape=(n, n))
+    A.sum_duplicates()
+    indptr, indices = A.indptr, A.indices
+    n_comp, label = connected_components(A, directed=False)
+    comp_size = np.bincount(label, minlength=n_comp)
+    joined = int((comp_size * (comp_size - 1) // 2).sum())
+    # one depth-first tree per component of 3 or more nodes (smaller ones have no cut vertex)
+    order_parts, parent = [], np.full(n, -1, dtype=np.int64)
+    first = np.full(n_comp, -1, dtype=np.int64)
+    first[label[::-1]] = np.arange(n - 1, -1, -1)  # each component's first node
+    for c in np.flatnonzero(comp_size >= 3).tolist():
+        order, pred = depth_first_order(A, int(first[c]), directed=False, return_predecessors=True)
+        order_parts.append(order)
+        parent[order[1:]] = pred[order[1:]]
+    if not order_parts:
+        return cut, joined
+    order = np.concatenate(order_parts)
+    disc = np.full(n, n, dtype=np.int64)
+    disc[order] = np.arange(len(order), dtype=np.int64)
+    # own low point: the earliest discovery among the node and its neighbours other than its tree parent
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    seen = np.where(indices == parent[row], n, disc[indices])
+    own = disc.copy()
+    has = np.diff(indptr) > 0
+    own[has] = np.minimum(own[has], np.minimum.reduceat(seen, indptr[:-1][has]))
+    # low point and size of each subtree: children before parents (reverse discovery order)
+    low, size, par = own.tolist(), [1] * n, parent.tolist()
+    for v in reversed(order.tolist()):
+        p = par[v]
+        if p >= 0:
+            size[p] += size[v]
+            if low[v] < low[p]:
+                low[p] = low[v]
+    low_a, size_a = np.array(low, dtype=np.int64), np.array(size, dtype=np.int64)
+    child = order[parent[order] >= 0]
+    apart = child[low_a[child] >= disc[parent[child]]]  # subtrees cut off from their parent
+    if not len(apart):
+        return cut, joined
+    p = parent[apart]
+    parts = np.bincount(p, weights=size_a[apart], minlength=n).astype(np.int64)
+    squares = np.bincount(p, weights=size_a[apart] ** 2, minlength=n).astype(np.int64)
+    others = comp_size[label] - 1
+    rest = others - parts
+    pairs = (others * others - squares - rest * rest) // 2
+    for i in np.unique(p).tolist():
+        cut[nodes[i]] = int(pairs[i])
     return cut, joined
 
 
