@@ -15,7 +15,7 @@ from .document import Chart, Kpi, Report, ReportTable, Section, cell
 from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
 from .scenario_file import ScenarioSpec
-from .summary import executive_summary, headline_figures
+from .summary import executive_summary, headline_figures, keystone_loss_text
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES"]
 
@@ -444,7 +444,7 @@ def _centrality_section(cen, ctx: _Ctx) -> Section:
 
 
 def _join_notes(*notes) -> str:
-    return " ".join(n.rstrip(".") + "." for n in notes if n)
+    return " ".join(n[0].upper() + n[1:].rstrip(".") + "." for n in notes if n)
 
 
 def _mechanism_text(mechanisms) -> str:
@@ -497,21 +497,6 @@ def _top_and_bottom(items: list, top: int) -> list:
     return items[:head] + items[-(top - head):]
 
 
-def keystone_loss_text(k, money) -> str:
-    """What the ecosystem loses without the actor, in words: "EUR 1.5 million of revenue (61%), 2 segments
-    cut off, 42% of lock-in, 7 pairs of actors separated"; ``money`` formats an amount."""
-    parts = []
-    if k.revenue_at_risk > 0:
-        parts.append(f"{money(k.revenue_at_risk)} of revenue ({fmt.share(k.revenue_share, 0)})")
-    if k.segments_cut_off:
-        parts.append(f"{k.segments_cut_off:,} segment{'s' if k.segments_cut_off != 1 else ''} cut off")
-    if k.lockin_share > 0:
-        parts.append(f"{fmt.share(k.lockin_share, 0)} of lock-in")
-    if k.pairs_cut_off:
-        parts.append(f"{k.pairs_cut_off:,} pair{'s' if k.pairs_cut_off != 1 else ''} of actors separated")
-    return ", ".join(parts) or "nothing measurable"
-
-
 def _keystone_section(ks, ctx: _Ctx) -> Section:
     s = Section(id="keystones", title="Who holds the ecosystem together: what each actor's loss would cost",
                 lead="Actors ranked by what the ecosystem would lose without them: the average of four shares, "
@@ -544,21 +529,20 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                               "that stops."))
         s.charts[-1].legend = _legend(k.kind for k in risky)
     t = ReportTable("keystones", "Who holds the ecosystem together (ranked by removal impact)",
-                    ["#", "Actor", "Kind", "Removal impact", "What the ecosystem would lose", "Revenue at risk",
-                     "Core part", "% of revenue", "Segments cut off", "Lock-in lost", "Pairs separated"],
-                    ["rank", "name", "kind", "impact", "loss", "revenue_at_risk", "core_revenue_at_risk",
-                     "revenue_share", "segments_cut_off", "lockin_change", "pairs_cut_off"], total=len(nodes),
+                    ["#", "Actor", "Kind", "Removal impact", "What would be lost", "Revenue at risk",
+                     "% of revenue", "Segments cut off", "Lock-in lost", "Pairs separated"],
+                    ["rank", "name", "kind", "impact", "loss", "revenue_at_risk", "revenue_share",
+                     "segments_cut_off", "lockin_change", "pairs_cut_off"], total=len(nodes),
                     note=f"Removal impact: the average of the shares of ecosystem revenue, of the "
                          f"{ks.bound_segments:,} segments bound to a core, of the total lock-in and of the "
                          f"{ks.connected_pairs:,} connected pairs of actors that would be lost without the actor. "
-                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor; core part: "
-                         f"the part of it paid to the core; lock-in lost: the change of the summed lock-in index.")
+                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor (its core part "
+                         f"is in ecograph analyze); lock-in lost: the change of the summed lock-in index.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.impact, fmt.share(k.impact)),
                        cell(keystone_loss_text(k, ctx.money)),
                        cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
-                       cell(k.core_revenue_at_risk, ctx.money(k.core_revenue_at_risk)),
                        cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
                        cell(k.lockin_change, fmt.signed(k.lockin_change, 1)), cell(k.pairs_cut_off)])
     s.tables.append(t)
