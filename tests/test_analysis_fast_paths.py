@@ -50,7 +50,9 @@ def test_renderer_sizes_by_pagerank_without_the_full_centrality(monkeypatch):
     assert [(n["id"], n["size"]) for n in alone["nodes"]] == [(n["id"], n["size"]) for n in with_analysis["nodes"]]
     pr = centrality.money_pagerank(to_networkx(model))
     core = next(n for n in alone["nodes"] if n["kind"] == "core")
-    assert ["PageRank", f"{pr[core['id']]:.4f}"] in core["d"]
+    # PageRank shown as the share of 100% it is ("where the money ends up")
+    assert ["Where the money ends up (money-weighted PageRank, all actors = 100%)",
+            f"{pr[core['id']]:.1%}"] in core["d"]
 
 
 @PROPS

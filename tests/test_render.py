@@ -365,7 +365,7 @@ def test_default_size_follows_the_removal_impact_ranking(tmp_path):
             {"from": "broker", "to": "shop", "type": "SUPPLIES"},
             {"from": "maker1", "to": "broker", "type": "DEPENDS_ON"}, {"from": "maker2", "to": "broker", "type": "DEPENDS_ON"}]
     data = graph_data(build_model(nodes, rels))
-    assert data["size_by"] == "impact" and data["size_label"].startswith("what the ecosystem would lose without it")
+    assert data["size_by"] == "impact" and data["size_label"] == "removal impact, what the ecosystem would lose without it"
     size = {n["id"]: n["size"] for n in data["nodes"]}
     top = 52 / 60
     expected = {"shop": 48.0, "fans": 12 + 36 * math.sqrt((100 / 110 + 1) / 4 / top),

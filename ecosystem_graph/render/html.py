@@ -475,8 +475,8 @@ def graph_data(
         type_counts[t] = type_counts.get(t, 0) + 1
     meta = {k: G.graph.get(k) for k in ("name", "currency", "period", "money_unit", "description")}
     page_title = title or meta["name"] or "Ecosystem"
-    size_label = {"impact": "what the ecosystem would lose without it (removal impact)",
-                  "pagerank": "where the money ends up (money-weighted PageRank)", "revenue": "money through the node",
+    size_label = {"impact": "removal impact, what the ecosystem would lose without it",
+                  "pagerank": "where the money ends up, money-weighted PageRank", "revenue": "money through the node",
                   "degree": "number of relationships"}[size_by]
     return {
         "format_version": 1,
