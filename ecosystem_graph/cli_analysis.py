@@ -71,8 +71,9 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
                 serial: bool, max_bytes: int | None) -> None:
     """Analyse the ecosystem in FILE: centrality, keystones, revenue flows, lock-in, funnel.
 
-    Every figure follows a formula in docs/metrics.md. Lists are ranked: centrality by PageRank,
-    keystones by revenue at risk, money flows by inflow, lock-in by index.
+    Every figure follows a formula in docs/metrics.md. Lists are ranked: keystones by removal impact
+    (who holds the ecosystem together: what it would lose without the node), centrality by PageRank
+    (where the money ends up), money flows by inflow, lock-in by index.
 
     \b
     Examples:

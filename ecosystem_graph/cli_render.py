@@ -12,9 +12,11 @@ __all__ = ["render"]
 @cli.command()
 @model_file_argument()
 @output_option(help="HTML file to write (one self-contained page; works offline).")
-@click.option("--size-by", type=click.Choice(["pagerank", "revenue", "degree"]), default="pagerank",
+@click.option("--size-by", type=click.Choice(["impact", "pagerank", "revenue", "degree"]), default="impact",
               show_default=True,
-              help="Node size: money-weighted PageRank, money through the node, or number of relationships.")
+              help="Node size: impact = what the ecosystem would lose without the node (the keystone ranking: "
+                   "revenue, segments, lock-in, connections); pagerank = where the money ends up; revenue = money "
+                   "through the node; degree = number of relationships.")
 @click.option("--highlight", "highlights", multiple=True, metavar="SPEC",
               help="lockin:SEGMENT_ID (the segment's binding paths to the core), path:A,B (shortest path "
                    "through the given nodes), keystones, or levers (each funnel's biggest lever: the step whose "

@@ -50,7 +50,9 @@ def test_renderer_sizes_by_pagerank_without_the_full_centrality(monkeypatch):
     assert [(n["id"], n["size"]) for n in alone["nodes"]] == [(n["id"], n["size"]) for n in with_analysis["nodes"]]
     pr = centrality.money_pagerank(to_networkx(model))
     core = next(n for n in alone["nodes"] if n["kind"] == "core")
-    assert ["PageRank", f"{pr[core['id']]:.4f}"] in core["d"]
+    # PageRank shown as the share of 100% it is ("where the money ends up")
+    assert ["Where the money ends up (money-weighted PageRank, all actors = 100%)",
+            f"{pr[core['id']]:.1%}"] in core["d"]
 
 
 @PROPS
@@ -233,7 +235,8 @@ def test_disjoint_paths_split_by_flow_component_by_hand():
 @given(sizes, seeds)
 def test_keystone_ranking_is_pythons_sort_of_the_figures(n, seed):
     res = keystones(to_networkx(generate_model(n, seed)))
-    ranked = sorted(res.nodes, key=lambda k: (-k.revenue_at_risk, -k.segments_cut_off, k.lockin_change, k.id))
+    ranked = sorted(res.nodes, key=lambda k: (-k.impact, -k.revenue_at_risk, -k.segments_cut_off, k.lockin_change,
+                                             k.id))
     assert [k.id for k in res.nodes] == [k.id for k in ranked]
     assert [k.rank for k in res.nodes] == list(range(1, len(res.nodes) + 1))
 

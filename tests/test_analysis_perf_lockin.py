@@ -297,7 +297,8 @@ def test_keystones_equal_the_per_segment_loop_exactly():
         assert {n: k[n].revenue_share for n in G} == {
             n: (k[n].revenue_at_risk / eco if eco > 0 else 0.0) for n in G}
         assert res.total_lockin == float(sum(s.index for s in lk.segments))
-        ranked = sorted(res.nodes, key=lambda x: (-x.revenue_at_risk, -x.segments_cut_off, x.lockin_change, x.id))
+        ranked = sorted(res.nodes, key=lambda x: (-x.impact, -x.revenue_at_risk, -x.segments_cut_off, x.lockin_change,
+                                                  x.id))
         assert [x.id for x in res.nodes] == [x.id for x in ranked]
         # with rows only, or without a lock-in result (then the closed-form figures): the same
         if lk.method == "closed-form":

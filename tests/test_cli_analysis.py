@@ -67,7 +67,7 @@ def test_analyze_markdown_and_top(small):
     r = run("analyze", small, "--only", "centrality", "--top", "2", "--format", "markdown")
     assert r.exit_code == 0
     lines = r.output.splitlines()
-    assert lines[0] == "### Centrality"
+    assert lines[0] == "### Centrality: where the money ends up"
     rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith(("| id", "| ---"))]
     assert len(rows) == 2 and rows[0].startswith("| shop | Shop | core | 4 | 1 | 0.25 | 1 |")
     assert "top 2 of 5 nodes, by PageRank" in r.output

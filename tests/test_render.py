@@ -150,7 +150,7 @@ def test_parse_highlight_and_bad_targets():
         graph_data(shop_model(), size_by="degree", highlights=["path:buyers,carier"])
     with pytest.raises(UsageError, match="--highlight lockin: 'prime' is a satellite, not a segment"):
         graph_data(shop_model(), size_by="degree", highlights=["lockin:prime"])
-    with pytest.raises(UsageError, match="size_by must be one of pagerank, revenue, degree"):
+    with pytest.raises(UsageError, match="size_by must be one of impact, pagerank, revenue, degree"):
         graph_data(shop_model(), size_by="money")
 
 
@@ -412,3 +412,47 @@ def test_each_funnel_offers_its_own_biggest_lever():
     (h,) = [h for h in data["highlights"] if h["kind"] == "levers"]
     assert h["label"] == "Biggest lever of each funnel (2)"
     assert sorted(edge_of[e] for e in h["edges"]) == [("a", "b"), ("x", "y")]
+
+
+# ----------------------------------------------------------------------------------------- default size
+
+
+def test_default_size_follows_the_removal_impact_ranking(tmp_path):
+    from pathlib import Path
+
+    from ecosystem_graph.fileio import load_model
+    from tests.analysis_helpers import model as build_model
+
+    # the bridge model: shop (core) paid 100 by fans and 10 by seller; broker links two makers to the rest.
+    # Removal impact: shop (1 + 1 + 1 + 7/15) / 4 = 52/60; fans (100/110 + 1) / 4; broker (7/15) / 4 = 7/60;
+    # seller (10/110) / 4; the makers 0. Size = 12 + 36 * sqrt(impact / 52/60).
+    nodes = [{"id": "shop", "kind": "core", "name": "Shop"}, {"id": "fans", "kind": "segment", "name": "Fans"},
+             {"id": "seller", "kind": "partner", "name": "Seller"}, {"id": "broker", "kind": "partner", "name": "Broker"},
+             {"id": "maker1", "kind": "partner", "name": "Maker 1"}, {"id": "maker2", "kind": "partner", "name": "M2"}]
+    rels = [{"from": "fans", "to": "shop", "type": "PAYS", "amount": 100},
+            {"from": "fans", "to": "shop", "type": "USES", "switching_cost": 0.5, "mechanisms": ["loyalty_program"]},
+            {"from": "seller", "to": "shop", "type": "PAYS", "amount": 10},
+            {"from": "broker", "to": "shop", "type": "SUPPLIES"},
+            {"from": "maker1", "to": "broker", "type": "DEPENDS_ON"}, {"from": "maker2", "to": "broker", "type": "DEPENDS_ON"}]
+    data = graph_data(build_model(nodes, rels))
+    assert data["size_by"] == "impact" and data["size_label"] == "removal impact, what the ecosystem would lose without it"
+    size = {n["id"]: n["size"] for n in data["nodes"]}
+    top = 52 / 60
+    expected = {"shop": 48.0, "fans": 12 + 36 * math.sqrt((100 / 110 + 1) / 4 / top),
+                "broker": 12 + 36 * math.sqrt(7 / 60 / top), "seller": 12 + 36 * math.sqrt(10 / 110 / 4 / top),
+                "maker1": 12.0, "maker2": 12.0}
+    assert size == pytest.approx(expected, abs=0.01)
+    # the newspaper: the core, then the subscribers, drawn larger than the payment provider (a cost supplier,
+    # 4th by money-weighted PageRank)
+    paper = graph_data(load_model(Path(__file__).resolve().parent.parent / "examples" / "newspaper-funnel.yaml"))
+    by_size = [n["id"] for n in sorted(paper["nodes"], key=lambda n: -n["size"])]
+    assert by_size[:3] == ["news-portal", "subscriber", "plus-subscription"]
+    assert by_size.index("payment-provider") > by_size.index("advertisers")
+    # the CLI without --size-by draws the same sizes
+    src, out = tmp_path / "bridge.yaml", tmp_path / "bridge.html"
+    save_model(build_model(nodes, rels), src)
+    result = CliRunner().invoke(cli, ["render", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = _embedded_data(out.read_text(encoding="utf-8"))
+    assert page["size_by"] == "impact"
+    assert {n["id"]: n["size"] for n in page["nodes"]} == pytest.approx(expected, abs=0.01)

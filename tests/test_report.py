@@ -442,3 +442,31 @@ def test_amazon_keystone_sentence():
                                     "billion of ecosystem revenue")
     assert "leave 2 segments with no binding to the core" in item.sentence
     assert item.value == pytest.approx(140.1)
+
+
+def test_newspaper_rankings_say_what_they_measure():
+    # The keystone section ranks by removal impact and says what each actor's loss costs in words; the
+    # centrality section is "where the money ends up" and shows no bare centrality value.
+    from ecosystem_graph.fileio import load_model
+
+    report = build_report(load_model("examples/newspaper-funnel.yaml"), graph=False)
+    sections = {s.id: s for s in report.sections}
+    ks = sections["keystones"]
+    assert ks.title.startswith("Who holds the ecosystem together")
+    (table,) = ks.tables
+    col = table.keys.index("loss")
+    rows = dict(zip(table.row_ids, table.rows))
+    assert table.row_ids[:5] == ["news-portal", "subscriber", "plus-subscription", "advertisers", "ad-network"]
+    # subscribers: 1,522,596 of 2,476,416 = 61.5% -> "61%"; lock-in 77.38 of 185.24 = 41.8% -> "42%"
+    assert rows["subscriber"][col].text == "EUR 1.52 million of revenue (61%), 42% of lock-in"
+    assert rows["payment-provider"][col].text == "nothing measurable"
+    cen = sections["centrality"]
+    assert cen.title == "Where the money ends up" and "not who holds the ecosystem together" in cen.lead
+    (ct,) = cen.tables
+    pr, bw = ct.keys.index("pagerank"), ct.keys.index("betweenness")
+    first = dict(zip(ct.row_ids, ct.rows))["news-portal"]
+    # PageRank 0.315 of a total of 1 -> 31.5%; betweenness as a rank among 15 actors (subscribers have more)
+    assert first[pr].text == "31.5%" and first[bw].text == "2"
+    summary = {i.key: i.sentence for i in report.summary}
+    assert "Next most critical: Ad network (loses EUR 900,000 of revenue (36%)) and Newsletter" in summary["top_keystone"]
+    assert summary["central_node"].startswith("The money ends up most at News portal (core)")

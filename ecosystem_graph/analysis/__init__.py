@@ -118,18 +118,22 @@ class Analysis:
             c = self.centrality
             rows = [[n.id, n.name, n.kind, n.in_degree, n.out_degree, n.betweenness, n.closeness, n.pagerank,
                      n.eigenvector] for n in cut(self.ranked_centrality())]
-            out.append(Table("Centrality", ["id", "name", "kind", "in", "out", "betweenness", "closeness",
-                                            "pagerank", "eigenvector"], rows,
-                             _join(more(len(c.nodes), "nodes, by PageRank"), c.note),
+            out.append(Table("Centrality: where the money ends up",
+                             ["id", "name", "kind", "in", "out", "betweenness", "closeness", "pagerank",
+                              "eigenvector"], rows,
+                             _join(CENTRALITY_NOTE, more(len(c.nodes), "nodes, by PageRank"), c.note),
                              kinds=[_T, _T, _T, _C, _C, _N, _N, _N, _N]))
         if self.keystones is not None:
             k = self.keystones
-            rows = [[n.rank, n.id, n.name, n.kind, n.revenue_at_risk, 100 * n.revenue_share,
-                     n.core_revenue_at_risk, n.segments_cut_off, n.lockin_change] for n in cut(k.nodes)]
-            out.append(Table("Keystones", ["rank", "id", "name", "kind", f"revenue at risk{money}",
-                                           "% of ecosystem revenue", f"core revenue at risk{money}",
-                                           "segments cut off", "lock-in change"], rows,
-                             more(len(k.nodes), "nodes"), kinds=[_C, _T, _T, _T, _M, _P, _M, _C, _I]))
+            rows = [[n.rank, n.id, n.name, n.kind, 100 * n.impact, n.revenue_at_risk, 100 * n.revenue_share,
+                     n.core_revenue_at_risk, n.segments_cut_off, 100 * n.lockin_share, n.pairs_cut_off]
+                    for n in cut(k.nodes)]
+            out.append(Table("Keystones: what the ecosystem would lose without each actor",
+                             ["rank", "id", "name", "kind", "removal impact (%)", f"revenue at risk{money}",
+                              "% of ecosystem revenue", f"core revenue at risk{money}", "segments cut off",
+                              "% of lock-in lost", "pairs cut off"], rows,
+                             _join(KEYSTONE_NOTE, more(len(k.nodes), "nodes")),
+                             kinds=[_C, _T, _T, _T, _P, _M, _P, _M, _C, _P, _C]))
         if self.revenue is not None:
             out.extend(self._revenue_tables(cut, more, money, Table))
         if self.lockin is not None:
@@ -277,6 +281,15 @@ def _money_label(model: dict) -> str:
     cur, unit = model.get("currency"), model.get("money_unit")
     label = " ".join(x for x in (cur, unit) if x)
     return f" ({label})" if label else ""
+
+
+KEYSTONE_NOTE = ("Ranked by removal impact: the average of the shares of ecosystem revenue, of segments bound "
+                 "to a core, of lock-in and of connected pairs of actors that the ecosystem loses without the actor")
+"""What the keystone ranking measures, in client words (tables, report, render)."""
+
+CENTRALITY_NOTE = ("PageRank follows the money and the bindings to where they end up, so suppliers paid by the "
+                   "ecosystem rank high; for who holds the ecosystem together, see the keystones")
+"""What the PageRank ranking measures, in client words."""
 
 
 def _join(*notes) -> str | None:

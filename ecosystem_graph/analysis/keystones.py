@@ -1,9 +1,9 @@
-"""Keystones: what removing each node costs (ecosystem revenue lost, segments cut off, lock-in lost), ranked."""
+"""Keystones: what removing each node costs (revenue, segments cut off, lock-in, connections), ranked by removal impact."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 
 import networkx as nx
 import numpy as np
@@ -14,7 +14,7 @@ from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_group
                      _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
 
-__all__ = ["Keystone", "KeystoneResult", "keystones"]
+__all__ = ["Keystone", "KeystoneResult", "keystones", "pairs_cut_off"]
 
 
 @dataclass
@@ -30,13 +30,19 @@ class Keystone:
     segments_cut_off: int  # other segments left without any binding path to a core
     lockin_change: float  # change of the total lock-in index (sum over segments); <= 0
     rank: int = 0
+    pairs_cut_off: int = 0  # pairs of other actors connected (any relationship) only through the node
+    segments_share: float = 0.0  # segments_cut_off / segments bound to a core
+    lockin_share: float = 0.0  # lock-in lost (-lockin_change) / total lock-in
+    pairs_share: float = 0.0  # pairs_cut_off / connected pairs of actors
+    impact: float = 0.0  # removal impact: mean of revenue_share, segments_share, lockin_share, pairs_share
 
     def to_dict(self) -> dict:
         # the fields in order, as dataclasses.asdict gives them (without its deep copies)
         return {"id": self.id, "name": self.name, "kind": self.kind, "revenue_at_risk": self.revenue_at_risk,
                 "core_revenue_at_risk": self.core_revenue_at_risk, "revenue_share": self.revenue_share,
                 "segments_cut_off": self.segments_cut_off, "lockin_change": self.lockin_change,
-                "rank": self.rank}
+                "rank": self.rank, "pairs_cut_off": self.pairs_cut_off, "segments_share": self.segments_share,
+                "lockin_share": self.lockin_share, "pairs_share": self.pairs_share, "impact": self.impact}
 
 
 @dataclass(eq=False)
@@ -51,34 +57,49 @@ class _KeystoneColumns:
     share: list
     cut_off: list
     change: list
-    order: list  # positions of the nodes, most costly first
+    pairs: list
+    segments_share: list
+    lockin_share: list
+    pairs_share: list
+    impact: list
+    order: list  # positions of the nodes, highest removal impact first
 
     def rows(self) -> list[Keystone]:
         """The :class:`Keystone` of every node, ranked."""
         ids, names, kinds, at_risk, core, share, cut_off, change = (
             self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
-        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], core[i], share[i], cut_off[i], change[i], rank)
+        pairs, seg_share, lock_share, pair_share, impact = (
+            self.pairs, self.segments_share, self.lockin_share, self.pairs_share, self.impact)
+        return [Keystone(ids[i], names[i], kinds[i], at_risk[i], core[i], share[i], cut_off[i], change[i], rank,
+                         pairs[i], seg_share[i], lock_share[i], pair_share[i], impact[i])
                 for rank, i in enumerate(self.order, 1)]
 
     def dicts(self) -> list[dict]:
         """``[k.to_dict() for k in rows()]`` without the objects."""
         ids, names, kinds, at_risk, core, share, cut_off, change = (
             self.ids, self.names, self.kinds, self.at_risk, self.core_at_risk, self.share, self.cut_off, self.change)
+        pairs, seg_share, lock_share, pair_share, impact = (
+            self.pairs, self.segments_share, self.lockin_share, self.pairs_share, self.impact)
         return [{"id": ids[i], "name": names[i], "kind": kinds[i], "revenue_at_risk": at_risk[i],
                  "core_revenue_at_risk": core[i], "revenue_share": share[i], "segments_cut_off": cut_off[i],
-                 "lockin_change": change[i], "rank": rank} for rank, i in enumerate(self.order, 1)]
+                 "lockin_change": change[i], "rank": rank, "pairs_cut_off": pairs[i],
+                 "segments_share": seg_share[i], "lockin_share": lock_share[i], "pairs_share": pair_share[i],
+                 "impact": impact[i]} for rank, i in enumerate(self.order, 1)]
 
 
 class KeystoneResult:
-    """Every node's removal cost, ranked (most costly first).
+    """Every node's removal cost, ranked by removal impact (highest first).
 
     :func:`keystones` computes the figures as columns; ``nodes``, the list of :class:`Keystone` rows,
     is built from them on first access and cached (``to_dict`` reads the columns directly).
     """
 
     def __init__(self, nodes: list[Keystone] | None = None, core_revenue: float = 0.0, total_lockin: float = 0.0,
-                 *, ecosystem_revenue: float = 0.0, columns: _KeystoneColumns | None = None) -> None:
+                 *, ecosystem_revenue: float = 0.0, columns: _KeystoneColumns | None = None,
+                 bound_segments: int = 0, connected_pairs: int = 0) -> None:
         self.ecosystem_revenue = ecosystem_revenue
+        self.bound_segments = bound_segments  # segments with a binding path to a core
+        self.connected_pairs = connected_pairs  # pairs of actors joined by some chain of relationships
         self.core_revenue = core_revenue
         self.total_lockin = total_lockin
         self.columns = columns
@@ -117,7 +138,8 @@ class KeystoneResult:
             else:
                 nodes = self.columns.dicts() if self._nodes is None else [k.to_dict() for k in self.nodes]
         return {"ecosystem_revenue": self.ecosystem_revenue, "core_revenue": self.core_revenue,
-                "total_lockin": self.total_lockin, "nodes": nodes}
+                "total_lockin": self.total_lockin, "bound_segments": self.bound_segments,
+                "connected_pairs": self.connected_pairs, "ranked_by": "impact", "nodes": nodes}
 
 
 def _removals(index: BindingIndex, steps) -> list[tuple]:
@@ -284,7 +306,8 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
 
 def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None = None,
               lockin_result=None) -> KeystoneResult:
-    """Removal cost of every node, ranked by revenue at risk, then segments cut off, then lock-in lost.
+    """Removal cost of every node, ranked by removal impact (then revenue at risk, segments cut off,
+    lock-in lost, id).
 
     - revenue at risk of ``x``: every PAYS from a segment/partner ``p`` into an offering ``o`` (core,
       satellite, channel) such that ``x`` is ``p``, ``o``, or on *every* binding path from ``p`` to
@@ -294,7 +317,12 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     - segments cut off: other segments that have a binding path to some core, and none without ``x``;
     - lock-in change: the total lock-in index (sum over segments) after removing ``x`` minus before,
       recomputed for every segment whose binding network holds ``x`` (a removed segment loses its
-      own index); the switching-cost reference of the intact model is kept.
+      own index); the switching-cost reference of the intact model is kept;
+    - pairs cut off: pairs of other nodes joined by some chain of relationships (any type, either
+      direction) and by none without ``x`` (:func:`pairs_cut_off`);
+    - removal impact: the mean of four shares, each 0..1: ``revenue_share``, ``segments_share``
+      (segments cut off / segments with a binding path to a core), ``lockin_share`` (lock-in lost /
+      total lock-in) and ``pairs_share`` (pairs cut off / connected pairs).
 
     Examples
     --------
@@ -304,8 +332,8 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     ...     G.add_node(n, kind=k, name=n)
     >>> _ = G.add_edge("fans", "shop", type="PAYS", amount=100.0)
     >>> _ = G.add_edge("fans", "app", type="USES", switching_cost=0.5); _ = G.add_edge("app", "shop", type="FEEDS")
-    >>> [(k.id, k.revenue_at_risk, k.segments_cut_off) for k in keystones(G).nodes]
-    [('app', 100.0, 1), ('shop', 100.0, 1), ('fans', 100.0, 0)]
+    >>> [(k.id, k.revenue_at_risk, k.segments_cut_off, k.pairs_cut_off) for k in keystones(G).nodes]
+    [('app', 100.0, 1, 0), ('shop', 100.0, 1, 0), ('fans', 100.0, 0, 0)]
     """
     if index is None:
         index = BindingIndex(G, depth=depth)
@@ -339,20 +367,112 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
         cut_off, change, total = _open_changes(G, index, reference, lockin_result)
     risk = list(at_risk.values())  # in model order, as ids
     share = (np.array(risk, dtype=float) / revenue).tolist() if revenue > 0 else [0.0] * len(ids)
-    # ranked by (-revenue at risk, -segments cut off, lock-in change, id); with string ids (every
-    # model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
+    pairs, connected = pairs_cut_off(G)
+    pairs = [pairs[v] for v in ids]
+    bound = sum(1 for v, k in kind.items() if k == "segment" and v in index.reaches_core)
+    seg_share = [c / bound if bound else 0.0 for c in cut_off]
+    lock_share = [max(0.0, -c) / total if total > 0 else 0.0 for c in change]
+    pair_share = [p / connected if connected else 0.0 for p in pairs]
+    impact = [(a + b + c + d) / 4 for a, b, c, d in zip(share, seg_share, lock_share, pair_share)]
+    # ranked by (-impact, -revenue at risk, -segments cut off, lock-in change, id); with string ids
+    # (every model's) numpy's stable lexsort (last key first) gives the order of Python's sort on those tuples
     if ids and set(map(type, ids)) == {str}:
         order = np.lexsort((np.array(ids, dtype=str), np.array(change, dtype=float),
-                            -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float))).tolist()
+                            -np.array(cut_off, dtype=np.int64), -np.array(risk, dtype=float),
+                            -np.array(impact, dtype=float))).tolist()
     else:
-        order = sorted(range(len(ids)), key=lambda i: (-risk[i], -cut_off[i], change[i], ids[i]))
+        order = sorted(range(len(ids)), key=lambda i: (-impact[i], -risk[i], -cut_off[i], change[i], ids[i]))
     names = index.names
     columns = _KeystoneColumns(ids=ids, names=list(map(names.__getitem__, ids)),
                                kinds=list(map(kind.get, ids, repeat(""))),
                                at_risk=risk, core_at_risk=list(at_risk_core.values()), share=share,
-                               cut_off=cut_off, change=change, order=order)
+                               cut_off=cut_off, change=change, pairs=pairs, segments_share=seg_share,
+                               lockin_share=lock_share, pairs_share=pair_share, impact=impact, order=order)
     return KeystoneResult(ecosystem_revenue=revenue, core_revenue=core_revenue, total_lockin=total,
-                          columns=columns)
+                          columns=columns, bound_segments=bound, connected_pairs=connected)
+
+
+def pairs_cut_off(G: nx.Graph) -> tuple[dict, int]:
+    """For every node ``x``: the pairs of other nodes joined by some chain of relationships (any type,
+    either direction) and by none without ``x``; and the number of joined pairs in the whole graph.
+
+    Hopcroft-Tarjan low points on one depth-first search tree per component (scipy's
+    ``depth_first_order``): removing ``x`` splits its component into the subtrees of the children
+    ``c`` with ``low(c) >= disc(x)`` and the rest; the pairs cut off are the pairs taken from two
+    different parts.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> cut, joined = pairs_cut_off(nx.path_graph(["a", "b", "c", "d"]))
+    >>> cut, joined  # b separates a from c and d; c separates d from a and b
+    ({'a': 0, 'b': 2, 'c': 2, 'd': 0}, 6)
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, depth_first_order
+
+    nodes = list(G)
+    n = len(nodes)
+    cut = dict.fromkeys(nodes, 0)
+    if n < 3:
+        return cut, n * (n - 1) // 2
+    position = dict(zip(nodes, range(n)))
+    # the undirected simple graph as a symmetric CSR matrix, without building an edge list of G
+    adj = G._succ if G.is_directed() else G._adj  # networkx's own algorithms read these dicts too
+    lengths = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
+    dst = np.fromiter(map(position.__getitem__, chain.from_iterable(adj.values())), dtype=np.int64,
+                      count=int(lengths.sum()))
+    src = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keep = src != dst  # self-loops join nothing
+    src, dst = src[keep], dst[keep]
+    A = csr_matrix((np.ones(2 * len(src), dtype=np.int8), (np.concatenate((src, dst)), np.concatenate((dst, src)))),
+                   shape=(n, n))
+    A.sum_duplicates()
+    indptr, indices = A.indptr, A.indices
+    n_comp, label = connected_components(A, directed=False)
+    comp_size = np.bincount(label, minlength=n_comp)
+    joined = int((comp_size * (comp_size - 1) // 2).sum())
+    # one depth-first tree per component of 3 or more nodes (smaller ones have no cut vertex)
+    order_parts, parent = [], np.full(n, -1, dtype=np.int64)
+    first = np.full(n_comp, -1, dtype=np.int64)
+    first[label[::-1]] = np.arange(n - 1, -1, -1)  # each component's first node
+    for c in np.flatnonzero(comp_size >= 3).tolist():
+        order, pred = depth_first_order(A, int(first[c]), directed=False, return_predecessors=True)
+        order_parts.append(order)
+        parent[order[1:]] = pred[order[1:]]
+    if not order_parts:
+        return cut, joined
+    order = np.concatenate(order_parts)
+    disc = np.full(n, n, dtype=np.int64)
+    disc[order] = np.arange(len(order), dtype=np.int64)
+    # own low point: the earliest discovery among the node and its neighbours other than its tree parent
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    seen = np.where(indices == parent[row], n, disc[indices])
+    own = disc.copy()
+    has = np.diff(indptr) > 0
+    own[has] = np.minimum(own[has], np.minimum.reduceat(seen, indptr[:-1][has]))
+    # low point and size of each subtree: children before parents (reverse discovery order)
+    low, size, par = own.tolist(), [1] * n, parent.tolist()
+    for v in reversed(order.tolist()):
+        p = par[v]
+        if p >= 0:
+            size[p] += size[v]
+            if low[v] < low[p]:
+                low[p] = low[v]
+    low_a, size_a = np.array(low, dtype=np.int64), np.array(size, dtype=np.int64)
+    child = order[parent[order] >= 0]
+    apart = child[low_a[child] >= disc[parent[child]]]  # subtrees cut off from their parent
+    if not len(apart):
+        return cut, joined
+    p = parent[apart]
+    parts = np.bincount(p, weights=size_a[apart], minlength=n).astype(np.int64)
+    squares = np.bincount(p, weights=size_a[apart] ** 2, minlength=n).astype(np.int64)
+    others = comp_size[label] - 1
+    rest = others - parts
+    pairs = (others * others - squares - rest * rest) // 2
+    for i in np.unique(p).tolist():
+        cut[nodes[i]] = int(pairs[i])
+    return cut, joined
 
 
 def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> tuple[float, float]:

@@ -38,7 +38,8 @@ __all__ = [
     "vis_network_assets",
 ]
 
-SIZE_METRICS = ("pagerank", "revenue", "degree")
+SIZE_METRICS = ("impact", "pagerank", "revenue", "degree")
+"""Node size metrics; the first, the keystones' removal impact, is the default."""
 LAYOUTS = ("ecosystem", "force")
 PHYSICS_LIMIT = 1000
 """Above this many nodes the page never runs physics: positions come from Python, edges are straight."""
@@ -189,7 +190,11 @@ def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict
     rev = an.revenue(required=size_by == "revenue")
     cent_by = cent.by_id() if cent is not None else {}
     rev_by = rev.by_id() if rev is not None else {}
-    if size_by == "pagerank":
+    if size_by == "impact":
+        ks = an._get("keystones", "keystones", "keystones", "--size-by impact", True)
+        by_id = {k.id: k.impact for k in ks.nodes}
+        metric = {n: float(by_id.get(n, 0.0)) for n in G}
+    elif size_by == "pagerank":
         pagerank = an.pagerank()
         metric = {n: float(pagerank.get(n, 0.0) or 0.0) for n in G}
     elif size_by == "revenue":
@@ -250,18 +255,21 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
         tips.append(f"Pass-through: {_money(passed, G)}")
     if node in dependency:
         rows.append(["Share of ecosystem revenue depending on it", format_share(dependency[node])])
+    if keystone is not None and keystone.impact > 0:
+        rows.append(["Removal impact (what the ecosystem would lose without it)", format_share(keystone.impact)])
+        tips.append(f"Removal impact: {format_share(keystone.impact)}")
     if keystone is not None and keystone.revenue_at_risk > 0:
         rows.append(["Revenue at risk if lost", _money(keystone.revenue_at_risk, G)])
         rows.append(["Core revenue at risk if lost", _money(keystone.core_revenue_at_risk, G)])
         tips.append(f"Revenue at risk: {_money(keystone.revenue_at_risk, G)}")
     c = cent_by.get(node)
     if c is not None:
-        rows.append(["PageRank", f"{c.pagerank:.4f}"])
-        rows.append(["Betweenness", f"{c.betweenness:.4f}"])
-        tips.append(f"PageRank: {c.pagerank:.4f}")
+        rows.append(["Where the money ends up (money-weighted PageRank, all actors = 100%)", f"{c.pagerank:.1%}"])
+        rows.append(["Shortest routes between others through it (betweenness)", f"{c.betweenness:.1%}"])
+        tips.append(f"Money ends up here (PageRank): {c.pagerank:.1%}")
     elif pagerank and node in pagerank:  # sized by PageRank without the full centrality
-        rows.append(["PageRank", f"{pagerank[node]:.4f}"])
-        tips.append(f"PageRank: {pagerank[node]:.4f}")
+        rows.append(["Where the money ends up (money-weighted PageRank, all actors = 100%)", f"{pagerank[node]:.1%}"])
+        tips.append(f"Money ends up here (PageRank): {pagerank[node]:.1%}")
     rows.append(["Relationships", f"{G.in_degree(node):,} in, {G.out_degree(node):,} out"])
     tips.append(f"Relationships: {G.in_degree(node):,} in, {G.out_degree(node):,} out")
     if node in keystone_rank:
@@ -401,7 +409,7 @@ def _resolve_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
 def graph_data(
     model,
     *,
-    size_by: str = "pagerank",
+    size_by: str = "impact",
     highlights: Sequence[Highlight | str] = (),
     layout: str = "ecosystem",
     title: str | None = None,
@@ -428,9 +436,10 @@ def graph_data(
     resolved = [_resolve_highlight(h, G, an) for h in hls]
     keystone_rank: dict[str, int] = {}
     ks = an._cache.get("keystones")
-    if ks is None and not any(h.kind == "keystones" for h in hls) and G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT:
+    asked = any(h.kind == "keystones" for h in hls)
+    if ks is None and not asked and G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT:
         ks = an.keystones(required=False)  # small graphs: offer the keystones without being asked
-        if ks is not None and ks.nodes:
+    if ks is not None and not asked and ks.nodes:
             # "offered": a button on the page, not switched on when the page opens (only asked-for ones are)
             resolved.append({"label": f"Top {min(KEYSTONES_SHOWN, len(ks.nodes))} keystones", "kind": "keystones",
                              "nodes": [k.id for k in ks.nodes[:KEYSTONES_SHOWN]], "edges": [], "offered": True})
@@ -524,7 +533,8 @@ def graph_data(
         type_counts[t] = type_counts.get(t, 0) + 1
     meta = {k: G.graph.get(k) for k in ("name", "currency", "period", "money_unit", "description")}
     page_title = title or meta["name"] or "Ecosystem"
-    size_label = {"pagerank": "PageRank (money-weighted)", "revenue": "money through the node",
+    size_label = {"impact": "removal impact, what the ecosystem would lose without it",
+                  "pagerank": "where the money ends up, money-weighted PageRank", "revenue": "money through the node",
                   "degree": "number of relationships"}[size_by]
     return {
         "format_version": 1,
@@ -646,7 +656,7 @@ def _css_length_ok(value: str) -> bool:
 def render_html(
     model,
     *,
-    size_by: str = "pagerank",
+    size_by: str = "impact",
     highlights: Sequence[Highlight | str] = (),
     layout: str = "ecosystem",
     title: str | None = None,
@@ -658,8 +668,10 @@ def render_html(
     Parameters
     ----------
     model : Ecosystem
-    size_by : {"pagerank", "revenue", "degree"}
-        Node size metric; ``degree`` needs no analysis.
+    size_by : {"impact", "pagerank", "revenue", "degree"}
+        Node size metric: ``impact`` (default), the keystones' removal impact (what the ecosystem would lose
+        without the node); ``pagerank``, where the money ends up; ``revenue``, money through the node;
+        ``degree``, relationships (needs no analysis).
     highlights : sequence of Highlight or str
         ``"lockin:SEGMENT_ID"``, ``"path:A,B"``, ``"keystones"`` or ``"levers"``; the first is shown on load, all are
         buttons in the side panel.

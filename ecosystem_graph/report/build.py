@@ -16,7 +16,7 @@ from .document import Chart, Kpi, Report, ReportTable, Section, cell
 from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
 from .scenario_file import ScenarioSpec
-from .summary import executive_summary, headline_figures, lever_count, lever_rate
+from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES"]
 
@@ -385,39 +385,70 @@ def _flow_svg(flows, rev, ctx: _Ctx) -> str:
     return charts.flow_chart(nodes, bands, title="Who pays whom")
 
 
+def _ranks(values: list[float]) -> list[int]:
+    """Competition ranks (1 = highest; ties share the best rank) of ``values``."""
+    order = sorted(values, reverse=True)
+    first = {}
+    for i, v in enumerate(order, 1):
+        first.setdefault(v, i)
+    return [first[v] for v in values]
+
+
 def _centrality_section(cen, ctx: _Ctx) -> Section:
-    s = Section(id="centrality", title="Who holds the ecosystem together",
-                lead="Centrality ranks the actors by their position in the network: PageRank follows the money "
-                     "(a node ranks high when much money and many bindings lead to it), betweenness counts the "
-                     "shortest paths that run through a node.")
+    s = Section(id="centrality", title="Where the money ends up",
+                lead="Money-weighted PageRank follows the payments and bindings to where they end up, so the actors "
+                     "that receive the most (suppliers paid by the ecosystem included) rank first; it shows where "
+                     "the money lands, not who holds the ecosystem together (see the keystones for that).")
     ranked = sorted(cen.nodes, key=lambda c: (-c.pagerank, c.id))
     top = ranked[:CHART_ITEMS]
-    s.charts.append(Chart("centrality-pagerank", "PageRank, weighted by money (top actors)",
-                          charts.bar_chart([(c.name, c.pagerank) for c in top],
-                                           colors=[_kind_color(c.kind) for c in top], xlabel="PageRank",
-                                           max_items=CHART_ITEMS, value_format=lambda v: f"{v:.3f}",
-                                           title="PageRank"),
-                          "The actors most money and bindings lead to."))
+    s.charts.append(Chart("centrality-pagerank", "Where the money ends up (money-weighted PageRank, top actors)",
+                          charts.bar_chart([(c.name, 100 * c.pagerank) for c in top],
+                                           colors=[_kind_color(c.kind) for c in top],
+                                           xlabel="share of the money-following walk (%)",
+                                           max_items=CHART_ITEMS, value_format=lambda v: f"{v:.1f}%",
+                                           title="Where the money ends up"),
+                          "The share of its time a walker who follows payments (weighted by amount) and bindings "
+                          "spends at each actor; all actors add up to 100%."))
     s.charts[-1].legend = _legend(c.kind for c in top)
     by_betw = sorted(cen.nodes, key=lambda c: (-c.betweenness, c.id))[:CHART_ITEMS]
     if any(c.betweenness > 0 for c in by_betw):
-        s.charts.append(Chart("centrality-betweenness", "Betweenness (top actors)",
-                              charts.bar_chart([(c.name, c.betweenness) for c in by_betw if c.betweenness > 0],
+        s.charts.append(Chart("centrality-betweenness", "Go-betweens (top actors)",
+                              charts.bar_chart([(c.name, 100 * c.betweenness) for c in by_betw if c.betweenness > 0],
                                                colors=[_kind_color(c.kind) for c in by_betw if c.betweenness > 0],
-                                               xlabel="betweenness (normalised)", max_items=CHART_ITEMS,
-                                               value_format=lambda v: f"{v:.3f}", title="Betweenness")))
+                                               xlabel="shortest routes between other actors through it (%)",
+                                               max_items=CHART_ITEMS, value_format=lambda v: f"{v:.1f}%",
+                                               title="Go-betweens"),
+                              "The share of the shortest routes (following the direction of the relationships) "
+                              "between two other actors that pass through the actor."))
         s.charts[-1].legend = _legend(c.kind for c in by_betw)
-    t = ReportTable("centrality", "Centrality ranking (by PageRank)",
-                    ["#", "Actor", "Kind", "PageRank", "Betweenness", "Closeness", "Eigenvector", "In", "Out"],
+    nodes = list(cen.nodes)
+    n = len(nodes)
+    ranks = {f: dict(zip((c.id for c in nodes), _ranks([getattr(c, f) for c in nodes])))
+             for f in ("betweenness", "closeness", "eigenvector")}
+    t = ReportTable("centrality", "Where the money ends up (ranked by money-weighted PageRank)",
+                    ["#", "Actor", "Kind", "Share of the money walk", "Go-between rank", "Reachability rank",
+                     "Well-connected rank", "In", "Out"],
                     ["rank", "name", "kind", "pagerank", "betweenness", "closeness", "eigenvector", "in_degree",
-                     "out_degree"], total=len(ranked), note=cen.note)
+                     "out_degree"], total=len(ranked),
+                    note=_join_notes(
+                        f"Ranks out of {n:,} actors (1 = highest). Share of the money walk: money-weighted "
+                        "PageRank as a share of 100%; go-between: shortest routes between others through the "
+                        "actor (betweenness); reachability: how close the others are to it (closeness); "
+                        "well-connected: connected to other well-connected actors (eigenvector); in, out: "
+                        "relationships.", cen.note))
     for i, c in enumerate(ranked[: ctx.top], start=1):
         t.row_ids.append(c.id)
-        t.rows.append([cell(i), cell(c.name), cell(c.kind), cell(c.pagerank, f"{c.pagerank:.4f}"),
-                       cell(c.betweenness, f"{c.betweenness:.4f}"), cell(c.closeness, f"{c.closeness:.4f}"),
-                       cell(c.eigenvector, f"{c.eigenvector:.4f}"), cell(c.in_degree), cell(c.out_degree)])
+        t.rows.append([cell(i), cell(c.name), cell(c.kind), cell(c.pagerank, fmt.share(c.pagerank)),
+                       cell(c.betweenness, f"{ranks['betweenness'][c.id]:,}"),
+                       cell(c.closeness, f"{ranks['closeness'][c.id]:,}"),
+                       cell(c.eigenvector, f"{ranks['eigenvector'][c.id]:,}"), cell(c.in_degree),
+                       cell(c.out_degree)])
     s.tables.append(t)
     return s
+
+
+def _join_notes(*notes) -> str:
+    return " ".join(n[0].upper() + n[1:].rstrip(".") + "." for n in notes if n)
 
 
 def _mechanism_text(mechanisms) -> str:
@@ -471,13 +502,25 @@ def _top_and_bottom(items: list, top: int) -> list:
 
 
 def _keystone_section(ks, ctx: _Ctx) -> Section:
-    s = Section(id="keystones", title="Keystones: what each actor's loss would cost",
-                lead="For every actor: the revenue at risk if it were lost (the ecosystem revenue that would "
-                     "no longer be paid, and the core's part of it), the segments it would leave with no "
-                     "binding to any core, and the lock-in the ecosystem would lose (change of the summed "
-                     "lock-in index). Ranked by revenue at risk.")
+    s = Section(id="keystones", title="Who holds the ecosystem together: what each actor's loss would cost",
+                lead="Actors ranked by what the ecosystem would lose without them: the average of four shares, "
+                     "ecosystem revenue no longer paid, segments left with no binding to a core, lock-in lost and "
+                     "pairs of actors no longer connected.")
     nodes = list(ks.nodes)
-    risky = [k for k in nodes if k.revenue_at_risk > 0][:CHART_ITEMS]
+    hit = [k for k in nodes if k.impact > 0][:CHART_ITEMS]
+    if hit:
+        s.charts.append(Chart("keystones-impact", "Removal impact (top actors)",
+                              charts.bar_chart([(k.name, 100 * k.impact) for k in hit],
+                                               colors=[_kind_color(k.kind) for k in hit],
+                                               xlabel="removal impact (% , average of the four shares)",
+                                               value_format=lambda v: f"{v:.1f}%", max_items=CHART_ITEMS,
+                                               title="Removal impact"),
+                              "Removal impact: the average of the share of ecosystem revenue, of segments bound "
+                              "to a core, of lock-in and of connected pairs of actors lost with the actor; 100% "
+                              "would mean losing all four entirely."))
+        s.charts[-1].legend = _legend(k.kind for k in hit)
+    risky = sorted((k for k in nodes if k.revenue_at_risk > 0), key=lambda k: (-k.revenue_at_risk, k.id))
+    risky = risky[:CHART_ITEMS]
     if risky:
         div, label, vfmt = ctx.chart_money([k.revenue_at_risk for k in risky])
         s.charts.append(Chart("keystones-revenue", "Revenue at risk if the actor were lost",
@@ -489,18 +532,23 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                               "path from the payer to the offering paid, or when the payment is a share of one "
                               "that stops."))
         s.charts[-1].legend = _legend(k.kind for k in risky)
-    t = ReportTable("keystones", "Keystone ranking", ["#", "Actor", "Kind", "Revenue at risk", "Core part",
-                                                      "% of revenue", "Segments cut off", "Lock-in lost"],
-                    ["rank", "name", "kind", "revenue_at_risk", "core_revenue_at_risk", "revenue_share",
-                     "segments_cut_off", "lockin_change"], total=len(nodes),
-                    note="Revenue at risk: the ecosystem revenue no longer paid without the actor; core part: "
-                         "the part of it paid to the core; % of revenue: its share of ecosystem revenue.")
+    t = ReportTable("keystones", "Who holds the ecosystem together (ranked by removal impact)",
+                    ["#", "Actor", "Kind", "Removal impact", "What would be lost", "Revenue at risk",
+                     "% of revenue", "Segments cut off", "Lock-in lost", "Pairs separated"],
+                    ["rank", "name", "kind", "impact", "loss", "revenue_at_risk", "revenue_share",
+                     "segments_cut_off", "lockin_change", "pairs_cut_off"], total=len(nodes),
+                    note=f"Removal impact: the average of the shares of ecosystem revenue, of the "
+                         f"{ks.bound_segments:,} segments bound to a core, of the total lock-in and of the "
+                         f"{ks.connected_pairs:,} connected pairs of actors that would be lost without the actor. "
+                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor (its core part "
+                         f"is in ecograph analyze); lock-in lost: the change of the summed lock-in index.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
-        t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
-                       cell(k.core_revenue_at_risk, ctx.money(k.core_revenue_at_risk)),
+        t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.impact, fmt.share(k.impact)),
+                       cell(keystone_loss_text(k, ctx.money)),
+                       cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
                        cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
-                       cell(k.lockin_change, fmt.signed(k.lockin_change, 1))])
+                       cell(k.lockin_change, fmt.signed(k.lockin_change, 1)), cell(k.pairs_cut_off)])
     s.tables.append(t)
     return s
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from . import fmt
 from .document import Kpi, SummaryItem
 
-__all__ = ["headline_figures", "executive_summary", "lever_clause", "lever_rate", "lever_raised_rate", "lever_count", "HHI_HIGH",
-           "HHI_MODERATE"]
+__all__ = ["keystone_loss_text", "headline_figures", "executive_summary", "lever_clause", "lever_rate",
+           "lever_raised_rate", "lever_count", "HHI_HIGH", "HHI_MODERATE"]
 
 HHI_MODERATE = 1500.0
 HHI_HIGH = 2500.0
@@ -61,9 +61,10 @@ def executive_summary(analysis, ctx) -> list[SummaryItem]:
         best = max(cen.nodes, key=lambda c: (c.pagerank, c.id))
         items.append(SummaryItem(
             "central_node",
-            f"{best.name} is the most central {best.kind}: more money and bindings lead to it than to any "
-            f"other actor (PageRank).",
-            f"PageRank {best.pagerank:.3f}", best.pagerank))
+            f"The money ends up most at {best.name} ({best.kind}): a walker following payments and bindings "
+            f"spends {fmt.share(best.pagerank, 0)} of its time there (money-weighted PageRank); this is where "
+            f"money lands, not who holds the ecosystem together.",
+            fmt.share(best.pagerank, 0), best.pagerank))
     return items
 
 
@@ -119,8 +120,25 @@ KEYSTONE_KINDS = ("satellite", "channel", "partner")
 """Keystones named in the summary: losing the core or a paying segment costs its own revenue by definition."""
 
 
+def keystone_loss_text(k, money) -> str:
+    """What the ecosystem loses without the actor, in words: "EUR 1.5 million of revenue (61%), 2 segments
+    cut off, 42% of lock-in, 7 pairs of actors separated"; ``money`` formats an amount."""
+    parts = []
+    if k.revenue_at_risk > 0:
+        parts.append(f"{money(k.revenue_at_risk)} of revenue ({fmt.share(k.revenue_share, 0)})")
+    if k.segments_cut_off:
+        parts.append(f"{k.segments_cut_off:,} segment{'s' if k.segments_cut_off != 1 else ''} cut off")
+    if k.lockin_share > 0:
+        parts.append(f"{fmt.share(k.lockin_share, 0)} of lock-in")
+    if k.pairs_cut_off:
+        parts.append(f"{k.pairs_cut_off:,} pair{'s' if k.pairs_cut_off != 1 else ''} of actors separated")
+    return ", ".join(parts) or "nothing measurable"
+
+
+
 def _keystone_items(ks, ctx) -> list[SummaryItem]:
-    ranked = [k for k in ks.nodes if k.kind in KEYSTONE_KINDS and (k.revenue_at_risk > 0 or k.segments_cut_off)]
+    # in the order of the removal impact (the keystone ranking)
+    ranked = [k for k in ks.nodes if k.kind in KEYSTONE_KINDS and getattr(k, "impact", 0.0) > 0]
     if not ranked:
         return []
     top = ranked[0]
@@ -128,12 +146,7 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
     segments = f"{n_cut} segment{'s' if n_cut != 1 else ''}"
 
     def why(k) -> str:
-        parts = []
-        if k.revenue_at_risk > 0:
-            parts.append(f"{ctx.money(k.revenue_at_risk)} at risk")
-        if k.segments_cut_off:
-            parts.append(f"cuts off {k.segments_cut_off} segment{'s' if k.segments_cut_off != 1 else ''}")
-        return f"{k.name} ({', '.join(parts)})"
+        return f"{k.name} (loses {keystone_loss_text(k, ctx.money)})"
 
     others = _join([why(k) for k in ranked[1:3]])
     then = f" Next most critical: {others}." if others else ""
@@ -144,10 +157,14 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
         sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of ecosystem "
                     f"revenue ({fmt.share(top.revenue_share, 0)}){core_part} at risk{cut}.{then}")
         return [SummaryItem("top_keystone", sentence, ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
-    # No revenue at risk anywhere: the cost of losing the keystone is the segments it alone ties to the core.
-    sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
-                f"no ecosystem revenue is at risk.{then}")
-    return [SummaryItem("top_keystone", sentence, segments, float(n_cut))]
+    if n_cut:
+        # No revenue at risk: the cost of losing the keystone is the segments it alone ties to the core.
+        sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
+                    f"no ecosystem revenue is at risk.{then}")
+        return [SummaryItem("top_keystone", sentence, segments, float(n_cut))]
+    sentence = (f"{top.name} is the keystone: without it the ecosystem would lose "
+                f"{keystone_loss_text(top, ctx.money)}; no ecosystem revenue is at risk.{then}")
+    return [SummaryItem("top_keystone", sentence, fmt.share(top.impact), top.impact)]
 
 
 def _binding(seg, edge, ctx) -> str:
