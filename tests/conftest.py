@@ -17,6 +17,9 @@ empty one.
 Tests marked ``neo4j`` need a real Neo4j 5 server; they are collected only when ``ECOGRAPH_TEST_NEO4J_URI``
 is set (plus ``ECOGRAPH_TEST_NEO4J_USER``, ``ECOGRAPH_TEST_NEO4J_PASSWORD``, ``ECOGRAPH_TEST_NEO4J_DATABASE``)
 and are otherwise deselected: an environment opt-in, reported as deselected, never skipped to look green.
+
+Every test that uses one of the server fixtures (directly or through another fixture) is marked ``server``
+here, so that ``python -m pytest -m "not browser and not server"`` is the fast lane without a server.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ import pytest
 from ecosystem_graph.store.server import BoltServer, start_server
 
 NEO4J_ENV = "ECOGRAPH_TEST_NEO4J_URI"
+
+SERVER_FIXTURES = frozenset({"bolt_server", "fresh_database", "neo4j_server"})
+"""The fixtures that start or need a database server: a test using any of them is marked ``server``."""
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +84,10 @@ def neo4j_server() -> Neo4jServer:
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # fixturenames is the closure: it holds bolt_server for a test that uses a fixture built on it.
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
     if os.environ.get(NEO4J_ENV):
         return
     selected, deselected = [], []

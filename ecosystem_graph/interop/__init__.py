@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from ..errors import InputError, InteropError
-from ..validation import validate_data
 from .export import EXPORT_FORMATS, export_model, export_texts
-from .tabular import ImportOptions, ImportProblem, ImportResult, TypeMap, parse_type_map
+
+if TYPE_CHECKING:
+    from .tabular import ImportOptions, ImportProblem, ImportResult, TypeMap, parse_type_map
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -29,6 +32,18 @@ __all__ = [
     "export_model",
     "export_texts",
 ]
+
+_FROM_TABULAR = frozenset({"ImportOptions", "ImportProblem", "ImportResult", "TypeMap", "parse_type_map"})
+
+
+def __getattr__(name: str) -> Any:
+    # The tabular names load the model (pydantic) on first use, not when the CLI starts.
+    if name in _FROM_TABULAR:
+        from . import tabular
+
+        return getattr(tabular, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 IMPORT_FORMATS = ("xlsx", "kumu-json", "csv", "graphml", "gexf", "model-json")
 
@@ -60,6 +75,8 @@ def _check_size(path: Path, max_bytes: int) -> None:
 
 def _with_options(model, options: ImportOptions, source: str):
     """Apply --name/--currency/--period/--money-unit to a model read from a format that carries them."""
+    from ..validation import validate_data
+
     changes = {k: getattr(options, k) for k in ("name", "currency", "period", "money_unit")
                if getattr(options, k) is not None}
     if not changes:
@@ -85,6 +102,7 @@ def import_source(source: str | os.PathLike, options: ImportOptions | None = Non
     sheet and cell, line and column, or path) when it does not make a valid model.
     """
     from ..fileio import max_bytes_from_env
+    from .tabular import ImportOptions, ImportResult
 
     options = options or ImportOptions()
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InteropError
-from ..fileio import atomic_outputs, dumps_model
-from ..model import Ecosystem
+
+if TYPE_CHECKING:  # the CLI reads EXPORT_FORMATS at start-up: the model (pydantic) loads when first used
+    from ..model import Ecosystem
 
 __all__ = ["EXPORT_FORMATS", "export_texts", "export_model"]
 
@@ -41,6 +43,8 @@ def export_texts(model: Ecosystem, fmt: str, *, ecosystem: str | None = None) ->
 
         return dict(csv_pair_texts(model))
     if fmt == "json":
+        from ..fileio import dumps_model
+
         return {"": dumps_model(model, "json")}
     if fmt == "cypher":
         from .cypher import cypher_script
@@ -60,6 +64,8 @@ def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
     written to temporaries and renamed onto their names together at the end, so a failure leaves
     the old files as they were (for csv, never a new nodes.csv beside an old relationships.csv).
     Symlinks are followed; devices, FIFOs and sockets are refused (OutputError)."""
+    from ..fileio import atomic_outputs
+
     contents = export_texts(model, fmt, ecosystem=ecosystem)
     out = Path(output)
     try:
