@@ -155,8 +155,8 @@ def resolve(G, stages, changed=None, new_rate=None):
     members.update(zip(finals, (R.T @ x).tolist()))
     converted = sum(members[f] for f in finals)
     paid = {}
-    for u, _, d in G.edges(data=True):
-        if d.get("type") == "PAYS" and u in members:
+    for u, v, d in G.edges(data=True):  # the ecosystem revenue a stage pays: PAYS into an offering
+        if d.get("type") == "PAYS" and u in members and G.nodes[v].get("kind") in ("core", "satellite", "channel"):
             paid[u] = paid.get(u, 0.0) + float(d.get("amount") or 0.0)
     revenue = sum(members[s] * paid[s] / G.nodes[s]["size"] for s in paid if paid[s] > 0 and G.nodes[s].get("size"))
     return members, converted, revenue, C
@@ -179,7 +179,8 @@ def check_levers_by_resolving(G):
         assert ranked == sorted(ranked)
         unknown = {s for s in stages if G.nodes[s].get("size") in (None, 0)
                    and any(d.get("type") == "PAYS" and float(d.get("amount") or 0) > 0
-                           for _, _, d in G.out_edges(s, data=True))}
+                           and G.nodes[v].get("kind") in ("core", "satellite", "channel")
+                           for _, v, d in G.out_edges(s, data=True))}
         positive = nx.DiGraph([(u, v) for u, v, r in C.edges(data="rate") if r > 0])
         for u, v, key, r in C.edges(keys=True, data="rate"):
             x = levers[u, v, r]

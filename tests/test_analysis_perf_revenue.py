@@ -152,8 +152,8 @@ def plain_funnels(G):
     for u, v, d in G.edges(data=True):
         if d.get("type") == "CONVERTS_TO":
             C.add_edge(u, v, rate=float(d.get("rate") or 0.0))
-        elif d.get("type") == "PAYS":
-            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+        elif d.get("type") == "PAYS" and G.nodes[v].get("kind") in ("core", "satellite", "channel"):
+            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)  # ecosystem revenue only
     order = {n: i for i, n in enumerate(G)}
     comps = sorted((sorted(c, key=order.__getitem__) for c in nx.weakly_connected_components(C)),
                    key=lambda c: order[c[0]])

@@ -16,6 +16,8 @@ from ._common import edge_list
 
 __all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
 
+_OFFERINGS = frozenset({"core", "satellite", "channel"})  # the ecosystem's own: what they are paid is revenue
+
 
 @dataclass
 class FunnelStage:
@@ -29,7 +31,7 @@ class FunnelStage:
     drop_rate: float  # share leaving the funnel from this stage (1 - sum of rates out); 0 for final stages
     reach_final: float  # probability that a member of this stage ends in a final stage
     expected_members: float  # expected members passing through, for the entry stages' sizes
-    revenue_per_member: float | None  # PAYS out of the stage / its size (None: pays but size unknown)
+    revenue_per_member: float | None  # PAYS out of the stage into offerings / its size (None: pays, size unknown)
 
     def to_dict(self) -> dict:
         # what dataclasses.asdict gives (no field needs a deep copy), built directly
@@ -190,10 +192,14 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     pred_count.update(Counter(targets))
     if not succ:
         return None
-    payments: dict[str, float] = {}  # PAYS amounts out of each stage, added in model order
+    # ecosystem revenue out of each stage (PAYS into an offering), added in model order: what a stage pays a
+    # partner (a marketplace seller, an app store) is not the ecosystem's revenue (docs/metrics.md, by_segment)
+    payments: dict[str, float] = {}
     pays = list(compress(edges, map(eq, types, repeat("PAYS"))))
-    for u, _, _, d in compress(pays, map(succ.__contains__, map(itemgetter(0), pays))):
-        payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    nodes = G.nodes
+    for u, v, _, d in compress(pays, map(succ.__contains__, map(itemgetter(0), pays))):
+        if nodes[v].get("kind") in _OFFERINGS:
+            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
     order = {n: i for i, n in enumerate(filter(succ.__contains__, G))}  # stages' model order
     funnels = _chains(succ, pred_count, order)
     rest = [s for s in succ if s not in funnels.members]
