@@ -106,17 +106,17 @@ def test_revenue_at_risk_of_three_nodes_by_hand(doc):
     assert (ks["buyers"]["revenue_at_risk"], ks["buyers"]["core_revenue_at_risk"]) == (5_200, 5_000)
 
 
-def test_funnel_revenue_is_the_ecosystem_revenue_the_stages_pay(doc):
+def test_funnel_revenue_is_the_ecosystem_revenue_the_stages_bring(doc):
     (f,) = doc["funnel"]["funnels"]
     stages = {s["id"]: s for s in f["stages"]}
-    # buyers pay the shop 5,000 for 1,000 members = 5 each (their 2,000 to the sellers is not the ecosystem's),
-    # the same 5,000 as by_segment; members 3,000 / 300 = 10; leads 100 / 2,000 = 0.05
-    assert stages["buyers"]["revenue_per_member"] == pytest.approx(5.0)
+    # buyers bring the shop 5,000 and the market the commission 0.1 x 2,000 = 200 (the sellers keep 1,800):
+    # 5,200 for 1,000 members = 5.2 each; members 3,000 / 300 = 10; leads 100 / 2,000 = 0.05
+    assert stages["buyers"]["revenue_per_member"] == pytest.approx(5.2)
     assert stages["members"]["revenue_per_member"] == pytest.approx(10.0)
     assert stages["leads"]["revenue_per_member"] == pytest.approx(0.05)
-    # one visitor: leads 0.2 x 0.05 = 0.01; buyers (0.05 + 0.2 x 0.3 = 0.11) x 5 = 0.55; members 0.2 x 0.1 x 10
-    # = 0.2: 0.76 per visitor
-    assert f["revenue_per_entrant"] == pytest.approx(0.76)
+    # one visitor: leads 0.2 x 0.05 = 0.01; buyers (0.05 + 0.2 x 0.3 = 0.11) x 5.2 = 0.572; members 0.2 x 0.1
+    # x 10 = 0.2: 0.782 per visitor
+    assert f["revenue_per_entrant"] == pytest.approx(0.782)
 
 
 def _figures(doc: dict) -> dict:
