@@ -64,3 +64,21 @@ def test_pays_without_size_gives_unknown_revenue_per_entrant():
             {"from": "b", "to": "c", "type": "PAYS", "amount": 5}]
     f = funnel(graph(nodes, rels)).funnels[0]
     assert f.revenue_per_entrant is None and f.stages[1].revenue_per_member is None
+
+
+def test_revenue_per_member_is_the_ecosystem_revenue_the_stage_brings():
+    """What a stage pays a partner (buyers paying marketplace sellers) is not ecosystem revenue, so it is not the
+    funnel's revenue either; the commission the sellers pass on as a share of it is (issue 14, one money story)."""
+    nodes = [stage("visitors", 1000), stage("buyers", 100), {"id": "shop", "kind": "core", "name": "Shop"},
+             {"id": "sellers", "kind": "partner", "name": "Sellers"}]
+    rels = [{"from": "visitors", "to": "buyers", "type": "CONVERTS_TO", "rate": 0.1},
+            {"from": "buyers", "to": "shop", "type": "PAYS", "amount": 500},
+            {"id": "sales", "from": "buyers", "to": "sellers", "type": "PAYS", "amount": 2000},
+            {"from": "sellers", "to": "shop", "type": "PAYS", "share_of": "sales", "share": 0.1}]
+    f = funnel(graph(nodes, rels)).funnels[0]
+    buyers = {x.id: x for x in f.stages}["buyers"]
+    # buyers bring the shop 500 + the commission 0.1 x 2,000 = 200 (the other 1,800 is the sellers' income):
+    # 700 for 100 members = 7 each; an entrant becomes a buyer with p 0.1 -> 0.7 per visitor
+    assert buyers.revenue_per_member == pytest.approx(7.0) and f.revenue_per_entrant == pytest.approx(0.7)
+    # levers: 10% more of the 0.1 rate = +0.01 x 1000 = 10 more buyers x 7 = 70 more revenue
+    assert f.levers[0].extra_revenue_per_10pct == pytest.approx(70.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from tests.analysis_helpers import graph
+from tests.analysis_helpers import graph, stage_revenue_reference
 from tests.test_analysis_perf_revenue import random_funnel_graph
 
 from ecosystem_graph.analysis import analyze
@@ -154,10 +154,7 @@ def resolve(G, stages, changed=None, new_rate=None):
     members = dict(zip(transient, x.tolist()))
     members.update(zip(finals, (R.T @ x).tolist()))
     converted = sum(members[f] for f in finals)
-    paid = {}
-    for u, _, d in G.edges(data=True):
-        if d.get("type") == "PAYS" and u in members:
-            paid[u] = paid.get(u, 0.0) + float(d.get("amount") or 0.0)
+    paid = {u: x for u, x in stage_revenue_reference(G).items() if u in members}  # the revenue a stage brings
     revenue = sum(members[s] * paid[s] / G.nodes[s]["size"] for s in paid if paid[s] > 0 and G.nodes[s].get("size"))
     return members, converted, revenue, C
 
@@ -178,8 +175,7 @@ def check_levers_by_resolving(G):
         ranked = [math.inf if x.elasticity is None else -round(x.elasticity, 9) for x in f.levers]
         assert ranked == sorted(ranked)
         unknown = {s for s in stages if G.nodes[s].get("size") in (None, 0)
-                   and any(d.get("type") == "PAYS" and float(d.get("amount") or 0) > 0
-                           for _, _, d in G.out_edges(s, data=True))}
+                   and stage_revenue_reference(G).get(s, 0.0) > 0}
         positive = nx.DiGraph([(u, v) for u, v, r in C.edges(data="rate") if r > 0])
         for u, v, key, r in C.edges(keys=True, data="rate"):
             x = levers[u, v, r]

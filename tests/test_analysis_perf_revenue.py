@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.analysis_helpers import small_graph
+from tests.analysis_helpers import small_graph, stage_revenue_reference
 from tests.strategies import ecosystem_data
 
 from ecosystem_graph.analysis.funnel import Funnel, funnel
@@ -148,12 +148,10 @@ def test_node_rows_are_built_once_from_the_columns():
 def plain_funnels(G):
     """Every funnel solved on its own with networkx's order and the loops of the definition."""
     C = nx.MultiDiGraph()
-    payments = {}
     for u, v, d in G.edges(data=True):
         if d.get("type") == "CONVERTS_TO":
             C.add_edge(u, v, rate=float(d.get("rate") or 0.0))
-        elif d.get("type") == "PAYS":
-            payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    payments = stage_revenue_reference(G)  # the ecosystem revenue each payer brings
     order = {n: i for i, n in enumerate(G)}
     comps = sorted((sorted(c, key=order.__getitem__) for c in nx.weakly_connected_components(C)),
                    key=lambda c: order[c[0]])

@@ -57,11 +57,12 @@ def _expected_sentence(data: dict, names: dict) -> str:
 # hand check of the newspaper funnel (only the 1,500,000 flybys enter): expected members registered 1.5M x 0.04 =
 # 60,000, paying once 1.5M x 0.005 + 60,000 x 0.1 = 13,500, subscribers 13,500 x 0.25 + 60,000 x 0.02 = 4,575.
 # Raising paying once -> subscriber by 10% (0.25 -> 0.275) adds 13,500 x 0.025 = 337.5 subscribers, 337.5 / 4,575
-# = +7.4%, each paying EUR 129.88 a year (the subscribers' revenue per member): 337.5 x 129.88 = EUR 43,834.50.
+# = +7.4%, each bringing the ecosystem revenue of one subscriber: (1,198,800 web + 203,796 app-store payouts
+# (0.85 x 2,000 x 119.88) + 120,000 e-paper) / 12,000 subscribers = EUR 126.883 a year: 337.5 x 126.883 = EUR 42,823.
 # Its elasticity 0.25 x 13,500 / 4,575 = 0.74 beats flyby -> registered (0.04 x 1.5M x 0.045 / 4,575 = 0.59) and
 # the lowest rate, flyby -> paying once (0.005 x 1.5M x 0.25 / 4,575 = 0.41).
 HAND = ("the biggest lever is Paying once (day pass) → Digital subscribers: 10% more of its rate (25.0% → 27.5%) "
-        "brings 338 more Digital subscribers (+7.4%) and EUR 43,835 more revenue")
+        "brings 338 more Digital subscribers (+7.4%) and EUR 42,823 more revenue")
 
 
 def test_summary_sentence_names_the_biggest_lever_in_html_and_markdown(newspaper):
@@ -97,10 +98,12 @@ def test_levers_table_lists_every_step_as_the_analysis_ranks_them(newspaper):
             assert close(row[key], x[key]), (x["from"], x["to"], key)
     # Markdown: the same rows, elasticity with 2 decimals; the first row by hand (see HAND above): +1 point on
     # paying once -> subscriber adds 13,500 x 0.01 = 135
-    assert ("| Paying once (day pass) → Digital subscribers | 25.0% | 0.74 | 135 | 338 | EUR 43,835 | no |"
+    assert ("| Paying once (day pass) → Digital subscribers | 25.0% | 0.74 | 135 | 338 | EUR 42,823 | no |"
             in md)
-    assert ("| Flybys (anonymous) → Paying once (day pass) | 0.50% | 0.41 | 3,750 | 188 | EUR 28,838 | no |"
-            in md)  # 1.5M x 0.01 x 0.25 = 3,750; 1.5M x 0.0005 x 0.25 = 187.5; x 153.80 (paying once + subscriber)
+    # 1.5M x 0.01 x 0.25 = 3,750; 1.5M x 0.0005 x 0.25 = 187.5 subscribers, from 1.5M x 0.0005 = 750 more paying
+    # once (EUR 53,820 of day passes / 9,000 = 5.98 each): 750 x 5.98 + 187.5 x 126.883 = EUR 28,275.6
+    assert ("| Flybys (anonymous) → Paying once (day pass) | 0.50% | 0.41 | 3,750 | 188 | EUR 28,276 | no |"
+            in md)
     assert "1% more on a step's rate gives that many % more converted customers" in md
 
 

@@ -16,6 +16,8 @@ from ._common import edge_list
 
 __all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
 
+_OFFERINGS = frozenset({"core", "satellite", "channel"})  # the ecosystem's own: what they are paid is revenue
+
 
 @dataclass
 class FunnelStage:
@@ -29,7 +31,7 @@ class FunnelStage:
     drop_rate: float  # share leaving the funnel from this stage (1 - sum of rates out); 0 for final stages
     reach_final: float  # probability that a member of this stage ends in a final stage
     expected_members: float  # expected members passing through, for the entry stages' sizes
-    revenue_per_member: float | None  # PAYS out of the stage / its size (None: pays but size unknown)
+    revenue_per_member: float | None  # ecosystem revenue the stage brings / its size (None: pays, size unknown)
 
     def to_dict(self) -> dict:
         # what dataclasses.asdict gives (no field needs a deep copy), built directly
@@ -190,10 +192,7 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     pred_count.update(Counter(targets))
     if not succ:
         return None
-    payments: dict[str, float] = {}  # PAYS amounts out of each stage, added in model order
-    pays = list(compress(edges, map(eq, types, repeat("PAYS"))))
-    for u, _, _, d in compress(pays, map(succ.__contains__, map(itemgetter(0), pays))):
-        payments[u] = payments.get(u, 0.0) + float(d.get("amount") or 0.0)
+    payments = _stage_revenue(G, edges, types, succ)
     order = {n: i for i, n in enumerate(filter(succ.__contains__, G))}  # stages' model order
     funnels = _chains(succ, pred_count, order)
     rest = [s for s in succ if s not in funnels.members]
@@ -266,6 +265,29 @@ class _Layout:
             self.out_span[i] = (a, e + 1)
         # FunnelStep order: by (from, to) position, stable
         self.step_order = sorted(range(len(steps)), key=lambda e: steps[e])
+
+
+def _stage_revenue(G, edges: list, types: list, stages: dict) -> dict[str, float]:
+    """The ecosystem revenue each stage brings, added in model order: every PAYS into an offering (core,
+    satellite, channel) whose payer is the stage, or - for a linked PAYS - whose chain of ``share_of`` starts
+    at a payment of the stage (an app store's payout of the subscribers' in-app payments). What the stage
+    pays a partner and never reaches an offering (a marketplace seller's share, an app store's cut) is not
+    the ecosystem's revenue."""
+    pays = list(compress(edges, map(eq, types, repeat("PAYS"))))
+    by_id = {d["id"]: (u, d) for u, _, _, d in pays if d.get("id") is not None}
+    nodes = G.nodes
+    payments: dict[str, float] = {}
+    for u, v, _, d in pays:
+        if nodes[v].get("kind") not in _OFFERINGS:
+            continue
+        payer, link, seen = u, d.get("share_of"), set()
+        while link in by_id and link not in seen:  # up the chain of shares to the payment it starts from
+            seen.add(link)
+            payer, root = by_id[link]
+            link = root.get("share_of")
+        if payer in stages:
+            payments[payer] = payments.get(payer, 0.0) + float(d.get("amount") or 0.0)
+    return payments
 
 
 def _chains(succ: dict, pred_count: dict, order: dict) -> _Funnels:
