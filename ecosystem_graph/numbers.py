@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 __all__ = ["KINDS", "UNIT_FACTORS", "money_scale", "format_money", "format_share", "format_percent",
@@ -41,6 +42,13 @@ def _sig_decimals(value: float, sig: int, at_least: int = 0) -> int:
 def _whole(value: float) -> str:
     """A whole number with thousands separators, halves rounded away from zero (0.5 -> 1, 337.5 -> 338)."""
     return f"{int(math.copysign(math.floor(abs(value) + 0.5), value)):,}"
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals and thousands separators, halves of the written value rounded
+    away from zero (0.305 -> 0.31, where formatting the binary float gives 0.30), like :func:`_whole`."""
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{exact:,.{decimals}f}"
 
 
 def _missing(value: Any) -> str:
@@ -174,7 +182,7 @@ def format_percent(value: Any, digits: int = 1) -> str:
     >>> format_percent(61.48), format_percent(2.173), format_percent(0.05), format_percent(12_345.6)
     ('61.5%', '2.2%', '0.05%', '12,345.6%')
     >>> format_percent(0.305, 2), format_percent(0.4, 0), format_percent(0.4, 2), format_percent(-0.004)
-    ('0.30%', '0.4%', '0.40%', '-0.004%')
+    ('0.31%', '0.4%', '0.40%', '-0.004%')
     """
     if not _finite(value):
         return _missing(value)
@@ -183,7 +191,7 @@ def format_percent(value: Any, digits: int = 1) -> str:
     decimals = digits
     if abs(round(value, digits)) < 1:  # below 1%: two significant digits, trailing zeros dropped
         decimals = min(max(digits, _sig_decimals(value, 2)), _MAX_DECIMALS)
-    text = f"{value:,.{decimals}f}"
+    text = _fixed(value, decimals)
     while decimals > digits and text.endswith("0"):
         text, decimals = text[:-1], decimals - 1
     return text.rstrip(".") + "%"

@@ -72,7 +72,8 @@ def check_headline(doc: dict, expected: list[tuple]) -> None:
 # - core revenue (news portal) 53,820 + 900,000 = 953,820 -> 53,820: -900,000 / 953,820 = -94.36%
 # - the ad network's revenue at risk 900,000 (its payout) and net 1,500,000 - 900,000 = 600,000 -> 0 (removed)
 # - total lock-in unchanged (no binding path runs through the ad network); funnel from flybys unchanged:
-#   (each money row in one unit: the ecosystem row in millions, 2,476,416 -> "EUR 2.48 million")
+#   (each money row in one unit: the ecosystem row in millions, 2,476,416 -> "EUR 2.48 million"; the conversion
+#   0.00305 = 0.305% with two significant digits, the half rounded up: 0.31%)
 #   0.04 x (0.02 + 0.1 x 0.25) + 0.005 x 0.25 = 0.00305 of 1,500,000 flybys = 4,575 subscribers
 WHATIF_HEAD = """\
 What-if headline (money in EUR, 2023)
@@ -84,7 +85,7 @@ What-if headline (money in EUR, 2023)
 │ Revenue at risk: Ad network (removed)          │ EUR 900,000      │ EUR 0            │ EUR -900,000       │  -100.0% │
 │ Net: Ad network (removed)                      │ EUR 600,000      │ EUR 0            │ EUR -600,000       │  -100.0% │
 │ Total lock-in (sum of segment indexes)         │ 185.24           │ 185.24           │ 0.00               │       0% │
-│ Funnel from Flybys (anonymous): conversion     │ 0.3%             │ 0.3%             │ 0%                 │       0% │
+│ Funnel from Flybys (anonymous): conversion     │ 0.31%            │ 0.31%            │ 0%                 │       0% │
 │ Funnel from Flybys (anonymous): expected       │ 4,575            │ 4,575            │ 0                  │       0% │
 │ converted                                      │                  │                  │                    │          │
 └────────────────────────────────────────────────┴──────────────────┴──────────────────┴────────────────────┴──────────┘"""
