@@ -474,3 +474,24 @@ def test_a_socket_is_refused_and_left_a_socket(runner, model):
         assert _listing(folder) == ["out.html"]  # no temporary beside it
     path.unlink()
     folder.rmdir()
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_dash_is_refused_and_no_file_named_dash_appears(runner, model, tmp_path, monkeypatch, name):
+    # '-o -' usually means standard output; a file called '-' in the working directory is never wanted
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, _args(name, model, Path("-")))
+    if name == "import":  # refused earlier, for its name: an imported model is a .yaml or .json file
+        assert (r.exit_code, r.stderr) == (2, "Error: -o -: the model file must end in .yaml, .yml or .json\n")
+    else:
+        assert (r.exit_code, r.stdout) == (1, "")
+        assert r.stderr == "Error: -o -: ecograph writes to a file, not to standard output; give a file name\n"
+    assert not os.path.lexists(tmp_path / "-")
+
+
+def test_csv_export_refuses_dash_too(runner, model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["export", model, "--format", "csv", "-o", "-"])
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == "Error: -o -: ecograph writes to a file, not to standard output; give a file name\n"
+    assert not os.path.lexists(tmp_path / "-")

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import InteropError
-from ..fileio import atomic_outputs, dumps_model
+from ..fileio import atomic_outputs, dumps_model, output_target
 from ..model import Ecosystem
 
 __all__ = ["EXPORT_FORMATS", "export_texts", "export_model"]
@@ -64,6 +64,8 @@ def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
     out = Path(output)
     try:
         if fmt == "csv":
+            if os.fspath(output) == "-":
+                output_target(output)  # refused: '-' means standard output, and this is two files
             if out.exists() and not out.is_dir():
                 raise InteropError(f"{output}: the csv export writes two files into a directory; "
                                    f"this is a file (give a directory name)")
