@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import click
 
-from .cli import (cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option,
-                  model_file_argument)
+from .cli import (cli, echo_json, echo_line, echo_tables, format_option, load_model_for_cli,
+                  max_bytes_option, model_file_argument)
 from .cli_analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
 from .cli_analysis import _common_options as analysis_options
 from .errors import StoreError, UsageError
@@ -63,7 +63,7 @@ def _emit(fmt: str, data: dict[str, Any], tables: list[Table], message: str | No
     elif fmt == "csv" or message is None:
         echo_tables(tables, fmt)
     else:
-        click.echo(message)
+        echo_line(message)  # the ecosystem's name comes from a file: its control characters are escaped
 
 
 @cli.group()

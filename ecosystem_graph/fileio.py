@@ -418,7 +418,7 @@ _FILE_KINDS = ((stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"
 def output_target(path: str | os.PathLike) -> Path:
     """The file that writing ``path`` creates or replaces: ``path`` with every symlink followed
     (the links stay links). Raises OutputError when that is anything but a regular file or a new
-    name (a directory, a device such as /dev/null, a FIFO, a socket) or a symlink loop.
+    name (a directory, a device such as /dev/null, a FIFO, a socket), a symlink loop, or ``-``.
 
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp()
@@ -430,6 +430,8 @@ def output_target(path: str | os.PathLike) -> Path:
     ...
     ecosystem_graph.errors.OutputError: /dev/null: is a character device, not a regular file; ...
     """
+    if os.fspath(path) == "-":  # the usual spelling of standard output: never a file named '-'
+        raise OutputError("-o -: ecograph writes to a file, not to standard output; give a file name")
     try:
         st = os.stat(path)  # what the links lead to (a /dev/stdout link may lead to a pipe with no name)
     except FileNotFoundError:

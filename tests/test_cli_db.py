@@ -64,6 +64,21 @@ def test_push_list_pull_drop(env, shop_file, tmp_path):
     assert r.stdout == "name,model_name,nodes,relationships,pushed_at\n"
 
 
+def test_push_pull_drop_messages_escape_control_characters_of_the_name(env, tmp_path):
+    # the ecosystem name comes from the model file: an OSC retitle, BEL, SGR and a C1 CSI in it
+    name = "eco\x1b]0;PWNED\x07\x1b[31m\x9b2J"
+    shown = "eco\\x1b]0;PWNED\\x07\\x1b[31m\\x9b2J"
+    path = tmp_path / "ctl.json"
+    save_model(chain_model(2, name=name), path)
+    r = invoke(env, "db", "push", str(path))
+    assert (r.exit_code, r.stdout) == (0, f"Pushed {shown}: 4 nodes, 4 relationships\n")
+    out = tmp_path / "pulled.yaml"
+    r = invoke(env, "db", "pull", name, "-o", str(out))
+    assert (r.exit_code, r.stdout) == (0, f"Pulled {shown}: 4 nodes, 4 relationships -> {out}\n")
+    r = invoke(env, "db", "drop", name)
+    assert (r.exit_code, r.stdout) == (0, f"Dropped {shown}: 4 nodes, 4 relationships\n")
+
+
 def test_push_uses_the_models_name_by_default_and_reports_json(env, tmp_path):
     path = tmp_path / "chain.json"
     save_model(chain_model(2, name="Chain ä"), path)

@@ -435,3 +435,63 @@ def test_db_pull_writes_through_a_symlink_keeps_the_mode_and_refuses_a_fifo(mode
     r = runner.invoke(cli, ["db", "pull", "shop", "-o", str(fifo)], env=env)
     assert (r.exit_code, r.stderr) == (1, f"Error: {fifo}: is a FIFO (named pipe), {REFUSED}\n")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+# ------------------------------------------------------------------- more of the README's promises
+
+
+def test_sighup_mid_write_removes_the_temporary_and_exits_129(tmp_path):
+    proc, temp = _start_big_generate(tmp_path)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGHUP, err  # 129
+    assert b"Traceback" not in err
+    assert _listing(tmp_path) == []  # no big.yaml, no temporary
+
+
+def test_replacing_is_a_rename_so_a_hard_link_keeps_the_old_content(runner, model, tmp_path):
+    out = tmp_path / "out.graphml"
+    out.write_text("old content")
+    other = tmp_path / "other-name.graphml"
+    os.link(out, other)
+    r = runner.invoke(cli, ["export", model, "--format", "graphml", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert other.read_text() == "old content"
+    assert out.read_text(encoding="utf-8").startswith("<?xml") and not os.path.samefile(out, other)
+
+
+def test_a_socket_is_refused_and_left_a_socket(runner, model):
+    import socket
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="sock", dir="/tmp"))  # AF_UNIX paths are short (108 bytes)
+    path = folder / "out.html"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.bind(str(path))
+        r = runner.invoke(cli, ["render", model, "-o", str(path)])
+        assert (r.exit_code, r.stderr) == (1, f"Error: {path}: is a socket, {REFUSED}\n")
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)
+        assert _listing(folder) == ["out.html"]  # no temporary beside it
+    path.unlink()
+    folder.rmdir()
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_dash_is_refused_and_no_file_named_dash_appears(runner, model, tmp_path, monkeypatch, name):
+    # '-o -' usually means standard output; a file called '-' in the working directory is never wanted
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, _args(name, model, Path("-")))
+    if name == "import":  # refused earlier, for its name: an imported model is a .yaml or .json file
+        assert (r.exit_code, r.stderr) == (2, "Error: -o -: the model file must end in .yaml, .yml or .json\n")
+    else:
+        assert (r.exit_code, r.stdout) == (1, "")
+        assert r.stderr == "Error: -o -: ecograph writes to a file, not to standard output; give a file name\n"
+    assert not os.path.lexists(tmp_path / "-")
+
+
+def test_csv_export_refuses_dash_too(runner, model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["export", model, "--format", "csv", "-o", "-"])
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == "Error: -o -: ecograph writes to a file, not to standard output; give a file name\n"
+    assert not os.path.lexists(tmp_path / "-")

@@ -39,6 +39,16 @@ PROBES = [
     ("match (n:EcoNode) dEtAcH dElEtE n", "DETACH DELETE at line 1, column 19"),
     ("MATCH (n:EcoNode)\n\t DETACH\n\n    DELETE n", "DETACH DELETE at line 2, column 3"),
     ("MATCH (n:EcoNode)/*x*/REMOVE/*y*/n.name", "REMOVE at line 1, column 23"),
+    # a line comment ends at a carriage return on the server (Neo4j's and ArcadeDB's lexers), so what
+    # follows a lone \r is Cypher, not comment; the other line terminators are treated the same way
+    ("MATCH (n:EcoNode) WITH n LIMIT 3 // x\rCALL { WITH n SET n.name = 'x' } IN TRANSACTIONS OF 1 ROWS",
+     # "MATCH (n:EcoNode) WITH n LIMIT 3 // x\r" 38 characters + "CALL { WITH n " 14 = 52 before SET
+     "SET at line 1, column 53"),
+    ("// x\rCREATE CONSTRAINT intruder_key IF NOT EXISTS FOR (n:Intruder) REQUIRE n.k IS UNIQUE",
+     "CREATE at line 1, column 6"),
+    ("MATCH (n:EcoNode) RETURN n.id AS id // x\u2028UNION MATCH (n:EcoNode) SET n.name = 'x' RETURN n.id AS id",
+     # 36 before // + "// x\u2028" 5 + "UNION MATCH (n:EcoNode) " 24 = 65 before SET
+     "SET at line 1, column 66"),
     # nested subqueries, UNION, subquery expressions
     ("MATCH (e:Ecosystem) CALL { WITH e CALL { WITH e MATCH (n:EcoNode {version: e.current}) "
      "SET n.name = 'x' RETURN count(n) AS c } RETURN c } RETURN c", "SET at line 1, column 88"),

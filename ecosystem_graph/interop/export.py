@@ -64,12 +64,14 @@ def export_model(model: Ecosystem, fmt: str, output: str | os.PathLike, *,
     written to temporaries and renamed onto their names together at the end, so a failure leaves
     the old files as they were (for csv, never a new nodes.csv beside an old relationships.csv).
     Symlinks are followed; devices, FIFOs and sockets are refused (OutputError)."""
-    from ..fileio import atomic_outputs
+    from ..fileio import atomic_outputs, output_target
 
     contents = export_texts(model, fmt, ecosystem=ecosystem)
     out = Path(output)
     try:
         if fmt == "csv":
+            if os.fspath(output) == "-":
+                output_target(output)  # refused: '-' means standard output, and this is two files
             if out.exists() and not out.is_dir():
                 raise InteropError(f"{output}: the csv export writes two files into a directory; "
                                    f"this is a file (give a directory name)")

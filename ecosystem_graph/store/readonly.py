@@ -10,6 +10,7 @@ command or procedure call that is not known to be read-only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -32,6 +33,8 @@ READ_ONLY_PROCEDURES = frozenset({
 """Procedures a read query may call (lower case; names are compared case-insensitively, as ArcadeDB
 does). Every other procedure (``db.*``, ``dbms.*``, ``apoc.*``, ArcadeDB's ``merge.*``, ``do.when``, ...)
 may write, and runs only with ``--write``."""
+
+_LINE_END = re.compile("[\n\r\x85\u2028\u2029]")
 
 _SERVER_OBJECTS = frozenset({"DATABASE", "DATABASES", "SERVER", "SERVERS"})  # START/STOP DATABASE, ...
 
@@ -62,7 +65,8 @@ class Write:
 
 
 def tokens(cypher: str) -> Iterator[Token]:
-    """The tokens of ``cypher``, without whitespace and comments (``//`` to the end of the line, ``/* */``).
+    """The tokens of ``cypher``, without whitespace and comments (``//`` to the next \\n, \\r or other line
+    terminator, ``/* */``).
 
     Strings take ``\\`` escapes (as Neo4j and ArcadeDB do); a backquoted name ends at the next backquote
     (a doubled backquote gives two adjacent names, which changes nothing here). A word is letters, digits
@@ -88,8 +92,10 @@ def tokens(cypher: str) -> Iterator[Token]:
         elif ch.isspace():
             i += 1
         elif cypher.startswith("//", i):
-            end = cypher.find("\n", i)
-            i = n if end < 0 else end
+            # a server's lexer ends a line comment at \r as well as \n; ending it at any line
+            # terminator never hides from this check what a server would run
+            end = _LINE_END.search(cypher, i)
+            i = n if end is None else end.start()
         elif cypher.startswith("/*", i):
             end = cypher.find("*/", i + 2)
             if end < 0:
