@@ -438,7 +438,8 @@ def test_amazon_keystone_sentence():
 
     report = build_report(load_model("examples/amazon.yaml"), graph=False)
     item = next(i for i in report.summary if i.key == "top_keystone")
-    assert item.sentence.startswith("Marketplace seller services is the keystone: losing it would put USD 140 "
+    assert item.sentence.startswith("Marketplace seller services is the keystone among the satellites, channels and "
+                                    "partners: losing it would put USD 140 "
                                     "billion of ecosystem revenue")
     assert "leave 2 segments with no binding to the core" in item.sentence
     assert item.value == pytest.approx(140.1)

@@ -118,6 +118,8 @@ def _revenue_items(rev, ctx) -> list[SummaryItem]:
 
 KEYSTONE_KINDS = ("satellite", "channel", "partner")
 """Keystones named in the summary: losing the core or a paying segment costs its own revenue by definition."""
+AMONG = "among the satellites, channels and partners"
+"""Said in the sentence, so that it agrees with the keystone table, where a core or a segment may rank higher."""
 
 
 def keystone_loss_text(k, money) -> str:
@@ -154,15 +156,15 @@ def _keystone_items(ks, ctx) -> list[SummaryItem]:
         cut = f" and leave {segments} with no binding to the core" if n_cut else ""
         core = getattr(top, "core_revenue_at_risk", 0.0) or 0.0
         core_part = f", {ctx.money(core)} of it core revenue," if core > 0 else ""
-        sentence = (f"{top.name} is the keystone: losing it would put {ctx.money(top.revenue_at_risk)} of ecosystem "
+        sentence = (f"{top.name} is the keystone {AMONG}: losing it would put {ctx.money(top.revenue_at_risk)} of ecosystem "
                     f"revenue ({fmt.share(top.revenue_share, 0)}){core_part} at risk{cut}.{then}")
         return [SummaryItem("top_keystone", sentence, ctx.money(top.revenue_at_risk), top.revenue_at_risk)]
     if n_cut:
         # No revenue at risk: the cost of losing the keystone is the segments it alone ties to the core.
-        sentence = (f"{top.name} is the keystone: losing it would leave {segments} with no binding to the core; "
+        sentence = (f"{top.name} is the keystone {AMONG}: losing it would leave {segments} with no binding to the core; "
                     f"no ecosystem revenue is at risk.{then}")
         return [SummaryItem("top_keystone", sentence, segments, float(n_cut))]
-    sentence = (f"{top.name} is the keystone: without it the ecosystem would lose "
+    sentence = (f"{top.name} is the keystone {AMONG}: without it the ecosystem would lose "
                 f"{keystone_loss_text(top, ctx.money)}; no ecosystem revenue is at risk.{then}")
     return [SummaryItem("top_keystone", sentence, fmt.share(top.impact), top.impact)]
 
