@@ -534,21 +534,23 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
         s.charts[-1].legend = _legend(k.kind for k in risky)
     t = ReportTable("keystones", "Who holds the ecosystem together (ranked by removal impact)",
                     ["#", "Actor", "Kind", "Removal impact", "What would be lost", "Revenue at risk",
-                     "% of revenue", "Segments cut off", "Lock-in lost", "Pairs separated"],
-                    ["rank", "name", "kind", "impact", "loss", "revenue_at_risk", "revenue_share",
-                     "segments_cut_off", "lockin_change", "pairs_cut_off"], total=len(nodes),
+                     "Segments cut off", "Pairs separated"],
+                    # the share of revenue and of lock-in lost are written in "What would be lost": a column
+                    # each would push the table past the page
+                    ["rank", "name", "kind", "impact", "loss", "revenue_at_risk", "segments_cut_off",
+                     "pairs_cut_off"], total=len(nodes),
                     note=f"Removal impact: the average of the shares of ecosystem revenue, of the "
                          f"{ks.bound_segments:,} segments bound to a core, of the total lock-in and of the "
                          f"{ks.connected_pairs:,} connected pairs of actors that would be lost without the actor. "
                          f"Revenue at risk: the ecosystem revenue no longer paid without the actor (its core part "
-                         f"is in ecograph analyze); lock-in lost: the change of the summed lock-in index.")
+                         f"is in ecograph analyze); pairs separated: pairs of other actors left with no chain of "
+                         f"relationships between them.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.impact, fmt.share(k.impact)),
                        cell(keystone_loss_text(k, ctx.money)),
-                       cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)),
-                       cell(k.revenue_share, fmt.share(k.revenue_share)), cell(k.segments_cut_off),
-                       cell(k.lockin_change, fmt.signed(k.lockin_change, 1)), cell(k.pairs_cut_off)])
+                       cell(k.revenue_at_risk, ctx.money(k.revenue_at_risk)), cell(k.segments_cut_off),
+                       cell(k.pairs_cut_off)])
     s.tables.append(t)
     return s
 
