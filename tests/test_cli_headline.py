@@ -201,3 +201,15 @@ def test_a_diff_touching_many_nodes_shows_the_ten_that_move_most(tmp_path):
     # the ad network (78,000) and advertisers 12 down to 4 (12,000 ... 4,000); 1 to 3 left out
     assert shown == [f"Net: Advertiser {i} (added)" for i in range(4, 13)] + ["Net: Ad network"]
     assert "3 more touched node(s) with smaller changes: --format json lists every one" in out
+
+
+def test_section_rows_are_shown_by_their_figure_kind():
+    # Amazon without Prime: the ecosystem keeps 569.9 - 41.0 paid on = 528.9 billion; Prime's 40.2 billion of
+    # subscription fees go, so 488.7 billion: -40.2 / 528.9 = -7.6%. Money rows read in USD billion, shares as %.
+    out = run("whatif", ROOT / "examples/amazon.yaml", "--remove", "prime", "--changed-only")
+    rows = {tuple(c.strip() for c in line.split("│")[1:3]): [c.strip() for c in line.split("│")[3:7]]
+            for line in out.splitlines() if line.startswith("│") and line.count("│") == 8}
+    assert rows[("(ecosystem)", "ecosystem_net")] == ["USD 529 billion", "USD 489 billion", "USD -40.2 billion",
+                                                      "-7.6%"]
+    assert rows[("(ecosystem)", "hhi_payers")][0] == "2,070"  # an index of concentration, not money
+    assert rows[("prime", "dependency")][0].endswith("%")

@@ -77,6 +77,19 @@ HEADLINE_TABLE_NODES = 10
 HEADLINE_KINDS = {"ecosystem_revenue": "money", "core_revenue": "money", "revenue_at_risk": "money", "net": "money",
                   "total_lockin": "index", "conversion": "share", "expected_converted": "count"}
 """How each headline figure is shown (see :data:`ecosystem_graph.numbers.KINDS`)."""
+
+FIGURE_KINDS = {
+    **HEADLINE_KINDS, "ecosystem_payouts": "money", "ecosystem_net": "money", "direct_revenue": "money",
+    "unbound_revenue": "money", "revenue_by_offering": "money", "pass_through": "money", "amount": "money",
+    "paid": "money", "inflow": "money", "outflow": "money", "dependent_revenue": "money",
+    "core_revenue_at_risk": "money", "revenue_per_entrant": "money", "revenue_per_member": "money",
+    "revenue_share": "share", "dependency": "share", "impact": "share", "segments_share": "share",
+    "lockin_share": "share", "pairs_share": "share", "reach_final": "share", "drop_rate": "share",
+    "index": "index", "lockin_change": "index", "hhi_payers": "number", "hhi_payees": "number",
+    "rank": "count", "segments_cut_off": "count", "pairs_cut_off": "count", "in_degree": "count",
+    "out_degree": "count", "disjoint_paths": "count", "mechanisms": "count", "paths": "count",
+    "expected_members": "count"}
+"""How each figure of a comparison is shown in the tables; figures not named here by their value."""
 """Touched nodes shown in a headline table at most (a diff of two model versions can touch hundreds)."""
 
 SECTION_ORDER = ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
@@ -220,7 +233,10 @@ class Comparison:
         n_changed = len(self.changed())
         note = f"{n_changed:,} of {len(self.figures):,} figures changed (headline figures included)"
         columns = ["item", "figure", "before", "after", "change", "change %", "status"]
-        out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns, by_section[section])
+        kinds = ["text", "text", None, None, None, "percent", "text"]
+        out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns, by_section[section],
+                     kinds=kinds, currency=self.currency, money_unit=self.money_unit,
+                     row_kinds=[FIGURE_KINDS.get(row[1]) for row in by_section[section]])
                for section in SECTION_ORDER if section in by_section]
         if out:
             out[-1].note = note
