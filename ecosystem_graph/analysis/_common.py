@@ -684,37 +684,7 @@ class BindingIndex:
 
     def _dfs_to(self, source: str, target: str, prefix: int, cap: int) -> tuple[list[list[tuple]], bool]:
         """:meth:`_dfs_paths` towards one ``target`` (passing through cores too)."""
-        found: list[list[tuple]] = []
-        truncated = False
-        reach = self.reaching(target)
-        succ = self.succ
-        limit = self.depth - prefix
-        path: list[tuple] = []
-        on_path = {source}
-        stack = [(source, iter(succ.get(source, ())))]
-        while stack:
-            u, it = stack[-1]
-            step = next(it, None)
-            if step is None:
-                stack.pop()
-                if path:
-                    on_path.discard(path.pop()[1])
-                continue
-            v, k, d = step
-            if v in on_path or v not in reach:
-                continue
-            if v == target:
-                if len(found) >= cap:
-                    truncated = True
-                    break
-                found.append(path + [(u, v, k, d)])
-                continue
-            if len(path) + 1 >= limit:
-                continue
-            path.append((u, v, k, d))
-            on_path.add(v)
-            stack.append((v, iter(succ.get(v, ()))))
-        return found, truncated
+        return self._dfs(source, frozenset((target,)), self.reaching(target), prefix, cap)
 
     @property
     def cores_set(self) -> frozenset:
@@ -734,10 +704,14 @@ class BindingIndex:
     def _dfs_paths(self, source: str, prefix: int, cap: int) -> tuple[list[list[tuple]], bool]:
         """Simple paths from ``source`` to a core, depth-first in model order, reached after
         ``prefix`` edges (so at most ``depth - prefix`` more); at most ``cap`` of them."""
+        return self._dfs(source, self.cores_set, self.reaches_core, prefix, cap)
+
+    def _dfs(self, source: str, targets: frozenset, reach, prefix: int, cap: int) -> tuple[list[list[tuple]], bool]:
+        """Simple paths from ``source`` that end at the first of ``targets`` they meet, through nodes in
+        ``reach`` only (those from which a target can be reached), depth-first in model order, at most
+        ``depth - prefix`` edges and at most ``cap`` paths; and whether the cap cut the search short."""
         found: list[list[tuple]] = []
         truncated = False
-        cores = self.cores_set
-        reach = self.reaches_core
         succ = self.succ
         limit = self.depth - prefix
         path: list[tuple] = []
@@ -755,14 +729,14 @@ class BindingIndex:
             v, k, d = step
             if v in on_path or v not in reach:
                 continue
-            if v in cores:
+            if v in targets:
                 if len(found) >= cap:
                     truncated = True
                     break
                 found.append(path + [(u, v, k, d)])
                 continue
             if len(path) + 1 >= limit:
-                continue  # a core could only be reached beyond the depth
+                continue  # a target could only be reached beyond the depth
             path.append((u, v, k, d))
             on_path.add(v)
             stack.append((v, iter(succ.get(v, ()))))
