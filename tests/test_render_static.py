@@ -158,3 +158,17 @@ def test_markdown_report_embeds_the_map_and_not_the_page_controls(tmp_path):
     root = ET.parse(tmp_path / "shop-map.svg").getroot()
     assert len(_markers(root)) == 7
     assert set(SHOP_NAMES) <= set(_texts(root))
+
+
+def test_injection_payloads_in_every_field_stay_text():
+    from tests.render_models import PAYLOADS, hostile_model
+
+    svg = static_map(hostile_model(), size_by="degree", highlights=["lockin:members"]).content
+    root = ET.fromstring(svg.encode("utf-8"))
+    tags = {el.tag for el in root.iter()}
+    assert all(t.startswith(SVG) for t in tags), tags  # nothing outside the SVG namespace (no <img>, <b>)
+    assert not tags & {SVG + "script", SVG + "a", SVG + "foreignObject"}
+    assert not any(name.lower().startswith("on") for el in root.iter() for name in el.attrib)
+    texts = _texts(root)
+    assert "Eco " + PAYLOADS[1] in texts  # the ecosystem's name, as typed, as the title
+    assert sum(len(t) for t in texts if "<" in t) > 0  # the payloads are there, as text
