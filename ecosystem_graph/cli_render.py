@@ -30,10 +30,11 @@ __all__ = ["render"]
                    "force: a force layout run in the browser (small graphs).")
 @click.option("--title", default=None, help="Page heading [default: the ecosystem's name].")
 @click.option("--max-nodes", type=click.IntRange(min=2), default=None, metavar="N",
-              help="Above N nodes, collapse segments then partners into groups [default: 10,000].")
+              help="Above N nodes, collapse segments then partners into groups [default: 10,000 for the page, "
+                   "1,000 for a static map].")
 @max_bytes_option
-def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tuple[str, ...], layout: str, title: str | None,
-           max_nodes: int | None, max_bytes: int | None) -> None:
+def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tuple[str, ...], layout: str,
+           title: str | None, max_nodes: int | None, max_bytes: int | None) -> None:
     """Write an interactive HTML page, or a static SVG/PNG map, of the ecosystem in FILE.
 
     The page is one file, no internet needed: legend, search, filters by kind and relationship type,
@@ -64,10 +65,10 @@ def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tu
         raise UsageError(f"--layout {layout} runs in the browser; a static {fmt} map always uses the ecosystem layout")
     model = load_model_for_cli(file, max_bytes)
     if fmt != "html":
-        from .render.static import write_static
+        from .render.static import STATIC_MAX_NODES, write_static
 
         summary = write_static(model, output, fmt=fmt, size_by=size_by, highlights=parsed, title=title,
-                               max_nodes=max_nodes or MAX_NODES)
+                               max_nodes=max_nodes or STATIC_MAX_NODES)
         for note in summary["notes"]:
             echo_line(f"Note: {note}", err=True)
         echo_line(f"Wrote {output} ({fmt.upper()} map: {summary['shown_nodes']:,} nodes, "

@@ -21,18 +21,20 @@ from matplotlib.patches import Circle, FancyArrowPatch, RegularPolygon, Wedge  #
 
 from ..errors import RenderError, UsageError  # noqa: E402
 from ..report.charts import _RC, short_label, svg_from_figure  # noqa: E402
-from .html import MAX_NODES, Highlight, graph_data  # noqa: E402
+from .html import Highlight, graph_data  # noqa: E402
 from .style import HIGHLIGHT_COLOR, KIND_STYLES  # noqa: E402
 
-__all__ = ["STATIC_FORMATS", "PNG_DPI", "LABEL_LIMIT", "NODE_LABEL_MAX", "StaticMap", "map_figure", "static_map",
-           "write_static"]
+__all__ = ["STATIC_FORMATS", "STATIC_MAX_NODES", "PNG_DPI", "LABEL_LIMIT", "NODE_LABEL_MAX", "StaticMap",
+           "map_figure", "static_map", "write_static"]
 
 STATIC_FORMATS = ("svg", "png")
+STATIC_MAX_NODES = 1000
+"""Default group limit of the static map (the page's is 10,000): a picture cannot be zoomed into."""
 PNG_DPI = 150
 """Pixels per inch of PNG output (a 14 x 9 inch map is 2100 x 1350 pixels)."""
 LABEL_LIMIT = 250
-"""Up to this many nodes every node is named on the map; above it only cores, satellites, groups and
-highlighted nodes are (the others would be an unreadable carpet of text)."""
+"""Up to this many nodes every node is named on the map; above it only cores and highlighted nodes are,
+and satellites and groups while there are at most 60 of them (the rest would be a carpet of text)."""
 NODE_LABEL_MAX = 24
 """Longer node names are cut with an ellipsis on the map."""
 
@@ -119,6 +121,8 @@ def map_figure(data: dict) -> Figure:
         _draw_edges(ax, edges, pos, radius, lit_edges, bool(active))
 
         label_all = len(nodes) <= LABEL_LIMIT
+        # above LABEL_LIMIT: satellites and groups are named only while they are few enough to read
+        named_few = sum(n["kind"] == "satellite" or n["group"] for n in nodes) <= 60
         font = 8.0 if len(nodes) <= 60 else 6.5 * k
         for i, n in enumerate(nodes):
             style = KIND_STYLES[n["kind"]]
@@ -130,7 +134,7 @@ def map_figure(data: dict) -> Figure:
                                 alpha=_FADED if faded else 1.0, zorder=3)
             patch.set_gid(f"node-{i}")
             ax.add_patch(patch)
-            if label_all or lit or n["group"] or n["kind"] in ("core", "satellite"):
+            if label_all or lit or n["kind"] == "core" or ((n["kind"] == "satellite" or n["group"]) and named_few):
                 ax.text(x, y - radius[n["id"]] * 1.3 - 6, short_label(n["name"], NODE_LABEL_MAX), ha="center",
                         va="top", fontsize=font, color=_INK, alpha=0.35 if faded else 1.0, zorder=4,
                         fontweight="bold" if lit or n["kind"] == "core" else "normal")
@@ -154,8 +158,9 @@ def _draw_edges(ax, edges: list, pos: dict, radius: dict, lit_edges: set, any_ac
         ts = TYPE_STYLES.get(e["type"], {"color": _MUTED, "dashes": False})
         lit = e["id"] in lit_edges
         color = HIGHLIGHT_COLOR if lit else ts["color"]
-        width = e["width"] * (0.9 if lit else 0.6) + (1.5 if lit else 0.0)
-        alpha = 1.0 if lit else (_FADED if any_active else 0.75)
+        # thinner and lighter when there are too many to draw as arrows, so that they do not hide the nodes
+        width = e["width"] * (0.9 if lit else (0.6 if arrows else 0.2)) + (1.5 if lit else 0.0)
+        alpha = 1.0 if lit else (_FADED if any_active else (0.75 if arrows else 0.35))
         if not arrows:
             plain.setdefault((color, width, alpha, str(ts["dashes"])), []).append(((x1, y1), (x2, y2)))
             continue
@@ -180,7 +185,8 @@ def _legend_handles(data: dict, active: list, k: float) -> list:
         if kind["count"]:
             handles.append(Line2D([], [], linestyle="none", marker=_LEGEND_MARKER[kind["shape"]], markersize=9 * k,
                                   markerfacecolor=kind["color"], markeredgecolor="white",
-                                  label=f"{kind['plural'] if kind['count'] > 1 else kind['label']} ({kind['count']:,})"))
+                                  label=f"{kind['plural'] if kind['count'] > 1 else kind['label']} "
+                                        f"({kind['count']:,})"))
     for t in data["types"]:
         if t["count"]:
             handles.append(Line2D([], [], color=t["color"], linewidth=2 * k, linestyle=_linestyle(t["dashes"]),
@@ -193,7 +199,7 @@ def _legend_handles(data: dict, active: list, k: float) -> list:
 
 
 def static_map(model, *, fmt: str = "svg", size_by: str = "impact", highlights: Sequence[Highlight | str] = (),
-               title: str | None = None, analysis: Any = None, max_nodes: int = MAX_NODES) -> StaticMap:
+               title: str | None = None, analysis: Any = None, max_nodes: int = STATIC_MAX_NODES) -> StaticMap:
     """The map of ``model`` as SVG text or PNG bytes, with what the interactive page shows: the ring layout,
     kind colours and shapes, relationship colours and dashes, money as line width, node size by ``size_by``,
     the asked ``highlights`` (all drawn at once) and groups above ``max_nodes``.
