@@ -57,7 +57,9 @@ def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tu
     from .render import MAX_NODES, parse_highlight, write_html
 
     if fmt is None:
-        suffix = output.rsplit(".", 1)[-1].lower() if "." in output.rsplit("/", 1)[-1] else ""
+        from pathlib import Path
+
+        suffix = Path(output).suffix.lower().lstrip(".")
         fmt = suffix if suffix in ("svg", "png") else "html"
     output_target(output)  # a device, FIFO or directory is refused before any work
     parsed = [parse_highlight(h) for h in highlights]
