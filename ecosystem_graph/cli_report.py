@@ -26,7 +26,8 @@ __all__ = ["report"]
 @click.option("--title", default=None, help="Report title [default: '<ecosystem>: ecosystem report'].")
 @click.option("--top", type=click.IntRange(min=1, max=1000), default=15, show_default=True,
               help="Rows in each ranking table.")
-@click.option("--no-graph", is_flag=True, help="Leave the interactive graph out (smaller file).")
+@click.option("--no-graph", is_flag=True,
+              help="Leave the ecosystem map out (the interactive graph in HTML, the SVG map beside a .md).")
 @max_bytes_option
 def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
            title: str | None, top: int, no_graph: bool, max_bytes: int | None) -> None:
@@ -65,7 +66,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     loaded = load_for_cli(file, max_bytes)  # the hash and comments come from the very bytes validated
     with _progress() as step:
         doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
-                           graph=not no_graph, on_step=step)
+                           graph=not no_graph, graph_format="html" if fmt == "html" else "svg", on_step=step)
         step("writing")
         written: list[str] = []
         try:

@@ -71,6 +71,8 @@ def model_commands(path: str, good: str, out: Path) -> dict[str, list[str]]:
         "diff-a": ["diff", path, good, "--serial"],
         "diff-b": ["diff", good, path, "--serial"],
         "render": ["render", path, "-o", str(out / "page.html")],
+        "render-svg": ["render", path, "-o", str(out / "map.svg")],
+        "render-png": ["render", path, "-o", str(out / "map.png")],
         "report-html": ["report", path, "-o", str(out / "report.html")],
         "report-md": ["report", path, "-o", str(out / "report.md")],
     }

@@ -51,6 +51,8 @@ def _looks_like_model(text: str) -> bool:
 # (command line with OUT for the output, suffix of the output, a check of what was written)
 COMMANDS = {
     "render": (["render", "{model}", "-o", "{out}", "--size-by", "degree"], ".html", _looks_like_html),
+    "render-svg": (["render", "{model}", "-o", "{out}", "--size-by", "degree"], ".svg",
+                   lambda text: text.startswith("<?xml") and "<svg" in text and "Online shop" in text),
     "report": (["report", "{model}", "-o", "{out}"], ".html", _looks_like_html),
     "export": (["export", "{model}", "--format", "graphml", "-o", "{out}"], ".graphml",
                lambda text: text.startswith("<?xml") and "Online shop" in text),

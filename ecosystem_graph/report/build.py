@@ -95,6 +95,7 @@ def build_report(
     scenario: ScenarioSpec | None = None,
     top: int = DEFAULT_TOP,
     graph: bool = True,
+    graph_format: str = "html",
     seed: int = 0,
     on_step: Callable[[str], None] | None = None,
 ) -> Report:
@@ -112,7 +113,9 @@ def build_report(
     top : int
         Rows in each ranking table.
     graph : bool
-        Embed the interactive graph (needs :mod:`ecosystem_graph.render`).
+        Include the ecosystem map (needs :mod:`ecosystem_graph.render`).
+    graph_format : {"html", "svg"}
+        The map as the interactive graph (for the HTML report) or as a static SVG map (for Markdown).
     on_step : callable, optional
         Called with a short label before each step (for progress display).
     """
@@ -121,6 +124,8 @@ def build_report(
     step = on_step or (lambda label: None)
     if top < 1:
         raise UsageError(f"top must be at least 1, not {top}")
+    if graph_format not in ("html", "svg"):
+        raise UsageError(f"graph_format must be html or svg, not '{graph_format}'")
     G = to_networkx(model)
     ctx = _Ctx(G, top)
     changed = None
@@ -136,7 +141,8 @@ def build_report(
         comparison = _run_scenario(changed, analysis, seed, step, G, scenario)
     step("drawing charts")
     if graph:
-        sections.append(_graph_section(model, analysis, ctx, step))
+        sections.append(_graph_section(model, analysis, ctx, step) if graph_format == "html"
+                        else _static_map_section(model, analysis, ctx, step))
     if comparison is not None:
         sections.append(_scenario_section(comparison, scenario, ctx))
     if getattr(analysis, "revenue", None) is not None:
@@ -210,6 +216,29 @@ def _graph_section(model, analysis, ctx: _Ctx, step) -> Section:
         section.graph_note = (f"The model has {n:,} nodes; to stay readable, segments and partners are "
                               f"collapsed into groups in this view (the tables list them one by one; "
                               f"`ecograph render` draws every node).")
+    return section
+
+
+def _static_map_section(model, analysis, ctx: _Ctx, step) -> Section:
+    section = Section(id="graph", title="The ecosystem at a glance",
+                      lead="Every actor and relationship of the model: the core in the centre, then rings of "
+                           "satellites, channels and partners, and customer segments; node size shows what the "
+                           "ecosystem would lose without the node, line width the money paid.")
+    step("drawing the ecosystem map")
+    try:
+        from ..render.static import static_map
+    except ImportError as exc:
+        section.notes.append(f"The ecosystem map is not available in this installation ({exc}).")
+        return section
+    try:
+        section.graph_svg = static_map(model, fmt="svg", analysis=analysis, max_nodes=GRAPH_MAX_NODES).content
+    except RenderError as exc:
+        section.notes.append(f"The ecosystem map could not be drawn: {exc}")
+        return section
+    n = ctx.G.number_of_nodes()
+    if n > GRAPH_MAX_NODES:
+        section.graph_note = (f"The model has {n:,} nodes; to stay readable, segments and partners are "
+                              f"collapsed into groups on this map (the tables list them one by one).")
     return section
 
 

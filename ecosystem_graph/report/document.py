@@ -92,6 +92,7 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     graph_html: str | None = None  # the interactive graph fragment (already safe HTML)
+    graph_svg: str | None = None  # the static map as a standalone SVG file (for Markdown)
     graph_note: str | None = None
 
 

@@ -56,8 +56,9 @@ def _table(t: ReportTable) -> list[str]:
 def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict[str, str]]:
     """The report as Markdown text, and the chart files to write beside it (file name -> SVG text).
 
-    Chart files are named ``{chart_prefix}-{chart id}.svg`` and linked relatively. The interactive graph
-    cannot live in Markdown; its section says to open the HTML report for it.
+    Chart files are named ``{chart_prefix}-{chart id}.svg`` and linked relatively; the static ecosystem map
+    (a report built with ``graph_format="svg"``) is ``{chart_prefix}-map.svg``. The interactive graph cannot
+    live in Markdown: a report built for HTML says to open the HTML report for it instead.
     """
     files: dict[str, str] = {}
     out: list[str] = [f"# {md_escape(report.title)}", ""]
@@ -79,13 +80,19 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
     out.append("")
     for s in report.sections:
         out += [f"## {md_escape(s.title)}", ""]
-        if s.lead:
+        if s.lead and not (s.graph_html is not None and s.graph_svg is None):  # its lead explains the page's controls
             out += [f"*{md_escape(s.lead)}*", ""]
         for p in s.paragraphs:
             out += [md_escape(p), ""]
         if s.kpis:
             out += _kpis(s.kpis)
-        if s.graph_html is not None:
+        if s.graph_svg is not None:
+            name = f"{chart_prefix}-map.svg"
+            files[name] = s.graph_svg
+            out += [f"![{md_escape(s.title)}: the ecosystem map]({name})", ""]
+            if s.graph_note:
+                out += [md_escape(s.graph_note), ""]
+        elif s.graph_html is not None:
             out += ["The interactive graph is in the HTML version of this report "
                     "(`ecograph report FILE -o REPORT.html`).", ""]
             if s.graph_note:
