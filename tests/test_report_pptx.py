@@ -190,6 +190,9 @@ def test_template_masters_are_used(tmp_path):
     summary_title = prs.slides[1].shapes.title
     assert (summary_title.left, summary_title.top, summary_title.width) == (Inches(1.25), Inches(0.3), Inches(7))
     assert summary_title.text_frame.text == "Executive summary"
+    for slide in list(prs.slides)[1:]:  # content starts under the firm's title, never over it
+        title = slide.shapes.title
+        assert all(s.top >= title.top + title.height for s in slide.shapes if s.shape_id != title.shape_id)
     assert_inside(prs)
 
 

@@ -109,6 +109,7 @@ class _Deck:
             self.prs.slide_width = Emu(int(_SLIDE_W_IN * _EMU_PER_IN))
             self.prs.slide_height = Emu(int(_SLIDE_H_IN * _EMU_PER_IN))
         self.own_layouts = template is None
+        self.title_bottom = 0
         self.W, self.H = int(self.prs.slide_width), int(self.prs.slide_height)
         self.margin = int(self.W * 0.04)
         self.title_layout = self._layout("Title Slide", 0)
@@ -137,9 +138,11 @@ class _Deck:
         shape = slide.shapes.title
         if shape is None:
             self.text(slide, title, *box, sizes=(28, 24, 20, 18, 16), bold=True)
+            self.title_bottom = box[1] + box[3]
             return slide
         if self.own_layouts or not _within(shape, self.W, self.H):
             shape.left, shape.top, shape.width, shape.height = box
+        self.title_bottom = int(shape.top) + int(shape.height)
         text, size = _fit(title, int(shape.width) - 2 * 91440, int(shape.height) - 2 * 45720, (28, 24, 20, 18, 16))
         shape.text_frame.text = text
         shape.text_frame.word_wrap = True
@@ -159,7 +162,8 @@ class _Deck:
 
     @property
     def body_top(self) -> int:
-        return int(self.H * 0.18)
+        """Where content starts: under the title of the slide last made (a template's may sit lower)."""
+        return min(max(int(self.H * 0.18), self.title_bottom + int(self.H * 0.015)), int(self.H * 0.35))
 
     def text(self, slide, text: str, left: int, top: int, width: int, height: int, *, sizes=(18, 16, 14, 12, 11, 10),
              bold: bool = False, colour: str = _TEXT, align=None, anchor=None, bullets: bool = False):
@@ -494,12 +498,17 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
     series.format.fill.fore_color.rgb = _rgb(_ACCENT)
     ch.value_axis.has_major_gridlines = False
     ch.value_axis.tick_labels.font.size = Pt(10)
+    ch.value_axis.tick_labels.number_format = _chart_format(chart)
+    ch.value_axis.tick_labels.number_format_is_linked = False
     ch.value_axis.has_title = True
     ch.value_axis.axis_title.text_frame.text = clean_text(chart.value_label or "")
     ch.value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     ch.category_axis.tick_labels.font.size = Pt(10)
     ch.has_title = False
     caption = chart.caption or ""
+    if chart.id.startswith("funnel-"):  # the report's caption speaks of its own drawing (rates, log widths)
+        caption = ("Expected members at each stage for the members entering the funnel, the bars to scale; "
+                   "the report's funnel tables give each step's rate.")
     if len(chart.data) > CHART_ITEMS:
         caption = f"The {CHART_ITEMS} largest of {len(chart.data):,}. " + caption
     if caption:
