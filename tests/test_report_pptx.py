@@ -211,3 +211,19 @@ def test_format_option_writes_a_deck_whatever_the_name(tmp_path):
     result = run("report", AMAZON, "-o", out, "--format", "pptx")
     assert result.exit_code == 0 and "9 slides, 5 charts" in result.output
     assert len(Presentation(str(out)).slides) == 9
+
+
+def test_control_characters_are_dropped_and_long_names_cut():
+    from io import BytesIO
+
+    model = shop_model()
+    doc = build_report(model, graph=False)
+    doc.title = "Tiny\x00 shop\x1b report\x0c"  # characters an XML document cannot hold
+    long_name = "Occasional buyers of very many different products across every single category " * 3
+    doc.graph.nodes["buyers"]["name"] = long_name
+    prs = Presentation(BytesIO(render_report_pptx(doc).data))
+    assert prs.slides[0].shapes.title.text_frame.text == "Tiny shop report"
+    slide = next(s for s in prs.slides if s.shapes.title.text_frame.text == "The ecosystem at a glance")
+    label = next(s for s in slide.shapes if s.name == "node buyers").text_frame.text
+    assert label.endswith("…") and long_name.startswith(label[:-1]) and len(label) < len(long_name)
+    assert_inside(prs)

@@ -517,8 +517,6 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
 
 
 def _table_slide(deck: _Deck, table: ReportTable, title: str, lead: str | None = None) -> None:
-    from pptx.util import Pt
-
     slide = deck.slide(title)
     m, top = deck.margin, deck.body_top
     if lead:
@@ -541,7 +539,6 @@ def _table_slide(deck: _Deck, table: ReportTable, title: str, lead: str | None =
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             _cell_text(tbl.cell(r, c), value.text, int(tbl.columns[c].width), row_h, right=value.numeric)
-    _ = Pt
 
 
 def _cell_text(cell, text: str, width: int, height: int, *, bold: bool = False, right: bool = False) -> None:
