@@ -292,6 +292,9 @@ def _map_nodes(doc: Report) -> tuple[list[str], str | None]:
 
 _SHAPES = {"hexagon": "HEXAGON", "dot": "OVAL", "diamond": "DIAMOND", "triangle": "ISOSCELES_TRIANGLE",
            "square": "ROUNDED_RECTANGLE"}
+_TEXT_AREA = {"hexagon": (0.62, 0.8), "dot": (0.64, 0.68), "diamond": (0.44, 0.5), "triangle": (0.44, 0.45),
+              "square": (0.86, 0.8)}
+"""The part of each shape's width and height its text has (the rectangle PowerPoint writes the text in)."""
 _DASHES = {"FEEDS": "DASH", "REACHES": "ROUND_DOT", "SUPPLIES": "SQUARE_DOT", "DEPENDS_ON": "LONG_DASH_DOT"}
 
 
@@ -353,9 +356,9 @@ def _map_slide(deck: _Deck, doc: Report) -> None:
         tf.auto_size = MSO_AUTO_SIZE.NONE
         for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
             setattr(tf, side, int(node_w * 0.03))
-        inner = 0.55 if style["shape"] in ("diamond", "triangle", "hexagon") else 0.85
-        name, size = _fit(G.nodes[n].get("name", n), int(node_w * inner), int(node_h * 0.8),
-                          tuple(range(font, 5, -1)))
+        inner_w, inner_h = _TEXT_AREA[style["shape"]]
+        name, size = _fit(G.nodes[n].get("name", n), int(node_w * inner_w), int(node_h * inner_h),
+                          tuple(range(font, 4, -1)))
         tf.text = name
         for p in tf.paragraphs:
             p.alignment = PP_ALIGN.CENTER
