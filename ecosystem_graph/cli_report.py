@@ -65,6 +65,10 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     if not out.parent.is_dir() and str(out.parent) not in ("", "."):
         raise InputError(f"{output}: folder {out.parent} does not exist")
     output_target(out)  # a device, FIFO or directory is refused before the report is built
+    if template is not None:
+        from .report.pptx import check_template
+
+        check_template(template)
     scenario = None
     if scenario_path:
         scenario = load_scenario(scenario_path)

@@ -141,6 +141,16 @@ def test_charts_hold_the_analysis_figures(tmp_path):
     # the entry stage first with its own size, and every stage's expected members
     assert got[0] == (funnel["stages"][0]["name"], funnel["stages"][0]["size"])
     assert dict(got) == pytest.approx({s["name"]: s["expected_members"] for s in funnel["stages"]}, rel=1e-12)
+    # the next slide lists the same stages, in the chart's order, with their rates
+    at = titles(prs).index("Funnel stages")
+    assert titles(prs)[at + 1] == "Funnel stages: the figures"
+    table = next(s.table for s in prs.slides[at + 1].shapes if s.has_table)
+    assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == [c for c, _ in got]
+    assert table.cell(0, 3).text == "Reach the last stage"
+    assert titles(prs)[at + 2] == "Funnel stages: step rates and levers"
+    levers = next(s.table for s in prs.slides[at + 2].shapes if s.has_table)
+    steps = {levers.cell(r, 0).text for r in range(1, len(levers.rows))}
+    assert len(steps) == len(funnel["steps"]) and levers.cell(0, 1).text == "Rate"
 
 
 def test_whatif_deck_has_the_before_after_table(tmp_path):
@@ -199,9 +209,12 @@ def test_template_masters_are_used(tmp_path):
 def test_template_errors_are_one_line(tmp_path):
     bad = tmp_path / "bad.pptx"
     bad.write_text("not a deck")
-    result = CliRunner().invoke(cli, ["report", str(AMAZON), "-o", str(tmp_path / "d.pptx"), "--template", str(bad)])
+    old = tmp_path / "d.pptx"
+    old.write_bytes(b"the deck of last week")
+    result = CliRunner().invoke(cli, ["report", str(AMAZON), "-o", str(old), "--template", str(bad)])
     assert result.exit_code != 0 and "not a PowerPoint template" in result.output
-    assert "Traceback" not in result.output and not (tmp_path / "d.pptx").exists()
+    assert "Traceback" not in result.output and old.read_bytes() == b"the deck of last week"  # left as it was
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     result = CliRunner().invoke(cli, ["report", str(AMAZON), "-o", str(tmp_path / "d.html"), "--template", str(bad)])
     assert result.exit_code != 0 and "--template applies to a PowerPoint deck only" in result.output
 
@@ -209,7 +222,7 @@ def test_template_errors_are_one_line(tmp_path):
 def test_format_option_writes_a_deck_whatever_the_name(tmp_path):
     out = tmp_path / "deck.bin"
     result = run("report", AMAZON, "-o", out, "--format", "pptx")
-    assert result.exit_code == 0 and "9 slides, 5 charts" in result.output
+    assert result.exit_code == 0 and "9 slides, 5 charts" in result.output  # as in the titles test above
     assert len(Presentation(str(out)).slides) == 9
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from .document import Chart, Report, ReportTable
 
-__all__ = ["Deck", "render_report_pptx", "MAP_MAX_NODES", "clean_text"]
+__all__ = ["Deck", "render_report_pptx", "check_template", "MAP_MAX_NODES", "clean_text"]
 
 MAP_MAX_NODES = 60
 """Above this many nodes the map slide draws the actors ranked highest by removal impact and says so."""
@@ -91,6 +91,21 @@ def _rgb(hex_colour: str):
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
+def check_template(path: str) -> None:
+    """Raise :class:`~ecosystem_graph.errors.InputError` unless ``path`` opens as a PowerPoint deck (checked
+    before the analyses run, so that a wrong file fails at once)."""
+    _open_template(path)
+
+
+def _open_template(path: str):
+    from pptx import Presentation
+
+    try:
+        return Presentation(path)
+    except Exception as exc:  # python-pptx raises many types for a file that is not a deck
+        raise InputError(f"{path}: not a PowerPoint template ({type(exc).__name__}: {exc})") from None
+
+
 class _Deck:
     """The presentation being written and its geometry."""
 
@@ -99,10 +114,7 @@ class _Deck:
         from pptx.util import Emu
 
         if template is not None:
-            try:
-                self.prs = Presentation(template)
-            except Exception as exc:  # python-pptx raises many types for a file that is not a deck
-                raise InputError(f"{template}: not a PowerPoint template ({type(exc).__name__}: {exc})") from None
+            self.prs = _open_template(template)
             self._drop_slides()
         else:
             self.prs = Presentation()
@@ -511,7 +523,7 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
     caption = chart.caption or ""
     if chart.id.startswith("funnel-"):  # the report's caption speaks of its own drawing (rates, log widths)
         caption = ("Expected members at each stage for the members entering the funnel, the bars to scale; "
-                   "the report's funnel tables give each step's rate.")
+                   "the next slides give each stage's figures and each step's rate.")
     if len(chart.data) > CHART_ITEMS:
         caption = f"The {CHART_ITEMS} largest of {len(chart.data):,}. " + caption
     if caption:
@@ -527,30 +539,39 @@ def _table_slide(deck: _Deck, table: ReportTable, title: str, lead: str | None =
         top += int(deck.H * 0.09)
     rows = table.rows[:TABLE_ROWS]
     n_cols = len(table.columns)
-    row_h = int(min(0.4 * _EMU_PER_IN, (deck.H - top - int(deck.H * 0.05)) / (len(rows) + 1)))
+    # one row spare: a header that wraps grows its row when the deck is opened
+    row_h = int(min(0.4 * _EMU_PER_IN, (deck.H - top - int(deck.H * 0.05)) / (len(rows) + 2)))
     width = deck.W - 2 * m
     frame = slide.shapes.add_table(len(rows) + 1, n_cols, m, top, width, row_h * (len(rows) + 1))
     tbl = frame.table
-    col_w = [max(len(c), *(len(r[i].text) for r in rows)) if rows else len(c) for i, c in enumerate(table.columns)]
-    total = sum(max(6, min(w, 40)) for w in col_w)
+    # Column widths follow their longest cell (a header may wrap, but never inside a word).
+    col_w = [max(6, max((len(w) for w in c.split()), default=0) + 1,
+                 min(40, max((len(r[i].text) for r in rows), default=0))) for i, c in enumerate(table.columns)]
+    total = sum(col_w)
     for i, w in enumerate(col_w):
-        tbl.columns[i].width = int(width * max(6, min(w, 40)) / total)
+        tbl.columns[i].width = int(width * w / total)
     for r in range(len(rows) + 1):
         tbl.rows[r].height = row_h
-    for c, head in enumerate(table.columns):
-        _cell_text(tbl.cell(0, c), head, int(tbl.columns[c].width), row_h, bold=True)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            _cell_text(tbl.cell(r, c), value.text, int(tbl.columns[c].width), row_h, right=value.numeric)
+    cells = [(0, c, head, False) for c, head in enumerate(table.columns)]
+    cells += [(r, c, value.text, value.numeric) for r, row in enumerate(rows, start=1) for c, value in enumerate(row)]
+    # one font size for the whole table: the largest at which every cell fits
+    size = min(_fit(text, int(tbl.columns[c].width) - 2 * 45720, row_h - 2 * 18288, _TABLE_SIZES)[1]
+               for _, c, text, _ in cells)
+    for r, c, text, numeric in cells:
+        _cell_text(tbl.cell(r, c), text, int(tbl.columns[c].width), row_h, size, bold=r == 0, right=numeric)
 
 
-def _cell_text(cell, text: str, width: int, height: int, *, bold: bool = False, right: bool = False) -> None:
+_TABLE_SIZES = (12, 11, 10, 9, 8)
+
+
+def _cell_text(cell, text: str, width: int, height: int, size: int, *, bold: bool = False,
+               right: bool = False) -> None:
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Pt
 
     cell.margin_left = cell.margin_right = 45720
     cell.margin_top = cell.margin_bottom = 18288
-    fitted, size = _fit(text, width - 2 * 45720, height - 2 * 18288, (12, 11, 10, 9, 8))
+    fitted, _ = _fit(text, width - 2 * 45720, height - 2 * 18288, (size,))
     cell.text = fitted
     for p in cell.text_frame.paragraphs:
         if right:
@@ -617,9 +638,16 @@ def render_report_pptx(doc: Report, template: str | None = None, *, draw_map: bo
         for t in s.tables:
             if t.id in _DECK_TABLES and t.rows:
                 _table_slide(deck, t, s.title, "; ".join(s.paragraphs) or s.lead)
+        tables = {t.id: t for t in s.tables}
         for c in s.charts:
             if c.data and (c.id in _DECK_CHARTS or c.id.startswith("funnel-")):
                 _chart_slide(deck, c, s.title)
+                stages = tables.get(c.id) if c.id.startswith("funnel-") else None
+                if stages is not None and stages.rows:  # the stages in figures, then each step's rate
+                    _table_slide(deck, stages, f"{c.title}: the figures")
+                levers = tables.get("levers-" + c.id[len("funnel-"):]) if c.id.startswith("funnel-") else None
+                if levers is not None and levers.rows:
+                    _table_slide(deck, levers, f"{c.title}: step rates and levers", levers.note)
     _methods_slide(deck, doc)
     out = io.BytesIO()
     deck.prs.save(out)
