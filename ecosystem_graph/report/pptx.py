@@ -515,12 +515,17 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
     ch.value_axis.tick_labels.font.size = Pt(10)
     ch.value_axis.tick_labels.number_format = _chart_format(chart)
     ch.value_axis.tick_labels.number_format_is_linked = False
+    if _chart_format(chart) == "0.0":  # the lock-in index runs from 0 to 100
+        ch.value_axis.minimum_scale, ch.value_axis.maximum_scale = 0, 100
+        ch.value_axis.tick_labels.number_format = "0"
     ch.value_axis.has_title = True
     ch.value_axis.axis_title.text_frame.text = clean_text(chart.value_label or "")
     ch.value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     ch.category_axis.tick_labels.font.size = Pt(10)
     ch.has_title = False
     caption = chart.caption or ""
+    if chart.id == "lockin-index":  # the report's chart also dots the lock-in types; the deck's bars do not
+        caption = re.sub(r"\s*Dots:[^.]*\.", "", caption).strip() or "Most locked-in first."
     if chart.id.startswith("funnel-"):  # the report's caption speaks of its own drawing (rates, log widths)
         caption = ("Expected members at each stage for the members entering the funnel, the bars to scale; "
                    "the next slides give each stage's figures and each step's rate.")
