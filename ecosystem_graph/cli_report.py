@@ -15,10 +15,13 @@ __all__ = ["report"]
 
 @cli.command()
 @model_file_argument()
-@output_option(help="Report file to write (.html, or .md with --format md).")
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None,
-              help="html (one self-contained file) or md (Markdown, charts as SVG files beside it) "
-                   "[default: from the file name, else html].")
+@output_option(help="Report file to write (.html, .md or .pptx; the suffix picks the format).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "pptx"]), default=None,
+              help="html (one self-contained file), md (Markdown, charts as SVG files beside it) or pptx "
+                   "(an editable 16:9 PowerPoint deck) [default: from the file name, else html].")
+@click.option("--template", "template", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
+              metavar="FILE.pptx", help="With pptx: use this deck's slide masters and layouts (\"Title Slide\", "
+                                        "\"Title Only\"); its own slides are left out.")
 @click.option("--remove", "removals", multiple=True, metavar="ID",
               help="What-if: remove this node or relationship (repeatable); adds a before/after section.")
 @click.option("--scenario", "scenario_path", type=click.Path(path_type=str), default=None,
@@ -27,10 +30,11 @@ __all__ = ["report"]
 @click.option("--top", type=click.IntRange(min=1, max=1000), default=15, show_default=True,
               help="Rows in each ranking table.")
 @click.option("--no-graph", is_flag=True,
-              help="Leave the ecosystem map out (the interactive graph in HTML, the SVG map beside a .md).")
+              help="Leave the ecosystem map out (the interactive graph in HTML, the SVG map beside a .md, the "
+                   "deck's map slide).")
 @max_bytes_option
 def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
-           title: str | None, top: int, no_graph: bool, max_bytes: int | None) -> None:
+           title: str | None, top: int, no_graph: bool, max_bytes: int | None, template: str | None = None) -> None:
     """Write a client-ready report on the ecosystem in FILE.
 
     The report opens with an executive summary (revenue and its split, keystones, the most and least
@@ -45,8 +49,10 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o amazon-report.html --remove prime
       ecograph report examples/amazon.yaml -o no-aws.html --scenario no-aws.yaml
       ecograph report examples/amazon.yaml -o amazon-report.md --format md
+      ecograph report examples/amazon.yaml -o amazon-deck.pptx
+      ecograph report examples/amazon.yaml -o deck.pptx --template firm.pptx
     """
-    from .fileio import atomic_outputs, output_target, write_text_atomic
+    from .fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
     from .report import build_report, load_scenario, render_report_html, render_report_markdown
     from .report.scenario_file import ScenarioSpec
 
@@ -54,10 +60,17 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         raise UsageError("use either --remove or --scenario, not both (a scenario file can list removals)")
     out = Path(output)
     if fmt is None:
-        fmt = "md" if out.suffix.lower() in (".md", ".markdown") else "html"
+        suffix = out.suffix.lower()
+        fmt = "md" if suffix in (".md", ".markdown") else "pptx" if suffix == ".pptx" else "html"
+    if template is not None and fmt != "pptx":
+        raise UsageError("--template applies to a PowerPoint deck only (-o FILE.pptx or --format pptx)")
     if not out.parent.is_dir() and str(out.parent) not in ("", "."):
         raise InputError(f"{output}: folder {out.parent} does not exist")
     output_target(out)  # a device, FIFO or directory is refused before the report is built
+    if template is not None:
+        from .report.pptx import check_template
+
+        check_template(template)
     scenario = None
     if scenario_path:
         scenario = load_scenario(scenario_path)
@@ -66,12 +79,18 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     loaded = load_for_cli(file, max_bytes)  # the hash and comments come from the very bytes validated
     with _progress() as step:
         doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
-                           graph=not no_graph, graph_format="html" if fmt == "html" else "svg", on_step=step)
+                           graph=not no_graph and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
+                           on_step=step)
         step("writing")
         written: list[str] = []
         try:
             if fmt == "html":
                 write_text_atomic(out, render_report_html(doc))
+            elif fmt == "pptx":
+                from .report.pptx import render_report_pptx
+
+                deck = render_report_pptx(doc, template, draw_map=not no_graph)
+                write_bytes_atomic(out, deck.data)
             else:
                 # The charts go beside the file actually written (a symlink's target), and appear
                 # together with the .md: all written first, then renamed in a row, the .md last.
@@ -85,6 +104,9 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         except OSError as exc:
             raise RenderError(f"{output}: cannot write ({exc.strerror or exc})") from None
     size = out.stat().st_size
+    if fmt == "pptx":
+        echo_line(f"Wrote {output} ({_size(size)}): {deck.slides} slides, {deck.charts} charts")
+        return
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
     echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")

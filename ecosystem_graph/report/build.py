@@ -189,6 +189,8 @@ def build_report(
         provenance=provenance,
         scenario_label=scenario.label if comparison is not None else None,
         counts={"nodes": G.number_of_nodes(), "relationships": G.number_of_edges()},
+        graph=G,
+        ranking=[k.id for k in getattr(getattr(analysis, "keystones", None), "nodes", None) or []],
     )
 
 
@@ -270,7 +272,8 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                xlabel=label, value_format=vfmt, max_items=CHART_ITEMS,
                                                other_label="Other offerings", title="Revenue by offering"),
                               "Revenue per offering: what customers and partners pay each offering directly "
-                              "(payments between the ecosystem's own offerings are not revenue)."))
+                              "(payments between the ecosystem's own offerings are not revenue).",
+                              data=[(ctx.name(n), a) for n, a in payees], value_label=ctx.money_label))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in payees)
     if rev.by_stream:
         div, label, vfmt = ctx.chart_money(rev.by_stream.values())
@@ -331,7 +334,8 @@ def _revenue_section(rev, ctx: _Ctx) -> Section:
                                                value_format=lambda v: f"{v:.1f}%", title="Revenue dependency"),
                               "An offering's own revenue plus the revenue of customers whose binding path to "
                               "the offering they pay runs through it (shared over the paths by USES share × "
-                              "FEEDS strength)."))
+                              "FEEDS strength).", data=[(ctx.name(n), v) for n, v in dep],
+                              value_label="share of ecosystem revenue"))
         s.charts[-1].legend = _legend(ctx.kinds.get(n) for n, _ in dep)
         t = ReportTable("dependency", "Revenue depending on each satellite and channel",
                         ["Node", "Kind", "Own revenue", "Revenue depending on it", "Share of ecosystem revenue"],
@@ -502,7 +506,7 @@ def _lockin_section(lock, ctx: _Ctx) -> Section:
     s.charts.append(Chart("lockin-index", "Lock-in index per segment",
                           charts.lockin_chart([(x.name, x.index, x.mechanisms) for x in shown],
                                               title="Lock-in index per segment", max_items=len(shown)),
-                          caption))
+                          caption, data=[(x.name, x.index) for x in shown], value_label="lock-in index (0–100)"))
     t = ReportTable("lockin", "Lock-in per segment (most locked-in first)",
                     ["Segment", "Index", "Min. cut", "Independent paths", "Lock-in types", "Weakest bindings (cut)"],
                     ["name", "index", "min_cut", "disjoint_paths", "mechanisms", "cut_edges"],
@@ -546,7 +550,8 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                                                title="Removal impact"),
                               "Removal impact: the average of the share of ecosystem revenue, of segments bound "
                               "to a core, of lock-in and of connected pairs of actors lost with the actor; 100% "
-                              "would mean losing all four entirely."))
+                              "would mean losing all four entirely.", data=[(k.name, k.impact) for k in hit],
+                              value_label="removal impact (share)"))
         s.charts[-1].legend = _legend(k.kind for k in hit)
     risky = sorted((k for k in nodes if k.revenue_at_risk > 0), key=lambda k: (-k.revenue_at_risk, k.id))
     risky = risky[:CHART_ITEMS]
@@ -559,7 +564,8 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                                                title="Revenue at risk"),
                               "An actor puts a payment at risk when it pays it, receives it, is on every binding "
                               "path from the payer to the offering paid, or when the payment is a share of one "
-                              "that stops."))
+                              "that stops.", data=[(k.name, k.revenue_at_risk) for k in risky],
+                              value_label=ctx.money_label))
         s.charts[-1].legend = _legend(k.kind for k in risky)
     t = ReportTable("keystones", "Who holds the ecosystem together (ranked by removal impact)",
                     ["#", "Actor", "Kind", "Removal impact", "What would be lost", "Revenue at risk",
@@ -645,7 +651,8 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
                               "Expected members per stage for the entry stage's size; the rate of each step "
                               "is written above its stage."
                               + (" Bar widths on a logarithmic scale (the stages differ too much for a linear one)."
-                                 if log else "")))
+                                 if log else ""), data=[(name, v) for name, v, _ in rows],
+                              value_label="expected members"))
         t = ReportTable(f"funnel-{i + 1}", f"{title}: stages", ["Stage", "Members", "Expected members",
                                                                   "Reach the last stage", "Drop out",
                                                                   "Revenue per member"],

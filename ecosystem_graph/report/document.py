@@ -56,6 +56,9 @@ class Chart:
     caption: str | None = None
     legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour) swatches under the chart
     tables: list["ReportTable"] = field(default_factory=list)  # tables read with the chart, shown right under it
+    # The figures drawn, unscaled, as (category, value) with what the values are (the deck's native charts)
+    data: list[tuple[str, float]] = field(default_factory=list)
+    value_label: str | None = None
 
 
 @dataclass
@@ -116,3 +119,5 @@ class Report:
     graph_head: str | None = None  # already-safe HTML for <head> (unused by the default graph fragment)
     graph_scripts: str | None = None  # already-safe scripts written once at the end of <body>
     counts: dict[str, int] = field(default_factory=dict)
+    graph: Any = None  # the model as a networkx graph (the deck draws its map from it)
+    ranking: list[str] = field(default_factory=list)  # node ids, the headline ranking (removal impact) first
