@@ -568,8 +568,6 @@ def _funnel_order(f) -> list:
 
 
 MAX_FUNNEL_CHARTS = 3
-FUNNEL_LOG_RATIO = 50.0
-"""A funnel whose largest stage is this many times its smallest is drawn with logarithmic widths."""
 
 
 def _funnel_section(result, ctx: _Ctx) -> Section:
@@ -598,23 +596,16 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
                           f"per member entering at {names.get(main.entry, main.entry)}"))
     for i, f in enumerate(funnels[:MAX_FUNNEL_CHARTS]):
         stages = _funnel_order(f)
-        rate_into: dict[str, float] = {}
-        incoming: dict[str, int] = {}
+        incoming: dict[str, list[tuple[str, float]]] = {}
         for st in f.steps:
-            incoming[st.target] = incoming.get(st.target, 0) + 1
-            rate_into[st.target] = st.rate
-        rows = [(st.name, st.expected_members, rate_into.get(st.id) if incoming.get(st.id) == 1 else None)
-                for st in stages]
+            incoming.setdefault(st.target, []).append((names.get(st.source, st.source), st.rate))
+        rows = [(st.name, st.expected_members, incoming.get(st.id, [])) for st in stages]
         title = "Funnel stages" if len(funnels) == 1 else f"Funnel from {names.get(f.entry, f.entry)}"
-        values = [v for _, v, _ in rows if v > 0]
-        log = bool(values) and max(values) / min(values) > FUNNEL_LOG_RATIO
         s.charts.append(Chart(f"funnel-{i + 1}", title,
-                              charts.funnel_chart(rows, value_format=lambda v: fmt.number(round(v)), title=title,
-                                                  log=log),
-                              "Expected members per stage for the entry stage's size; the rate of each step "
-                              "is written above its stage."
-                              + (" Bar widths on a logarithmic scale (the stages differ too much for a linear one)."
-                                 if log else "")))
+                              charts.funnel_chart(rows, value_format=lambda v: fmt.number(round(v)),
+                                                  rate_format=lambda r: fmt.share(r, 1), title=title),
+                              "Expected members per stage for the entry stage's size; bar widths are proportional "
+                              "to members. Above each stage, every step into it with its conversion rate."))
         t = ReportTable(f"funnel-{i + 1}", f"{title}: stages", ["Stage", "Members", "Expected members",
                                                                   "Reach the last stage", "Drop out",
                                                                   "Revenue per member"],
