@@ -27,15 +27,19 @@ __all__ = ["report"]
 @click.option("--top", type=click.IntRange(min=1, max=1000), default=15, show_default=True,
               help="Rows in each ranking table.")
 @click.option("--no-graph", is_flag=True, help="Leave the interactive graph out (smaller file).")
+@click.option("--technical", is_flag=True,
+              help="Add a technical annex: every figure's definition with formulas and implementation notes "
+                   "(for analysts; the default methods section explains the figures in plain words).")
 @max_bytes_option
 def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
-           title: str | None, top: int, no_graph: bool, max_bytes: int | None) -> None:
+           title: str | None, top: int, no_graph: bool, technical: bool, max_bytes: int | None) -> None:
     """Write a client-ready report on the ecosystem in FILE.
 
     The report opens with an executive summary (revenue and its split, keystones, the most and least
     locked-in segments, concentration, funnel conversion), then the interactive graph, one section per
-    analysis with charts and tables, a before/after section for a what-if, and a methods appendix
-    (definitions, the model's assumptions, tool version, the model file's SHA-256). The HTML file works
+    analysis with charts and tables, a before/after section for a what-if, and a methods appendix (each
+    figure in plain words with what it assumes, the model's assumptions, tool version, the model file's
+    SHA-256). --technical adds an annex with the formulas and implementation notes. The HTML file works
     offline and prints one section per page.
 
     \b
@@ -44,6 +48,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o amazon-report.html --remove prime
       ecograph report examples/amazon.yaml -o no-aws.html --scenario no-aws.yaml
       ecograph report examples/amazon.yaml -o amazon-report.md --format md
+      ecograph report examples/amazon.yaml -o analyst.html --technical
     """
     from .fileio import atomic_outputs, output_target, write_text_atomic
     from .report import build_report, load_scenario, render_report_html, render_report_markdown
@@ -65,7 +70,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     loaded = load_for_cli(file, max_bytes)  # the hash and comments come from the very bytes validated
     with _progress() as step:
         doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
-                           graph=not no_graph, on_step=step)
+                           graph=not no_graph, on_step=step, technical=technical)
         step("writing")
         written: list[str] = []
         try:
@@ -86,7 +91,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     size = out.stat().st_size
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
-    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")
+    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
 
 
 def _size(n: int) -> str:

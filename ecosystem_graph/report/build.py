@@ -14,7 +14,7 @@ from ..graph import to_networkx
 from . import charts, fmt
 from .document import Chart, Kpi, Report, ReportTable, Section, cell
 from .flows import feeds_drivers, money_flows
-from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
+from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions, plain_methods
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
 
@@ -97,6 +97,7 @@ def build_report(
     graph: bool = True,
     seed: int = 0,
     on_step: Callable[[str], None] | None = None,
+    technical: bool = False,
 ) -> Report:
     """Analyse ``model`` and lay out a :class:`~ecosystem_graph.report.document.Report`.
 
@@ -115,6 +116,9 @@ def build_report(
         Embed the interactive graph (needs :mod:`ecosystem_graph.render`).
     on_step : callable, optional
         Called with a short label before each step (for progress display).
+    technical : bool
+        Add the technical annex: every figure's definition with its formulas and implementation notes.
+        Without it the methods section explains the figures in plain words only.
     """
     from ..analysis import analyze
 
@@ -153,10 +157,10 @@ def build_report(
     fmt.rescale_money_columns([t for sec in sections for t in sec.tables + [x for c in sec.charts for x in c.tables]],
                               ctx.currency, ctx.unit)
     step("writing the methods appendix")
-    metrics, metrics_source = load_metric_definitions()
+    metrics, metrics_source = load_metric_definitions() if technical else ([], None)
     assumptions, left_out = model_assumptions(model, raw)
     notes = []
-    if not metrics_source:
+    if technical and not metrics_source:
         notes.append("docs/metrics.md was not found; set ECOGRAPH_METRICS_DOC to its path to include the "
                      "metric definitions.")
     provenance = Provenance(
@@ -183,6 +187,8 @@ def build_report(
         provenance=provenance,
         scenario_label=scenario.label if comparison is not None else None,
         counts={"nodes": G.number_of_nodes(), "relationships": G.number_of_edges()},
+        methods=plain_methods(s.id for s in sections),
+        technical=technical,
     )
 
 
@@ -540,8 +546,8 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                     note=f"Removal impact: the average of the shares of ecosystem revenue, of the "
                          f"{ks.bound_segments:,} segments bound to a core, of the total lock-in and of the "
                          f"{ks.connected_pairs:,} connected pairs of actors that would be lost without the actor. "
-                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor (its core part "
-                         f"is in ecograph analyze); lock-in lost: the change of the summed lock-in index.")
+                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor; lock-in lost: "
+                         f"the change of the summed lock-in index.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.impact, fmt.share(k.impact)),
@@ -572,8 +578,8 @@ MAX_FUNNEL_CHARTS = 3
 
 def _funnel_section(result, ctx: _Ctx) -> Section:
     s = Section(id="funnel", title="Customer funnel",
-                lead="Stages joined by conversion rates, read as an absorbing Markov chain: members move on "
-                     "with each step's rate or drop out; reaching a final stage is conversion.")
+                lead="Stages joined by conversion rates: members move on with each step's rate or drop out; "
+                     "reaching a final stage is conversion.")
     funnels = sorted(result.funnels, key=lambda f: -sum((st.size or 0) for st in f.stages if st.entry))
     if not funnels:
         return s

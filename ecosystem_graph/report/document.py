@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .methods import Assumption, MetricDefinition, Provenance
+from .methods import Assumption, FigureMethod, MetricDefinition, Provenance
 
 __all__ = ["Cell", "ReportTable", "Chart", "Kpi", "SummaryItem", "Section", "Report", "cell"]
 
@@ -115,3 +115,5 @@ class Report:
     graph_head: str | None = None  # already-safe HTML for <head> (unused by the default graph fragment)
     graph_scripts: str | None = None  # already-safe scripts written once at the end of <body>
     counts: dict[str, int] = field(default_factory=dict)
+    methods: list[FigureMethod] = field(default_factory=list)  # each figure in plain words
+    technical: bool = False  # add the technical annex (``metrics`` with formulas and implementation notes)
