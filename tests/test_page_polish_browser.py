@@ -117,8 +117,12 @@ def test_print_media_hides_every_control(browser, tmp_path, kind):
     page.emulate_media(media="print")
     page.wait_for_timeout(100)
     assert _controls_visible(page) == []
-    # the drawing and the legend's rows stay on paper
-    assert page.evaluate("getComputedStyle(document.getElementById('eco-canvas')).display") != "none"
+    # the drawing takes the panel's place and is drawn again at that size; the legend's rows stay on paper
+    page.wait_for_timeout(300)
+    sizes = page.evaluate("[document.getElementById('eco-graph').getBoundingClientRect().width, "
+                          "document.querySelector('#eco-canvas canvas').getBoundingClientRect().width, "
+                          "document.querySelector('#eco-canvas canvas').width / window.devicePixelRatio]")
+    assert sizes[1] >= sizes[0] - 4 and sizes[2] == pytest.approx(sizes[1], abs=2)
     assert page.evaluate("document.querySelector('.eco-legend-row').getBoundingClientRect().height") > 0
     assert errors == []
     page.close()

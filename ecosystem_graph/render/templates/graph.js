@@ -417,6 +417,18 @@
     hiddenNodes: function () { return nodes.get({filter: function (n) { return n.hidden === true; }}).map(function (n) { return n.id; }); },
     nodeKind: function (id) { return nodeById[id] ? nodeById[id].kind : null; }
   };
+  // Printing hides the side panel: draw the graph again at the wider size, whole.
+  function refitForMedia() {
+    network.setSize("100%", "100%");
+    network.redraw();
+    network.fit();
+  }
+  if (window.matchMedia) {
+    var printQuery = window.matchMedia("print");
+    if (printQuery.addEventListener) printQuery.addEventListener("change", refitForMedia);
+  }
+  window.addEventListener("beforeprint", refitForMedia);
+  window.addEventListener("afterprint", refitForMedia);
   window.ecoNetwork = network;
   window.ecoGraph = api;
   // Open with the first highlight the user asked for; highlights only offered (auto keystones) wait for a click.
