@@ -32,15 +32,20 @@ __all__ = ["report"]
 @click.option("--no-graph", is_flag=True,
               help="Leave the ecosystem map out (the interactive graph in HTML, the SVG map beside a .md, the "
                    "deck's map slide).")
+@click.option("--technical", is_flag=True,
+              help="Add a technical annex: every figure's definition with formulas and implementation notes "
+                   "(for analysts; the default methods section explains the figures in plain words).")
 @max_bytes_option
 def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
-           title: str | None, top: int, no_graph: bool, max_bytes: int | None, template: str | None = None) -> None:
+           title: str | None, top: int, no_graph: bool, technical: bool, max_bytes: int | None,
+           template: str | None = None) -> None:
     """Write a client-ready report on the ecosystem in FILE.
 
     The report opens with an executive summary (revenue and its split, keystones, the most and least
     locked-in segments, concentration, funnel conversion), then the interactive graph, one section per
-    analysis with charts and tables, a before/after section for a what-if, and a methods appendix
-    (definitions, the model's assumptions, tool version, the model file's SHA-256). The HTML file works
+    analysis with charts and tables, a before/after section for a what-if, and a methods appendix (each
+    figure in plain words with what it assumes, the model's assumptions, tool version, the model file's
+    SHA-256). --technical adds an annex with the formulas and implementation notes. The HTML file works
     offline and prints one section per page.
 
     \b
@@ -51,6 +56,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o amazon-report.md --format md
       ecograph report examples/amazon.yaml -o amazon-deck.pptx
       ecograph report examples/amazon.yaml -o deck.pptx --template firm.pptx
+      ecograph report examples/amazon.yaml -o analyst.html --technical
     """
     from .fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
     from .report import build_report, load_scenario, render_report_html, render_report_markdown
@@ -80,7 +86,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     with _progress() as step:
         doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
                            graph=not no_graph and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
-                           on_step=step)
+                           on_step=step, technical=technical)
         step("writing")
         written: list[str] = []
         try:
@@ -109,7 +115,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         return
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
-    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2} sections, {charts} charts{extra}")
+    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
 
 
 def _size(n: int) -> str:

@@ -401,19 +401,25 @@ def test_cli_scenario_file_and_unknown_ids(tmp_path):
     assert not (tmp_path / "x.html").exists()
 
 
-def test_methods_appendix_takes_the_definitions_from_metrics_md(tmp_path, monkeypatch):
+def test_technical_annex_takes_the_definitions_from_metrics_md(tmp_path, monkeypatch):
     doc = tmp_path / "metrics.md"
     doc.write_text("# Metrics\n\n## PageRank\n\n`PR(v) = (1-d)/N + d * sum(...)`, weights: PAYS amount.\n\n"
                    "## HHI\n\n`HHI = 10000 * sum(s_i^2)` <script>window.__pwned=1</script>\n", encoding="utf-8")
     monkeypatch.setenv("ECOGRAPH_METRICS_DOC", str(doc))
-    report = build_report(report_model(), graph=False)
+    report = build_report(report_model(), graph=False, technical=True)
     assert [m.title for m in report.metrics] == ["PageRank", "HHI"]
     page = render_report_html(report)
-    methods = page[page.index('id="methods"'):]
-    assert "<h4>PageRank</h4>" in methods and "<code>PR(v) = (1-d)/N + d * sum(...)</code>" in methods
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in methods and "<script>window.__pwned" not in page
+    annex = page[page.index('id="technical"'):]
+    assert "<h4>PageRank</h4>" in annex and "<code>PR(v) = (1-d)/N + d * sum(...)</code>" in annex
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in annex and "<script>window.__pwned" not in page
+    assert parse(page).sections[-2:] == ["methods", "technical"]
     text, _ = render_report_markdown(report, "r")
-    assert "#### PageRank" in text and "`HHI = 10000 * sum(s_i^2)`" in text
+    annex_md = text[text.index("## Technical annex"):]
+    assert "### PageRank" in annex_md and "`HHI = 10000 * sum(s_i^2)`" in annex_md
+    # without --technical: no annex, no formulas, although the definitions file is there
+    plain = build_report(report_model(), graph=False)
+    assert plain.metrics == [] and 'id="technical"' not in render_report_html(plain)
+    assert "PR(v)" not in render_report_markdown(plain, "r")[0]
 
 
 @pytest.mark.parametrize("data, sections, summary", [

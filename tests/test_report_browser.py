@@ -110,8 +110,6 @@ def test_report_graph_draws_nodes_named_like_object_prototype_members(browser, t
     assert sorted(page.evaluate("Object.keys(window.ecoNetwork.getPositions())")) == all_ids
     assert sorted(page.evaluate("window.ecoNetwork.body.nodeIndices.slice()")) == all_ids
     page.locator("#graph-box canvas").first.scroll_into_view_if_needed()
-    # fold the legend: it lies over the lower left of the graph, where a small node can sit
-    page.evaluate("document.querySelectorAll('details.eco-legend').forEach(d => { d.open = false; })")
     for node_id in sorted(PROTOTYPE_IDS.values()):
         pos = page.evaluate("id => window.ecoNetwork.canvasToDOM(window.ecoNetwork.getPositions([id])[id])", node_id)
         box = page.locator("#graph-box canvas").first.bounding_box()

@@ -134,7 +134,39 @@ def test_funnel_chart_shows_stages_members_and_rates():
                               value_format=lambda v: f"{v:,.0f}")
     texts = _texts(svg)
     assert {"Flyby", "Registered", "Subscriber", "1,000", "80", "20"} <= set(texts)
-    assert "↓ 8.0% convert" in texts and "↓ 25.0% convert" in texts
+    assert "Flyby → Registered: 8.0%" in texts and "Registered → Subscriber: 25.0%" in texts
+
+
+def _stage_widths(svg: str) -> list[float]:
+    """The drawn width of each stage's bar, from the x coordinates of its path."""
+    root = ET.fromstring(svg)
+    widths = {}
+    for g in root.iter(f"{SVG_NS}g"):
+        m = re.search(r"-funnel-stage-(\d+)$", g.get("id", ""))
+        if m:
+            d = next(g.iter(f"{SVG_NS}path")).get("d")
+            xs = [float(x) for x in re.findall(r"[ML]\s*(-?[\d.]+)\s", d)]
+            widths[int(m.group(1))] = max(xs) - min(xs)
+    return [widths[i] for i in sorted(widths)]
+
+
+def test_funnel_chart_is_linear_and_labels_every_step_of_a_branching_funnel():
+    # Flyby 2,000,000 splits into Registered (8%) and Trial (1%); both feed Subscriber.
+    members = [2_000_000, 160_000, 20_000, 4_060]
+    stages = [("Flyby", members[0], []),
+              ("Registered", members[1], [("Flyby", 0.08)]),
+              ("Trial", members[2], [("Flyby", 0.01)]),
+              ("Subscriber", members[3], [("Registered", 0.0203), ("Trial", 0.04)])]
+    svg = charts.funnel_chart(stages, value_format=lambda v: f"{v:,.0f}", title="Branching")
+    widths = _stage_widths(svg)
+    assert len(widths) == 4
+    for w, m in zip(widths[1:], members[1:]):
+        # linear: 160,000 / 2,000,000 = 0.08 of the top bar (a log scale would draw 0.82)
+        assert w / widths[0] == pytest.approx(m / members[0], rel=0.01)
+    texts = _texts(svg)
+    steps = ["Flyby → Registered: 8.0%", "Flyby → Trial: 1.0%", "Registered → Subscriber: 2.0%",
+             "Trial → Subscriber: 4.0%"]
+    assert [t for t in texts if "→" in t] == steps  # one label per step, in stage order
 
 
 def test_standalone_svg_has_prolog_and_size():

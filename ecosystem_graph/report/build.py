@@ -14,7 +14,7 @@ from ..graph import to_networkx
 from . import charts, fmt
 from .document import Chart, Kpi, Report, ReportTable, Section, cell
 from .flows import feeds_drivers, money_flows
-from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions
+from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions, plain_methods
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
 
@@ -98,6 +98,7 @@ def build_report(
     graph_format: str = "html",
     seed: int = 0,
     on_step: Callable[[str], None] | None = None,
+    technical: bool = False,
 ) -> Report:
     """Analyse ``model`` and lay out a :class:`~ecosystem_graph.report.document.Report`.
 
@@ -118,6 +119,9 @@ def build_report(
         The map as the interactive graph (for the HTML report) or as a static SVG map (for Markdown).
     on_step : callable, optional
         Called with a short label before each step (for progress display).
+    technical : bool
+        Add the technical annex: every figure's definition with its formulas and implementation notes.
+        Without it the methods section explains the figures in plain words only.
     """
     from ..analysis import analyze
 
@@ -159,10 +163,10 @@ def build_report(
     fmt.rescale_money_columns([t for sec in sections for t in sec.tables + [x for c in sec.charts for x in c.tables]],
                               ctx.currency, ctx.unit)
     step("writing the methods appendix")
-    metrics, metrics_source = load_metric_definitions()
+    metrics, metrics_source = load_metric_definitions() if technical else ([], None)
     assumptions, left_out = model_assumptions(model, raw)
     notes = []
-    if not metrics_source:
+    if technical and not metrics_source:
         notes.append("docs/metrics.md was not found; set ECOGRAPH_METRICS_DOC to its path to include the "
                      "metric definitions.")
     provenance = Provenance(
@@ -191,6 +195,8 @@ def build_report(
         counts={"nodes": G.number_of_nodes(), "relationships": G.number_of_edges()},
         graph=G,
         ranking=[k.id for k in getattr(getattr(analysis, "keystones", None), "nodes", None) or []],
+        methods=plain_methods(s.id for s in sections),
+        technical=technical,
     )
 
 
@@ -577,9 +583,8 @@ def _keystone_section(ks, ctx: _Ctx) -> Section:
                     note=f"Removal impact: the average of the shares of ecosystem revenue, of the "
                          f"{ks.bound_segments:,} segments bound to a core, of the total lock-in and of the "
                          f"{ks.connected_pairs:,} connected pairs of actors that would be lost without the actor. "
-                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor (its core part "
-                         f"is in ecograph analyze); pairs separated: pairs of other actors left with no chain of "
-                         f"relationships between them.")
+                         f"Revenue at risk: the ecosystem revenue no longer paid without the actor; pairs "
+                         f"separated: pairs of other actors left with no chain of relationships between them.")
     for k in nodes[: ctx.top]:
         t.row_ids.append(k.id)
         t.rows.append([cell(k.rank), cell(k.name), cell(k.kind), cell(k.impact, fmt.share(k.impact)),
@@ -605,14 +610,12 @@ def _funnel_order(f) -> list:
 
 
 MAX_FUNNEL_CHARTS = 3
-FUNNEL_LOG_RATIO = 50.0
-"""A funnel whose largest stage is this many times its smallest is drawn with logarithmic widths."""
 
 
 def _funnel_section(result, ctx: _Ctx) -> Section:
     s = Section(id="funnel", title="Customer funnel",
-                lead="Stages joined by conversion rates, read as an absorbing Markov chain: members move on "
-                     "with each step's rate or drop out; reaching a final stage is conversion.")
+                lead="Stages joined by conversion rates: members move on with each step's rate or drop out; "
+                     "reaching a final stage is conversion.")
     funnels = sorted(result.funnels, key=lambda f: -sum((st.size or 0) for st in f.stages if st.entry))
     if not funnels:
         return s
@@ -635,24 +638,17 @@ def _funnel_section(result, ctx: _Ctx) -> Section:
                           f"per member entering at {names.get(main.entry, main.entry)}"))
     for i, f in enumerate(funnels[:MAX_FUNNEL_CHARTS]):
         stages = _funnel_order(f)
-        rate_into: dict[str, float] = {}
-        incoming: dict[str, int] = {}
+        incoming: dict[str, list[tuple[str, float]]] = {}
         for st in f.steps:
-            incoming[st.target] = incoming.get(st.target, 0) + 1
-            rate_into[st.target] = st.rate
-        rows = [(st.name, st.expected_members, rate_into.get(st.id) if incoming.get(st.id) == 1 else None)
-                for st in stages]
+            incoming.setdefault(st.target, []).append((names.get(st.source, st.source), st.rate))
+        rows = [(st.name, st.expected_members, incoming.get(st.id, [])) for st in stages]
         title = "Funnel stages" if len(funnels) == 1 else f"Funnel from {names.get(f.entry, f.entry)}"
-        values = [v for _, v, _ in rows if v > 0]
-        log = bool(values) and max(values) / min(values) > FUNNEL_LOG_RATIO
         s.charts.append(Chart(f"funnel-{i + 1}", title,
-                              charts.funnel_chart(rows, value_format=lambda v: fmt.number(round(v)), title=title,
-                                                  log=log),
-                              "Expected members per stage for the entry stage's size; the rate of each step "
-                              "is written above its stage."
-                              + (" Bar widths on a logarithmic scale (the stages differ too much for a linear one)."
-                                 if log else ""), data=[(name, v) for name, v, _ in rows],
-                              value_label="expected members"))
+                              charts.funnel_chart(rows, value_format=lambda v: fmt.number(round(v)),
+                                                  rate_format=lambda r: fmt.share(r, 1), title=title),
+                              "Expected members per stage for the entry stage's size; bar widths are proportional "
+                              "to members. Above each stage, every step into it with its conversion rate.",
+                              data=[(name, v) for name, v, _ in rows], value_label="expected members"))
         t = ReportTable(f"funnel-{i + 1}", f"{title}: stages", ["Stage", "Members", "Expected members",
                                                                   "Reach the last stage", "Drop out",
                                                                   "Revenue per member"],

@@ -21,7 +21,7 @@ matplotlib.use("Agg", force=False)
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import FancyBboxPatch, PathPatch, Rectangle  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -475,48 +475,67 @@ def _index_color(index: float) -> str:
     return PALETTE["warn"]
 
 
-def funnel_chart(stages: Sequence[tuple[str, float, float | None]], *, value_format=None,
-                 title: str | None = None, width: float = 9.6, log: bool = False) -> str:
-    """A funnel: one centred bar per stage (width = members), with the conversion rate between stages.
+def funnel_chart(stages: Sequence[tuple[str, float, object]], *, value_format=None, rate_format=None,
+                 title: str | None = None, width: float = 9.6) -> str:
+    """A funnel: one centred bar per stage whose width is proportional to its members, and above each
+    stage every conversion step into it, written as "source → stage: rate".
 
-    ``stages`` are ``(label, members, rate_from_previous)``; the first rate is ignored. With ``log``, bar
-    widths follow ``log10(members)`` from one member up (for steep funnels); the labels keep the numbers.
+    ``stages`` are ``(label, members, incoming)``; ``incoming`` is a list of ``(source label, rate)`` (a
+    branching funnel has several steps into a stage), or one rate from the stage above, or ``None``.
+    Each bar is a group with the id ``funnel-stage-<i>`` (prefixed like every id in the chart).
 
     >>> svg = funnel_chart([("Flybys", 1000, None), ("Registered", 80, 0.08)])
-    >>> "Flybys" in svg and "8.0%" in svg
+    >>> "Flybys" in svg and "Flybys → Registered: 8.0%" in svg
     True
     """
-    rows = [(str(l), float(v), r) for l, v, r in stages]
-    n = max(len(rows), 1)
+    def rate_text(r: float) -> str:
+        return rate_format(r) if rate_format else f"{float(r) * 100:.1f}%"
+
+    rows = []
+    for i, (label, value, incoming) in enumerate(stages):
+        if incoming is None:
+            steps = []
+        elif isinstance(incoming, (int, float)):
+            steps = [(str(stages[i - 1][0]), float(incoming))] if i > 0 else []
+        else:
+            steps = [(str(src), float(r)) for src, r in incoming]
+        rows.append((str(label), float(value), steps))
     top = max((r[1] for r in rows), default=1.0) or 1.0
+    line, bar, gap = 0.34, 0.6, 0.22
+    # Lay out from the top down: the step lines of a stage, then its bar.
+    placed, cursor = [], 0.0
+    for label, value, steps in rows:
+        text_ys = []
+        for _ in steps:
+            cursor -= line
+            text_ys.append(cursor + line / 2)
+        cursor -= 0.06 if steps else gap
+        placed.append((cursor - bar / 2, text_ys))
+        cursor -= bar
+    depth = -cursor
+    n = max(len(rows), 1)
     with matplotlib.rc_context(_RC):
-        fig = _new_figure(width, 0.5 + 0.62 * n)
+        fig = _new_figure(width, 0.3 + 0.62 * depth)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(-1.55, 1.05)
-        ax.set_ylim(-n + 0.35, 0.75)
+        ax.set_ylim(cursor - 0.05, 0.05)
         ax.axis("off")
-        import math
-
-        def share(value: float) -> float:
-            if log:
-                return math.log10(max(value, 1.0)) / max(math.log10(max(top, 10.0)), 1e-12)
-            return value / top
-
-        for i, (label, value, rate) in enumerate(rows):
-            w = max(share(value), 0.012)
-            y = -i
+        for i, ((label, value, steps), (y, text_ys)) in enumerate(zip(rows, placed)):
+            w = max(value, 0.0) / top  # linear: the drawn width is proportional to the members
             shade = _blend(PALETTE["primary"], PALETTE["accent"], i / max(n - 1, 1))
-            ax.add_patch(FancyBboxPatch((-w, y - 0.3), 2 * w, 0.6, boxstyle="round,pad=0,rounding_size=0.03",
-                                        facecolor=shade, edgecolor="none"))
+            # a hairline edge keeps a stage of a few members visible without widening it
+            patch = Rectangle((-w, y - bar / 2), 2 * w, bar, facecolor=shade, edgecolor=shade, linewidth=0.5)
+            patch.set_gid(f"funnel-stage-{i}")
+            ax.add_patch(patch)
             ax.text(-1.08, y, _short(label, 26), ha="right", va="center", fontsize=9, color=PALETTE["ink"],
                     fontweight="bold")
             inside = w > 0.25
             ax.text(0 if inside else w + 0.03, y, _value_text(value, value_format), va="center",
                     ha="center" if inside else "left", fontsize=8.5,
                     color="white" if inside else PALETTE["ink"])
-            if i > 0 and rate is not None:
-                ax.text(-1.08, y + 0.5, f"↓ {float(rate) * 100:.1f}% convert", ha="right", va="center",
-                        fontsize=7.5, color=PALETTE["muted"])
+            for (source, rate), ty in zip(steps, text_ys):
+                ax.text(0, ty, f"{_short(source, 30)} → {_short(label, 30)}: {rate_text(rate)}", ha="center",
+                        va="center", fontsize=7.5, color=PALETTE["muted"])
         return svg_from_figure(fig, title=title)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .methods import Assumption, MetricDefinition, Provenance
+from .methods import Assumption, FigureMethod, MetricDefinition, Provenance
 
 __all__ = ["Cell", "ReportTable", "Chart", "Kpi", "SummaryItem", "Section", "Report", "cell"]
 
@@ -121,3 +121,5 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     graph: Any = None  # the model as a networkx graph (the deck draws its map from it)
     ranking: list[str] = field(default_factory=list)  # node ids, the headline ranking (removal impact) first
+    methods: list[FigureMethod] = field(default_factory=list)  # each figure in plain words
+    technical: bool = False  # add the technical annex (``metrics`` with formulas and implementation notes)

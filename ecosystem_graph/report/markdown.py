@@ -72,6 +72,8 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
         out += ["", f"**Scenario:** {md_escape(report.scenario_label)}"]
     out += ["", "## Contents", ""]
     anchors = [("summary", "Executive summary")] + [(s.id, s.title) for s in report.sections] + [("methods", "Methods")]
+    if report.technical:
+        anchors.append(("technical", "Technical annex"))
     out += [f"{i}. [{md_escape(title)}](#{_slug(title)})" for i, (_, title) in enumerate(anchors, start=1)]
     out += ["", "## Executive summary", ""]
     out += _kpis(report.kpis)
@@ -111,15 +113,10 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
             out.append(f"- {md_escape(n)}")
         if s.notes:
             out.append("")
-    out += ["## Methods", "", "### Metric definitions", ""]
-    if report.metrics:
-        for m in report.metrics:
-            # Our own documentation, kept as Markdown (headings moved below this section's level).
-            out += [f"#### {md_escape(m.title)}", "", _demote_headings(m.markdown), ""]
-    else:
-        out += [f"The metric definitions (docs/metrics.md of ecosystem-graph {report.provenance.tool_version}) "
-                "were not available when this report was made.", ""]
-    out += ["### Assumptions in the model", ""]
+    out += ["## Methods", "", "### How the figures are worked out", ""]
+    out += [f"- **{md_escape(m.title)}.** {md_escape(m.text)} *Assumes: {md_escape(m.assumptions)}*"
+            for m in report.methods]
+    out += ["", "### Assumptions in the model", ""]
     if report.assumptions:
         out += [f"- **{md_escape(a.where)}:** {md_escape(a.text)}" for a in report.assumptions]
         if report.assumptions_left_out:
@@ -136,6 +133,16 @@ def render_report_markdown(report: Report, chart_prefix: str) -> tuple[str, dict
         out.append(f"- Definitions: {md_escape(p.metrics_source)}")
     out += [f"- {md_escape(n)}" for n in p.notes]
     out.append("")
+    if report.technical:
+        out += ["## Technical annex", "", "Every figure's definition with its formulas and implementation notes, "
+                "for analysts who check or reproduce the numbers.", ""]
+        if report.metrics:
+            for m in report.metrics:
+                # Our own documentation, kept as Markdown (headings moved below this section's level).
+                out += [f"{'#' * (m.level + 1)} {md_escape(m.title)}", "", _demote_headings(m.markdown), ""]
+        else:
+            out += [f"The metric definitions (docs/metrics.md of ecosystem-graph {p.tool_version}) "
+                    "were not available when this report was made.", ""]
     return "\n".join(out), files
 
 

@@ -1,4 +1,4 @@
-"""The methods appendix: metric definitions from ``docs/metrics.md``, the model's assumptions, provenance."""
+"""The methods appendix: each figure in plain words, the model's assumptions, provenance; the technical definitions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 import yaml
 
 __all__ = [
+    "FigureMethod",
+    "PLAIN_METHODS",
+    "plain_methods",
     "MetricDefinition",
     "Assumption",
     "Provenance",
@@ -21,6 +24,88 @@ __all__ = [
     "yaml_comments",
     "file_sha256",
 ]
+
+
+@dataclass(frozen=True)
+class FigureMethod:
+    """How one figure of the report is arrived at, in the client's words, and what it takes for granted."""
+
+    section: str  # the report section it explains ("revenue", "keystones", ...)
+    title: str
+    text: str
+    assumptions: str
+
+
+# Written for a client: no formulas, no software names; the technical annex (--technical) has the rest.
+PLAIN_METHODS: tuple[FigureMethod, ...] = (
+    FigureMethod(
+        "revenue", "Revenue and who pays whom",
+        "Revenue is what customers and partners pay the ecosystem's own offerings (the core, its satellites "
+        "and channels) in the period: the number of payments times their price, or a stated share of "
+        "another payment. Money an offering only passes on, such as an app store's payout, is counted once, "
+        "where it is earned.",
+        "The volumes, prices and shares in the model are right for the period; nothing outside the model "
+        "is paid."),
+    FigureMethod(
+        "revenue", "Concentration",
+        "Concentration says whether the revenue comes from a few payers (or goes to a few offerings) or is "
+        "spread over many: the Herfindahl-Hirschman index (HHI), from near 0 (evenly spread over very many) "
+        "to 10,000 (a single one); 1,500 to 2,500 reads as moderately, above 2,500 as highly concentrated.",
+        "Each payer is counted as one, however many customers it stands for."),
+    FigureMethod(
+        "revenue", "Dependency on satellites and channels",
+        "How much of the revenue relies on a satellite or channel: its own revenue plus a part of the "
+        "revenue of other offerings whose customers reach them through it, shared out over the routes "
+        "customers take in proportion to how much each route is used.",
+        "Customers follow the routes drawn in the model; one payment can rely on several offerings, so the "
+        "shares can add up to more than 100%."),
+    FigureMethod(
+        "keystones", "Who holds the ecosystem together",
+        "The removal impact of an actor is what the ecosystem would lose without it: the revenue no longer "
+        "paid, the customer segments left without a tie to the core, the lock-in lost and the actors no "
+        "longer connected, each as a share of the whole and weighted equally. Revenue at risk counts a "
+        "payment as lost only when the actor pays it, receives it or stands on every route between payer "
+        "and payee.",
+        "Nothing adapts after a loss: no customer moves to a competitor or to a route the model does not "
+        "show."),
+    FigureMethod(
+        "lockin", "Lock-in",
+        "The lock-in index (0 to 100) of a customer segment weighs what a competitor would have to pay to "
+        "break the segment's ties to the core (half of the score), how many independent routes bind it "
+        "(a quarter; three routes count in full) and how many kinds of lock-in are at work, such as "
+        "contracts, learning or loyalty programmes (a quarter).",
+        "Switching costs are those written in the model; a tie with no switching cost is free to break."),
+    FigureMethod(
+        "funnel", "Customer funnel",
+        "Members of each stage move on to the next stages at the conversion rates in the model and the "
+        "rest drop out; the expected members of each stage and the share of entrants who reach the last "
+        "stage follow from those rates, for the entry stage's size. A lever is how many more members would "
+        "convert if one rate rose by a tenth of itself, all others unchanged.",
+        "Rates stay the same whatever the volume, and every member moves independently of the others."),
+    FigureMethod(
+        "centrality", "Where the money ends up and the go-betweens",
+        "Where the money ends up follows the payments and ties from actor to actor and measures the share "
+        "of the time one would spend at each actor; a go-between sits on many of the shortest routes "
+        "between other actors, and a well-connected actor is tied to other well-connected actors.",
+        "Only the relationships in the model count; their money, where they carry any, sets how strongly "
+        "they count."),
+    FigureMethod(
+        "whatif", "What-if",
+        "The what-if removes or scales the actors and relationships it names and works out every figure "
+        "again; each change is the figure after minus the figure before, and the percentage is taken of the "
+        "figure before.",
+        "Everything else stays as modelled: customers and partners do not react to the change."),
+)
+
+
+def plain_methods(section_ids) -> list[FigureMethod]:
+    """The plain-language explanations of the figures in the report's sections, in report order.
+
+    >>> [m.title for m in plain_methods(["funnel"])]
+    ['Customer funnel']
+    """
+    wanted = list(dict.fromkeys(section_ids))
+    return [m for sid in wanted for m in PLAIN_METHODS if m.section == sid]
 
 
 @dataclass

@@ -156,7 +156,7 @@
     if (edgeUpdates.length) edges.update(edgeUpdates);
   }
 
-  function showHighlight(index) {
+  function showHighlight(index, fitView) {
     hlNodes = idMap();
     hlEdges = idMap();
     state.highlight = index;
@@ -171,6 +171,18 @@
       buttons[i].classList.toggle("eco-active", Number(buttons[i].getAttribute("data-index")) === state.highlight);
     }
     applyEmphasis();
+    if (fitView) fitHighlight(true);
+  }
+
+  // Fit the highlighted nodes (all nodes for "No highlight") into view, whatever a search zoomed in on.
+  function fitHighlight(animate) {
+    var ids = [];
+    if (state.highlight >= 0) {
+      nodes.forEach(function (n) { if (hlNodes[n.id] === true && !n.hidden) ids.push(n.id); });
+    }
+    var how = {maxZoomLevel: 1.5, animation: animate ? {duration: 350, easingFunction: "easeInOutQuad"} : false};
+    if (ids.length) how.nodes = ids;
+    network.fit(how);
   }
 
   function focusOn(id) {
@@ -191,6 +203,34 @@
     }
     applyEmphasis();
   }
+
+  // ------------------------------------------------------------------------------------ tooltips
+  // vis-network hides a tooltip only on the next mouse move over the canvas: hide it as soon as the pointer
+  // leaves its node or edge, leaves the canvas, or the window loses focus.
+  function hideTooltip() {
+    var ih = network.interactionHandler;
+    if (!ih) return;
+    if (ih.popupTimer) { clearTimeout(ih.popupTimer); ih.popupTimer = undefined; }
+    if (ih.popup) ih.popup.hide();
+    ih.popupObj = undefined;
+  }
+  // On blur, only the tooltip of the item left goes: the pending tooltip of the item entered stays.
+  function hideTooltipOf(id) {
+    var ih = network.interactionHandler;
+    if (ih && ih.popup && !ih.popup.hidden && ih.popup.popupTargetId === id) {
+      ih.popup.hide();
+      ih.popupObj = undefined;
+    }
+  }
+  network.on("blurNode", function (params) { hideTooltipOf(params.node); });
+  network.on("blurEdge", function (params) { hideTooltipOf(params.edge); });
+  network.on("dragStart", hideTooltip);
+  network.on("zoom", hideTooltip);
+  container.addEventListener("mouseleave", hideTooltip);
+  container.addEventListener("mouseout", function (ev) {
+    if (!ev.relatedTarget || !container.contains(ev.relatedTarget)) hideTooltip();
+  });
+  window.addEventListener("blur", hideTooltip);
 
   // ------------------------------------------------------------------------------------ details panel
   var details = document.getElementById("eco-details");
@@ -315,7 +355,7 @@
   Array.prototype.forEach.call(root.querySelectorAll(".eco-hl-button"), function (b) {
     b.addEventListener("click", function () {
       focusOn(null);
-      showHighlight(Number(b.getAttribute("data-index")));
+      showHighlight(Number(b.getAttribute("data-index")), true);
     });
   });
   var fit = document.getElementById("eco-fit");
@@ -370,16 +410,30 @@
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false, firstDrawMs: null, firstDrawAt: null,
     timings: {scriptStart: started0, dataBuilt: dataBuiltAt, constructed: constructedAt}, stabilized: !data.physics,
-    selectNode: selectNode, focusOn: focusOn, showHighlight: showHighlight, findNodes: findNodes,
+    selectNode: selectNode, focusOn: focusOn, showHighlight: showHighlight, fitHighlight: fitHighlight,
+    hideTooltip: hideTooltip, findNodes: findNodes,
     setKindVisible: setKindVisible, setTypeVisible: setTypeVisible,
     highlightedNodes: function () { return nodes.get({filter: function (n) { return n.hl === true; }}).map(function (n) { return n.id; }); },
     hiddenNodes: function () { return nodes.get({filter: function (n) { return n.hidden === true; }}).map(function (n) { return n.id; }); },
     nodeKind: function (id) { return nodeById[id] ? nodeById[id].kind : null; }
   };
+  // Printing hides the side panel: draw the graph again at the wider size, whole.
+  function refitForMedia() {
+    network.setSize("100%", "100%");
+    network.redraw();
+    network.fit();
+  }
+  if (window.matchMedia) {
+    var printQuery = window.matchMedia("print");
+    if (printQuery.addEventListener) printQuery.addEventListener("change", refitForMedia);
+  }
+  window.addEventListener("beforeprint", refitForMedia);
+  window.addEventListener("afterprint", refitForMedia);
   window.ecoNetwork = network;
   window.ecoGraph = api;
   // Open with the first highlight the user asked for; highlights only offered (auto keystones) wait for a click.
   for (var h = 0; h < data.highlights.length; h++) {
-    if (!data.highlights[h].offered) { showHighlight(h); break; }
+    if (!data.highlights[h].offered) { showHighlight(h, false); break; }
   }
+  // Its nodes are in view on opening: the first view fits the whole graph, so the highlight reads in context.
 })();
