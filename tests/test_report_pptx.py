@@ -161,6 +161,10 @@ def test_whatif_deck_has_the_before_after_table(tmp_path):
     assert header == ["Figure", "Before", "After", "Change", "Change %"]
     first = [table.cell(1, c).text for c in range(len(table.columns))]
     assert first[0] == "Ecosystem revenue" and first[1] == "USD 570 billion"
+    # a neutral style: light grey header, white body, dark text (not the theme's blue table style)
+    assert str(table.cell(0, 0).fill.fore_color.rgb) == "F3F4F6"
+    assert str(table.cell(1, 0).fill.fore_color.rgb) == "FFFFFF"
+    assert str(table.cell(1, 1).text_frame.paragraphs[0].runs[0].font.color.rgb) == "333333"
     assert_inside(prs)
 
 

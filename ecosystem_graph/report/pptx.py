@@ -578,12 +578,16 @@ def _cell_text(cell, text: str, width: int, height: int, size: int, *, bold: boo
     cell.margin_top = cell.margin_bottom = 18288
     fitted, _ = _fit(text, width - 2 * 45720, height - 2 * 18288, (size,))
     cell.text = fitted
+    # a neutral table: light grey header, white body, the deck's text colour (not the theme's blue style)
+    cell.fill.solid()
+    cell.fill.fore_color.rgb = _rgb(_TILE if bold else "ffffff")
     for p in cell.text_frame.paragraphs:
         if right:
             p.alignment = PP_ALIGN.RIGHT
         for r in p.runs:
             r.font.size = Pt(size)
             r.font.bold = bold
+            r.font.color.rgb = _rgb(_TEXT)
 
 
 def _short(text: str, limit: int) -> str:
