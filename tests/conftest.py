@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import uuid
 from dataclasses import dataclass, field
 
@@ -96,3 +97,22 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the browser tests of one module."""
+    if not shutil.which(CHROMIUM):  # an environment problem: fail loudly, never skip
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

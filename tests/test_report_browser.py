@@ -3,7 +3,6 @@ hostile strings inert; a 10,000-node model gives a usable report (aggregated gra
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -15,22 +14,6 @@ from tests.render_models import PROTOTYPE_IDS, prototype_ids_model
 from tests.test_report import parse, report_model
 
 pytestmark = [pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):  # an environment problem: fail loudly, never skip
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_report(browser, path, timeout_ms: int = 60_000):
