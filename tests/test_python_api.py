@@ -197,6 +197,12 @@ def test_report_format_by_suffix(tmp_path):
     eg.report(model, tmp_path / "r.pptx", graph=False)
     with zipfile.ZipFile(tmp_path / "r.pptx") as deck:
         assert "ppt/presentation.xml" in deck.namelist()
+    # with the map: the Markdown report embeds the static map written beside it
+    eg.report(model, tmp_path / "m.md")
+    assert "m-map.svg" in (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "<svg" in (tmp_path / "m-map.svg").read_text(encoding="utf-8")
+    with pytest.raises(eg.OutputError, match="cannot write"):
+        eg.report(model, tmp_path / "no-such-dir" / "r.html", graph=False)
 
 
 # ---------------------------------------------------------------------------------------- import, export
