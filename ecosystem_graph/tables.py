@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from . import numbers
 from .formulas import csv_text
 
-__all__ = ["Table", "format_cell", "tables_to_csv", "tables_to_markdown", "tables_to_rich"]
+__all__ = ["Table", "format_cell", "tables_to_csv", "tables_to_html", "tables_to_markdown", "tables_to_rich"]
 
 
 @dataclass
@@ -146,6 +146,29 @@ def tables_to_markdown(tables: Iterable[Table]) -> str:
         if t.note:
             out.append(f"\n{_md_escape(t.note)}")
         out.append("")
+    return "\n".join(out)
+
+
+def tables_to_html(tables: Iterable[Table]) -> str:
+    """HTML tables, each under an ``<h4>`` title with its note below; every text escaped.
+
+    >>> tables_to_html([Table("A & B", ["x"], [["<b>"]])])
+    '<h4>A &amp; B</h4>\\n<table>\\n<thead><tr><th>x</th></tr></thead>\\n<tbody>\\n<tr><td>&lt;b&gt;</td></tr>\\n</tbody>\\n</table>'
+    """
+    from html import escape
+
+    out: list[str] = []
+    for t in tables:
+        out.append(f"<h4>{escape(t.title)}</h4>")
+        out.append("<table>")
+        out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in t.columns) + "</tr></thead>")
+        out.append("<tbody>")
+        for row in t.formatted_rows():
+            out.append("<tr>" + "".join(f"<td>{escape(text)}</td>" for text in row) + "</tr>")
+        out.append("</tbody>")
+        out.append("</table>")
+        if t.note:
+            out.append(f"<p>{escape(t.note)}</p>")
     return "\n".join(out)
 
 

@@ -50,6 +50,10 @@ def parse_only(only: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in names)
 
 
+NOTEBOOK_ROWS = 25
+"""Rows per table when an Analysis shows itself in a notebook."""
+
+
 @dataclass
 class Analysis:
     """The results of :func:`analyze`: one attribute per section, None when not asked for (``funnel``
@@ -100,6 +104,12 @@ class Analysis:
         return out
 
     # ---------------------------------------------------------------------------------- tables
+
+    def _repr_html_(self) -> str:
+        """The tables as HTML for notebooks (Jupyter, VS Code), the first 25 rows of each, every cell escaped."""
+        from ..tables import tables_to_html
+
+        return tables_to_html(self.tables(top=NOTEBOOK_ROWS))
 
     def tables(self, top: int | None = None) -> list[Table]:
         """Every section as tables (the terminal, CSV and Markdown outputs), ``top`` rows each."""

@@ -27,3 +27,7 @@ __all__ = [
     "render_html",
     "write_html",
 ]
+
+from ..callable_package import make_callable  # noqa: E402  (ecosystem_graph.render(model) is the API function)
+
+make_callable(__name__, "render")

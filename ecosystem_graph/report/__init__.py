@@ -16,3 +16,7 @@ __all__ = [
     "render_report_html",
     "render_report_markdown",
 ]
+
+from ..callable_package import make_callable  # noqa: E402  (ecosystem_graph.report(model, path) is the API function)
+
+make_callable(__name__, "report")

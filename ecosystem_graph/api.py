@@ -1,0 +1,229 @@
+"""The Python API: thin functions over the library for scripts and notebooks (see docs/python-api.md)."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["load", "save", "analyze", "whatif", "diff", "render", "report", "import_source", "export", "push",
+           "pull", "to_pyvis"]
+
+
+def _graph(model_or_graph: Any):
+    """A networkx graph for an Ecosystem (converted) or a graph (returned as is)."""
+    from .model import Ecosystem
+
+    if isinstance(model_or_graph, Ecosystem):
+        from .graph import to_networkx
+
+        return to_networkx(model_or_graph)
+    return model_or_graph
+
+
+def _model(model_or_path: Any):
+    """An Ecosystem for a model (as is) or a path (loaded)."""
+    if isinstance(model_or_path, (str, os.PathLike)):
+        return load(model_or_path)
+    return model_or_path
+
+
+def load(path: str | os.PathLike, *, max_bytes: int | None = None):
+    """Read and validate a model file (YAML or JSON).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    max_bytes : int, optional
+        Largest file accepted (default: ``ECOGRAPH_MAX_BYTES`` or the built-in limit).
+
+    Returns
+    -------
+    Ecosystem
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (missing, too large, not a regular file).
+    ModelValidationError
+        The file is not a valid model; the error lists every problem.
+    """
+    from .fileio import load_model
+
+    return load_model(path, max_bytes=max_bytes)
+
+
+def save(model, path: str | os.PathLike, fmt: str | None = None) -> None:
+    """Write ``model`` to ``path`` atomically, as YAML or JSON (``fmt``, default: from the suffix)."""
+    from .fileio import save_model
+
+    save_model(model, path, fmt)
+
+
+def analyze(model_or_graph, only: str | Iterable[str] | None = None, **options: Any):
+    """Run the analyses on an Ecosystem or its networkx graph and return an ``Analysis``.
+
+    ``only`` names sections (e.g. ``"revenue,lockin"``; default: all); ``options`` are those of
+    :func:`ecosystem_graph.analysis.analyze` (``seed``, ``depth``, ``max_paths``, ...).
+    """
+    from .analysis import analyze as run, parse_only
+
+    return run(_graph(model_or_graph), only=parse_only(only), **options)
+
+
+def whatif(model_or_graph, remove: Iterable[str] = (), scale: dict[str, float] | Iterable[str] | None = None,
+           only: str | Iterable[str] | None = None, **options: Any):
+    """Remove nodes or relationships and scale flows, analyse before and after, and return the ``Scenario``.
+
+    ``remove`` holds node or relationship ids; ``scale`` maps ids to factors (``{"aws": 0.5}``) or holds
+    ``"ID=FACTOR"`` strings as on the command line.
+    """
+    from .analysis import parse_only
+    from .analysis.scenario import parse_scale, whatif as run
+
+    if scale is not None and not isinstance(scale, dict):
+        scale = parse_scale(list(scale))
+    return run(_graph(model_or_graph), remove=list(remove), scale=scale, only=parse_only(only), **options)
+
+
+def diff(a, b, only: str | Iterable[str] | None = None, **options: Any):
+    """Compare two models (Ecosystems or paths): what was added, removed and changed, and every figure."""
+    from .analysis import parse_only
+    from .analysis.diff import diff_models
+
+    labels = {"label_a": str(a) if isinstance(a, (str, os.PathLike)) else "A",
+              "label_b": str(b) if isinstance(b, (str, os.PathLike)) else "B"}
+    return diff_models(_model(a), _model(b), **labels, only=parse_only(only), **options)
+
+
+def render(model, path: str | os.PathLike | None = None, **options: Any):
+    """The interactive page of ``model``: its HTML text when ``path`` is None, else written to ``path``.
+
+    A ``.svg`` or ``.png`` path writes the static map instead. ``options`` are those of
+    :func:`ecosystem_graph.render.html.render_html` (``size_by``, ``highlights``, ``layout``, ``title``, ...).
+    With a path, returns the summary of what the page shows.
+    """
+    if path is None:
+        from .render.html import render_html
+
+        return render_html(model, **options)
+    suffix = Path(path).suffix.lower()
+    if suffix in (".svg", ".png"):
+        from .render.static import write_static
+
+        return write_static(model, path, fmt=suffix[1:], **options)
+    from .render.html import write_html
+
+    return write_html(model, path, **options)
+
+
+def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None = None, **options: Any) -> None:
+    """Write the report of ``model`` to ``path``: HTML, Markdown (``.md``) or a PowerPoint deck (``.pptx``).
+
+    ``options`` are those of :func:`ecosystem_graph.report.build_report` (``title``, ``scenario``, ``top``,
+    ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
+    chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.
+    """
+    from .errors import RenderError
+    from .fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
+    from .report import build_report, render_report_html, render_report_markdown
+
+    out = Path(path)
+    suffix = out.suffix.lower()
+    fmt = "md" if suffix in (".md", ".markdown") else "pptx" if suffix == ".pptx" else "html"
+    draw_map = options.pop("graph", True)
+    # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
+    doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
+                       **options)
+    try:
+        if fmt == "html":
+            write_text_atomic(out, render_report_html(doc))
+        elif fmt == "pptx":
+            from .report.pptx import render_report_pptx
+
+            write_bytes_atomic(out, render_report_pptx(doc, template, draw_map=draw_map).data)
+        else:
+            target = output_target(out)
+            text, files = render_report_markdown(doc, target.stem)
+            with atomic_outputs() as batch:
+                for name, svg in files.items():
+                    batch.write_text(target.parent / name, svg)
+                batch.write_text(target, text)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def import_source(path: str | os.PathLike, **options: Any):
+    """Import a Kumu workbook or JSON, a CSV pair, GraphML or GEXF as a validated model (an Ecosystem).
+
+    ``options`` are the fields of :class:`ecosystem_graph.interop.ImportOptions` (``name``, ``currency``,
+    ``period``, ...) plus ``max_bytes`` and ``max_cells``. Raises InputError or InteropError.
+    """
+    from .interop import ImportOptions, import_source as run
+
+    limits = {k: options.pop(k) for k in ("max_bytes", "max_cells") if k in options}
+    return run(path, ImportOptions(**options), **limits).model
+
+
+def export(model, path: str | os.PathLike, format: str) -> list[str]:
+    """Write ``model`` in ``format`` (graphml, gexf, csv, json, cypher, xlsx) to ``path``; return the paths written."""
+    from .interop import export_model
+
+    return export_model(model, format, path)
+
+
+def _connect(connection: dict[str, Any]):
+    from .store.neo4j import connect
+
+    return connect(connection.get("uri", os.environ.get("NEO4J_URI", "bolt://localhost:7687")),
+                   connection.get("user", os.environ.get("NEO4J_USERNAME")),
+                   connection.get("password", os.environ.get("NEO4J_PASSWORD")),
+                   connection.get("database", os.environ.get("NEO4J_DATABASE", "neo4j")))
+
+
+def push(model, name: str | None = None, **connection: Any):
+    """Store ``model`` under ``name`` (default: from its name) in the graph database; return the ``PushResult``.
+
+    ``connection``: ``uri``, ``user``, ``password``, ``database`` (defaults: ``NEO4J_URI``,
+    ``NEO4J_USERNAME``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``). Raises a StoreError subclass.
+    """
+    with _connect(connection) as store:
+        return store.push(model, name)
+
+
+def pull(name: str, **connection: Any):
+    """Read the ecosystem stored under ``name`` back as a model (``connection`` as for :func:`push`)."""
+    with _connect(connection) as store:
+        return store.pull(name)
+
+
+def to_pyvis(model, **network_options: Any):
+    """A ``pyvis.network.Network`` of ``model``: the ecosystem layout, the kind colours and shapes, escaped tooltips.
+
+    ``network_options`` go to ``Network`` (default ``directed=True``, ``height="720px"``,
+    ``cdn_resources="in_line"``). Physics is off so the layout stays as placed.
+    """
+    from pyvis.network import Network
+
+    from .render.layout import ecosystem_layout
+    from .render.style import KIND_STYLES, TYPE_STYLES
+
+    kinds = {n.id: n.kind for n in model.nodes}
+    rels = model.relationships
+    pos = ecosystem_layout(kinds, [(r.source, r.target) for r in rels])
+    net = Network(**{"directed": True, "height": "720px", "cdn_resources": "in_line", **network_options})
+    for n in model.nodes:
+        style = KIND_STYLES[n.kind]
+        x, y = pos[n.id]
+        tip = f"{n.name} ({style['label']})" + (f"\n{n.description}" if getattr(n, "description", None) else "")
+        net.add_node(n.id, label=n.name, title=html.escape(tip), color=style["color"], shape=style["shape"],
+                     x=x, y=y, physics=False)
+    names = {n.id: n.name for n in model.nodes}
+    for r in rels:
+        style = TYPE_STYLES[r.type]
+        tip = f"{names[r.source]} {style['label']} {names[r.target]}"
+        net.add_edge(r.source, r.target, title=html.escape(tip),
+                     color=style["color"], dashes=style["dashes"])
+    net.toggle_physics(False)
+    return net
