@@ -413,7 +413,7 @@ def graph_data(
     """Everything the page shows, as plain JSON-able data (no markup: the page inserts it as text).
 
     Parameters are those of :func:`render_html`. Raises UsageError for an unknown size metric,
-    layout, or highlight target, and RenderError when a needed analysis is missing.
+    layout, or highlight target.
     """
     if size_by not in SIZE_METRICS:
         raise UsageError(f"size_by must be one of {', '.join(SIZE_METRICS)}, not '{size_by}'")
