@@ -10,7 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from ecosystem_graph import fileio
-from ecosystem_graph.cli import MAX_BYTES_CEILING, cli
+from ecosystem_graph.cli import cli
+from ecosystem_graph.cli.options import MAX_BYTES_CEILING
 from ecosystem_graph.errors import InputError, ModelValidationError
 from ecosystem_graph.fileio import check_file, check_input_file, max_bytes_from_env, parse_model_text, read_bytes_limited
 from ecosystem_graph.model import MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE, describe_big_int

@@ -286,18 +286,6 @@ def test_cli_render_errors_are_one_line_and_write_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.yaml"]
 
 
-def test_render_error_names_the_missing_analysis_module(monkeypatch):
-    import ecosystem_graph.render.html as html
-
-    def missing(name):
-        raise ImportError(f"No module named 'ecosystem_graph.analysis.{name}'")
-
-    monkeypatch.setattr(html.importlib, "import_module", lambda name: missing(name.rsplit(".", 1)[1]))
-    with pytest.raises(RenderError, match=r"--size-by pagerank needs the analysis package"):
-        graph_data(shop_model(), size_by="pagerank")
-    assert len(graph_data(shop_model(), size_by="degree")["nodes"]) == 7  # works without any analysis
-
-
 # ----------------------------------------------------------------------------------------- money figures
 
 

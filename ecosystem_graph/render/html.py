@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import re
@@ -94,17 +93,12 @@ def parse_highlight(spec: str) -> Highlight:
 
 
 def _analysis(name: str, purpose: str):
-    try:
-        return importlib.import_module(f"ecosystem_graph.analysis.{name}")
-    except ImportError as exc:
-        raise RenderError(f"{purpose} needs the analysis package (ecosystem_graph.analysis.{name}): {exc}") from None
+    # Plain imports (in the function: the page's start-up needs none of them until a figure is asked for).
+    from ..analysis import centrality, funnel, keystones, lockin, revenue
 
-
-def _optional_analysis(name: str):
-    try:
-        return importlib.import_module(f"ecosystem_graph.analysis.{name}")
-    except ImportError:
-        return None
+    modules = {"centrality": centrality, "funnel": funnel, "keystones": keystones, "lockin": lockin,
+               "revenue": revenue}
+    return modules[name]
 
 
 class _Analyses:
@@ -120,8 +114,8 @@ class _Analyses:
             return self._cache[attr]
         result = getattr(self.given, attr, None) if self.given is not None else None
         if result is None:
-            mod = _analysis(module, purpose) if required else _optional_analysis(module)
-            result = getattr(mod, func)(self.G, **kwargs) if mod is not None else None
+            mod = _analysis(module, purpose)
+            result = getattr(mod, func)(self.G, **kwargs)
         self._cache[attr] = result
         return result
 
@@ -419,7 +413,7 @@ def graph_data(
     """Everything the page shows, as plain JSON-able data (no markup: the page inserts it as text).
 
     Parameters are those of :func:`render_html`. Raises UsageError for an unknown size metric,
-    layout, or highlight target, and RenderError when a needed analysis is missing.
+    layout, or highlight target.
     """
     if size_by not in SIZE_METRICS:
         raise UsageError(f"size_by must be one of {', '.join(SIZE_METRICS)}, not '{size_by}'")

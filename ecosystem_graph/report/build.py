@@ -208,11 +208,7 @@ def _graph_section(model, analysis, ctx: _Ctx, step) -> Section:
                       lead="Every actor and relationship of the model. Drag to pan, scroll to zoom, click a node "
                            "for its figures; filter by kind or relationship type on the right.")
     step("embedding the interactive graph")
-    try:
-        from ..render.html import render_fragment
-    except ImportError as exc:  # the render package is part of the tool; say so rather than fail
-        section.notes.append(f"The interactive graph is not available in this installation ({exc}).")
-        return section
+    from ..render.html import render_fragment
     try:
         section.graph_html = render_fragment(model, height=GRAPH_HEIGHT, analysis=analysis,
                                              max_nodes=GRAPH_MAX_NODES)
@@ -233,11 +229,7 @@ def _static_map_section(model, analysis, ctx: _Ctx, step) -> Section:
                            "satellites, channels and partners, and customer segments; node size shows what the "
                            "ecosystem would lose without the node, line width the money paid.")
     step("drawing the ecosystem map")
-    try:
-        from ..render.static import static_map
-    except ImportError as exc:
-        section.notes.append(f"The ecosystem map is not available in this installation ({exc}).")
-        return section
+    from ..render.static import static_map
     try:
         section.graph_svg = static_map(model, fmt="svg", analysis=analysis, max_nodes=GRAPH_MAX_NODES).content
     except RenderError as exc:

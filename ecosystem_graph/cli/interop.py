@@ -6,14 +6,14 @@ import re
 
 import click
 
-from .cli import cli, echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
-from .errors import InteropError, ModelValidationError, UsageError
-from .interop import EXPORT_FORMATS
+from .options import echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from ..errors import InteropError, ModelValidationError, UsageError
+from ..interop import EXPORT_FORMATS
 
 __all__ = ["import_command", "export_command"]
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("source", type=click.Path(path_type=str))
 @output_option(help="Model file to write (.yaml, .yml or .json).")
 @click.option("--map", "maps", multiple=True, metavar="'TYPE=KIND'",
@@ -62,8 +62,8 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
       ecograph import kumu.json -o m.yaml --map "Product=satellite" --map "Buys=PAYS"
       ecograph import exports/ -o m.yaml --name "Amazon 2023"
     """
-    from .fileio import output_target, save_model
-    from .interop import ImportOptions, import_source, parse_type_map
+    from ..fileio import output_target, save_model
+    from ..interop import ImportOptions, import_source, parse_type_map
 
     if currency is not None:
         currency = currency.strip().upper()
@@ -92,7 +92,7 @@ def import_command(source: str, output: str, maps: tuple[str, ...], name: str | 
               f"into {output}")
 
 
-@cli.command("export")
+@click.command("export")
 @model_file_argument("model")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
               help="graphml/gexf (Gephi, networkx), csv (nodes.csv + relationships.csv into the -o "
@@ -118,7 +118,7 @@ def export_command(model: str, fmt: str, output: str, ecosystem: str | None, max
       ecograph export amazon.yaml --format cypher -o amazon.cypher
       ecograph export amazon.yaml --format xlsx -o amazon.xlsx
     """
-    from .interop import export_model
+    from ..interop import export_model
 
     if fmt != "cypher" and ecosystem is not None:
         raise UsageError("--ecosystem is only for --format cypher")

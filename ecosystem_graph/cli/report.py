@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .cli import cli, echo_line, load_for_cli, max_bytes_option, model_file_argument, output_option
-from .errors import InputError, RenderError, UsageError
+from .options import echo_line, load_for_cli, max_bytes_option, model_file_argument, output_option
+from ..errors import InputError, RenderError, UsageError
 
 __all__ = ["report"]
 
 
-@cli.command()
+@click.command()
 @model_file_argument()
 @output_option(help="Report file to write (.html, .md or .pptx; the suffix picks the format).")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "pptx"]), default=None,
@@ -58,9 +58,9 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o deck.pptx --template firm.pptx
       ecograph report examples/amazon.yaml -o analyst.html --technical
     """
-    from .fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
-    from .report import build_report, load_scenario, render_report_html, render_report_markdown
-    from .report.scenario_file import ScenarioSpec
+    from ..fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
+    from ..report import build_report, load_scenario, render_report_html, render_report_markdown
+    from ..report.scenario_file import ScenarioSpec
 
     if removals and scenario_path:
         raise UsageError("use either --remove or --scenario, not both (a scenario file can list removals)")
@@ -74,7 +74,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         raise InputError(f"{output}: folder {out.parent} does not exist")
     output_target(out)  # a device, FIFO or directory is refused before the report is built
     if template is not None:
-        from .report.pptx import check_template
+        from ..report.pptx import check_template
 
         check_template(template)
     scenario = None
@@ -93,7 +93,7 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
             if fmt == "html":
                 write_text_atomic(out, render_report_html(doc))
             elif fmt == "pptx":
-                from .report.pptx import render_report_pptx
+                from ..report.pptx import render_report_pptx
 
                 deck = render_report_pptx(doc, template, draw_map=not no_graph)
                 write_bytes_atomic(out, deck.data)

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 import click
 
-from .cli import cli, echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument
+from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument
 
 __all__ = ["analyze_cmd", "whatif_cmd", "diff_cmd", "echo_analysis", "progress_to_stderr", "ANALYSIS_FORMATS"]
 
@@ -58,7 +58,7 @@ def _common_options(fn):
     return fn
 
 
-@cli.command("analyze")
+@click.command("analyze")
 @model_file_argument()
 @click.option("--only", metavar="LIST", default=None,
               help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")
@@ -82,8 +82,8 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
       ecograph analyze examples/newspaper-funnel.yaml --only funnel --format markdown
       ecograph analyze big.yaml --format json > analysis.json
     """
-    from .analysis import analyze, parse_only
-    from .graph import to_networkx
+    from ..analysis import analyze, parse_only
+    from ..graph import to_networkx
 
     sections = parse_only(only)
     model = load_model_for_cli(file, max_bytes)
@@ -93,7 +93,7 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
     echo_analysis(result, fmt, top)
 
 
-@cli.command("whatif")
+@click.command("whatif")
 @model_file_argument()
 @click.option("--remove", "remove", multiple=True, metavar="ID",
               help="Remove a node (with its relationships) or a relationship by id; payments linked to a removed "
@@ -127,10 +127,10 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
       ecograph whatif examples/newspaper-funnel.yaml --scale subscriber=1.1 --only revenue
       ecograph whatif examples/newspaper-funnel.yaml --remove ad-network --changed-only
     """
-    from .analysis import parse_only
-    from .analysis.scenario import parse_scale, whatif
-    from .errors import UsageError
-    from .graph import to_networkx
+    from ..analysis import parse_only
+    from ..analysis.scenario import parse_scale, whatif
+    from ..errors import UsageError
+    from ..graph import to_networkx
 
     if not remove and not scale:
         raise UsageError("nothing to change: give at least one --remove ID or --scale ID=F")
@@ -145,7 +145,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
         echo_tables(scenario.tables(changed_only), fmt)
 
 
-@cli.command("diff")
+@click.command("diff")
 @model_file_argument("a")
 @model_file_argument("b")
 @click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
@@ -169,8 +169,8 @@ def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, dep
       ecograph diff amazon-2022.yaml amazon-2023.yaml
       ecograph diff before.yaml after.yaml --changed-only --format markdown
     """
-    from .analysis import parse_only
-    from .analysis.diff import diff_models
+    from ..analysis import parse_only
+    from ..analysis.diff import diff_models
 
     sections = parse_only(only)
     ma = load_model_for_cli(a, max_bytes)

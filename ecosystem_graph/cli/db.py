@@ -10,12 +10,12 @@ from typing import Any, Callable
 
 import click
 
-from .cli import (cli, echo_json, echo_line, echo_tables, format_option, load_model_for_cli,
+from .options import (echo_json, echo_line, echo_tables, format_option, load_model_for_cli,
                   max_bytes_option, model_file_argument)
-from .cli_analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
-from .cli_analysis import _common_options as analysis_options
-from .errors import StoreError, UsageError
-from .tables import Table
+from .analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
+from .analysis import _common_options as analysis_options
+from ..errors import StoreError, UsageError
+from ..tables import Table
 
 __all__ = ["db"]
 
@@ -47,7 +47,7 @@ def _password(user: str | None, password: str | None, where: str) -> str | None:
 
 
 def _connect(uri: str, user: str | None, password: str | None, database: str):
-    from .store.neo4j import _safe_uri, connect
+    from ..store.neo4j import _safe_uri, connect
 
     # The driver logs retried transactions at WARNING; with no logging set up Python would print them
     # on stderr in the middle of our output. Errors still reach the user, as one line, through StoreError.
@@ -66,7 +66,7 @@ def _emit(fmt: str, data: dict[str, Any], tables: list[Table], message: str | No
         echo_line(message)  # the ecosystem's name comes from a file: its control characters are escaped
 
 
-@cli.group()
+@click.group()
 def db() -> None:
     """Store ecosystems in Neo4j and query them with Cypher.
 
@@ -105,7 +105,7 @@ def push(file: str, name: str | None, batch_size: int, max_bytes: int | None, ur
       $ ecograph db push examples/amazon.yaml --name amazon
       Pushed amazon: 25 nodes, 63 relationships
     """
-    from .progress import progress_bar
+    from ..progress import progress_bar
 
     model = load_model_for_cli(file, max_bytes)
     total = len(model.nodes) + len(model.relationships)
@@ -136,7 +136,7 @@ def pull(name: str, output: str, uri: str, user: str | None, password: str | Non
       $ ecograph db pull amazon -o amazon.yaml
       Pulled amazon: 25 nodes, 63 relationships -> amazon.yaml
     """
-    from .fileio import save_model
+    from ..fileio import save_model
 
     with _connect(uri, user, password, database) as store:
         model = store.pull(name)
@@ -197,7 +197,7 @@ def queries(name: str | None, fmt: str) -> None:
       ecograph db queries
       ecograph db queries lockin-paths
     """
-    from .store.queries import get_query, list_queries
+    from ..store.queries import get_query, list_queries
 
     if name:
         q = get_query(name)
@@ -221,7 +221,7 @@ def queries(name: str | None, fmt: str) -> None:
 
 
 def _parse_params(items: tuple[str, ...], typed: bool) -> dict[str, Any]:
-    from .store.queries import parse_param_value
+    from ..store.queries import parse_param_value
 
     out: dict[str, Any] = {}
     for item in items:
@@ -269,7 +269,7 @@ def query(name: str | None, cypher: str | None, params: tuple[str, ...], write: 
     if write and cypher is None:
         raise UsageError("--write is only for --cypher; named queries never write")
     if name is not None:
-        from .store.queries import get_query
+        from ..store.queries import get_query
 
         q = get_query(name)
         values = q.bind(_parse_params(params, typed=True))  # checked before connecting
@@ -326,8 +326,8 @@ def analyze_cmd(name: str, only: str | None, top: int | None, fmt: str, depth: i
       ecograph db analyze amazon
       ecograph db analyze amazon --only revenue,lockin --top 5 --format json
     """
-    from .analysis import analyze, parse_only
-    from .graph import to_networkx
+    from ..analysis import analyze, parse_only
+    from ..graph import to_networkx
 
     sections = parse_only(only)
     with _connect(uri, user, password, database) as store:
@@ -362,7 +362,7 @@ def serve(port: int, http_port: int | None, data_dir: str, database: str, passwo
       $ ecograph db serve --data ~/ecograph-db &
       $ NEO4J_USERNAME=root ecograph db push examples/amazon.yaml
     """
-    from .store.server import start_server
+    from ..store.server import start_server
 
     if password is None:
         if not sys.stdin.isatty():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .cli import cli, echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
-from .errors import UsageError
+from .options import echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from ..errors import UsageError
 
 __all__ = ["render"]
 
 
-@cli.command()
+@click.command()
 @model_file_argument()
 @output_option(help="File to write: .html (one self-contained page; works offline), or .svg / .png (a static map).")
 @click.option("--format", "fmt", type=click.Choice(["html", "svg", "png"]), default=None,
@@ -53,8 +53,8 @@ def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tu
       ecograph render examples/amazon.yaml -o amazon.svg --highlight lockin:prime-members
       ecograph render examples/amazon.yaml -o amazon.png
     """
-    from .fileio import output_target
-    from .render import MAX_NODES, parse_highlight, write_html
+    from ..fileio import output_target
+    from ..render import MAX_NODES, parse_highlight, write_html
 
     if fmt is None:
         from pathlib import Path
@@ -67,7 +67,7 @@ def render(file: str, output: str, fmt: str | None, size_by: str, highlights: tu
         raise UsageError(f"--layout {layout} runs in the browser; a static {fmt} map always uses the ecosystem layout")
     model = load_model_for_cli(file, max_bytes)
     if fmt != "html":
-        from .render.static import STATIC_MAX_NODES, write_static
+        from ..render.static import STATIC_MAX_NODES, write_static
 
         summary = write_static(model, output, fmt=fmt, size_by=size_by, highlights=parsed, title=title,
                                max_nodes=max_nodes or STATIC_MAX_NODES)
