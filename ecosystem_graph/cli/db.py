@@ -103,7 +103,7 @@ def push(file: str, name: str | None, batch_size: int, max_bytes: int | None, ur
     \b
     Example:
       $ ecograph db push examples/amazon.yaml --name amazon
-      Pushed amazon: 25 nodes, 63 relationships
+      Pushed amazon: 25 nodes, 66 relationships
     """
     from ..progress import progress_bar
 
@@ -134,7 +134,7 @@ def pull(name: str, output: str, uri: str, user: str | None, password: str | Non
     \b
     Example:
       $ ecograph db pull amazon -o amazon.yaml
-      Pulled amazon: 25 nodes, 63 relationships -> amazon.yaml
+      Pulled amazon: 25 nodes, 66 relationships -> amazon.yaml
     """
     from ..fileio import save_model
 
@@ -177,7 +177,7 @@ def drop(name: str, uri: str, user: str | None, password: str | None, database: 
     \b
     Example:
       $ ecograph db drop amazon
-      Dropped amazon: 25 nodes, 63 relationships
+      Dropped amazon: 25 nodes, 66 relationships
     """
     with _connect(uri, user, password, database) as store:
         info = store.drop(name)

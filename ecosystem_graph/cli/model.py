@@ -27,7 +27,7 @@ def validate(files: tuple[str, ...], quiet: bool, max_bytes: int | None) -> None
     \b
     Example:
       $ ecograph validate examples/amazon.yaml
-      examples/amazon.yaml: valid (35 nodes, 80 relationships)
+      examples/amazon.yaml: valid (25 nodes, 66 relationships)
     """
     from ..errors import InputError
     from ..fileio import check_file
