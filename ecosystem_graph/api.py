@@ -125,33 +125,15 @@ def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None
     ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
     chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.
     """
-    from .errors import RenderError
-    from .fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
-    from .report import build_report, render_report_html, render_report_markdown
+    from .report import build_report
+    from .report.write import report_format, write_report
 
-    out = Path(path)
-    suffix = out.suffix.lower()
-    fmt = "md" if suffix in (".md", ".markdown") else "pptx" if suffix == ".pptx" else "html"
+    fmt = report_format(path)
     draw_map = options.pop("graph", True)
     # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
     doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
                        **options)
-    try:
-        if fmt == "html":
-            write_text_atomic(out, render_report_html(doc))
-        elif fmt == "pptx":
-            from .report.pptx import render_report_pptx
-
-            write_bytes_atomic(out, render_report_pptx(doc, template, draw_map=draw_map).data)
-        else:
-            target = output_target(out)
-            text, files = render_report_markdown(doc, target.stem)
-            with atomic_outputs() as batch:
-                for name, svg in files.items():
-                    batch.write_text(target.parent / name, svg)
-                batch.write_text(target, text)
-    except OSError as exc:
-        raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_report(doc, path, fmt, template=template, draw_map=draw_map)
 
 
 def import_source(path: str | os.PathLike, **options: Any):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .options import echo_line, load_for_cli, max_bytes_option, model_file_argument, output_option
-from ..errors import InputError, RenderError, UsageError
+from ..errors import InputError, UsageError
 
 __all__ = ["report"]
 
@@ -58,16 +58,15 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o deck.pptx --template firm.pptx
       ecograph report examples/amazon.yaml -o analyst.html --technical
     """
-    from ..fileio import atomic_outputs, output_target, write_bytes_atomic, write_text_atomic
-    from ..report import build_report, load_scenario, render_report_html, render_report_markdown
+    from ..fileio import output_target
+    from ..report import build_report, load_scenario
     from ..report.scenario_file import ScenarioSpec
+    from ..report.write import report_format, write_report
 
     if removals and scenario_path:
         raise UsageError("use either --remove or --scenario, not both (a scenario file can list removals)")
     out = Path(output)
-    if fmt is None:
-        suffix = out.suffix.lower()
-        fmt = "md" if suffix in (".md", ".markdown") else "pptx" if suffix == ".pptx" else "html"
+    fmt = report_format(out, fmt)
     if template is not None and fmt != "pptx":
         raise UsageError("--template applies to a PowerPoint deck only (-o FILE.pptx or --format pptx)")
     if not out.parent.is_dir() and str(out.parent) not in ("", "."):
@@ -88,33 +87,14 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
                            graph=not no_graph and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
                            on_step=step, technical=technical)
         step("writing")
-        written: list[str] = []
-        try:
-            if fmt == "html":
-                write_text_atomic(out, render_report_html(doc))
-            elif fmt == "pptx":
-                from ..report.pptx import render_report_pptx
-
-                deck = render_report_pptx(doc, template, draw_map=not no_graph)
-                write_bytes_atomic(out, deck.data)
-            else:
-                # The charts go beside the file actually written (a symlink's target), and appear
-                # together with the .md: all written first, then renamed in a row, the .md last.
-                target = output_target(out)
-                text, files = render_report_markdown(doc, target.stem)
-                with atomic_outputs() as batch:
-                    for name, svg in files.items():
-                        batch.write_text(target.parent / name, svg)
-                        written.append(name)
-                    batch.write_text(target, text)
-        except OSError as exc:
-            raise RenderError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        written = write_report(doc, out, fmt, template=template, draw_map=not no_graph)
     size = out.stat().st_size
     if fmt == "pptx":
-        echo_line(f"Wrote {output} ({_size(size)}): {deck.slides} slides, {deck.charts} charts")
+        echo_line(f"Wrote {output} ({_size(size)}): {written.slides} slides, {written.charts} charts")
         return
+    files = written.files
     charts = sum(len(s.charts) for s in doc.sections)
-    extra = f", {len(written)} chart file{'s' if len(written) != 1 else ''} beside it" if written else ""
+    extra = f", {len(files)} chart file{'s' if len(files) != 1 else ''} beside it" if files else ""
     echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
 
 
