@@ -10,7 +10,8 @@ import click
 
 from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument
 
-__all__ = ["analyze_cmd", "whatif_cmd", "diff_cmd", "echo_analysis", "progress_to_stderr", "ANALYSIS_FORMATS"]
+__all__ = ["analyze_cmd", "whatif_cmd", "diff_cmd", "echo_analysis", "progress_to_stderr", "ANALYSIS_FORMATS",
+           "analysis_options", "listing_options"]
 
 ANALYSIS_FORMATS = ("table", "json", "csv", "markdown")
 DEFAULT_TABLE_TOP = 20
@@ -45,7 +46,9 @@ def progress_to_stderr(enabled: bool = True) -> Iterator[Callable[[str], None] |
         yield lambda step: status.update(f"analysing: {step}")
 
 
-def _common_options(fn):
+def analysis_options(fn):
+    """The options of how the analyses run (depth, paths, seed, serial), shared by analyze, whatif, diff and
+    db analyze."""
     fn = click.option("--serial", is_flag=True,
                       help="Compute everything in this process. By default, on Linux with 2+ CPUs, the "
                            "betweenness of a large model runs in a second process meanwhile (same figures).")(fn)
@@ -58,14 +61,21 @@ def _common_options(fn):
     return fn
 
 
+def listing_options(fn):
+    """``--only`` and ``--top`` of the two commands that list an analysis (analyze and db analyze)."""
+    fn = click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
+                      help="Show the first N rows of each list [default: 20 in table and markdown, all in json and "
+                           "csv].")(fn)
+    fn = click.option("--only", metavar="LIST", default=None,
+                      help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")(fn)
+    return fn
+
+
 @click.command("analyze")
 @model_file_argument()
-@click.option("--only", metavar="LIST", default=None,
-              help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")
-@click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Show the first N rows of each list [default: 20 in table and markdown, all in json and csv].")
+@listing_options
 @format_option(*ANALYSIS_FORMATS)
-@_common_options
+@analysis_options
 @max_bytes_option
 def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: int, max_paths: int, seed: int,
                 serial: bool, max_bytes: int | None) -> None:
@@ -104,7 +114,7 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
 @click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
 @click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
-@_common_options
+@analysis_options
 @max_bytes_option
 def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only: str | None, changed_only: bool,
                fmt: str, depth: int, max_paths: int, seed: int, serial: bool, max_bytes: int | None) -> None:
@@ -151,7 +161,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
 @click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
 @click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
-@_common_options
+@analysis_options
 @max_bytes_option
 def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, depth: int, max_paths: int,
              seed: int, serial: bool, max_bytes: int | None) -> None:

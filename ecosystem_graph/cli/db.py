@@ -13,7 +13,7 @@ import click
 from .options import (echo_json, echo_line, echo_tables, format_option, load_model_for_cli,
                   max_bytes_option, model_file_argument)
 from .analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
-from .analysis import _common_options as analysis_options
+from .analysis import analysis_options, listing_options
 from ..errors import StoreError, UsageError
 from ..tables import Table
 
@@ -310,10 +310,7 @@ def _cell(value: Any) -> Any:
 
 @db.command("analyze")
 @click.argument("name")
-@click.option("--only", metavar="LIST", default=None,
-              help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")
-@click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Show the first N rows of each list [default: 20 in table and markdown, all in json and csv].")
+@listing_options
 @format_option(*ANALYSIS_FORMATS)
 @analysis_options
 @connection_options
