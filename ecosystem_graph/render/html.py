@@ -19,7 +19,7 @@ from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
 from .layout import ecosystem_layout
-from .style import HIGHLIGHT_COLOR, KIND_STYLES, TYPE_STYLES, legend_kinds, legend_types
+from .style import HIGHLIGHT_COLOR, KIND_STYLES, legend_kinds, legend_types
 
 __all__ = [
     "SIZE_METRICS",
@@ -92,7 +92,7 @@ def parse_highlight(spec: str) -> Highlight:
 # ------------------------------------------------------------------------------------------ analyses
 
 
-def _analysis(name: str, purpose: str):
+def _analysis(name: str):
     # Plain imports (in the function: the page's start-up needs none of them until a figure is asked for).
     from ..analysis import centrality, funnel, keystones, lockin, revenue
 
@@ -109,12 +109,12 @@ class _Analyses:
         self.given = analysis
         self._cache: dict[str, Any] = {}
 
-    def _get(self, attr: str, module: str, func: str, purpose: str, required: bool, **kwargs):
+    def _get(self, attr: str, module: str, func: str, **kwargs):
         if attr in self._cache:
             return self._cache[attr]
         result = getattr(self.given, attr, None) if self.given is not None else None
         if result is None:
-            mod = _analysis(module, purpose)
+            mod = _analysis(module)
             result = getattr(mod, func)(self.G, **kwargs)
         self._cache[attr] = result
         return result
@@ -127,20 +127,20 @@ class _Analyses:
             if cent is not None:
                 self._cache["pagerank"] = {n.id: n.pagerank for n in cent.nodes}
             else:
-                self._cache["pagerank"] = _analysis("centrality", "--size-by pagerank").money_pagerank(self.G)
+                self._cache["pagerank"] = _analysis("centrality").money_pagerank(self.G)
         return self._cache["pagerank"]
 
-    def revenue(self, required: bool = True):
-        return self._get("revenue", "revenue", "revenue_flows", "--size-by revenue", required)
+    def revenue(self):
+        return self._get("revenue", "revenue", "revenue_flows")
 
     def lockin(self):
-        return self._get("lockin", "lockin", "lockin", "--highlight lockin", True)
+        return self._get("lockin", "lockin", "lockin")
 
-    def keystones(self, required: bool = True):
-        return self._get("keystones", "keystones", "keystones", "--highlight keystones", required)
+    def keystones(self):
+        return self._get("keystones", "keystones", "keystones")
 
-    def funnel(self, required: bool = True):
-        return self._get("funnel", "funnel", "funnel", "--highlight levers", required)
+    def funnel(self):
+        return self._get("funnel", "funnel", "funnel")
 
 
 # ------------------------------------------------------------------------------------------ formatting
@@ -181,11 +181,11 @@ def _node_metrics(G: nx.MultiDiGraph, size_by: str, an: _Analyses) -> tuple[dict
     """(metric per original node, centrality by id, revenue flows by id)."""
     # reuse given centrality for the tooltips, but do not compute it only for them (PageRank alone is cheap)
     cent = getattr(an.given, "centrality", None) if an.given is not None else None
-    rev = an.revenue(required=size_by == "revenue")
+    rev = an.revenue()
     cent_by = cent.by_id() if cent is not None else {}
     rev_by = rev.by_id() if rev is not None else {}
     if size_by == "impact":
-        ks = an._get("keystones", "keystones", "keystones", "--size-by impact", True)
+        ks = an.keystones()
         by_id = {k.id: k.impact for k in ks.nodes}
         metric = {n: float(by_id.get(n, 0.0)) for n in G}
     elif size_by == "pagerank":
@@ -432,7 +432,7 @@ def graph_data(
     ks = an._cache.get("keystones")
     asked = any(h.kind == "keystones" for h in hls)
     if ks is None and not asked and G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT:
-        ks = an.keystones(required=False)  # small graphs: offer the keystones without being asked
+        ks = an.keystones()  # small graphs: offer the keystones without being asked
     if ks is not None and not asked and ks.nodes:
             # "offered": a button on the page, not switched on when the page opens (only asked-for ones are)
             resolved.append({"label": f"Top {min(KEYSTONES_SHOWN, len(ks.nodes))} keystones", "kind": "keystones",
@@ -442,7 +442,7 @@ def graph_data(
     small = G.number_of_nodes() <= KEYSTONE_AUTO_LIMIT
     fun = an._cache.get("funnel")
     if fun is None and any(t == "CONVERTS_TO" for _, _, t in G.edges(data="type")):
-        fun = an.funnel(required=False)  # the CONVERTS_TO tooltips name each step's lever rank (cheap: 0.35 s at 100k)
+        fun = an.funnel()  # the CONVERTS_TO tooltips name each step's lever rank (cheap: 0.35 s at 100k)
     lever_lines = _lever_lines(fun)
     if small and fun is not None and fun.funnels and not any(h.kind == "levers" for h in hls):
         resolved.append(dict(_lever_highlight(fun, G), offered=True))

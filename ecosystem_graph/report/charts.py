@@ -293,7 +293,6 @@ def flow_chart(nodes: Sequence[FlowNode], bands: Sequence[FlowBand], *, title: s
     columns: list[list[FlowNode]] = [[n for n in nodes if n.column == c] for c in range(ncols)]
     tmin = min_band * _PT
     node_w = 0.11
-    pad = 0.08
     line_h = _NODE_FONT * 1.25 * _PT
     label_h = {n.id: line_h * (n.label.count("\n") + 1) for n in nodes}
     band_h = _BAND_FONT * 1.35 * _PT
