@@ -35,7 +35,7 @@ import time
 import networkx as nx
 
 from ecosystem_graph.analysis import analyze
-from ecosystem_graph.analysis._common import GLOBAL_DOMINATOR_CORES, SINK, BindingIndex, collapsed
+from ecosystem_graph.analysis.binding import GLOBAL_DOMINATOR_CORES, SINK, BindingIndex, collapsed
 from ecosystem_graph.analysis.centrality import (adjacency_matrix, eigenvector_matrix, pagerank_vector, sample_size,
                                                  sampled_distances, solve_eigenvector, strongly_connected, weight_matrix)
 from ecosystem_graph.analysis.lockin import SOURCE, _flow_network

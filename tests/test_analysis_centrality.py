@@ -7,7 +7,7 @@ import pytest
 from tests.analysis_helpers import small_graph
 
 from ecosystem_graph.analysis import centrality as cmod
-from ecosystem_graph.analysis._common import collapse, money_reference
+from ecosystem_graph.analysis.binding import collapse, money_reference
 from ecosystem_graph.analysis.centrality import centrality, sample_size, sampled_closeness
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.analysis_helpers import graph, small_graph
 
 from ecosystem_graph.analysis import analyze, centrality
-from ecosystem_graph.analysis._common import SINK, BindingIndex, collapse
+from ecosystem_graph.analysis.binding import SINK, BindingIndex, collapse
 from ecosystem_graph.analysis.funnel import funnel
 from ecosystem_graph.analysis.keystones import keystones
 from ecosystem_graph.analysis.lockin import (SOURCE, _flow_network, lockin, lockin_index, segment_network,
@@ -168,7 +168,7 @@ def test_sampled_closeness_equals_the_formula_on_networkx_distances():
 
 
 def test_collapsed_graph_is_the_add_weighted_edges_from_graph():
-    from ecosystem_graph.analysis._common import edge_list, edge_weight, money_reference
+    from ecosystem_graph.analysis.binding import edge_list, edge_weight, money_reference
 
     G = to_networkx(generate_model(300, seed=5))
     ref = money_reference(G)

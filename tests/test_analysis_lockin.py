@@ -4,7 +4,7 @@ import networkx as nx
 import pytest
 from tests.analysis_helpers import graph, small_graph
 
-from ecosystem_graph.analysis._common import SINK, BindingIndex
+from ecosystem_graph.analysis.binding import SINK, BindingIndex
 from ecosystem_graph.analysis.lockin import SOURCE, _flow_network, edge_disjoint_count, lockin, lockin_index
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tests.analysis_helpers import small_graph
 
-from ecosystem_graph.analysis._common import collapsed, edge_list, edge_weight, money_reference
+from ecosystem_graph.analysis.binding import collapsed, edge_list, edge_weight, money_reference
 from ecosystem_graph.analysis.centrality import (NODE_FIELDS, NodeCentrality, centrality, pagerank_vector,
                                                  weight_matrix)
 from ecosystem_graph.generate import generate_model

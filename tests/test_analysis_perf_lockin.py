@@ -13,7 +13,7 @@ from tests.analysis_helpers import small_graph
 from ecosystem_graph.analysis import analyze
 from ecosystem_graph.analysis import keystones as keystones_module
 from ecosystem_graph.analysis import lockin as lockin_module
-from ecosystem_graph.analysis._common import EXTERNAL_KINDS, SINK, BindingIndex, edge_list
+from ecosystem_graph.analysis.binding import EXTERNAL_KINDS, SINK, BindingIndex, edge_list
 from ecosystem_graph.analysis.keystones import _removals, keystones
 from ecosystem_graph.analysis.lockin import (_KNOWN, _index_value, _index_values, _mechanism_list, lockin,
                                              segment_figures, segment_network, segment_steps,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecosystem_graph.analysis import analyze
-from ecosystem_graph.analysis._common import SINK, BindingIndex
+from ecosystem_graph.analysis.binding import SINK, BindingIndex
 from ecosystem_graph.analysis.lockin import SOURCE, _flow_network, lockin, segment_network
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx

@@ -20,7 +20,7 @@ from ..tables import Table
 # Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
 # modules, never functions of the same name.
 from . import centrality, funnel, keystones, lockin, revenue
-from ._common import BindingIndex, collapsed, edge_list, money_reference
+from .binding import BindingIndex, collapsed, edge_list, money_reference
 from .centrality import CentralityResult
 from .funnel import FunnelResult
 from .keystones import KeystoneResult

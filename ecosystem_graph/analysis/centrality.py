@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from ._background import Betweenness, collapsed_edge_count
-from ._common import Collapsed, collapsed, edge_list
+from .binding import Collapsed, collapsed, edge_list
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
            "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
@@ -123,13 +123,13 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
       distance on the collapsed graph; above ``sample_above`` nodes both are estimated from ``k``
       seeded random sources (``k`` from :func:`sample_size`);
     - PageRank (alpha 0.85) and eigenvector use the weights of
-      :func:`ecosystem_graph.analysis._common.edge_weight` (money for PAYS);
+      :func:`ecosystem_graph.analysis.binding.edge_weight` (money for PAYS);
     - eigenvector: on the directed graph when it is strongly connected, else on the undirected graph
       (weights of both directions added) - see docs/metrics.md.
 
-    ``D`` (:func:`~ecosystem_graph.analysis._common.collapse`) or ``C``
-    (:func:`~ecosystem_graph.analysis._common.collapsed`) and ``edges``
-    (:func:`~ecosystem_graph.analysis._common.edge_list`): when at hand. ``betweenness``: from
+    ``D`` (:func:`~ecosystem_graph.analysis.binding.collapse`) or ``C``
+    (:func:`~ecosystem_graph.analysis.binding.collapsed`) and ``edges``
+    (:func:`~ecosystem_graph.analysis.binding.edge_list`): when at hand. ``betweenness``: from
     :func:`start_betweenness` with the same ``sample_above`` and ``seed``, when started earlier.
 
     Examples
@@ -212,7 +212,7 @@ def money_pagerank(G: nx.MultiDiGraph, *, D: nx.DiGraph | None = None) -> dict[s
     """PageRank of every node, weighted by money: the ``pagerank`` figure of :func:`centrality` alone.
 
     networkx's PageRank (alpha 0.85, :func:`pagerank_vector`) on the collapsed graph with the weights
-    of :func:`ecosystem_graph.analysis._common.edge_weight`; cheap (no betweenness or closeness), for
+    of :func:`ecosystem_graph.analysis.binding.edge_weight`; cheap (no betweenness or closeness), for
     callers that only need PageRank, such as node sizes in a picture. ``D``: ``collapse(G)`` when at hand.
 
     Examples

@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import AnalysisError
-from ._common import edge_list
+from .binding import edge_list
 
 __all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
 

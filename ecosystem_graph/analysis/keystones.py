@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ..gc_pause import gc_paused
-from ._common import ECOSYSTEM_KINDS, EXTERNAL_KINDS, SINK, BindingIndex
+from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, SINK, BindingIndex
 from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
                      _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
@@ -480,7 +480,7 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
     it goes; return the ecosystem revenue and the core revenue.
 
     A payment is lost with its payer, its payee, a node on every binding path from payer to payee
-    (:meth:`~ecosystem_graph.analysis._common.BindingIndex.payee_dominators`; none when there is no
+    (:meth:`~ecosystem_graph.analysis.binding.BindingIndex.payee_dominators`; none when there is no
     such path) and, for a linked payment, every node its ``share_of`` payment is lost with.
     """
     kind = index.kind

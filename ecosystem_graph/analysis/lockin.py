@@ -14,7 +14,7 @@ import numpy as np
 
 from ..gc_pause import gc_paused
 from ..model import LOCKIN_MECHANISMS
-from ._common import SINK, BindingIndex
+from .binding import SINK, BindingIndex
 
 __all__ = [
     "BindingPath",

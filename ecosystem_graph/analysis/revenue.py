@@ -9,7 +9,7 @@ from operator import itemgetter
 import networkx as nx
 import numpy as np
 
-from ._common import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex
+from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex
 
 __all__ = ["NodeFlow", "NodeFlows", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
 

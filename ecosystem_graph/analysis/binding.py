@@ -1,4 +1,4 @@
-"""Shared helpers of the analyses: edge weights, the collapsed graph and the binding network."""
+"""The binding network shared by lock-in, keystones and revenue attribution, and the edge weights and collapsed graph of the centralities."""
 
 from __future__ import annotations
 
