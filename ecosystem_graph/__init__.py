@@ -19,7 +19,7 @@ _ERRORS = ("EcographError", "UsageError", "InputError", "OutputError", "ModelVal
 __all__ = ["__version__", "Ecosystem", *_API, *_ERRORS]
 
 _HOME = {**{name: "ecosystem_graph.api" for name in _API}, **{name: "ecosystem_graph.errors" for name in _ERRORS},
-         "Ecosystem": "ecosystem_graph.model"}
+         "Ecosystem": "ecosystem_graph.api"}  # through the API, which gives it its notebook display
 # Subpackages of the same name, made callable (see callable_package.py): importing them sets the attribute anyway.
 _HOME.update(render="ecosystem_graph.render", report="ecosystem_graph.report")
 

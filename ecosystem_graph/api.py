@@ -7,7 +7,20 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["load", "save", "analyze", "whatif", "diff", "render", "report", "import_source", "export", "push",
+from .model import Ecosystem
+
+
+def _notebook_html(model) -> str:
+    from .render.write import notebook_html
+
+    return notebook_html(model)
+
+
+# The model knows nothing of drawing (it sits below render): the API layer, which notebooks import,
+# gives it its notebook display.
+Ecosystem._repr_html_ = _notebook_html
+
+__all__ = ["Ecosystem", "load", "save", "analyze", "whatif", "diff", "render", "report", "import_source", "export", "push",
            "pull", "to_pyvis"]
 
 
@@ -104,18 +117,9 @@ def render(model, path: str | os.PathLike | None = None, **options: Any):
     :func:`ecosystem_graph.render.html.render_html` (``size_by``, ``highlights``, ``layout``, ``title``, ...).
     With a path, returns the summary of what the page shows.
     """
-    if path is None:
-        from .render.html import render_html
+    from .render.write import render as run
 
-        return render_html(model, **options)
-    suffix = Path(path).suffix.lower()
-    if suffix in (".svg", ".png"):
-        from .render.static import write_static
-
-        return write_static(model, path, fmt=suffix[1:], **options)
-    from .render.html import write_html
-
-    return write_html(model, path, **options)
+    return run(model, path, **options)
 
 
 def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None = None, **options: Any) -> None:
@@ -125,15 +129,9 @@ def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None
     ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
     chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.
     """
-    from .report import build_report
-    from .report.write import report_format, write_report
+    from .report.write import report as run
 
-    fmt = report_format(path)
-    draw_map = options.pop("graph", True)
-    # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
-    doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
-                       **options)
-    write_report(doc, path, fmt, template=template, draw_map=draw_map)
+    run(model, path, template=template, **options)
 
 
 def import_source(path: str | os.PathLike, **options: Any):

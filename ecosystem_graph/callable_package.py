@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 import types
-from importlib import import_module
+from typing import Callable
 
 __all__ = ["make_callable"]
 
 
-def make_callable(module_name: str, function_name: str) -> None:
-    """Make the module ``module_name`` callable as ``ecosystem_graph.api.<function_name>``.
+def make_callable(module_name: str, function: Callable) -> None:
+    """Make the module ``module_name`` callable as ``function`` (a function of that package).
 
     Importing a subpackage sets it as an attribute of its parent, so ``ecosystem_graph.render`` is the
     ``render`` package once anything imported it; calling it runs the API function of the same name, so
@@ -20,7 +20,7 @@ def make_callable(module_name: str, function_name: str) -> None:
 
     class CallablePackage(types.ModuleType):
         def __call__(self, *args, **kwargs):
-            return getattr(import_module("ecosystem_graph.api"), function_name)(*args, **kwargs)
+            return function(*args, **kwargs)
 
-    CallablePackage.__call__.__doc__ = f"Run :func:`ecosystem_graph.api.{function_name}`."
+    CallablePackage.__call__.__doc__ = function.__doc__
     module.__class__ = CallablePackage

@@ -494,18 +494,6 @@ class Ecosystem(_Strict):
         """Nodes by id."""
         return {n.id: n for n in self.nodes}
 
-    def _repr_html_(self) -> str:
-        """The interactive graph for notebooks (Jupyter, VS Code): the self-contained page fragment inside an
-        iframe's ``srcdoc`` (escaped), so its scripts run and it needs no network."""
-        import html
-
-        from .render.html import render_fragment
-
-        document = f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">' \
-                   f'{render_fragment(self, height="680px")}</body></html>'
-        return (f'<iframe srcdoc="{html.escape(document, quote=True)}" title="{html.escape(self.name, quote=True)}"'
-                f' style="width:100%;height:700px;border:0" sandbox="allow-scripts"></iframe>')
-
 
 _NODE_KEYS_FIRST = ("id", "kind", "name")
 _REL_KEYS_FIRST = ("id", "from", "to", "type")

@@ -28,6 +28,7 @@ __all__ = [
     "write_html",
 ]
 
-from ..callable_package import make_callable  # noqa: E402  (ecosystem_graph.render(model) is the API function)
+from ..callable_package import make_callable  # noqa: E402
+from .write import render as _render  # noqa: E402
 
-make_callable(__name__, "render")
+make_callable(__name__, _render)  # ecosystem_graph.render(model) is the API function

@@ -17,6 +17,7 @@ __all__ = [
     "render_report_markdown",
 ]
 
-from ..callable_package import make_callable  # noqa: E402  (ecosystem_graph.report(model, path) is the API function)
+from ..callable_package import make_callable  # noqa: E402
+from .write import report as _report  # noqa: E402
 
-make_callable(__name__, "report")
+make_callable(__name__, _report)  # ecosystem_graph.report(model, path) is the API function

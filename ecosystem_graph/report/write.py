@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import RenderError
 from .document import Report
 
-__all__ = ["REPORT_FORMATS", "WrittenReport", "report_format", "write_report"]
+__all__ = ["REPORT_FORMATS", "WrittenReport", "report_format", "write_report", "report"]
 
 REPORT_FORMATS = ("html", "md", "pptx")
 """What a report can be written as."""
@@ -73,3 +73,20 @@ def write_report(doc: Report, path: str | os.PathLike, fmt: str, *, template: st
     except OSError as exc:
         raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return written
+
+
+def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None = None, **options) -> None:
+    """Write the report of ``model`` to ``path``: HTML, Markdown (``.md``) or a PowerPoint deck (``.pptx``).
+
+    ``options`` are those of :func:`ecosystem_graph.report.build_report` (``title``, ``scenario``, ``top``,
+    ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
+    chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.
+    """
+    from .build import build_report
+
+    fmt = report_format(path)
+    draw_map = options.pop("graph", True)
+    # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
+    doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
+                       **options)
+    write_report(doc, path, fmt, template=template, draw_map=draw_map)
