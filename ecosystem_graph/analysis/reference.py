@@ -403,9 +403,9 @@ def _reaching_core(B: nx.MultiDiGraph) -> set:
     return out
 
 
-def segment_flow_network(G: nx.MultiDiGraph, *, unit: bool = False) -> nx.DiGraph:
-    """The flow network of the lock-in: the binding relationships between nodes that reach a core, and
-    every core joined to :data:`SINK`.
+def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False) -> nx.DiGraph:
+    """The segment's flow network: the binding relationships between the nodes it reaches that reach a
+    core, and every such core joined to :data:`SINK`.
 
     ``unit=False`` (the minimum cut): a USES relationship's capacity is its switching cost (unset: 0, a
     binding without a recorded cost is free to break); FEEDS and the core-sink edges are unbounded (no
@@ -414,11 +414,11 @@ def segment_flow_network(G: nx.MultiDiGraph, *, unit: bool = False) -> nx.DiGrap
     unbounded. Parallel relationships add their capacities (one unbounded makes the pair unbounded).
     """
     B = binding_network(G)
-    reach = _reaching_core(B)
+    nodes = _reaching_core(B) & ({segment} | nx.descendants(B, segment))
     F = nx.DiGraph()
-    F.add_nodes_from(reach)
+    F.add_nodes_from(nodes)
     for u, v, d in B.edges(data=True):
-        if u not in reach or v not in reach:
+        if u not in nodes or v not in nodes:
             continue
         cap = 1.0 if unit else (float(d.get("switching_cost") or 0.0) if d["type"] == "USES" else None)
         if cap is None:  # unbounded
@@ -430,14 +430,14 @@ def segment_flow_network(G: nx.MultiDiGraph, *, unit: bool = False) -> nx.DiGrap
             F.add_edge(u, v, capacity=cap)
         elif "capacity" in F[u][v]:
             F[u][v]["capacity"] += cap
-    for c in reach:
+    for c in nodes:
         if G.nodes[c].get("kind") == "core":
             F.add_edge(c, SINK)
     return F
 
 
 def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: int = 50,
-                   reference: float | None = None, with_paths: bool = True, networks: tuple | None = None) -> dict:
+                   reference: float | None = None, with_paths: bool = True) -> dict:
     """How strongly one segment is tied to the core(s).
 
     - ``paths``: its binding paths to any core (:func:`binding_paths`, at most ``depth`` relationships
@@ -451,8 +451,6 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
     - ``mechanisms``: the lock-in types on its bindings into nodes that reach a core, with
       ``durable_purchase`` when one of them is a device channel;
     - ``index``: :func:`lockin_index` (``reference``: :func:`switching_cost_reference` of ``G`` unless given).
-
-    ``networks``: the two :func:`segment_flow_network` s of ``G`` (cut, unit) when at hand.
     """
     if reference is None:
         reference = switching_cost_reference(G)[1]
@@ -473,12 +471,11 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
                                              for *_, d in p]} for p in paths]
         for p in out["paths"]:
             p["total_switching_cost"] = float(sum(c for c in p["switching_costs"] if c is not None))
-    cut_network, unit_network = networks or (segment_flow_network(G), segment_flow_network(G, unit=True))
-    cut, (source_side, sink_side) = nx.minimum_cut(cut_network, segment, SINK)
+    cut, (source_side, sink_side) = nx.minimum_cut(segment_flow_network(G, segment), segment, SINK)
     out["min_cut"] = float(cut)
     out["cut_edges"] = [(u, v, k) for u, v, k in B.edges(keys=True)
                         if u in source_side and v in sink_side and v in reach]
-    out["disjoint_paths"] = int(nx.maximum_flow_value(unit_network, segment, SINK))
+    out["disjoint_paths"] = int(nx.maximum_flow_value(segment_flow_network(G, segment, unit=True), segment, SINK))
     found = set()
     for _, v, d in B.out_edges(segment, data=True):
         if v in reach:
@@ -497,9 +494,8 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50, reference
     the intact model's)."""
     scale, own = switching_cost_reference(G)
     reference = own if reference is None else reference
-    networks = (segment_flow_network(G), segment_flow_network(G, unit=True))
-    segments = [segment_lockin(G, s, depth=depth, max_paths=max_paths, reference=reference, with_paths=with_paths,
-                               networks=networks) for s in G if G.nodes[s].get("kind") == "segment"]
+    segments = [segment_lockin(G, s, depth=depth, max_paths=max_paths, reference=reference, with_paths=with_paths)
+                for s in G if G.nodes[s].get("kind") == "segment"]
     return {"scale": scale, "reference": reference, "total_index": sum(s["index"] for s in segments),
             "paths_truncated": sum(1 for s in segments if s["paths_truncated"]), "segments": segments}
 
