@@ -345,7 +345,9 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     at_risk_core = dict.fromkeys(ids, 0.0)
     revenue, core_revenue = _revenue_at_risk(index, at_risk, at_risk_core)
 
-    if index.sources_closed:
+    # the closed forms need the model's rules (segment_steps(index).schema); a hand-made graph outside
+    # them is recomputed segment by segment with networkx's cut, as lockin() computes it there
+    if index.sources_closed and segment_steps(index).schema:
         st = segment_steps(index)
         columns = getattr(lockin_result, "columns", None)
         if lockin_result is None:

@@ -430,12 +430,20 @@ def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, se
 def segment_figures(index: BindingIndex, s: str, reference: float, removed: str | None = None):
     """``(min_cut, disjoint_paths, mechanisms, index)`` of segment ``s`` (with ``removed`` left out).
 
-    Exact shortcut of the flow computation, valid because every finite capacity sits on the
-    segment's own USES edges (FEEDS and core-sink edges are unbounded): the cut is the sum of the
-    switching costs of the USES edges whose target reaches a core.
+    Under the model's rules every finite capacity sits on the segment's own USES edges (FEEDS and
+    core-sink edges are unbounded), so the cut is the sum of the switching costs of the USES edges
+    whose target still reaches a core. On a graph outside those rules (:func:`_schema_holds`) the cut
+    is :func:`networkx.minimum_cut_value` of the segment's flow network without ``removed``, as
+    :func:`lockin` computes it there.
     """
     steps = _first_steps(index, s, removed)
-    cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
+    schema = index.__dict__.get("_schema")
+    if schema is None:
+        schema = index._schema = _schema_holds(index)
+    if schema or not steps:
+        cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
+    else:
+        cut = float(nx.minimum_cut_value(_flow_network(index, [s], removed), SOURCE, SINK))
     disjoint = _disjoint(index, s, steps, removed)
     mechs = _mechanisms(index, steps)
     return cut, disjoint, mechs, lockin_index(cut, disjoint, mechs, reference)
@@ -452,9 +460,10 @@ def _schema_holds(index: BindingIndex) -> bool:
     return from_uses <= {"segment"} and "segment" not in from_feeds and "segment" not in into
 
 
-def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
+def _flow_network(index: BindingIndex, sources, removed: str | None = None) -> nx.DiGraph:
     """Segments' binding network as a networkx flow network: USES capacity = switching cost (0 when
-    unset), FEEDS and core -> SINK without capacity (unbounded), SOURCE -> each segment unbounded."""
+    unset), FEEDS and core -> SINK without capacity (unbounded), SOURCE -> each segment unbounded;
+    ``removed`` left out."""
     F = nx.DiGraph()
     reach = index.reaches_core
     for s in sources:
@@ -467,7 +476,7 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
             F.add_edge(u, SINK)
             continue
         for v, _, d in index.succ.get(u, ()):
-            if v not in reach:
+            if v not in reach or v == removed:
                 continue
             # parallel relationships add their capacities; one unbounded (FEEDS) makes the pair unbounded
             if d.get("type") == "USES":
