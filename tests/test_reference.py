@@ -354,3 +354,18 @@ def test_truncated_paths_agree():
              {k: want[k] for k in ("dependent_revenue", "direct_revenue", "unbound_revenue", "paths_truncated")})
         got = lockin(G, depth=3, max_paths=1).to_dict()["segments"]
         same(got, reference.lockin(G, depth=3, max_paths=1)["segments"], "lockin")
+
+
+@pytest.mark.parametrize("case_name", ["amazon", "newspaper", "money-review", "generated-45", "funnel-loop"])
+def test_binding_paths_are_networkx_simple_paths(case_name):
+    # the reference's depth-first paths are networkx's simple paths of the binding network, cut at the
+    # first target (a lock-in path ends at the first core it reaches) and at the depth
+    G = case(case_name)
+    B = reference.binding_network(G)
+    cores = {n for n, k in G.nodes(data="kind") if k == "core"}
+    for s in [n for n, k in G.nodes(data="kind") if k in reference.EXTERNAL_KINDS]:
+        paths, truncated = reference.binding_paths(G, s, cores, depth=4)
+        expected = [p for c in cores for p in nx.all_simple_edge_paths(B, s, c, cutoff=4)
+                    if not any(b in cores for _, b, _ in p[:-1])]
+        assert not truncated
+        assert sorted(tuple(e[:3] for e in p) for p in paths) == sorted(map(tuple, expected))

@@ -513,6 +513,8 @@ def revenue_at_risk(G: nx.MultiDiGraph) -> tuple[dict, dict]:
     B = binding_network(G)
     pays = _pays(G)
     by_key = {k: (u, v, k, d) for u, v, k, d in pays}
+    joined = {(u, v): nx.has_path(B, u, v) for u, v, _, _ in pays}
+    reach = {u: nx.descendants(B, u) for u, _, _, _ in pays}  # a node u cannot reach is on none of its paths
     lost, lost_core = {}, {}
     for x in G:
         without = nx.restricted_view(B, [x], [])
@@ -522,7 +524,7 @@ def revenue_at_risk(G: nx.MultiDiGraph) -> tuple[dict, dict]:
             u, v, k, d = e
             if (u, v, k) not in memo:
                 ok = x not in (u, v)
-                if ok and nx.has_path(B, u, v):
+                if ok and joined[(u, v)] and x in reach[u]:
                     ok = nx.has_path(without, u, v)
                 if ok and d.get("share_of") is not None:
                     ok = kept(by_key[d["share_of"]])
