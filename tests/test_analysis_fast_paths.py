@@ -192,16 +192,11 @@ def test_sampled_closeness_equals_the_formula_on_networkx_distances():
 
 
 def test_collapsed_graph_is_the_add_weighted_edges_from_graph():
-    from ecosystem_graph.analysis.binding import edge_list, edge_weight, money_reference
+    from ecosystem_graph.analysis.binding import edge_list
+    from ecosystem_graph.analysis.reference import collapsed_graph
 
     G = to_networkx(generate_model(300, seed=5))
-    ref = money_reference(G)
-    weights: dict = {}
-    for u, v, _, d in edge_list(G):
-        weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
-    expected = nx.DiGraph()
-    expected.add_nodes_from(G)
-    expected.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
+    expected = collapsed_graph(G)
     D = collapse(G)
     assert list(D) == list(expected)
     assert list(D.edges(data=True)) == list(expected.edges(data=True))

@@ -403,7 +403,8 @@ def _reaching_core(B: nx.MultiDiGraph) -> set:
     return out
 
 
-def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False) -> nx.DiGraph:
+def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False,
+                         B: nx.MultiDiGraph | None = None) -> nx.DiGraph:
     """The segment's flow network: the binding relationships between the nodes it reaches that reach a
     core, and every such core joined to :data:`SINK`.
 
@@ -412,8 +413,9 @@ def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False) -> 
     ``capacity``: a competitor wins a customer away, it cannot break the ecosystem's own links).
     ``unit=True`` (edge-disjoint paths): every relationship has capacity 1, the core-sink edges are
     unbounded. Parallel relationships add their capacities (one unbounded makes the pair unbounded).
+    ``B``: :func:`binding_network` of ``G`` when at hand.
     """
-    B = binding_network(G)
+    B = binding_network(G) if B is None else B
     nodes = _reaching_core(B) & ({segment} | nx.descendants(B, segment))
     F = nx.DiGraph()
     F.add_nodes_from(nodes)
@@ -437,7 +439,8 @@ def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False) -> 
 
 
 def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: int = 50,
-                   reference: float | None = None, with_paths: bool = True) -> dict:
+                   reference: float | None = None, with_paths: bool = True,
+                   B: nx.MultiDiGraph | None = None) -> dict:
     """How strongly one segment is tied to the core(s).
 
     - ``paths``: its binding paths to any core (:func:`binding_paths`, at most ``depth`` relationships
@@ -451,10 +454,12 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
     - ``mechanisms``: the lock-in types on its bindings into nodes that reach a core, with
       ``durable_purchase`` when one of them is a device channel;
     - ``index``: :func:`lockin_index` (``reference``: :func:`switching_cost_reference` of ``G`` unless given).
+
+    ``B``: :func:`binding_network` of ``G`` when at hand.
     """
     if reference is None:
         reference = switching_cost_reference(G)[1]
-    B = binding_network(G)
+    B = binding_network(G) if B is None else B
     reach = _reaching_core(B)
     out = {"id": segment, "name": G.nodes[segment].get("name", segment), "cores": [], "index": 0.0,
            "min_cut": 0.0, "cut_edges": [], "disjoint_paths": 0, "mechanisms": [], "paths_truncated": False,
@@ -471,11 +476,11 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
                                              for *_, d in p]} for p in paths]
         for p in out["paths"]:
             p["total_switching_cost"] = float(sum(c for c in p["switching_costs"] if c is not None))
-    cut, (source_side, sink_side) = nx.minimum_cut(segment_flow_network(G, segment), segment, SINK)
+    cut, (source_side, sink_side) = nx.minimum_cut(segment_flow_network(G, segment, B=B), segment, SINK)
     out["min_cut"] = float(cut)
     out["cut_edges"] = [(u, v, k) for u, v, k in B.edges(keys=True)
                         if u in source_side and v in sink_side and v in reach]
-    out["disjoint_paths"] = int(nx.maximum_flow_value(segment_flow_network(G, segment, unit=True), segment, SINK))
+    out["disjoint_paths"] = int(nx.maximum_flow_value(segment_flow_network(G, segment, unit=True, B=B), segment, SINK))
     found = set()
     for _, v, d in B.out_edges(segment, data=True):
         if v in reach:
@@ -494,8 +499,9 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50, reference
     the intact model's)."""
     scale, own = switching_cost_reference(G)
     reference = own if reference is None else reference
-    segments = [segment_lockin(G, s, depth=depth, max_paths=max_paths, reference=reference, with_paths=with_paths)
-                for s in G if G.nodes[s].get("kind") == "segment"]
+    B = binding_network(G)
+    segments = [segment_lockin(G, s, depth=depth, max_paths=max_paths, reference=reference, with_paths=with_paths,
+                               B=B) for s in G if G.nodes[s].get("kind") == "segment"]
     return {"scale": scale, "reference": reference, "total_index": sum(s["index"] for s in segments),
             "paths_truncated": sum(1 for s in segments if s["paths_truncated"]), "segments": segments}
 
