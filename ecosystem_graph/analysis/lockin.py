@@ -715,13 +715,21 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
     """Lock-in of every segment.
 
     Binding paths: simple paths of USES/FEEDS relationships from the segment to a core, at most
-    ``depth`` relationships, at most ``max_paths`` listed. Minimum cut between the segment and a
-    super-sink joined to every core, USES switching costs as capacities (unset = 0), FEEDS and the
-    sink edges unbounded (a competitor wins the customer, it cannot break the ecosystem's internal
-    links): computed with :func:`networkx.minimum_cut` on one network holding every segment behind a
-    super-source (each finite edge belongs to one segment, so the cut splits per segment). Edge-disjoint
-    binding paths: maximum flow with unit capacities. Mechanisms: lock-in types on the segment's
-    bindings that lead to a core (+ durable_purchase for device channels). Index: :func:`lockin_index`.
+    ``depth`` relationships, at most ``max_paths`` listed; a segment's paths are its first steps
+    followed by the paths on from each step's target (built once per target). Minimum cut between the
+    segment and a super-sink joined to every core, USES switching costs as capacities (unset = 0),
+    FEEDS and the sink edges unbounded (a competitor wins the customer, it cannot break the ecosystem's
+    internal links). Under the model's rules (USES only out of segments, nothing else out of them,
+    no binding edge into them) the cut has a closed form, used here without any flow computation:
+    the segment's USES relationships into nodes that reach a core, the sum of their switching costs
+    (``method`` "closed-form"). A graph outside those rules (built by hand) gets
+    :func:`networkx.minimum_cut` on each segment's flow network instead ("per-segment").
+    Edge-disjoint binding paths: maximum flow with unit capacities, split by flow component of the
+    binding network (a step into a core or into a component no other step enters carries one path;
+    the rest by depth-first augmenting paths, cached by first-step targets). Mechanisms: lock-in
+    types on the segment's bindings that lead to a core (+ durable_purchase for device channels).
+    Index: :func:`lockin_index`. The readable definition of every figure is
+    :func:`ecosystem_graph.analysis.reference.segment_lockin`.
 
     Examples
     --------
