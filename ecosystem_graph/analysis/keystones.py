@@ -324,6 +324,11 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
       (segments cut off / segments with a binding path to a core), ``lockin_share`` (lock-in lost /
       total lock-in) and ``pairs_share`` (pairs cut off / connected pairs).
 
+    Computed without removing anything: revenue at risk from dominators of the binding network, the
+    lock-in change from each segment's first steps (closed forms under the model's rules, networkx's
+    cut per segment outside them), the pairs from one depth-first search. The readable definition,
+    removing each node and re-running the analyses: :func:`ecosystem_graph.analysis.reference.keystones`.
+
     Examples
     --------
     >>> import networkx as nx
