@@ -17,6 +17,8 @@ import pytest
 from tests.analysis_helpers import graph
 from tests.test_analysis_fast_paths import shared_component_graph, shared_hub_graph
 from tests.test_analysis_funnel_levers import branching
+from tests.test_analysis_perf_revenue import random_funnel_graph
+from tests.test_analysis_revenue_at_risk import with_linked_flows
 
 from ecosystem_graph.analysis import reference
 from ecosystem_graph.analysis.binding import collapsed
@@ -129,6 +131,18 @@ def outside_the_rules():
     return G
 
 
+def random_funnels(seed: int, sized: bool):
+    """Chains, trees, diamonds, loops, parallel steps, several entries, a final stage first in model order
+    (tests/test_analysis_perf_revenue.py); ``sized``: every stage given a size, so that levers have an
+    elasticity."""
+    G = random_funnel_graph(seed)
+    if sized:
+        for i, s in enumerate(G.nodes):
+            if G.nodes[s].get("kind") == "segment" and not G.nodes[s].get("size"):
+                G.nodes[s]["size"] = 100 + 37 * i
+    return G
+
+
 def _load(path: str):
     return lambda: to_networkx(load_model(str(ROOT / path)))
 
@@ -140,6 +154,7 @@ CASE_BUILDERS = {
     "money-review": _load("tests/data/money-review.yaml"),
     "generated-30": lambda: to_networkx(generate_model(30, seed=1)),
     "generated-45": lambda: to_networkx(generate_model(45, seed=4)),
+    "generated-linked": lambda: with_linked_flows(to_networkx(generate_model(30, seed=2)), seed=1, n=15),
     "linked-chain": linked_chain,
     "marketplace": marketplace,
     "unbound": unbound_segments,
@@ -147,6 +162,8 @@ CASE_BUILDERS = {
     "shared-hub": shared_hub_graph,
     "shared-component": shared_component_graph,
     "funnel-loop": funnel_with_loop,
+    "random-funnels": lambda: random_funnels(3, sized=False),
+    "random-funnels-sized": lambda: random_funnels(7, sized=True),
     "outside-rules": outside_the_rules,
 }
 
