@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ecosystem_graph.analysis.reference import stage_revenue as stage_revenue_reference  # noqa: F401 (shared)
 from ecosystem_graph.graph import to_networkx
 from ecosystem_graph.model import Ecosystem
 
@@ -44,20 +45,3 @@ def small_rels():
 def small_graph():
     """shop (core), club (satellite), app (device channel), fans (segment), seller (partner)."""
     return graph(small_nodes(), small_rels())
-
-
-def stage_revenue_reference(G) -> dict:
-    """Oracle of the funnel's stage revenue: for every PAYS into a core, satellite or channel, the payer of the
-    payment its ``share_of`` chain starts from (the payer itself for a plain payment), recursively; amounts added
-    per first payer."""
-    by_id = {d["id"]: (u, d) for u, _, d in G.edges(data=True) if d.get("type") == "PAYS" and d.get("id")}
-
-    def first_payer(u, d):
-        return first_payer(*by_id[d["share_of"]]) if d.get("share_of") in by_id else u
-
-    out: dict = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("type") == "PAYS" and G.nodes[v].get("kind") in ("core", "satellite", "channel"):
-            payer = first_payer(u, d)
-            out[payer] = out.get(payer, 0.0) + float(d.get("amount") or 0.0)
-    return out

@@ -88,6 +88,30 @@ def test_outside_the_model_rules_the_cut_is_networkx_per_segment():
     assert seg.min_cut == pytest.approx(0.2) and seg.cut_edges == [("a", "core", 0)]
 
 
+def test_outside_the_model_rules_keystones_use_the_networkx_cut_too():
+    # s USES a (0.3) and b (0.1); a USES the core (0.2) - outside the rules -, b FEEDS it; t USES a (0.6).
+    G = nx.MultiDiGraph()
+    for n, k in [("core", "core"), ("a", "satellite"), ("b", "channel"), ("s", "segment"), ("t", "segment")]:
+        G.add_node(n, kind=k, name=n)
+    G.add_edge("s", "a", type="USES", switching_cost=0.3)
+    G.add_edge("s", "b", type="USES", switching_cost=0.1)
+    G.add_edge("a", "core", type="USES", switching_cost=0.2)
+    G.add_edge("b", "core", type="FEEDS")
+    G.add_edge("t", "a", type="USES", switching_cost=0.6)
+    # s: cut min(0.3, 0.2) + 0.1 = 0.3, 2 disjoint paths: 100 x (0.5 x 0.3 + 0.25 x 2/3) = 31.67
+    # t: cut min(0.6, 0.2) = 0.2, 1 path: 100 x (0.5 x 0.2 + 0.25 / 3) = 18.33; total 50 (the closed form's
+    # sums of the segments' own costs, 0.4 and 0.6, would give 36.67 + 38.33 = 75)
+    s_index, t_index = 100 * (0.5 * 0.3 + 0.25 * 2 / 3), 100 * (0.5 * 0.2 + 0.25 / 3)
+    assert lockin(G).total_index == pytest.approx(s_index + t_index)
+    for res in (keystones(G), keystones(G, lockin_result=lockin(G))):
+        assert res.total_lockin == pytest.approx(50.0)
+        change = {k.id: k.lockin_change for k in res.nodes}
+        # without b, s keeps s-a-core only: cut 0.2, 1 path: 18.33 - 31.67 = -13.33 (not 0.3 -> -8.33)
+        assert change["b"] == pytest.approx(100 * (0.5 * 0.2 + 0.25 / 3) - s_index)
+        # without a, s keeps s-b-core (cut 0.1, 1 path: 13.33) and t has no binding left: -18.33 - 18.33
+        assert change["a"] == pytest.approx(100 * (0.5 * 0.1 + 0.25 / 3) - s_index - t_index)
+
+
 def brute_force_lockin_change(G):
     """Total lock-in index after removing each node (every segment recomputed on G - x with the
     intact model's switching-cost reference) minus before."""
@@ -168,16 +192,11 @@ def test_sampled_closeness_equals_the_formula_on_networkx_distances():
 
 
 def test_collapsed_graph_is_the_add_weighted_edges_from_graph():
-    from ecosystem_graph.analysis.binding import edge_list, edge_weight, money_reference
+    from ecosystem_graph.analysis.binding import edge_list
+    from ecosystem_graph.analysis.reference import collapsed_graph
 
     G = to_networkx(generate_model(300, seed=5))
-    ref = money_reference(G)
-    weights: dict = {}
-    for u, v, _, d in edge_list(G):
-        weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
-    expected = nx.DiGraph()
-    expected.add_nodes_from(G)
-    expected.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
+    expected = collapsed_graph(G)
     D = collapse(G)
     assert list(D) == list(expected)
     assert list(D.edges(data=True)) == list(expected.edges(data=True))

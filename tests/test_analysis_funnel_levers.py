@@ -4,12 +4,11 @@ import math
 from pathlib import Path
 
 import networkx as nx
-import numpy as np
 import pytest
 from tests.analysis_helpers import graph, stage_revenue_reference
 from tests.test_analysis_perf_revenue import random_funnel_graph
 
-from ecosystem_graph.analysis import analyze
+from ecosystem_graph.analysis import analyze, reference
 from ecosystem_graph.analysis.funnel import funnel
 from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx
@@ -126,37 +125,7 @@ def test_unknown_revenue_and_unknown_sizes():
 # ---------------------------------------------------------------------------------------- brute force
 
 
-def resolve(G, stages, changed=None, new_rate=None):
-    """Expected members of every stage, converted and revenue, solving the chain from scratch (a linear
-    solve of the visits, not the inverse) with the rate of the CONVERTS_TO edge ``changed`` set to
-    ``new_rate``; None when the changed chain has a loop with no way out."""
-    C = nx.MultiDiGraph()  # keyed (from, to, n): the n-th CONVERTS_TO from -> to in model order
-    C.add_nodes_from(stages)
-    for u, v, d in G.edges(data=True):
-        if d.get("type") == "CONVERTS_TO" and u in C:
-            key = C.number_of_edges(u, v)
-            C.add_edge(u, v, key, rate=new_rate if (u, v, key) == changed else float(d.get("rate") or 0.0))
-    transient = [s for s in stages if C.out_degree(s)]
-    finals = [s for s in stages if not C.out_degree(s)]
-    entries = [s for s in stages if C.in_degree(s) == 0] or stages[:1]
-    Q = np.zeros((len(transient), len(transient)))
-    R = np.zeros((len(transient), len(finals)))
-    for u, v, r in C.edges(data="rate"):
-        if v in transient:
-            Q[transient.index(u), transient.index(v)] += r
-        else:
-            R[transient.index(u), finals.index(v)] += r
-    w = np.array([float(G.nodes[s].get("size") or 0) if s in entries else 0.0 for s in transient])
-    A = np.eye(len(transient)) - Q.T
-    if np.linalg.cond(A) > 1e12:
-        return None
-    x = np.linalg.solve(A, w)  # expected visits of the transient stages
-    members = dict(zip(transient, x.tolist()))
-    members.update(zip(finals, (R.T @ x).tolist()))
-    converted = sum(members[f] for f in finals)
-    paid = {u: x for u, x in stage_revenue_reference(G).items() if u in members}  # the revenue a stage brings
-    revenue = sum(members[s] * paid[s] / G.nodes[s]["size"] for s in paid if paid[s] > 0 and G.nodes[s].get("size"))
-    return members, converted, revenue, C
+resolve = reference.solve_funnel  # the chain solved from scratch with one rate changed
 
 
 def check_levers_by_resolving(G):

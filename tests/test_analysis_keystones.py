@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from tests.analysis_helpers import graph, small_graph
 
+from ecosystem_graph.analysis import reference
 from ecosystem_graph.analysis.keystones import keystones
 from ecosystem_graph.analysis.lockin import lockin_index
 
@@ -53,20 +54,7 @@ def test_removal_costs_by_hand():
 
 def brute_force_pairs_cut_off(G) -> dict:
     """Pairs of other nodes joined in the undirected graph and no longer joined once the node is removed."""
-    import networkx as nx
-
-    U = nx.Graph(G.to_undirected())
-
-    def joined(H) -> int:
-        return sum(len(c) * (len(c) - 1) // 2 for c in nx.connected_components(H))
-
-    out = {}
-    for x in U:
-        rest = U.subgraph(set(U) - {x})
-        # pairs among the others joined before: every joined pair not involving x
-        before = joined(U) - (len(nx.node_connected_component(U, x)) - 1)
-        out[x] = before - joined(rest)
-    return out
+    return reference.pairs_cut_off(G)[0]
 
 
 @pytest.mark.parametrize("n,seed", [(40, 1), (120, 2), (300, 3)])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from tests.analysis_helpers import small_graph
 
-from ecosystem_graph.analysis.binding import collapsed, edge_list, edge_weight, money_reference
+from ecosystem_graph.analysis import reference
+from ecosystem_graph.analysis.binding import collapsed
 from ecosystem_graph.analysis.centrality import (NODE_FIELDS, NodeCentrality, centrality, pagerank_vector,
                                                  weight_matrix)
 from ecosystem_graph.generate import generate_model
@@ -15,11 +16,7 @@ from ecosystem_graph.graph import to_networkx
 
 def loop_collapse(G):
     """The collapsed graph by its definition: one edge per ordered pair, weights added one by one."""
-    ref = money_reference(G)
-    weights = {}
-    for u, v, _, d in edge_list(G):
-        weights[(u, v)] = weights.get((u, v), 0.0) + edge_weight(d, ref)
-    return weights
+    return {(u, v): w for u, v, w in reference.collapsed_graph(G).edges(data="weight")}
 
 
 def parallel_graph():

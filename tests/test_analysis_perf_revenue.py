@@ -7,9 +7,10 @@ import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.analysis_helpers import small_graph, stage_revenue_reference
+from tests.analysis_helpers import small_graph
 from tests.strategies import ecosystem_data
 
+from ecosystem_graph.analysis import reference
 from ecosystem_graph.analysis.funnel import Funnel, funnel
 from ecosystem_graph.analysis.revenue import _hhi, _ranked, hhi, revenue_flows
 from ecosystem_graph.errors import AnalysisError
@@ -17,54 +18,7 @@ from ecosystem_graph.generate import generate_model
 from ecosystem_graph.graph import to_networkx
 from ecosystem_graph.model import Ecosystem
 
-EXTERNAL, ECOSYSTEM = {"segment", "partner"}, {"core", "satellite", "channel"}
-
-
-def plain_revenue(G):
-    """Node flows, totals, groups and HHI adding the payments one by one in model order."""
-    kind = dict(G.nodes(data="kind"))
-    inflow, outflow = dict.fromkeys(G, 0.0), dict.fromkeys(G, 0.0)
-    by = {"stream": {}, "segment": {}, "payer": {}, "payee": {}}
-    revenue = core_revenue = payouts = 0.0
-    by_offering = {n: 0.0 for n in G if kind.get(n) in ECOSYSTEM}
-    payments, payee_of, pass_through = [], {}, {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if d.get("type") == "PAYS":
-            payee_of[k] = v
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if d.get("type") != "PAYS":
-            continue
-        amount = float(d.get("amount") or 0.0)
-        outflow[u] += amount
-        inflow[v] += amount
-        payments.append({"id": d.get("id") or k, "from": u, "to": v, "amount": amount,
-                         "stream": d.get("stream") or "unspecified", "share_of": d.get("share_of"),
-                         "share": d.get("share")})
-        if d.get("share_of") is not None and payee_of.get(d["share_of"]) == u:
-            pass_through[u] = pass_through.get(u, 0.0) + amount
-        if kind.get(u) in ECOSYSTEM and kind.get(v) in EXTERNAL:
-            payouts += amount
-        if kind.get(u) in EXTERNAL and kind.get(v) in ECOSYSTEM:
-            by_offering[v] += amount
-        if kind.get(u) in EXTERNAL and kind.get(v) in ECOSYSTEM:
-            revenue += amount
-            keys = {"stream": d.get("stream") or "unspecified", "payer": u, "payee": v}
-            if kind.get(u) == "segment":
-                keys["segment"] = u
-            for group, key in keys.items():
-                by[group][key] = by[group].get(key, 0.0) + amount
-            if kind.get(v) == "core":
-                core_revenue += amount
-    ranked = {g: dict(sorted(by[g].items(), key=lambda kv: (-kv[1], kv[0]))) for g in ("stream", "segment", "payee")}
-    return {
-        "nodes": [{"id": n, "kind": kind.get(n, ""), "inflow": inflow[n], "outflow": outflow[n],
-                   "net": inflow[n] - outflow[n]} for n in G],
-        "ecosystem_revenue": revenue, "core_revenue": core_revenue, "revenue_by_offering": by_offering,
-        "pass_through": {n: pass_through[n] for n in G if pass_through.get(n, 0.0) > 0},
-        "ecosystem_payouts": payouts, "ecosystem_net": revenue - payouts, "payments": payments,
-        "by_stream": ranked["stream"], "by_segment": ranked["segment"],
-        "hhi": {"payers": hhi(by["payer"].values()), "payees": hhi(by["payee"].values())},
-    }
+plain_revenue = reference.revenue  # node flows, totals, groups and HHI adding the payments one by one
 
 
 def assert_same_revenue(G):
@@ -145,80 +99,7 @@ def test_node_rows_are_built_once_from_the_columns():
 # ------------------------------------------------------------------------------------------ funnel
 
 
-def plain_funnels(G):
-    """Every funnel solved on its own with networkx's order and the loops of the definition."""
-    C = nx.MultiDiGraph()
-    for u, v, d in G.edges(data=True):
-        if d.get("type") == "CONVERTS_TO":
-            C.add_edge(u, v, rate=float(d.get("rate") or 0.0))
-    payments = stage_revenue_reference(G)  # the ecosystem revenue each payer brings
-    order = {n: i for i, n in enumerate(G)}
-    comps = sorted((sorted(c, key=order.__getitem__) for c in nx.weakly_connected_components(C)),
-                   key=lambda c: order[c[0]])
-    out = []
-    for comp in comps:
-        sub = C.subgraph(comp)
-        try:
-            stages = list(nx.lexicographical_topological_sort(sub, key=order.__getitem__))
-        except nx.NetworkXUnfeasible:
-            stages = comp
-        succ = {s: {} for s in stages}
-        for u in stages:  # C's adjacency keeps model order of each stage's steps
-            for v, kd in C.adj[u].items():
-                succ[u][v] = [d["rate"] for d in kd.values()]
-        transient = [s for s in stages if succ[s]]
-        finals = [s for s in stages if not succ[s]]
-        entries = [s for s in stages if C.in_degree(s) == 0] or stages[:1]
-        ti, fi = {s: i for i, s in enumerate(transient)}, {s: i for i, s in enumerate(finals)}
-        Q, R = np.zeros((len(transient),) * 2), np.zeros((len(transient), len(finals)))
-        for u in transient:
-            for v, rates in succ[u].items():
-                for r in rates:
-                    if v in ti:
-                        Q[ti[u], ti[v]] += r
-                    else:
-                        R[ti[u], fi[v]] += r
-        N = np.linalg.inv(np.eye(len(transient)) - Q)
-        B = N @ R
-        sums = B.sum(axis=1).tolist()
-
-        def visits(e):
-            if e in ti:
-                row = dict(zip(transient, N[ti[e]].tolist()))
-                row.update(zip(finals, B[ti[e]].tolist()))
-                return row
-            return {s: (1.0 if s == e else 0.0) for s in stages}
-
-        sizes = {s: G.nodes[s].get("size") for s in stages}
-        expected = dict.fromkeys(stages, 0.0)
-        for e in entries:
-            for s, x in visits(e).items():
-                expected[s] += (sizes[e] or 0) * x
-        per_member = {}
-        for s in stages:
-            paid = payments.get(s, 0.0)
-            per_member[s] = 0.0 if paid <= 0 else (paid / sizes[s] if sizes[s] else None)
-        entry = entries[0]
-        v_entry = visits(entry)
-        known = [v_entry[s] * per_member[s] for s in stages if v_entry[s] > 0 and per_member[s] is not None]
-        unknown = any(v_entry[s] > 0 and per_member[s] is None for s in stages)
-        stage_dicts = []
-        for s in stages:
-            final = s in fi
-            reach = 1.0 if final else sums[ti[s]]
-            drop = 0.0 if final else max(0.0, 1.0 - sum(r for rates in succ[s].values() for r in rates))
-            stage_dicts.append({"id": s, "name": G.nodes[s].get("name", s), "size": sizes[s], "entry": s in entries,
-                                "final": final, "drop_rate": drop, "reach_final": reach,
-                                "expected_members": expected[s], "revenue_per_member": per_member[s]})
-        at = {s: i for i, s in enumerate(stages)}
-        steps = sorted(({"from": u, "to": v, "rate": r} for u in transient for v, rates in succ[u].items()
-                        for r in rates), key=lambda st: (at[st["from"]], at[st["to"]]))
-        out.append({"entry": entry, "finals": finals, "conversion": 1.0 if entry in fi else sums[ti[entry]],
-                    "bottleneck": min(steps, key=lambda st: st["rate"]) if steps else None,
-                    "revenue_per_entrant": None if unknown else float(sum(known)),
-                    "expected_converted": float(sum(expected[f] for f in finals)),
-                    "stages": stage_dicts, "steps": steps})
-    return out
+plain_funnels = reference.funnels  # every funnel solved on its own with networkx's order
 
 
 def random_funnel_graph(seed: int) -> nx.MultiDiGraph:

@@ -10,7 +10,7 @@ import random
 import networkx as nx
 import pytest
 
-from ecosystem_graph.analysis import analyze
+from ecosystem_graph.analysis import analyze, reference
 from ecosystem_graph.analysis.keystones import keystones
 from ecosystem_graph.analysis.revenue import revenue_flows
 from ecosystem_graph.fileio import load_model
@@ -165,42 +165,7 @@ def test_core_part_of_revenue_at_risk():
 # ------------------------------------------------------------------------------ brute force
 
 
-def oracle(G):
-    """Per node: the ecosystem revenue (and its core part) lost when the node is removed. A payment is
-    kept iff payer and payee remain, and no binding path from payer to payee existed or one still exists
-    without the node, and the payment it is a share of (if any) is kept."""
-    kind = dict(G.nodes(data="kind"))
-    B = nx.DiGraph()
-    B.add_nodes_from(G)
-    B.add_edges_from((u, v) for u, v, t in G.edges(data="type") if t in ("USES", "FEEDS"))
-    pays = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d.get("type") == "PAYS"]
-    by_key = {k: (u, v, k, d) for u, v, k, d in pays}
-    bound = {(u, v): nx.has_path(B, u, v) for u, v, _, _ in pays}
-    reach = {u: nx.descendants(B, u) for u, _, _, _ in pays}
-    lost, lost_core = {}, {}
-    for x in G:
-        Bx = nx.restricted_view(B, [x], [])
-        memo = {}
-
-        def kept(e):
-            u, v, k, d = e
-            if (u, v, k) not in memo:  # a key is unique between its two nodes
-                ok = x not in (u, v)
-                if ok and bound[(u, v)] and x in reach[u]:
-                    ok = nx.has_path(Bx, u, v)
-                if ok and d.get("share_of") is not None:
-                    ok = kept(by_key[d["share_of"]])
-                memo[(u, v, k)] = ok
-            return memo[(u, v, k)]
-
-        lost[x] = lost_core[x] = 0.0
-        for e in pays:
-            u, v, _, d = e
-            if kind[u] in EXTERNAL and kind[v] in OFFERINGS and not kept(e):
-                lost[x] += d["amount"]
-                if kind[v] == "core":
-                    lost_core[x] += d["amount"]
-    return lost, lost_core
+oracle = reference.revenue_at_risk  # remove the node, keep what survives
 
 
 def with_linked_flows(G, seed, n=40):
@@ -283,45 +248,13 @@ def test_net_sums_to_zero_and_pass_through_with_random_linked_flows():
 # ------------------------------------------------------------------- dependency, by networkx
 
 
-def dependency_oracle(G, depth=4):
-    """dependent_revenue per satellite/channel from networkx's simple paths: own revenue plus, for every
-    ecosystem revenue payment into another offering, the weight share of its binding paths (at most
-    ``depth`` relationships; a path into a core passes no other core) through the node."""
-    kind = dict(G.nodes(data="kind"))
-    B = nx.MultiDiGraph()
-    B.add_nodes_from(G)
-    B.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d["type"] in ("USES", "FEEDS"))
-    out = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
-    for u, v, d in G.edges(data=True):
-        if d["type"] != "PAYS" or kind[u] not in EXTERNAL or kind[v] not in OFFERINGS:
-            continue
-        if v in out:
-            out[v] += d["amount"]
-        paths = [p for p in nx.all_simple_edge_paths(B, u, v, cutoff=depth)
-                 if kind[v] != "core" or not any(kind[b] == "core" for _, b, _ in p[:-1])]
-        weights = []
-        for p in paths:
-            w = 1.0
-            for a, b, k in p:
-                e = B.edges[a, b, k]
-                value = e.get("share") if e["type"] == "USES" else e.get("strength")
-                w *= 1.0 if value is None else value
-            weights.append(w)
-        total = sum(weights)
-        if total <= 0:
-            weights, total = [1.0] * len(paths), float(len(paths))
-        for p, w in zip(paths, weights):
-            for x in {b for _, b, _ in p[:-1]} & set(out):
-                out[x] += d["amount"] * w / total
-    return out
-
-
 @pytest.mark.parametrize("source", ["examples/amazon.yaml", "examples/newspaper-funnel.yaml", 250])
 def test_dependent_revenue_equals_networkx_paths(source):
     G = to_networkx(load_model(source) if isinstance(source, str) else generate_model(source, 3))
     r = revenue_flows(G)
     assert r.paths_truncated == 0
-    expected = dependency_oracle(G)
+    # networkx-free simple paths of the definition: own revenue plus the weight share of the binding paths
+    expected = reference.dependent_revenue(G)["dependent_revenue"]
     assert r.dependent_revenue == pytest.approx(expected)
     assert r.dependency == pytest.approx({n: a / r.ecosystem_revenue for n, a in expected.items()})
     assert any(a > r.revenue_by_offering[n] for n, a in r.dependent_revenue.items())

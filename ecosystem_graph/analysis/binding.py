@@ -187,8 +187,10 @@ class BindingIndex:
     - ``paths(u)``: simple binding paths from ``u`` to the cores, at most ``depth`` edges, at most
       ``max_paths`` of them (``truncated`` tells when the cap was hit).
 
-    Segments and partners never have incoming binding edges (USES leaves segments only; FEEDS enters
-    cores and satellites only), which is what makes the per-source shortcuts below exact.
+    Under the model's rules segments and partners have no incoming binding edges (USES leaves segments
+    only; FEEDS enters cores and satellites only), which is what makes the per-source shortcuts below
+    exact; ``sources_closed`` tells whether that holds, and a hand-made graph that breaks it gets the
+    general searches (networkx dominators, depth-first paths from the node itself).
     """
 
     G: nx.MultiDiGraph

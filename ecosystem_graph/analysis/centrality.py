@@ -127,6 +127,9 @@ def centrality(G: nx.MultiDiGraph, *, sample_above: int = 5000, seed: int = 0,
     - eigenvector: on the directed graph when it is strongly connected, else on the undirected graph
       (weights of both directions added) - see docs/metrics.md.
 
+    The readable definition (networkx on the collapsed graph, no sampling):
+    :func:`ecosystem_graph.analysis.reference.centrality`.
+
     ``D`` (:func:`~ecosystem_graph.analysis.binding.collapse`) or ``C``
     (:func:`~ecosystem_graph.analysis.binding.collapsed`) and ``edges``
     (:func:`~ecosystem_graph.analysis.binding.edge_list`): when at hand. ``betweenness``: from

@@ -149,7 +149,9 @@ def funnel(G: nx.MultiDiGraph, *, edges: list | None = None) -> FunnelResult | N
     and drops out with ``1 - sum(rates)``; a stage with none is final (converted, absorbing). With
     ``Q`` the transient-to-transient rates, ``N = (I - Q)^-1`` gives expected visits and ``N R`` the
     absorption probabilities (Kemeny & Snell). Each funnel's levers (:class:`FunnelLever`) follow from
-    ``N`` in closed form.
+    ``N`` in closed form. Funnels of one shape are solved together (stacked inverses). The readable
+    definitions, one funnel at a time and the levers by solving again with each rate raised:
+    :func:`ecosystem_graph.analysis.reference.funnels` and :func:`~ecosystem_graph.analysis.reference.funnel_levers`.
 
     Examples
     --------

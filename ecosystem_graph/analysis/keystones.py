@@ -324,6 +324,11 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
       (segments cut off / segments with a binding path to a core), ``lockin_share`` (lock-in lost /
       total lock-in) and ``pairs_share`` (pairs cut off / connected pairs).
 
+    Computed without removing anything: revenue at risk from dominators of the binding network, the
+    lock-in change from each segment's first steps (closed forms under the model's rules, networkx's
+    cut per segment outside them), the pairs from one depth-first search. The readable definition,
+    removing each node and re-running the analyses: :func:`ecosystem_graph.analysis.reference.keystones`.
+
     Examples
     --------
     >>> import networkx as nx
@@ -345,7 +350,9 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     at_risk_core = dict.fromkeys(ids, 0.0)
     revenue, core_revenue = _revenue_at_risk(index, at_risk, at_risk_core)
 
-    if index.sources_closed:
+    # the closed forms need the model's rules (segment_steps(index).schema); a hand-made graph outside
+    # them is recomputed segment by segment with networkx's cut, as lockin() computes it there
+    if index.sources_closed and segment_steps(index).schema:
         st = segment_steps(index)
         columns = getattr(lockin_result, "columns", None)
         if lockin_result is None:

@@ -430,12 +430,20 @@ def _unit_max_flow(index: BindingIndex, targets: dict, removed) -> tuple[int, se
 def segment_figures(index: BindingIndex, s: str, reference: float, removed: str | None = None):
     """``(min_cut, disjoint_paths, mechanisms, index)`` of segment ``s`` (with ``removed`` left out).
 
-    Exact shortcut of the flow computation, valid because every finite capacity sits on the
-    segment's own USES edges (FEEDS and core-sink edges are unbounded): the cut is the sum of the
-    switching costs of the USES edges whose target reaches a core.
+    Under the model's rules every finite capacity sits on the segment's own USES edges (FEEDS and
+    core-sink edges are unbounded), so the cut is the sum of the switching costs of the USES edges
+    whose target still reaches a core. On a graph outside those rules (:func:`_schema_holds`) the cut
+    is :func:`networkx.minimum_cut_value` of the segment's flow network without ``removed``, as
+    :func:`lockin` computes it there.
     """
     steps = _first_steps(index, s, removed)
-    cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
+    schema = index.__dict__.get("_schema")
+    if schema is None:
+        schema = index._schema = _schema_holds(index)
+    if schema or not steps:
+        cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
+    else:
+        cut = float(nx.minimum_cut_value(_flow_network(index, [s], removed), SOURCE, SINK))
     disjoint = _disjoint(index, s, steps, removed)
     mechs = _mechanisms(index, steps)
     return cut, disjoint, mechs, lockin_index(cut, disjoint, mechs, reference)
@@ -452,9 +460,10 @@ def _schema_holds(index: BindingIndex) -> bool:
     return from_uses <= {"segment"} and "segment" not in from_feeds and "segment" not in into
 
 
-def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
+def _flow_network(index: BindingIndex, sources, removed: str | None = None) -> nx.DiGraph:
     """Segments' binding network as a networkx flow network: USES capacity = switching cost (0 when
-    unset), FEEDS and core -> SINK without capacity (unbounded), SOURCE -> each segment unbounded."""
+    unset), FEEDS and core -> SINK without capacity (unbounded), SOURCE -> each segment unbounded;
+    ``removed`` left out."""
     F = nx.DiGraph()
     reach = index.reaches_core
     for s in sources:
@@ -467,7 +476,7 @@ def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
             F.add_edge(u, SINK)
             continue
         for v, _, d in index.succ.get(u, ()):
-            if v not in reach:
+            if v not in reach or v == removed:
                 continue
             # parallel relationships add their capacities; one unbounded (FEEDS) makes the pair unbounded
             if d.get("type") == "USES":
@@ -706,13 +715,21 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
     """Lock-in of every segment.
 
     Binding paths: simple paths of USES/FEEDS relationships from the segment to a core, at most
-    ``depth`` relationships, at most ``max_paths`` listed. Minimum cut between the segment and a
-    super-sink joined to every core, USES switching costs as capacities (unset = 0), FEEDS and the
-    sink edges unbounded (a competitor wins the customer, it cannot break the ecosystem's internal
-    links): computed with :func:`networkx.minimum_cut` on one network holding every segment behind a
-    super-source (each finite edge belongs to one segment, so the cut splits per segment). Edge-disjoint
-    binding paths: maximum flow with unit capacities. Mechanisms: lock-in types on the segment's
-    bindings that lead to a core (+ durable_purchase for device channels). Index: :func:`lockin_index`.
+    ``depth`` relationships, at most ``max_paths`` listed; a segment's paths are its first steps
+    followed by the paths on from each step's target (built once per target). Minimum cut between the
+    segment and a super-sink joined to every core, USES switching costs as capacities (unset = 0),
+    FEEDS and the sink edges unbounded (a competitor wins the customer, it cannot break the ecosystem's
+    internal links). Under the model's rules (USES only out of segments, nothing else out of them,
+    no binding edge into them) the cut has a closed form, used here without any flow computation:
+    the segment's USES relationships into nodes that reach a core, the sum of their switching costs
+    (``method`` "closed-form"). A graph outside those rules (built by hand) gets
+    :func:`networkx.minimum_cut` on each segment's flow network instead ("per-segment").
+    Edge-disjoint binding paths: maximum flow with unit capacities, split by flow component of the
+    binding network (a step into a core or into a component no other step enters carries one path;
+    the rest by depth-first augmenting paths, cached by first-step targets). Mechanisms: lock-in
+    types on the segment's bindings that lead to a core (+ durable_purchase for device channels).
+    Index: :func:`lockin_index`. The readable definition of every figure is
+    :func:`ecosystem_graph.analysis.reference.segment_lockin`.
 
     Examples
     --------

@@ -182,6 +182,11 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
                   index: BindingIndex | None = None) -> RevenueResult:
     """Net value flow of every node, ecosystem revenue and its split, dependency, concentration.
 
+    Every total is a ``bincount`` or ``cumsum`` over the payments as columns (the doubles of adding them
+    one by one in model order); the attribution walks the binding paths of each (payer, payee) pair once.
+    The readable definitions: :func:`ecosystem_graph.analysis.reference.revenue` and
+    :func:`~ecosystem_graph.analysis.reference.dependent_revenue`.
+
     Examples
     --------
     >>> import networkx as nx
