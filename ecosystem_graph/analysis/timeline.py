@@ -286,10 +286,11 @@ class TimelineResult:
                      kinds=["text", "text", "text"]))
 
         by_period = {c.to_period: c for c in self.changes}
+        files = _short_labels([p.label for p in self.periods])
         rows = []
-        for p in self.periods:
+        for p, file in zip(self.periods, files):
             c = by_period.get(p.period)
-            rows.append([p.period, p.label, p.ecosystem_revenue,
+            rows.append([p.period, file, p.ecosystem_revenue,
                          None if c is None else _pct(c.ecosystem_revenue_growth), p.core_revenue,
                          None if c is None else _pct(c.core_revenue_growth), len(p.nodes), len(p.relationships)])
         note = None
@@ -358,6 +359,14 @@ class TimelineResult:
                           "relationships disappeared"], rows, "matched as ecograph diff matches them",
                          kinds=["text", "text", "text", "count", "count"]))
         return out
+
+
+def _short_labels(labels: list[str]) -> list[str]:
+    """File names without their folders when that keeps them apart (the tables stay narrow)."""
+    import os
+
+    short = [os.path.basename(x) or x for x in labels]
+    return short if len(set(short)) == len(short) else labels
 
 
 def _pct(x: float | None) -> float | None:
