@@ -292,15 +292,15 @@ class TimelineResult:
             c = by_period.get(p.period)
             rows.append([p.period, file, p.ecosystem_revenue,
                          None if c is None else _pct(c.ecosystem_revenue_growth), p.core_revenue,
-                         None if c is None else _pct(c.core_revenue_growth), len(p.nodes), len(p.relationships)])
+                         None if c is None else _pct(c.core_revenue_growth)])
         note = None
         if self.ecosystem_cagr is not None:
             note = (f"compound annual growth of ecosystem revenue {labels[0]}–{labels[-1]}: "
                     f"{format_share(self.ecosystem_cagr)}")
         out.append(T("Ecosystem revenue by period",
                      ["period", "file", f"ecosystem revenue{money}", "growth (%)", f"core revenue{money}",
-                      "core growth (%)", "nodes", "relationships"], rows, note,
-                     kinds=["text", "text", "money", "percent", "money", "percent", "count", "count"]))
+                      "core growth (%)"], rows, note,
+                     kinds=["text", "text", "money", "percent", "money", "percent"]))
 
         # offerings that earned something in some period, largest in the last period first
         offerings = sorted((o for o in self.offerings if any(p.revenue_by_offering.get(o) for p in self.periods)),
@@ -354,9 +354,13 @@ class TimelineResult:
         if self.changes:
             rows = [[f"{c.from_period}→{c.to_period}", c.appeared, c.disappeared, len(c.relationships_appeared),
                      len(c.relationships_disappeared)] for c in self.changes]
+            sizes = ", ".join(f"{p.period}: {len(p.nodes):,} nodes, {len(p.relationships):,} relationships"
+                              for p in self.periods)
             out.append(T("Nodes and relationships that appeared or disappeared",
                          ["change", "nodes appeared", "nodes disappeared", "relationships appeared",
-                          "relationships disappeared"], rows, "matched as ecograph diff matches them",
+                          "relationships disappeared"], rows,
+                         f"matched as ecograph diff matches them (nodes by id, relationships by id, else by from, "
+                         f"to and type); {sizes}",
                          kinds=["text", "text", "text", "count", "count"]))
         return out
 
