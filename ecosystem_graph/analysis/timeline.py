@@ -538,14 +538,15 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
         if sa <= threshold < sb:
             new = "" if o in a.kinds else ", new since " + a.period
             out.append(Shift("share_crossed",
-                             f"In {b.period}, {name(b, o)}{new} brought {format_share(sb)} of ecosystem revenue "
+                             f"In {b.period}, {name(b, o)}{new} rose to {format_share(sb)} of ecosystem revenue "
                              f"({money(b.revenue_by_offering.get(o, 0.0))}), above {format_share(threshold)}; "
                              f"in {a.period} it brought {format_share(sa)}.", periods, figures))
         elif sb <= threshold < sa:
             out.append(Shift("share_crossed",
-                             f"In {b.period}, {name(b if o in b.kinds else a, o)} brought {format_share(sb)} of "
-                             f"ecosystem revenue, below {format_share(threshold)}; in {a.period} it brought "
-                             f"{format_share(sa)} ({money(a.revenue_by_offering.get(o, 0.0))}).", periods, figures))
+                             f"In {b.period}, {name(b if o in b.kinds else a, o)} fell to {format_share(sb)} of "
+                             f"ecosystem revenue ({money(b.revenue_by_offering.get(o, 0.0))}), below "
+                             f"{format_share(threshold)}; in {a.period} it brought {format_share(sa)}.",
+                             periods, figures))
     # the top keystone changes
     if a.keystones and b.keystones and a.keystones[0] != b.keystones[0]:
         old, new = a.keystones[0], b.keystones[0]
