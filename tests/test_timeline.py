@@ -512,6 +512,15 @@ def test_amazon_timeline_shows_the_rise_of_aws_and_advertising(amazon):
         "it brought 11.0%."]
 
 
+def test_amazon_timeline_without_shift_says_so(amazon):
+    # at a quarter: the marketplace services peak at 24.6% (140.053 / 569.827), AWS at 15.9%; the online stores stay
+    # the top keystone; the lock-in indexes do not move
+    assert amazon.shifts == [] and amazon.suggestions == []
+    assert amazon.tables()[0].rows == [[
+        "2013 → 2023", "none", "No role shift: no satellite overtook a core, no offering's share crossed 25.0%, the "
+        "top keystone stayed, no segment's lock-in moved by more than 10 points."]]
+
+
 def test_amazon_example_files_validate(runner):
     result = runner.invoke(cli, ["validate", *sorted(str(p) for p in AMAZON.glob("*.yaml"))])
     assert result.exit_code == 0, result.output

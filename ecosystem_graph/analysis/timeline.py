@@ -235,6 +235,7 @@ class TimelineResult:
     period_kind: str | None = None  # year, half, quarter, month, date; None when kept as given and unsortable
     ordered_by: str = "period"  # "period" or "as given"
     shift_threshold: float = DEFAULT_SHIFT
+    lockin_points: float = LOCKIN_POINTS
     top: int | None = None  # keystone ranks shown in the tables (default 10)
 
     @property
@@ -263,7 +264,7 @@ class TimelineResult:
         """The JSON document of ``ecograph timeline --format json``."""
         return {"format_version": FORMAT_VERSION, "currency": self.currency, "money_unit": self.money_unit,
                 "ordered_by": self.ordered_by, "period_kind": self.period_kind,
-                "shift_threshold": self.shift_threshold,
+                "shift_threshold": self.shift_threshold, "lockin_points": self.lockin_points,
                 "periods": [p.to_dict() for p in self.periods],
                 "changes": [c.to_dict() for c in self.changes],
                 "shifts": [s.to_dict() for s in self.shifts],
@@ -281,9 +282,12 @@ class TimelineResult:
         out: list[Table] = []
         rows = [[", ".join(s.periods[:1]) + " → " + s.periods[-1], s.kind, s.sentence] for s in self.shifts]
         rows += [[" and ".join(s.periods), "suggestion", s.sentence] for s in self.suggestions]
-        out.append(T("Role shifts", ["periods", "shift", "what happened"], rows,
-                     None if rows else "no role shift between these periods",
-                     kinds=["text", "text", "text"]))
+        if not rows:
+            rows = [[f"{labels[0]} → {labels[-1]}", "none",
+                     f"No role shift: no satellite overtook a core, no offering's share crossed "
+                     f"{format_share(self.shift_threshold)}, the top keystone stayed, no segment's lock-in moved "
+                     f"by more than {format_index(self.lockin_points, 0)} points."]]
+        out.append(T("Role shifts", ["periods", "shift", "what happened"], rows, kinds=["text", "text", "text"]))
 
         by_period = {c.to_period: c for c in self.changes}
         files = _short_labels([p.label for p in self.periods])
@@ -656,7 +660,7 @@ def timeline(models, *, as_given: bool = False, shift: float = DEFAULT_SHIFT, to
     result = TimelineResult(periods=figures, changes=changes, shifts=shifts,
                             suggestions=_suggestions(figures, money), cagr={}, currency=currency,
                             money_unit=unit, period_kind=kind, ordered_by="as given" if as_given else "period",
-                            shift_threshold=shift, top=top)
+                            shift_threshold=shift, lockin_points=lockin_points, top=top)
     result.cagr = _cagrs(figures, kind, result.offerings)
     years = _cagrs([PeriodFigures(p.period, p.label, revenue_by_offering={"": p.ecosystem_revenue})
                     for p in figures], kind, [""])
