@@ -524,3 +524,15 @@ def test_amazon_timeline_without_shift_says_so(amazon):
 def test_amazon_example_files_validate(runner):
     result = runner.invoke(cli, ["validate", *sorted(str(p) for p in AMAZON.glob("*.yaml"))])
     assert result.exit_code == 0, result.output
+
+
+def test_readme_shows_the_real_output_of_the_amazon_timeline(runner):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("ecograph timeline examples/amazon-timeline/*.yaml\n```\n\n```\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line.strip()]
+    assert len(shown) >= 20
+    result = runner.invoke(cli, ["timeline", *sorted(str(p) for p in AMAZON.glob("*.yaml"))])
+    assert result.exit_code == 0
+    real = [line.rstrip() for line in result.stdout.splitlines()]
+    start = real.index(shown[0])
+    assert real[start:start + len(shown)] == shown
