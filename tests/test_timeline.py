@@ -164,6 +164,29 @@ def test_share_crossing_the_threshold(three):
         "In 2023, Cloud rose to 55.6% of ecosystem revenue (EUR 150 million), above 50.0%; in 2022 it brought 35.3%."]
 
 
+def test_share_crossing_by_an_offering_that_is_new_or_gone():
+    # 2022 without the cloud: the shop earns 100 of 100; 2023 the cloud earns 50 of 150 = 33.3%
+    before = shop_data("2022", 100, 0)
+    before["nodes"] = [n for n in before["nodes"] if n["id"] != "cloud"]
+    before["relationships"] = [r for r in before["relationships"] if "cloud" not in (r["from"], r["to"])]
+    t = timeline([Ecosystem.model_validate(before), shop("2023", 100, 50)])
+    assert [s.sentence for s in t.shifts if s.kind == "share_crossed"] == [
+        "In 2023, Cloud, new since 2022, brought 33.3% of ecosystem revenue (EUR 50.0 million), above 25.0%."]
+    assert t.changes[0].appeared == ["cloud"]
+    # and back: the cloud (33.3% in 2023) is gone in 2024
+    after = dict(before, period="2024")
+    t = timeline([shop("2023", 100, 50), Ecosystem.model_validate(after)])
+    assert [s.sentence for s in t.shifts if s.kind == "share_crossed"] == [
+        "In 2024, Cloud is gone; in 2023 it brought 33.3% of ecosystem revenue (EUR 50.0 million), above 25.0%."]
+    assert t.changes[0].offering_share["cloud"] == pytest.approx((50 / 150, None))
+
+
+def test_a_relabelled_node_is_listed_as_a_kind_change():
+    t = timeline([shop("2023", 120, 150), shop("2024", 125, 200, cloud_kind="core")])
+    assert t.changes[0].kind_changed == {"cloud": ("satellite", "core")}
+    assert t.to_dict()["changes"][0]["kind_changed"] == {"cloud": ["satellite", "core"]}
+
+
 def test_lockin_moving_more_than_ten_points():
     # buyers: 100 * (0.5 * 0.3 + 0.25 / 3) = 23.33 -> 100 * (0.5 * 0.55 + 0.25 / 3) = 35.83, +12.5 points
     t = timeline([shop("2022", 100, 20, buyers_cost=0.3), shop("2023", 100, 20, buyers_cost=0.55)])
@@ -269,6 +292,9 @@ def test_period_errors():
         timeline([("x.yaml", shop("2023", 1, 1)), ("y.yaml", shop("2024-Q1", 2, 2))])
     assert str(e.value) == ("the periods mix kinds (x.yaml (2023): year, y.yaml (2024-Q1): quarter); use one kind "
                             "for every snapshot, or keep the order given with --as-given")
+    with pytest.raises(UsageError) as e:
+        timeline([("x.yaml", shop("2023", 1, 1)), ("y.yaml", shop("2024", 1, 1)), ("z.yaml", shop("FY2023", 2, 2))])
+    assert str(e.value) == "x.yaml (2023) and z.yaml (FY2023) are the same year; each snapshot needs its own period"
     with pytest.raises(UsageError, match="at least two snapshots, got 1"):
         timeline([shop("2023", 1, 1)])
     with pytest.raises(UsageError, match="appears twice"):  # duplicates are refused even as given
