@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..errors import UsageError
+from ..gc_pause import gc_paused
 from ..graph import to_networkx
 from ..numbers import format_index, format_money, format_share
 from ..tables import Table
@@ -665,13 +666,16 @@ def timeline(models, *, as_given: bool = False, shift: float = DEFAULT_SHIFT, to
         raise UsageError(f"--top must be at least 1, not {top}")
     currency, unit = _check_money(snapshots)
     ordered, kind = _order(snapshots, as_given)
-    figures = [_figures(label, m, depth=depth, max_paths=max_paths, seed=seed) for label, m in ordered]
 
     def money(x: float) -> str:
         return format_money(x, currency, unit)
 
-    changes = [_change(a, b) for a, b in zip(figures, figures[1:])]
-    shifts = [s for a, b in zip(figures, figures[1:]) for s in _shifts(a, b, shift, lockin_points, money)]
+    # allocation-heavy, without reference cycles: the collector would rescan every snapshot's graph again and
+    # again (measured: a quarter of the run on three 5,000-node snapshots)
+    with gc_paused():
+        figures = [_figures(label, m, depth=depth, max_paths=max_paths, seed=seed) for label, m in ordered]
+        changes = [_change(a, b) for a, b in zip(figures, figures[1:])]
+        shifts = [s for a, b in zip(figures, figures[1:]) for s in _shifts(a, b, shift, lockin_points, money)]
     result = TimelineResult(periods=figures, changes=changes, shifts=shifts,
                             suggestions=_suggestions(figures, money), cagr={}, currency=currency,
                             money_unit=unit, period_kind=kind, ordered_by="as given" if as_given else "period",
