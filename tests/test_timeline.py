@@ -562,3 +562,35 @@ def test_readme_shows_the_real_output_of_the_amazon_timeline(runner):
     real = [line.rstrip() for line in result.stdout.splitlines()]
     start = real.index(shown[0])
     assert real[start:start + len(shown)] == shown
+
+
+def _brute_force_money(path: Path) -> tuple[dict, dict]:
+    """Revenue per offering and net per actor straight from the YAML: PAYS from segments and partners into cores,
+    satellites and channels; a linked PAYS is its share of the flow it names."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kind = {n["id"]: n["kind"] for n in data["nodes"]}
+    by_id = {r["id"]: r for r in data["relationships"] if r.get("id")}
+
+    def amount(r):
+        return r["share"] * amount(by_id[r["share_of"]]) if r.get("share_of") else float(r["amount"])
+
+    revenue = {n: 0.0 for n, k in kind.items() if k in ("core", "satellite", "channel")}
+    net: dict = {}
+    for r in data["relationships"]:
+        if r["type"] != "PAYS":
+            continue
+        a = amount(r)
+        net[r["from"]] = net.get(r["from"], 0.0) - a
+        net[r["to"]] = net.get(r["to"], 0.0) + a
+        if kind[r["from"]] in ("segment", "partner") and r["to"] in revenue:
+            revenue[r["to"]] += a
+    return revenue, net
+
+
+@pytest.mark.parametrize("year", ["2013", "2018", "2023"])
+def test_amazon_figures_against_a_brute_force_reading_of_the_files(amazon, year):
+    revenue, net = _brute_force_money(AMAZON / f"amazon-{year}.yaml")
+    period = next(p for p in amazon.periods if p.period == year)
+    assert period.revenue_by_offering == pytest.approx(revenue)
+    assert period.ecosystem_revenue == pytest.approx(sum(revenue.values()))
+    assert period.net == pytest.approx(net)
