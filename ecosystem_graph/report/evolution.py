@@ -89,7 +89,8 @@ def _revenue_section(result, money: _Money) -> Section:
         "Each line is one offering's revenue in each period; a line starts in the first period the offering "
         "exists." + (" Values are written at each line's last period only" if many else
                      " A value that would cover another is left out") + " (the table below has every figure).",
-        categories=periods, series=[(n, list(vals)) for n, vals, _ in series], kind="line", value_label=label,
+        categories=periods, series=[(n, list(vals)) for n, vals, _ in series], kind="line",
+        value_label=fmt.money_axis_label(money.currency, money.unit),  # the series are in the model's unit
         tables=[_offering_table(result, money)]))
     shares = []
     for name, vals, color in series:
@@ -170,14 +171,14 @@ def _signed_share(x: float | None) -> str:
     return ("+" if x > 0 else "") + fmt.share(x)
 
 
-def _figures_section(result, money: _Money) -> Section:
+def _figures_section(result, money: _Money, keystones_shown: int) -> Section:
     periods = [p.period for p in result.periods]
     s = Section(id="timeline-figures", title="Figures per period",
                 lead="The headline figures of each snapshot side by side: revenue and growth, the actors the "
                      "ecosystem would miss most, how locked in each customer segment is, and what appeared or "
                      "disappeared between periods.")
     s.tables.append(_period_table(result, money))
-    depth = min(KEYSTONES_SHOWN, max((len(p.keystones) for p in result.periods), default=0))
+    depth = min(keystones_shown, max((len(p.keystones) for p in result.periods), default=0))
     if depth:
         t = ReportTable("timeline-keystones", "The actors the ecosystem would miss most (keystones)",
                         ["Rank"] + periods, ["rank"] + [f"keystone_{i}" for i in range(len(periods))],
@@ -323,6 +324,7 @@ def build_timeline_report(
     graph_format: str = "html",
     on_step: Callable[[str], None] | None = None,
     max_nodes: int = 2000,
+    top: int | None = None,
 ) -> Report:
     """Analyse snapshots of one ecosystem with :func:`ecosystem_graph.analysis.timeline.timeline` and lay the
     result out as a :class:`~ecosystem_graph.report.document.Report` that the report writers render (HTML,
@@ -348,6 +350,8 @@ def build_timeline_report(
         The slider graph (for the HTML report) or the last snapshot's static map (Markdown).
     max_nodes : int
         Largest snapshot drawn in the report's graph.
+    top : int, optional
+        Keystone ranks shown per period (default 5).
     """
     from ..analysis.timeline import timeline
 
@@ -371,7 +375,7 @@ def build_timeline_report(
     if graph:
         sections.append(_graph_section(ordered, result, graph_format, step, max_nodes, "680px"))
     sections.append(_revenue_section(result, money))
-    sections.append(_figures_section(result, money))
+    sections.append(_figures_section(result, money, KEYSTONES_SHOWN if top is None else top))
     fmt.rescale_money_columns([t for sec in sections for t in sec.tables + [x for c in sec.charts for x in c.tables]],
                               money.currency, money.unit)
     kpis, summary = _summary(result, money)
@@ -381,15 +385,13 @@ def build_timeline_report(
         found, more = model_assumptions(models[i], raws[i])
         assumptions += [Assumption(f"{models[i].period} · {a.where}", a.text) for a in found]
         left_out += more
-    notes = [f"{models[i].period}: {sources[i] or '(in memory)'}, SHA-256 {file_sha256(raws[i])}"
-             for i in idx if raws[i] is not None]
+    hashes = "; ".join(f"{models[i].period} {file_sha256(raws[i])}" for i in idx if raws[i] is not None)
     first, last = result.periods[0].period, result.periods[-1].period
     provenance = Provenance(
         tool_version=__version__,
         model_file=", ".join(sources[i] or "(in memory)" for i in idx),
-        sha256="one per snapshot, below" if notes else None,
-        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        notes=notes)
+        sha256=hashes or None,  # one per snapshot, in the order of the periods
+        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     G = to_networkx(ordered[-1])
     return Report(
         title=title or f"{ordered[-1].name}: evolution {first}–{last}",
