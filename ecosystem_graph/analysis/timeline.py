@@ -235,6 +235,7 @@ class TimelineResult:
     period_kind: str | None = None  # year, half, quarter, month, date; None when kept as given and unsortable
     ordered_by: str = "period"  # "period" or "as given"
     shift_threshold: float = DEFAULT_SHIFT
+    lockin_points: float = LOCKIN_POINTS
     top: int | None = None  # keystone ranks shown in the tables (default 10)
 
     @property
@@ -263,7 +264,7 @@ class TimelineResult:
         """The JSON document of ``ecograph timeline --format json``."""
         return {"format_version": FORMAT_VERSION, "currency": self.currency, "money_unit": self.money_unit,
                 "ordered_by": self.ordered_by, "period_kind": self.period_kind,
-                "shift_threshold": self.shift_threshold,
+                "shift_threshold": self.shift_threshold, "lockin_points": self.lockin_points,
                 "periods": [p.to_dict() for p in self.periods],
                 "changes": [c.to_dict() for c in self.changes],
                 "shifts": [s.to_dict() for s in self.shifts],
@@ -281,9 +282,12 @@ class TimelineResult:
         out: list[Table] = []
         rows = [[", ".join(s.periods[:1]) + " → " + s.periods[-1], s.kind, s.sentence] for s in self.shifts]
         rows += [[" and ".join(s.periods), "suggestion", s.sentence] for s in self.suggestions]
-        out.append(T("Role shifts", ["periods", "shift", "what happened"], rows,
-                     None if rows else "no role shift between these periods",
-                     kinds=["text", "text", "text"]))
+        if not rows:
+            rows = [[f"{labels[0]} → {labels[-1]}", "none",
+                     f"No role shift: no satellite overtook a core, no offering's share crossed "
+                     f"{format_share(self.shift_threshold)}, the top keystone stayed, no segment's lock-in moved "
+                     f"by more than {format_index(self.lockin_points, 0)} points."]]
+        out.append(T("Role shifts", ["periods", "shift", "what happened"], rows, kinds=["text", "text", "text"]))
 
         by_period = {c.to_period: c for c in self.changes}
         files = _short_labels([p.label for p in self.periods])
@@ -538,14 +542,15 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
         if sa <= threshold < sb:
             new = "" if o in a.kinds else ", new since " + a.period
             out.append(Shift("share_crossed",
-                             f"In {b.period}, {name(b, o)}{new} brought {format_share(sb)} of ecosystem revenue "
+                             f"In {b.period}, {name(b, o)}{new} rose to {format_share(sb)} of ecosystem revenue "
                              f"({money(b.revenue_by_offering.get(o, 0.0))}), above {format_share(threshold)}; "
                              f"in {a.period} it brought {format_share(sa)}.", periods, figures))
         elif sb <= threshold < sa:
             out.append(Shift("share_crossed",
-                             f"In {b.period}, {name(b if o in b.kinds else a, o)} brought {format_share(sb)} of "
-                             f"ecosystem revenue, below {format_share(threshold)}; in {a.period} it brought "
-                             f"{format_share(sa)} ({money(a.revenue_by_offering.get(o, 0.0))}).", periods, figures))
+                             f"In {b.period}, {name(b if o in b.kinds else a, o)} fell to {format_share(sb)} of "
+                             f"ecosystem revenue ({money(b.revenue_by_offering.get(o, 0.0))}), below "
+                             f"{format_share(threshold)}; in {a.period} it brought {format_share(sa)}.",
+                             periods, figures))
     # the top keystone changes
     if a.keystones and b.keystones and a.keystones[0] != b.keystones[0]:
         old, new = a.keystones[0], b.keystones[0]
@@ -655,7 +660,7 @@ def timeline(models, *, as_given: bool = False, shift: float = DEFAULT_SHIFT, to
     result = TimelineResult(periods=figures, changes=changes, shifts=shifts,
                             suggestions=_suggestions(figures, money), cagr={}, currency=currency,
                             money_unit=unit, period_kind=kind, ordered_by="as given" if as_given else "period",
-                            shift_threshold=shift, top=top)
+                            shift_threshold=shift, lockin_points=lockin_points, top=top)
     result.cagr = _cagrs(figures, kind, result.offerings)
     years = _cagrs([PeriodFigures(p.period, p.label, revenue_by_offering={"": p.ecosystem_revenue})
                     for p in figures], kind, [""])
