@@ -129,3 +129,16 @@ def test_hostile_names_and_periods_are_shown_as_text(opened):
     assert o.js("() => document.querySelectorAll('img, iframe, a[href], svg[onload]').length") == 0
     assert o.js("() => window.__pwned === undefined")
     _assert_clean(o)
+
+
+def test_the_evolution_report_embeds_a_working_slider(opened):
+    from ecosystem_graph.report.evolution import build_timeline_report
+    from ecosystem_graph.report.html import render_report_html
+
+    o = opened(render_report_html(build_timeline_report(three_periods())), "evolution.html")
+    assert _state(o)["nodes"] == sorted(NODES_BY_PERIOD["2023"])
+    o.page.locator("#eco-period").focus()
+    o.page.keyboard.press("ArrowLeft")
+    assert _state(o)["nodes"] == sorted(NODES_BY_PERIOD["2022"])
+    assert _state(o)["edges"] == RELATIONSHIPS_BY_PERIOD["2022"]
+    _assert_clean(o)
