@@ -142,3 +142,23 @@ def test_the_evolution_report_embeds_a_working_slider(opened):
     assert _state(o)["nodes"] == sorted(NODES_BY_PERIOD["2022"])
     assert _state(o)["edges"] == RELATIONSHIPS_BY_PERIOD["2022"]
     _assert_clean(o)
+
+
+def test_a_satellite_relabelled_as_core_keeps_its_place_and_changes_its_look(opened):
+    models = [snapshot("2021"), snapshot("2022"), snapshot("2023", kinds={"ads": "core"})]
+    o = opened(render_timeline_html(models))
+    look = "() => { const n = ecoGraph.nodes.get('ads'); return [n.kind, n.shape, ecoNetwork.getPosition('ads')]; }"
+    counts = "() => document.querySelector('[data-count-kind=\"core\"]').textContent"
+    core_2023 = o.js(look)
+    assert core_2023[:2] == ["core", "hexagon"] and o.js(counts) == "2"
+    o.js("() => ecoGraph.setPeriod(0)")
+    sat_2021 = o.js(look)
+    assert sat_2021[:2] == ["satellite", "dot"] and o.js(counts) == "1"
+    assert sat_2021[2] == core_2023[2]
+    # the details of the buyers list only the relationships of the period shown: USES Kindle in 2021, not 2022
+    o.js("() => ecoGraph.selectNode('buyers', false)")
+    assert "USES · Kindle" in o.js("() => document.getElementById('eco-details').textContent")
+    o.js("() => ecoGraph.setPeriod(1)")
+    details = o.js("() => document.getElementById('eco-details').textContent")
+    assert "PAYS · Online shop" in details and "Kindle" not in details
+    _assert_clean(o)

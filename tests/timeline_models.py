@@ -55,10 +55,12 @@ def _relationships(period: str) -> list[dict]:
 
 
 def snapshot(period: str, *, name: str = "Shop ecosystem", label: str | None = None,
-             rename: dict[str, str] | None = None) -> Ecosystem:
-    """The snapshot of ``period`` (``label`` replaces its period text, ``rename`` node names)."""
-    rename = rename or {}
-    nodes = [dict(_NODES[n], name=rename.get(n, _NODES[n]["name"])) for n in _NODES if n in NODES_BY_PERIOD[period]]
+             rename: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> Ecosystem:
+    """The snapshot of ``period`` (``label`` replaces its period text, ``rename`` node names, ``kinds`` their
+    kinds, e.g. ``{"ads": "core"}``)."""
+    rename, kinds = rename or {}, kinds or {}
+    nodes = [dict(_NODES[n], name=rename.get(n, _NODES[n]["name"]), kind=kinds.get(n, _NODES[n]["kind"]))
+             for n in _NODES if n in NODES_BY_PERIOD[period]]
     return Ecosystem.model_validate({"name": name, "currency": "EUR", "period": label or period,
                                      "money_unit": "million", "nodes": nodes,
                                      "relationships": _relationships(period)})

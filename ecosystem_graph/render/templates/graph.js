@@ -201,6 +201,7 @@
       set.nodes[id] = true;
       // Neighbours from the edges (vis-network's getConnectedNodes skips ids such as "toString").
       network.getConnectedEdges(id).forEach(function (eid) {
+        if (absentEdge(eid)) return;  // a relationship of another period
         set.edges[eid] = true;
         var e = edgeById[eid];
         if (e) { set.nodes[e.from] = true; set.nodes[e.to] = true; }
@@ -281,7 +282,7 @@
     var out = [], inc = [];
     network.getConnectedEdges(id).forEach(function (eid) {
       var e = edgeById[eid];
-      if (!e) return;
+      if (!e || absentEdge(eid)) return;
       if (e.from === id) out.push(e); else inc.push(e);
     });
     [["Outgoing", out, "to"], ["Incoming", inc, "from"]].forEach(function (group) {
