@@ -164,6 +164,29 @@ def test_share_crossing_the_threshold(three):
         "In 2023, Cloud rose to 55.6% of ecosystem revenue (EUR 150 million), above 50.0%; in 2022 it brought 35.3%."]
 
 
+def test_share_crossing_by_an_offering_that_is_new_or_gone():
+    # 2022 without the cloud: the shop earns 100 of 100; 2023 the cloud earns 50 of 150 = 33.3%
+    before = shop_data("2022", 100, 0)
+    before["nodes"] = [n for n in before["nodes"] if n["id"] != "cloud"]
+    before["relationships"] = [r for r in before["relationships"] if "cloud" not in (r["from"], r["to"])]
+    t = timeline([Ecosystem.model_validate(before), shop("2023", 100, 50)])
+    assert [s.sentence for s in t.shifts if s.kind == "share_crossed"] == [
+        "In 2023, Cloud, new since 2022, brought 33.3% of ecosystem revenue (EUR 50.0 million), above 25.0%."]
+    assert t.changes[0].appeared == ["cloud"]
+    # and back: the cloud (33.3% in 2023) is gone in 2024
+    after = dict(before, period="2024")
+    t = timeline([shop("2023", 100, 50), Ecosystem.model_validate(after)])
+    assert [s.sentence for s in t.shifts if s.kind == "share_crossed"] == [
+        "In 2024, Cloud is gone; in 2023 it brought 33.3% of ecosystem revenue (EUR 50.0 million), above 25.0%."]
+    assert t.changes[0].offering_share["cloud"] == pytest.approx((50 / 150, None))
+
+
+def test_a_relabelled_node_is_listed_as_a_kind_change():
+    t = timeline([shop("2023", 120, 150), shop("2024", 125, 200, cloud_kind="core")])
+    assert t.changes[0].kind_changed == {"cloud": ("satellite", "core")}
+    assert t.to_dict()["changes"][0]["kind_changed"] == {"cloud": ["satellite", "core"]}
+
+
 def test_lockin_moving_more_than_ten_points():
     # buyers: 100 * (0.5 * 0.3 + 0.25 / 3) = 23.33 -> 100 * (0.5 * 0.55 + 0.25 / 3) = 35.83, +12.5 points
     t = timeline([shop("2022", 100, 20, buyers_cost=0.3), shop("2023", 100, 20, buyers_cost=0.55)])
@@ -269,6 +292,9 @@ def test_period_errors():
         timeline([("x.yaml", shop("2023", 1, 1)), ("y.yaml", shop("2024-Q1", 2, 2))])
     assert str(e.value) == ("the periods mix kinds (x.yaml (2023): year, y.yaml (2024-Q1): quarter); use one kind "
                             "for every snapshot, or keep the order given with --as-given")
+    with pytest.raises(UsageError) as e:
+        timeline([("x.yaml", shop("2023", 1, 1)), ("y.yaml", shop("2024", 1, 1)), ("z.yaml", shop("FY2023", 2, 2))])
+    assert str(e.value) == "x.yaml (2023) and z.yaml (FY2023) are the same year; each snapshot needs its own period"
     with pytest.raises(UsageError, match="at least two snapshots, got 1"):
         timeline([shop("2023", 1, 1)])
     with pytest.raises(UsageError, match="appears twice"):  # duplicates are refused even as given
@@ -536,3 +562,35 @@ def test_readme_shows_the_real_output_of_the_amazon_timeline(runner):
     real = [line.rstrip() for line in result.stdout.splitlines()]
     start = real.index(shown[0])
     assert real[start:start + len(shown)] == shown
+
+
+def _brute_force_money(path: Path) -> tuple[dict, dict]:
+    """Revenue per offering and net per actor straight from the YAML: PAYS from segments and partners into cores,
+    satellites and channels; a linked PAYS is its share of the flow it names."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kind = {n["id"]: n["kind"] for n in data["nodes"]}
+    by_id = {r["id"]: r for r in data["relationships"] if r.get("id")}
+
+    def amount(r):
+        return r["share"] * amount(by_id[r["share_of"]]) if r.get("share_of") else float(r["amount"])
+
+    revenue = {n: 0.0 for n, k in kind.items() if k in ("core", "satellite", "channel")}
+    net: dict = {}
+    for r in data["relationships"]:
+        if r["type"] != "PAYS":
+            continue
+        a = amount(r)
+        net[r["from"]] = net.get(r["from"], 0.0) - a
+        net[r["to"]] = net.get(r["to"], 0.0) + a
+        if kind[r["from"]] in ("segment", "partner") and r["to"] in revenue:
+            revenue[r["to"]] += a
+    return revenue, net
+
+
+@pytest.mark.parametrize("year", ["2013", "2018", "2023"])
+def test_amazon_figures_against_a_brute_force_reading_of_the_files(amazon, year):
+    revenue, net = _brute_force_money(AMAZON / f"amazon-{year}.yaml")
+    period = next(p for p in amazon.periods if p.period == year)
+    assert period.revenue_by_offering == pytest.approx(revenue)
+    assert period.ecosystem_revenue == pytest.approx(sum(revenue.values()))
+    assert period.net == pytest.approx(net)
