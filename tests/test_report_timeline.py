@@ -166,3 +166,24 @@ def test_cli_refuses_snapshots_in_two_currencies(tmp_path):
     result = run("report", "--timeline", a, b, "-o", tmp_path / "x.html")
     assert result.exit_code != 0 and "differ in currency" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_hostile_periods_are_text_in_every_output(tmp_path):
+    labels = [f"{p} {PAYLOADS[i]}" for i, p in enumerate(PERIODS)]  # not sortable: kept as given
+    models = [snapshot(p, label=label) for p, label in zip(PERIODS, labels)]
+    doc = build_timeline_report(models, as_given=True)
+    page = render_report_html(doc)
+    for payload in PAYLOADS[:3]:
+        assert payload not in page
+    from markupsafe import escape
+
+    assert str(escape(labels[0])) in page  # as Jinja writes it, quotes included
+    assert chart(doc, "timeline-revenue-lines").categories == labels
+    ticks = {label[:15] + "…" for label in labels}  # long period names are cut to 16 characters on the axis
+    assert ticks <= set(svg_texts(chart(doc, "timeline-revenue-lines").svg))  # escaped by the XML writer
+    md_doc = build_timeline_report(models, as_given=True, graph_format="svg")
+    from ecosystem_graph.report.markdown import render_report_markdown
+
+    text, files = render_report_markdown(md_doc, "evo")
+    assert PAYLOADS[1] not in text and md_escape(labels[1]) in text
+    assert all(PAYLOADS[1] not in svg for svg in files.values())
