@@ -121,6 +121,10 @@ def render(model, path: str | os.PathLike | None = None, **options: Any):
 def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None = None, **options: Any) -> None:
     """Write the report of ``model`` to ``path``: HTML, Markdown (``.md``) or a PowerPoint deck (``.pptx``).
 
+    ``model`` may be a list of snapshots of one ecosystem (models or paths): the evolution report of
+    ``ecograph report --timeline``, with the options of :func:`ecosystem_graph.report.evolution.build_timeline_report`
+    (``title``, ``as_given``, ``shift``, ``top``, ``graph``).
+
     ``options`` are those of :func:`ecosystem_graph.report.build_report` (``title``, ``scenario``, ``top``,
     ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
     chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.
@@ -130,6 +134,13 @@ def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None
 
     fmt = report_format(path)
     draw_map = options.pop("graph", True)
+    if isinstance(model, (list, tuple)):  # snapshots of one ecosystem: the evolution report (--timeline)
+        from .report.evolution import build_timeline_report
+
+        doc = build_timeline_report([_model(m) for m in model], graph=draw_map and fmt != "pptx",
+                                    graph_format="html" if fmt == "html" else "svg", **options)
+        write_report(doc, path, fmt, template=template, draw_map=draw_map)
+        return
     # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
     doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
                        **options)

@@ -128,3 +128,4 @@ class Report:
     ranking: list[str] = field(default_factory=list)  # node ids, the headline ranking (removal impact) first
     methods: list[FigureMethod] = field(default_factory=list)  # each figure in plain words
     technical: bool = False  # add the technical annex (``metrics`` with formulas and implementation notes)
+    eyebrow: str = "Ecosystem report"  # the line above the title on the cover ("Evolution report" for a timeline)

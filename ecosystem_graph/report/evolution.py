@@ -410,4 +410,5 @@ def build_timeline_report(
         graph=G,
         ranking=list(result.periods[-1].keystones),
         methods=[TIMELINE_METHOD] + plain_methods(["revenue", "keystones", "lockin", "funnel"]),
+        eyebrow="Evolution report",
     )
