@@ -187,3 +187,14 @@ def test_hostile_periods_are_text_in_every_output(tmp_path):
     text, files = render_report_markdown(md_doc, "evo")
     assert PAYLOADS[1] not in text and md_escape(labels[1]) in text
     assert all(PAYLOADS[1] not in svg for svg in files.values())
+
+
+def test_net_per_actor_per_period():
+    doc = build_timeline_report(three_periods(), graph=False)
+    t = next(t for s in doc.sections for t in s.tables if t.id == "timeline-net")
+    rows = dict(zip(t.row_ids, t.rows))
+    # the shop: 100 in 2021; 110 - 10 paid to the carrier = 100 in 2022; 115 - 12 = 103 in 2023
+    assert [c.value for c in rows["shop"][2:]] == [100.0, 100.0, 103.0]
+    # the buyers pay the shop, and the cloud in 2023: 100, 110, 115 + 30 = 145
+    assert [c.value for c in rows["buyers"][2:]] == [-100.0, -110.0, -145.0]
+    assert [c.text for c in rows["carrier"][2:]] == ["–", "EUR 10.0 million", "EUR 12.0 million"]

@@ -17,6 +17,7 @@ __all__ = ["build_timeline_report", "TIMELINE_METHOD", "CHART_SERIES"]
 CHART_SERIES = 8
 """Offerings drawn one by one in the charts over time; the others are summed as "Other offerings"."""
 KEYSTONES_SHOWN = 5
+NET_ROWS = 12
 
 TIMELINE_METHOD = FigureMethod(
     "timeline", "Figures over time",
@@ -175,8 +176,8 @@ def _figures_section(result, money: _Money, keystones_shown: int) -> Section:
     periods = [p.period for p in result.periods]
     s = Section(id="timeline-figures", title="Figures per period",
                 lead="The headline figures of each snapshot side by side: revenue and growth, the actors the "
-                     "ecosystem would miss most, how locked in each customer segment is, and what appeared or "
-                     "disappeared between periods.")
+                     "ecosystem would miss most, each actor's net, how locked in each customer segment is, and what "
+                     "appeared or disappeared between periods.")
     s.tables.append(_period_table(result, money))
     depth = min(keystones_shown, max((len(p.keystones) for p in result.periods), default=0))
     if depth:
@@ -187,6 +188,19 @@ def _figures_section(result, money: _Money, keystones_shown: int) -> Section:
             t.row_ids.append(str(r + 1))
             t.rows.append([cell(r + 1)] + [cell(p.names.get(p.keystones[r], p.keystones[r]) if r < len(p.keystones)
                                                 else "–") for p in result.periods])
+        s.tables.append(t)
+    actors = list(dict.fromkeys(x for p in result.periods for x in p.net))
+    if actors:
+        ranked = sorted(actors, key=lambda a: -abs(result.periods[-1].net.get(a, 0.0)))
+        t = ReportTable("timeline-net", "Net per actor: money in minus money out", ["Actor", "Kind"] + periods,
+                        ["name", "kind"] + [f"net_{i}" for i in range(len(periods))], total=len(ranked),
+                        note=f"The {min(len(ranked), NET_ROWS)} actors with the largest net in {periods[-1]}, "
+                             f"in or out." if len(ranked) > NET_ROWS else None)
+        for a in ranked[:NET_ROWS]:
+            t.row_ids.append(a)
+            t.rows.append([cell(result.name_of(a)), cell(result.kind_of(a) or "")] + [
+                cell(p.net[a], money(p.net[a])) if a in p.net else cell(None, "–", numeric=True)
+                for p in result.periods])
         s.tables.append(t)
     segments = list(dict.fromkeys(x for p in result.periods for x in p.lockin))
     if segments:
