@@ -8,10 +8,33 @@ import pytest
 
 from ecosystem_graph.render.timeline import render_timeline_html
 from tests.render_models import PAYLOADS
-from tests.test_render_browser import _assert_clean, opened  # noqa: F401  (the page fixture)
+from tests.test_render_browser import Opened
 from tests.timeline_models import NODES_BY_PERIOD, PERIODS, snapshot, three_periods
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def opened(browser, tmp_path):
+    """Open HTML text as a file page in Chromium; every page is closed after the test."""
+    pages: list[Opened] = []
+
+    def open_(text: str, name: str = "timeline.html") -> Opened:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        pages.append(Opened(browser, path))
+        return pages[-1]
+
+    yield open_
+    for o in pages:
+        o.close()
+
+
+def _assert_clean(o: Opened) -> None:
+    """No script error, no console error (a Content-Security-Policy violation is one), no request off the
+    file, no dialog."""
+    assert o.errors == [] and o.console_errors == [] and o.dialogs == []
+    assert o.outside_requests() == []
 
 RELATIONSHIPS_BY_PERIOD = {
     "2021": {("buyers", "shop", "PAYS"), ("sellers", "ads", "PAYS"), ("ads", "shop", "FEEDS"),
