@@ -125,6 +125,10 @@ def render(model, path: str | os.PathLike | None = None, **options: Any):
 def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None = None, **options: Any) -> None:
     """Write the report of ``model`` to ``path``: HTML, Markdown (``.md``) or a PowerPoint deck (``.pptx``).
 
+    ``model`` may be a list of snapshots of one ecosystem (models or paths): the evolution report of
+    ``ecograph report --timeline``, with the options of :func:`ecosystem_graph.report.evolution.build_timeline_report`
+    (``title``, ``as_given``, ``shift``, ``top``, ``graph``).
+
     ``options`` are those of :func:`ecosystem_graph.report.build_report` (``title``, ``scenario``, ``top``,
     ``graph``, ``technical``, ...); ``template`` is a firm's ``.pptx`` for a deck. A Markdown report writes its
     chart files beside it, all files appearing together. Raises OutputError when a file cannot be written.

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from .options import echo_line, load_for_cli, max_bytes_option, model_file_argument, output_option
+from .options import echo_line, load_for_cli, max_bytes_option, output_option
 from ..errors import InputError, UsageError
 
 __all__ = ["report"]
 
 
 @click.command()
-@model_file_argument()
+@click.argument("files", nargs=-1, type=click.Path(path_type=str), required=True, metavar="FILE...")
 @output_option(help="Report file to write (.html, .md or .pptx; the suffix picks the format).")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "pptx"]), default=None,
               help="html (one self-contained file), md (Markdown, charts as SVG files beside it) or pptx "
@@ -35,10 +35,19 @@ __all__ = ["report"]
 @click.option("--technical", is_flag=True,
               help="Add a technical annex: every figure's definition with formulas and implementation notes "
                    "(for analysts; the default methods section explains the figures in plain words).")
+@click.option("--timeline", is_flag=True,
+              help="Make an evolution report of several snapshots of one ecosystem (FILE FILE..., one per period): "
+                   "role shifts, revenue per offering over time, the graph with a period slider.")
+@click.option("--as-given", is_flag=True,
+              help="With --timeline: keep the files in the order given instead of sorting them by `period`.")
+@click.option("--shift", type=float, default=None, metavar="SHARE",
+              help="With --timeline: report an offering whose share of ecosystem revenue crosses SHARE "
+                   "[default: 0.25].")
 @max_bytes_option
-def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
+def report(files: tuple[str, ...], output: str, fmt: str | None, removals: tuple[str, ...], scenario_path: str | None,
            title: str | None, top: int, no_graph: bool, technical: bool, max_bytes: int | None,
-           template: str | None = None) -> None:
+           template: str | None = None, timeline: bool = False, as_given: bool = False,
+           shift: float | None = None) -> None:
     """Write a client-ready report on the ecosystem in FILE.
 
     The report opens with an executive summary (revenue and its split, keystones, the most and least
@@ -47,6 +56,14 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     figure in plain words with what it assumes, the model's assumptions, tool version, the model file's
     SHA-256). --technical adds an annex with the formulas and implementation notes. The HTML file works
     offline and prints one section per page.
+
+    With --timeline, the FILEs are snapshots of one ecosystem (one per period, sorted by `period` unless
+    --as-given; one currency) and the report
+    is an evolution report: the executive summary gives the growth and every role shift (a satellite
+    overtaking the core, an offering's share crossing --shift, a new top keystone, a segment's lock-in
+    moving by more than 10 points) and suggestion as sentences; then the graph with a period slider
+    (HTML; the last period's map in Markdown and the deck), revenue per offering over time as lines and
+    as shares, the figures of each period side by side, and the methods.
 
     \b
     Examples:
@@ -57,12 +74,27 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
       ecograph report examples/amazon.yaml -o amazon-deck.pptx
       ecograph report examples/amazon.yaml -o deck.pptx --template firm.pptx
       ecograph report examples/amazon.yaml -o analyst.html --technical
+      ecograph report --timeline examples/amazon-timeline/*.yaml -o evolution.html
+      ecograph report --timeline plan-2025.yaml plan-2026.yaml plan-2027.yaml -o plan.pptx
     """
     from ..fileio import output_target
     from ..report import build_report, load_scenario
     from ..report.scenario_file import ScenarioSpec
     from ..report.write import report_format, write_report
 
+    if not timeline:
+        if len(files) != 1:
+            raise UsageError(f"report takes one model file, got {len(files)}; for snapshots of one ecosystem over "
+                             f"time use --timeline FILE FILE...")
+        if as_given or shift is not None:
+            raise UsageError(f"{'--as-given' if as_given else '--shift'} applies to an evolution report only "
+                             f"(--timeline FILE FILE...)")
+    else:
+        for flag, given in (("--remove", removals), ("--scenario", scenario_path), ("--technical", technical)):
+            if given:
+                raise UsageError(f"{flag} applies to the report of one model, not to --timeline")
+        if len(files) < 2:
+            raise UsageError(f"--timeline needs at least two model files (one per period), got {len(files)}")
     if removals and scenario_path:
         raise UsageError("use either --remove or --scenario, not both (a scenario file can list removals)")
     out = Path(output)
@@ -81,6 +113,13 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
         scenario = load_scenario(scenario_path)
     elif removals:
         scenario = ScenarioSpec(remove=list(dict.fromkeys(removals)))
+    if timeline:
+        _timeline_report(files, out, fmt, title=title, no_graph=no_graph, template=template, as_given=as_given,
+                         shift=shift, max_bytes=max_bytes, output=output,
+                         top=top if click.get_current_context().get_parameter_source("top").name != "DEFAULT"
+                         else None)
+        return
+    file = files[0]
     loaded = load_for_cli(file, max_bytes)  # the hash and comments come from the very bytes validated
     with _progress() as step:
         doc = build_report(loaded.model, source=file, raw=loaded.raw, title=title, scenario=scenario, top=top,
@@ -96,6 +135,30 @@ def report(file: str, output: str, fmt: str | None, removals: tuple[str, ...], s
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(files)} chart file{'s' if len(files) != 1 else ''} beside it" if files else ""
     echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
+
+
+def _timeline_report(files, out: Path, fmt: str, *, title, no_graph: bool, template, as_given: bool,
+                     shift: float | None, max_bytes: int | None, output: str, top: int | None) -> None:
+    """The evolution report of ``files`` (``ecograph report --timeline``)."""
+    from ..report.evolution import build_timeline_report
+    from ..report.write import write_report
+
+    loaded = [load_for_cli(f, max_bytes) for f in files]
+    with _progress() as step:
+        doc = build_timeline_report([x.model for x in loaded], sources=list(files), raws=[x.raw for x in loaded],
+                                    title=title, as_given=as_given, shift=0.25 if shift is None else shift,
+                                    graph=not no_graph and fmt != "pptx", top=top,
+                                    graph_format="html" if fmt == "html" else "svg", on_step=step)
+        step("writing")
+        written = write_report(doc, out, fmt, template=template, draw_map=not no_graph)
+    size = out.stat().st_size
+    if fmt == "pptx":
+        echo_line(f"Wrote {output} ({_size(size)}): {written.slides} slides, {written.charts} charts")
+        return
+    charts = sum(len(s.charts) for s in doc.sections)
+    extra = f", {len(written.files)} chart files beside it" if written.files else ""
+    echo_line(f"Wrote {output} ({_size(size)}): evolution over {len(files)} snapshots, {len(doc.sections) + 2} "
+              f"sections, {charts} charts{extra}")
 
 
 def _size(n: int) -> str:

@@ -35,6 +35,9 @@ __all__ = [
     "render_html",
     "write_html",
     "vis_network_assets",
+    "node_size",
+    "fragment_from_data",
+    "page_from_data",
 ]
 
 SIZE_METRICS = ("impact", "pagerank", "revenue", "degree")
@@ -160,10 +163,19 @@ def _short(text: str, limit: int = _LABEL_MAX) -> str:
 def _scale(values: dict[str, float]) -> dict[str, float]:
     """Node sizes: area grows with the value (square root), from _MIN_SIZE to _MAX_SIZE."""
     top = max((v for v in values.values() if v > 0), default=0.0)
+    return {k: node_size(v, top) for k, v in values.items()}
+
+
+def node_size(value: float, top: float) -> float:
+    """The size of a node whose figure is ``value`` when the largest figure shown is ``top``: its area grows
+    with the value (square root), from 12 to 48 pixels; every node gets 20 when no figure is positive.
+
+    >>> node_size(25.0, 100.0), node_size(100.0, 100.0), node_size(0.0, 0.0)
+    (30.0, 48.0, 20.0)
+    """
     if top <= 0:
-        return {k: (_MIN_SIZE + _MAX_SIZE) / 3 for k in values}
-    return {k: round(_MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(v, 0.0) / top), 2)
-            for k, v in values.items()}
+        return (_MIN_SIZE + _MAX_SIZE) / 3
+    return round(_MIN_SIZE + (_MAX_SIZE - _MIN_SIZE) * math.sqrt(max(value, 0.0) / top), 2)
 
 
 def _json_for_script(data: Any) -> str:
@@ -486,6 +498,7 @@ def graph_data(
         x, y = pos[n]
         nodes.append({
             "id": n, "label": _short(name), "name": name, "kind": kind, "x": x, "y": y, "size": sizes[n],
+            "value": metric.get(n, 0.0),  # the figure behind the size (a timeline scales it across periods)
             "title": "\n".join([name, KIND_STYLES[kind]["label"]] + tips), "d": details,
             "group": bool(attrs.get("members")),
         })
@@ -708,6 +721,18 @@ def _page_from_data(data: dict) -> str:
            + "; style-src 'unsafe-inline'; img-src data:; font-src data:")
     return _environment().get_template("page.html.j2").render(data=data, fragment=_fragment_from_data(data, "100%"),
                                                               csp=csp)
+
+
+def fragment_from_data(data: dict, height: str = "720px") -> str:
+    """The embeddable fragment for page data already built (by :func:`graph_data` or a timeline)."""
+    if not _css_length_ok(height):
+        raise UsageError(f"height must be a CSS length such as 720px or 80vh, not '{height}'")
+    return _fragment_from_data(data, height)
+
+
+def page_from_data(data: dict) -> str:
+    """The whole page for page data already built (by :func:`graph_data` or a timeline)."""
+    return _page_from_data(data)
 
 
 def write_html(model, path, **options: Any) -> dict[str, Any]:

@@ -37,6 +37,9 @@ __all__ = [
     "lockin_chart",
     "funnel_chart",
     "compare_chart",
+    "SERIES_COLORS",
+    "line_chart",
+    "share_chart",
     "short_label",
     "svg_from_figure",
 ]
@@ -579,3 +582,117 @@ def compare_chart(items: Sequence[tuple[str, float, float]], *, xlabel: str = ""
         ax.set_xlabel(xlabel)
         ax.legend(loc="lower right", frameon=False, fontsize=9)
         return svg_from_figure(fig, title=title)
+
+
+SERIES_COLORS = ("#1f4e79", "#2a9d8f", "#e09f3e", "#d1495b", "#7b68b5", "#6a994e", "#b5838d", "#00798c",
+                 "#8d6e63", "#3d5a80", "#c77dff", "#588157")
+"""One colour per series (offering) of a chart over periods, the same in its line and share charts."""
+
+
+def line_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *,
+               ylabel: str = "", value_format=None, title: str | None = None, label_points: bool = True,
+               width: float = 9.6, height: float = 4.6) -> str:
+    """One line per series over the periods (x: the periods in order, evenly spaced), each point marked;
+    a missing value (None) breaks the line. The last period's values are written right of the lines' ends
+    (moved apart so that none overlaps); with ``label_points`` the other points' values too, above them,
+    except where one would cover another. The legend is at the right, in the series' order.
+
+    >>> svg = line_chart(["2021", "2022"], [("Ads", [20.0, 60.0], "#1f4e79"), ("Shop", [100.0, None], "#2a9d8f")],
+    ...                  ylabel="EUR million", value_format=lambda v: f"{v:g}")
+    >>> all(t in svg for t in ("2021", "2022", "Ads", "Shop", ">60<", ">100<", "EUR million"))
+    True
+    """
+    labels = [str(p) for p in periods]
+    xs = list(range(len(labels)))
+    values = [v for _, vals, _ in series for v in vals if v is not None]
+    top = max(values + [0.0])
+    with matplotlib.rc_context(_RC):
+        fig = _new_figure(width, height)
+        ax = fig.add_subplot(111)
+        ymax = top * 1.15 if top > 0 else 1.0
+        gap = ymax * 10.0 / max((height - 0.9) * 72.0, 1.0)  # a 7.5pt label's height, in data units
+        last = len(labels) - 1
+        for name, vals, color in series:
+            ys = [float("nan") if v is None else float(v) for v in vals]
+            ax.plot(xs, ys, color=color, linewidth=2.2, marker="o", markersize=5, zorder=3,
+                    label=_short(name, 28))
+        # Values inside the lines: above each point, largest first, a label left out where it would cover
+        # another (the table beside the chart has every figure).
+        for i in (range(last) if label_points else []):
+            kept: list[float] = []
+            points = sorted(((float(vals[i]), color) for _, vals, color in series
+                             if i < len(vals) and vals[i] is not None), key=lambda p: -p[0])
+            for v, color in points:
+                if all(abs(v - k) >= gap for k in kept):
+                    kept.append(v)
+                    ax.annotate(_value_text(v, value_format), (xs[i], v), textcoords="offset points", xytext=(0, 7),
+                                ha="center", fontsize=7.5, color=color, zorder=4,
+                                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        # The last period's values to the right of the lines' ends, moved apart so that none overlaps.
+        ends = sorted(((float(vals[last]), color) for _, vals, color in series
+                       if len(vals) > last and vals[last] is not None), key=lambda p: -p[0])
+        spread = _spread([v for v, _ in ends], gap, 0.0, ymax)
+        longest = max((len(_value_text(v, value_format)) for v, _ in ends), default=0) * 7.5 * _CHAR / 72
+        room = longest / max(width - 2.8, 1.0)
+        right = last + 0.12 + room * (last + 0.5) / max(1 - room, 0.2)
+        for (v, color), y in zip(ends, spread):
+            ax.annotate(_value_text(v, value_format), (xs[last], v), xytext=(xs[last] + 0.1, y),
+                        textcoords="data", ha="left", va="center", fontsize=7.5, color=color, zorder=4,
+                        arrowprops=None if abs(y - v) < gap * 0.6 else
+                        {"arrowstyle": "-", "color": color, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 3})
+        ax.set_xticks(xs, [_short(x, 16) for x in labels])
+        ax.set_xlim(-0.35, right)
+        ax.set_ylim(0, ymax)
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.grid(axis="y", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        ax.set_ylabel(ylabel)
+        if series:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
+        else:
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color=PALETTE["muted"])
+        return svg_from_figure(fig, title=title)
+
+
+def share_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]], *,
+                title: str | None = None, share_format=None, min_label: float = 0.04, width: float = 9.6,
+                height: float = 4.6) -> str:
+    """Stacked columns, one per period, each series' share (0..1) of the period's total stacked in the
+    series' order from the bottom; shares of at least ``min_label`` are written in their block.
+
+    >>> svg = share_chart(["2021", "2022"], [("Shop", [0.8, 0.6], "#1f4e79"), ("Ads", [0.2, 0.4], "#2a9d8f")],
+    ...                   share_format=lambda s: f"{s:.0%}")
+    >>> all(t in svg for t in ("2021", "Shop", "Ads", ">80%<", ">40%<", "100%"))
+    True
+    """
+    labels = [str(p) for p in periods]
+    xs = list(range(len(labels)))
+    fmt_share = share_format or (lambda s: f"{s * 100:.0f}%")
+    with matplotlib.rc_context(_RC):
+        fig = _new_figure(width, height)
+        ax = fig.add_subplot(111)
+        bottom = [0.0] * len(labels)
+        for name, shares, color in series:
+            vals = [max(float(v or 0.0), 0.0) for v in shares]
+            ax.bar(xs, vals, bottom=bottom, color=color, width=0.62, zorder=2, label=_short(name, 28),
+                   edgecolor="white", linewidth=0.6)
+            for x, v, b in zip(xs, vals, bottom):
+                if v >= min_label:
+                    ink = "white" if _dark(color) else PALETTE["ink"]
+                    ax.text(x, b + v / 2, fmt_share(v), ha="center", va="center", fontsize=7.5, color=ink, zorder=3)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_xticks(xs, [_short(x, 16) for x in labels])
+        ax.set_ylim(0, max(bottom + [1.0]) * 1.02)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: f"{v * 100:.0f}%"))
+        ax.grid(axis="y", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        ax.set_ylabel("share of ecosystem revenue")
+        if series:
+            handles, names = ax.get_legend_handles_labels()
+            # top of the stack first, as the blocks read from the top
+            ax.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                      fontsize=8.5)
+        return svg_from_figure(fig, title=title)
+
+
+def _dark(color: str) -> bool:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 150

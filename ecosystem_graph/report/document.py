@@ -59,6 +59,11 @@ class Chart:
     # The figures drawn, unscaled, as (category, value) with what the values are (the deck's native charts)
     data: list[tuple[str, float]] = field(default_factory=list)
     value_label: str | None = None
+    # A chart over periods: the periods, and per series (label, one value per period, None where absent);
+    # ``kind`` says how the deck draws it: "line" (values) or "stacked" (shares 0..1 of each period's total)
+    categories: list[str] = field(default_factory=list)
+    series: list[tuple[str, list]] = field(default_factory=list)
+    kind: str = "bar"
 
 
 @dataclass
@@ -123,3 +128,4 @@ class Report:
     ranking: list[str] = field(default_factory=list)  # node ids, the headline ranking (removal impact) first
     methods: list[FigureMethod] = field(default_factory=list)  # each figure in plain words
     technical: bool = False  # add the technical annex (``metrics`` with formulas and implementation notes)
+    eyebrow: str = "Ecosystem report"  # the line above the title on the cover ("Evolution report" for a timeline)

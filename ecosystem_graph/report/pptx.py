@@ -28,8 +28,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]
 
 # Which charts the deck shows, in deck order within their section; the rest stay in the HTML report.
 _DECK_CHARTS = ("revenue-by-offering", "revenue-dependency", "keystones-impact", "keystones-revenue", "lockin-index")
-_DECK_TABLES = ("whatif",)
-_SECTION_ORDER = ("whatif", "revenue", "keystones", "lockin", "funnel")
+_DECK_TABLES = ("whatif", "timeline-periods")
+_SECTION_ORDER = ("whatif", "timeline-revenue", "timeline-figures", "revenue", "keystones", "lockin", "funnel")
 
 # One sentence per figure, in the client's words (the report's own methods appendix is technical).
 _METHODS = {
@@ -46,6 +46,9 @@ _METHODS = {
               "is the share who reach a final stage.",
     "whatif": "The what-if recomputes every figure on the model with the listed changes and compares it with the "
               "model as it is.",
+    "timeline": "Each snapshot is analysed on its own and actors are matched across snapshots by their ids; growth "
+                "compares a period with the one before, annual growth spreads the change evenly over the years, a "
+                "share is an offering's part of that period's ecosystem revenue.",
     "sources": "Every figure comes from the model's own actors, relationships and amounts; nothing is estimated "
                "beyond what the model states.",
 }
@@ -536,6 +539,55 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
                   sizes=(12, 11, 10, 9, 8), colour=_MUTED)
 
 
+def _series_chart_slide(deck: _Deck, chart: Chart) -> None:
+    """A chart over periods as a native chart: one line per series (``kind`` "line"), or stacked columns of
+    shares (``kind`` "stacked"); the series' values as they are (money in the model's unit, shares 0..1)."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    slide = deck.slide(chart.title)
+    stacked = chart.kind == "stacked"
+    number_format = "0.0%" if stacked else "#,##0.0"
+    cd = CategoryChartData(number_format=number_format)
+    cd.categories = [_short(clean_text(c), 20) for c in chart.categories]
+    for name, values in chart.series:
+        cd.add_series(_short(clean_text(name), 40), [None if v is None else float(v) for v in values])
+    m, top = deck.margin, deck.body_top
+    caption_h = int(deck.H * 0.12)
+    kind = XL_CHART_TYPE.COLUMN_STACKED_100 if stacked else XL_CHART_TYPE.LINE_MARKERS
+    frame = slide.shapes.add_chart(kind, m, top, deck.W - 2 * m, deck.H - top - caption_h - int(deck.H * 0.03), cd)
+    ch = frame.chart
+    ch.has_legend = True
+    ch.legend.position = XL_LEGEND_POSITION.RIGHT
+    ch.legend.include_in_layout = False
+    ch.legend.font.size = Pt(11)
+    ch.font.size = Pt(11)
+    plot = ch.plots[0]
+    if stacked:
+        plot.gap_width = 60
+        plot.overlap = 100
+    plot.has_data_labels = True
+    plot.data_labels.number_format = number_format
+    plot.data_labels.number_format_is_linked = False
+    plot.data_labels.font.size = Pt(9)
+    ch.value_axis.has_major_gridlines = True
+    ch.value_axis.tick_labels.font.size = Pt(10)
+    ch.value_axis.tick_labels.number_format = "0%" if stacked else "#,##0"
+    ch.value_axis.tick_labels.number_format_is_linked = False
+    ch.value_axis.has_title = True
+    ch.value_axis.axis_title.text_frame.text = clean_text(chart.value_label or "")
+    ch.value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
+    ch.category_axis.tick_labels.font.size = Pt(11)
+    ch.has_title = False
+    # the report's captions speak of its own drawing and the table under it; the deck has neither
+    caption = ("Each column is one period's ecosystem revenue (100%), split by offering." if stacked else
+               f"Each line is one offering's revenue in each period ({clean_text(chart.value_label or '')}); a line "
+               f"starts in the first period the offering exists.")
+    deck.text(slide, caption, m, deck.H - caption_h - int(deck.H * 0.02), deck.W - 2 * m, caption_h,
+              sizes=(12, 11, 10, 9, 8), colour=_MUTED)
+
+
 def _table_slide(deck: _Deck, table: ReportTable, title: str, lead: str | None = None) -> None:
     slide = deck.slide(title)
     m, top = deck.margin, deck.body_top
@@ -596,9 +648,10 @@ def _short(text: str, limit: int) -> str:
 
 def _methods_slide(deck: _Deck, doc: Report) -> None:
     present = {s.id for s in doc.sections}
-    keys = [k for k in ("revenue", "dependency", "keystones", "lockin", "funnel", "whatif")
-            if (k == "dependency" and any(c.id == "revenue-dependency" for s in doc.sections for c in s.charts))
-            or k in present] + ["sources"]
+    keys = ["timeline"] if "timeline-revenue" in present else []
+    keys += [k for k in ("revenue", "dependency", "keystones", "lockin", "funnel", "whatif")
+             if (k == "dependency" and any(c.id == "revenue-dependency" for s in doc.sections for c in s.charts))
+             or k in present] + ["sources"]
     slide = deck.slide("How to read the figures")
     m, top = deck.margin, deck.body_top
     deck.text(slide, "\n".join(_METHODS[k] for k in keys), m, top, deck.W - 2 * m, deck.H - top - int(deck.H * 0.1),
@@ -649,6 +702,9 @@ def render_report_pptx(doc: Report, template: str | None = None, *, draw_map: bo
                 _table_slide(deck, t, s.title, "; ".join(s.paragraphs) or s.lead)
         tables = {t.id: t for t in s.tables}
         for c in s.charts:
+            if c.series and c.categories:  # a chart over periods (the evolution report)
+                _series_chart_slide(deck, c)
+                continue
             if c.data and (c.id in _DECK_CHARTS or c.id.startswith("funnel-")):
                 _chart_slide(deck, c, s.title)
                 stages = tables.get(c.id) if c.id.startswith("funnel-") else None

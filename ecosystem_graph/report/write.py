@@ -86,6 +86,15 @@ def report(model, path: str | os.PathLike, *, template: str | os.PathLike | None
 
     fmt = report_format(path)
     draw_map = options.pop("graph", True)
+    if isinstance(model, (list, tuple)):  # snapshots of one ecosystem: the evolution report (--timeline)
+        from ..fileio import load_model
+        from .evolution import build_timeline_report
+
+        snapshots = [load_model(m) if isinstance(m, (str, os.PathLike)) else m for m in model]
+        doc = build_timeline_report(snapshots, graph=draw_map and fmt != "pptx",
+                                    graph_format="html" if fmt == "html" else "svg", **options)
+        write_report(doc, path, fmt, template=template, draw_map=draw_map)
+        return
     # as `ecograph report`: the deck draws its own map; Markdown embeds the static map
     doc = build_report(model, graph=draw_map and fmt != "pptx", graph_format="html" if fmt == "html" else "svg",
                        **options)

@@ -14,6 +14,13 @@
   // "constructor" or "toString", and in a plain {} that key already holds Object.prototype's function.
   function idMap() { return Object.create(null); }
 
+  // A timeline page (several snapshots of one ecosystem) shows one period at a time: TL.nodes[id][i] and
+  // TL.edges[id][i] hold what period i shows of each node and relationship, 0 when it is not in that period.
+  var TL = data.timeline || null;
+  var period = TL ? TL.start : -1;
+  function absentNode(id) { return TL !== null && !TL.nodes[id][period]; }
+  function absentEdge(id) { return TL !== null && !TL.edges[id][period]; }
+
   var kindStyle = idMap();
   data.kinds.forEach(function (k) { kindStyle[k.kind] = k; });
   var typeStyle = idMap();
@@ -37,7 +44,7 @@
     return {
       id: n.id, label: n.label, title: n.title, kind: n.kind, x: n.x, y: n.y, size: n.size,
       shape: kindStyle[n.kind] ? kindStyle[n.kind].shape : "dot", color: nodeColor(n.kind, false),
-      borderWidth: n.group ? 3 : 1.5, borderWidthSelected: 3, opacity: 1, hl: false, hidden: false,
+      borderWidth: n.group ? 3 : 1.5, borderWidthSelected: 3, opacity: 1, hl: false, hidden: absentNode(n.id),
       shapeProperties: n.group ? {borderDashes: [4, 3]} : {}
     };
   });
@@ -47,7 +54,7 @@
     var style = typeStyle[e.type] || {};
     var item = {
       id: e.id, from: e.from, to: e.to, type: e.type, title: e.title, width: e.width, baseWidth: e.width,
-      color: edgeColor(e.type, BASE_EDGE_OPACITY), dashes: style.dashes || false, hl: false, hidden: false
+      color: edgeColor(e.type, BASE_EDGE_OPACITY), dashes: style.dashes || false, hl: false, hidden: absentEdge(e.id)
     };
     if (data.curves) {
       var j = e.curve || 0;
@@ -194,6 +201,7 @@
       set.nodes[id] = true;
       // Neighbours from the edges (vis-network's getConnectedNodes skips ids such as "toString").
       network.getConnectedEdges(id).forEach(function (eid) {
+        if (absentEdge(eid)) return;  // a relationship of another period
         set.edges[eid] = true;
         var e = edgeById[eid];
         if (e) { set.nodes[e.from] = true; set.nodes[e.to] = true; }
@@ -274,7 +282,7 @@
     var out = [], inc = [];
     network.getConnectedEdges(id).forEach(function (eid) {
       var e = edgeById[eid];
-      if (!e) return;
+      if (!e || absentEdge(eid)) return;
       if (e.from === id) out.push(e); else inc.push(e);
     });
     [["Outgoing", out, "to"], ["Incoming", inc, "from"]].forEach(function (group) {
@@ -301,7 +309,7 @@
   }
 
   function selectNode(id, move) {
-    if (!nodeById[id]) return false;
+    if (!nodeById[id] || absentNode(id)) return false;
     var item = nodes.get(id);
     if (item && item.hidden) {
       setKindVisible(item.kind, true);
@@ -333,7 +341,10 @@
     var box = root.querySelector('input[data-kind="' + kind.replace(/[^a-z_]/g, "") + '"]');
     if (box) box.checked = visible;
     var ups = [];
-    nodes.forEach(function (n) { if (n.kind === kind && n.hidden === visible) ups.push({id: n.id, hidden: !visible}); });
+    nodes.forEach(function (n) {
+      var hide = !visible || absentNode(n.id);
+      if (n.kind === kind && n.hidden !== hide) ups.push({id: n.id, hidden: hide});
+    });
     if (ups.length) nodes.update(ups);
   }
 
@@ -342,7 +353,10 @@
     var box = root.querySelector('input[data-type="' + type.replace(/[^A-Z_]/g, "") + '"]');
     if (box) box.checked = visible;
     var ups = [];
-    edges.forEach(function (e) { if (e.type === type && e.hidden === visible) ups.push({id: e.id, hidden: !visible}); });
+    edges.forEach(function (e) {
+      var hide = !visible || absentEdge(e.id);
+      if (e.type === type && e.hidden !== hide) ups.push({id: e.id, hidden: hide});
+    });
     if (ups.length) edges.update(ups);
   }
 
@@ -371,7 +385,7 @@
     var found = [];
     if (!q) return found;
     for (var i = 0; i < searchIndex.length && found.length < (limit || 12); i++) {
-      if (searchIndex[i][1].indexOf(q) !== -1) found.push(searchIndex[i][0]);
+      if (searchIndex[i][1].indexOf(q) !== -1 && !absentNode(searchIndex[i][0])) found.push(searchIndex[i][0]);
     }
     return found;
   }
@@ -389,6 +403,97 @@
       if (ids.length) selectNode(ids[0], true);
     }
   });
+
+  // ------------------------------------------------------------------------------------ timeline
+  var slider = document.getElementById("eco-period");
+  var periodLabel = document.getElementById("eco-period-label");
+  var periodCounts = document.getElementById("eco-period-counts");
+
+  function setPeriod(index) {
+    if (TL === null) return false;
+    var i = Math.round(Number(index));
+    if (!isFinite(i) || i < 0 || i >= TL.labels.length) return false;
+    period = i;
+    hideTooltip();
+    var nodeUpdates = [], kindCount = idMap();
+    nodes.forEach(function (n) {
+      var p = TL.nodes[n.id][i];
+      if (!p) {
+        if (!n.hidden) nodeUpdates.push({id: n.id, hidden: true});
+        return;
+      }
+      kindCount[p.k] = (kindCount[p.k] || 0) + 1;
+      var src = nodeById[n.id];
+      src.name = p.n; src.label = p.l; src.kind = p.k; src.title = p.t; src.d = p.d; src.size = p.s;
+      nodeUpdates.push({id: n.id, hidden: hiddenKinds[p.k] === true, label: p.l, title: p.t, kind: p.k, size: p.s,
+                        shape: kindStyle[p.k] ? kindStyle[p.k].shape : "dot", color: nodeColor(p.k, n.hl === true)});
+    });
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    var edgeUpdates = [], typeCount = idMap();
+    edges.forEach(function (e) {
+      var p = TL.edges[e.id][i];
+      if (!p) {
+        if (!e.hidden) edgeUpdates.push({id: e.id, hidden: true});
+        return;
+      }
+      typeCount[e.type] = (typeCount[e.type] || 0) + 1;
+      edgeById[e.id].title = p.t;
+      edgeUpdates.push({id: e.id, hidden: hiddenTypes[e.type] === true, title: p.t, width: e.hl ? Math.max(p.w, 3) * 1.6 : p.w,
+                        baseWidth: p.w});
+    });
+    if (edgeUpdates.length) edges.update(edgeUpdates);
+    searchIndex = data.nodes.map(function (n) { return [n.id, (nodeById[n.id].name + "\u0000" + n.id).toLowerCase()]; });
+    if (search.value.trim()) showResults();
+    // The panel follows the period: counts per kind and type, and the selected node's figures (or none).
+    Array.prototype.forEach.call(root.querySelectorAll("[data-count-kind]"), function (s) {
+      s.textContent = (kindCount[s.getAttribute("data-count-kind")] || 0).toLocaleString("en");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("[data-count-type]"), function (s) {
+      s.textContent = (typeCount[s.getAttribute("data-count-type")] || 0).toLocaleString("en");
+    });
+    if (state.focus !== null && absentNode(state.focus)) {
+      network.unselectAll();
+      focusOn(null);
+      clearDetails("Not in " + TL.labels[i] + ". Click a node to see its details and neighbourhood.");
+    } else if (state.focus !== null) {
+      showNodeDetails(state.focus);
+      focusOn(state.focus);
+    } else {
+      applyEmphasis();
+    }
+    if (slider) {
+      slider.value = String(i);
+      slider.setAttribute("aria-valuetext", TL.labels[i]);
+    }
+    if (periodLabel) periodLabel.textContent = TL.labels[i];
+    if (periodCounts) {
+      var c = TL.counts[i];
+      periodCounts.textContent = c.nodes.toLocaleString("en") + " nodes, " + c.relationships.toLocaleString("en") +
+        " relationships";
+    }
+    Array.prototype.forEach.call(root.querySelectorAll(".eco-period-tick"), function (b) {
+      b.classList.toggle("eco-active", Number(b.getAttribute("data-period")) === i);
+    });
+    root.setAttribute("data-period", String(i));
+    return true;
+  }
+
+  if (TL !== null) {
+    if (slider) slider.addEventListener("input", function () { setPeriod(slider.value); });
+    Array.prototype.forEach.call(root.querySelectorAll(".eco-period-tick"), function (b) {
+      b.addEventListener("click", function () { setPeriod(b.getAttribute("data-period")); });
+    });
+    // Left and right arrows step through the periods (Home and End: first and last), unless the keys are
+    // typing somewhere or already move the slider itself.
+    document.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || t === slider) return;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      var to = {ArrowLeft: period - 1, ArrowRight: period + 1, Home: 0, End: TL.labels.length - 1}[ev.key];
+      if (to !== undefined && setPeriod(to)) ev.preventDefault();
+    });
+    setPeriod(period);
+  }
 
   // ------------------------------------------------------------------------------------ ready
   var loading = document.getElementById("eco-loading");
@@ -415,7 +520,11 @@
     setKindVisible: setKindVisible, setTypeVisible: setTypeVisible,
     highlightedNodes: function () { return nodes.get({filter: function (n) { return n.hl === true; }}).map(function (n) { return n.id; }); },
     hiddenNodes: function () { return nodes.get({filter: function (n) { return n.hidden === true; }}).map(function (n) { return n.id; }); },
-    nodeKind: function (id) { return nodeById[id] ? nodeById[id].kind : null; }
+    nodeKind: function (id) { return nodeById[id] ? nodeById[id].kind : null; },
+    setPeriod: setPeriod,
+    period: function () { return period; },
+    visibleNodes: function () { return nodes.get({filter: function (n) { return n.hidden !== true; }}).map(function (n) { return n.id; }); },
+    visibleEdges: function () { return edges.get({filter: function (e) { return e.hidden !== true; }}).map(function (e) { return e.id; }); }
   };
   // Printing hides the side panel: draw the graph again at the wider size, whole.
   function refitForMedia() {
