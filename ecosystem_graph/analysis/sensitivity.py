@@ -824,7 +824,8 @@ def sensitivity(G_or_model, *, draws: int = 2000, seed: int = 0, only=None, sobo
     slot = {f: i for i, f in enumerate(engine.varying.tolist())}
     if len(engine.varying):
         pct = np.percentile(Y, [10, 50, 90], axis=0)
-        mean = Y.mean(axis=0)
+        anchor = engine.base[engine.varying]
+        mean = anchor + (Y - anchor).mean(axis=0)  # about the base: exact when every draw is the base
     for f, (fig, b) in enumerate(zip(engine.figures, engine.base.tolist())):
         c = slot.get(f)
         if c is None:
@@ -844,9 +845,10 @@ def sensitivity(G_or_model, *, draws: int = 2000, seed: int = 0, only=None, sobo
             lo, hi = YT[0::2, c], YT[1::2, c]
             swing = np.abs(hi - lo)
             order = np.argsort(-swing, kind="stable")
-            tornado[engine.figures[f].name] = [TornadoBar(records[j].label, records[j].low, records[j].high,
-                                                          float(lo[j]), float(hi[j]))
-                                               for j in order.tolist() if swing[j] > 0]
+            bars = [TornadoBar(records[j].label, records[j].low, records[j].high, float(lo[j]), float(hi[j]))
+                    for j in order.tolist() if swing[j] > 0]
+            if bars:
+                tornado[engine.figures[f].name] = bars
     elif K:
         done += 2 * K
 
