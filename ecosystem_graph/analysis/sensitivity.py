@@ -823,7 +823,10 @@ def sensitivity(G_or_model, *, draws: int = 2000, seed: int = 0, only=None, sobo
     stats = []
     slot = {f: i for i, f in enumerate(engine.varying.tolist())}
     if len(engine.varying):
-        pct = np.percentile(Y, [10, 50, 90], axis=0)
+        # a block of figures at a time: percentile sorts a copy of what it is given
+        pct = np.empty((3, Y.shape[1]))
+        for a in range(0, Y.shape[1], 256):
+            pct[:, a:a + 256] = np.percentile(Y[:, a:a + 256], [10, 50, 90], axis=0)
         anchor = engine.base[engine.varying]
         mean = anchor + (Y - anchor).mean(axis=0)  # about the base: exact when every draw is the base
     for f, (fig, b) in enumerate(zip(engine.figures, engine.base.tolist())):
