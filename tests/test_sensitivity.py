@@ -287,3 +287,30 @@ def test_bad_sections_and_ranges_are_one_line_errors():
         sensitivity(shop(), draws=10, assumptions=[ranged("nope", "fans", "shop", "PAYS", "amount", 1, 2, 3)])
     with pytest.raises(UsageError, match="--draws must be at least 1"):
         sensitivity(shop(), draws=0, assumptions=[])
+
+
+# --------------------------------------------------------------------------------------- CLI
+
+
+def run(*args):
+    from click.testing import CliRunner
+
+    from ecosystem_graph.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_model_without_ranges_is_one_line_error(tmp_path):
+    r = run("sensitivity", "examples/newspaper-funnel.yaml")
+    assert r.exit_code == 1
+    assert r.output == ("Error: examples/newspaper-funnel.yaml has no ranged values, so every figure is certain; "
+                        "write an uncertain value as {low: L, base: B, high: H} (docs/metrics.md, 'How sure are "
+                        "these numbers')\n")
+    out = tmp_path / "s.json"
+    r = run("sensitivity", "examples/newspaper-funnel.yaml", "--only", "revenue,centrality", "-o", str(out))
+    assert r.exit_code == 2
+    assert r.output == ("Error: unknown section 'centrality' in --only; expected some of "
+                        "revenue, keystones, lockin, funnel\n")
+    assert not out.exists()
+    r = run("sensitivity", "examples/newspaper-funnel.yaml", "--draws", "0")
+    assert r.exit_code == 2 and "0 is not in the range 1<=x<=10000000" in r.output
