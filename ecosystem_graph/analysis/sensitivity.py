@@ -327,14 +327,16 @@ class SensitivityResult:
         if self.sobol is not None:
             s_rows = []
             for f in shown:
-                for s in sorted(self.sobol.get(f.figure.name, []), key=lambda s: -s.st)[:TORNADO_TOP]:
-                    s_rows.append([f.figure.name, s.assumption, s.s1, f"± {s.s1_conf:.3f}", s.st, f"± {s.st_conf:.3f}"])
+                # an assumption that does not move the figure gets exactly 0 from both estimators: not listed
+                moving = [s for s in self.sobol.get(f.figure.name, []) if s.s1 != 0 or s.st != 0]
+                for s in sorted(moving, key=lambda s: -s.st)[:TORNADO_TOP]:
+                    s_rows.append([f.figure.name, s.assumption, s.s1, s.s1_conf, s.st, s.st_conf])
             out.append(T("Sobol indices: the share of each figure's variance due to each assumption",
-                         ["figure", "assumption", "first-order", "95% CI", "total", "95% CI"], s_rows,
+                         ["figure", "assumption", "first-order", "± (95% CI)", "total", "± (95% CI)"], s_rows,
                          f"Saltelli design, N = {self.sobol_samples:,} (runs = N x (assumptions + 2) = "
                          f"{self.sobol_runs:,}); first-order: the assumption alone, total: with its interactions; "
                          f"top {TORNADO_TOP} by total per figure",
-                         kinds=["text", "text", "index", "text", "index", "text"]))
+                         kinds=["text", "text", "number", "number", "number", "number"]))
         out.append(T("Assumptions (ranged values)", ["assumption", "low", "base", "high", "distribution"],
                      [[a.label, _plain(a.low), _plain(a.base), _plain(a.high), a.dist] for a in self.assumptions],
                      kinds=["text", "text", "text", "text", "text"]))
