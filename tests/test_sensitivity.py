@@ -4,6 +4,7 @@ analyze (the base run, bit for bit) and against a naive reference (analyze re-ru
 The ranged values are given as Assumption-like dicts on graphs built directly, as ``to_networkx`` gives them.
 """
 
+import json
 import math
 
 import networkx as nx
@@ -314,3 +315,66 @@ def test_cli_model_without_ranges_is_one_line_error(tmp_path):
     assert not out.exists()
     r = run("sensitivity", "examples/newspaper-funnel.yaml", "--draws", "0")
     assert r.exit_code == 2 and "0 is not in the range 1<=x<=10000000" in r.output
+
+
+TOY_YAML = """\
+name: Toy shop
+currency: EUR
+period: "2024"
+nodes:
+  - {id: shop, kind: core, name: Shop}
+  - {id: fans, kind: segment, name: Fans, size: 1000}
+  - {id: carrier, kind: partner, name: Carrier}
+relationships:
+  - {id: orders, from: fans, to: shop, type: PAYS, amount: {low: 60, base: 100, high: 120, dist: triangular}}
+  - {id: fees, from: fans, to: shop, type: PAYS, amount: 50}
+  - {from: shop, to: carrier, type: PAYS, amount: {low: 10, base: 20, high: 25, dist: uniform}}
+  - {from: fans, to: shop, type: USES, switching_cost: 0.4}
+"""
+
+
+@pytest.fixture
+def toy_file(tmp_path):
+    path = tmp_path / "toy.yaml"
+    path.write_text(TOY_YAML, encoding="utf-8")
+    return str(path)
+
+
+def test_cli_tornado_of_a_ranged_model_file_exact(toy_file):
+    # orders 60 / 120 with fees 50: ecosystem revenue 110 / 170, swing 60; the shop's net is that minus the
+    # carrier's 20: 90 / 150; the carrier's amount 10 / 25 moves the shop's net 140 / 125 and its own 10 / 25
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", "markdown", "--draws", "200")
+    assert r.exit_code == 0, r.output
+    tornado = r.output.split("### Tornado: which assumption moves each figure\n\n")[1].split("\n\n")[0]
+    assert tornado.splitlines() == [
+        "| figure | rank | assumption | assumption low | assumption high | figure at low | figure at high | swing |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| ecosystem revenue | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| core revenue | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| revenue of shop | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| net of shop | 1 | Fans pay Shop: amount | 60 | 120 | EUR 90.00 | EUR 150 | EUR 60.00 |",
+        "| net of shop | 2 | Shop pays Carrier: amount | 10 | 25 | EUR 140 | EUR 125 | EUR 15.00 |",
+        "| net of fans | 1 | Fans pay Shop: amount | 60 | 120 | EUR -110 | EUR -170 | EUR 60.00 |",
+        "| net of carrier | 1 | Shop pays Carrier: amount | 10 | 25 | EUR 10.00 | EUR 25.00 | EUR 15.00 |"]
+    assert "| Fans pay Shop: amount | 60 | 100 | 120 | triangular |" in r.output
+    assert "| revenue | ecosystem revenue | EUR 150 |" in r.output
+    assert "200 draws, seed 0; 80% of the draws lie between P10 and P90" in r.output
+
+
+def test_cli_json_written_whole_to_a_file(toy_file, tmp_path):
+    out = tmp_path / "sens.json"
+    r = run("sensitivity", toy_file, "--format", "json", "--draws", "100000", "--seed", "3", "-o", str(out))
+    assert r.exit_code == 0 and r.output == ""
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert (doc["draws"], doc["seed"], doc["sections"]) == (100000, 3, ["revenue", "keystones", "lockin", "funnel"])
+    assert [a["label"] for a in doc["assumptions"]] == ["Fans pay Shop: amount", "Shop pays Carrier: amount"]
+    fig = {f["figure"]: f for f in doc["figures"]}
+    # P50 of 50 + triangular(60, 100, 120): 110 + sqrt(1200) (see the closed form above)
+    assert fig["ecosystem revenue"]["base"] == 150.0
+    assert fig["ecosystem revenue"]["p50"] == pytest.approx(110 + math.sqrt(1200), abs=0.3)
+    # the carrier's uniform(10, 25): mean 17.5, P10 = 10 + 0.1 * 15 = 11.5
+    assert fig["net of carrier"]["mean"] == pytest.approx(17.5, abs=0.05)
+    assert fig["net of carrier"]["p10"] == pytest.approx(11.5, abs=0.1)
+    assert doc["tornado"]["net of carrier"] == [{"assumption": "Shop pays Carrier: amount", "low": 10.0, "high": 25.0,
+                                                 "at_low": 10.0, "at_high": 25.0, "swing": 15.0}]
+    assert "sobol" not in doc

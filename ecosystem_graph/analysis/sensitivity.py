@@ -500,8 +500,9 @@ class SensitivityEngine:
         if d.get("share_of") is not None:
             parent = self._pay_id.get(d["share_of"])
             out = value("share") * (self._amount(parent, X, memo) if parent is not None else 0.0)
-        elif "count" in cols or "price" in cols:
-            out = value("count") * value("price")
+        elif d.get("count") is not None and d.get("price") is not None:
+            # count x price is the money; a ranged count or price alone (without the other) moves none
+            out = value("count") * value("price") if ("count" in cols or "price" in cols) else self._amounts[i]
         elif "amount" in cols:
             out = X[:, cols["amount"]]
         else:
