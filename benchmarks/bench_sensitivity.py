@@ -4,9 +4,8 @@ Three measurements, each printed as a ratio against its target:
 
 1. speed: 2,000 draws of a generated 500-node model with 100 ranged values, over the time of one
    ``analyze`` of the same graph, timed one after the other in this process (target: at most 20x; re-running
-   ``analyze`` per draw would be 2,000x). The ranged values are spread over the model's own numbers:
-   payment amounts and counts, switching costs, conversion rates and segment sizes, each from 70% to 120% of
-   its base (rates and switching costs on the 0..1 scale at most halfway to 1);
+   ``analyze`` per draw would be 2,000x). The ranged values are written into the generated model data as
+   ``{low, base, high}`` (:func:`with_ranges`) and read back by validation, as from a file;
 2. the Amazon example, 10,000 draws, end to end (sampling, figures, tornado) against 10 s; its own ranges
    when the example has them, else 30 values ranged as above;
 3. peak memory of 10,000 draws of a generated 5,000-node model with 100 ranged values, in a fresh process:
@@ -30,35 +29,50 @@ import numpy as np
 from ecosystem_graph.analysis import analyze
 from ecosystem_graph.analysis.sensitivity import sensitivity
 from ecosystem_graph.fileio import load_model
-from ecosystem_graph.generate import generate_model
+from ecosystem_graph.generate import generate_data
 from ecosystem_graph.graph import to_networkx
 
 _RANGED = {"PAYS": ("amount", "count"), "USES": ("switching_cost",), "CONVERTS_TO": ("rate",)}
 
 
-def ranged_values(G, n: int, seed: int = 0) -> list[dict]:
-    """``n`` ranged values on the graph's own numbers, picked at random (seeded) among its payments,
-    switching costs, conversion rates and segment sizes."""
+def with_ranges(data: dict, n: int, seed: int = 0) -> dict:
+    """The model data with ``n`` of its numbers written as ranges ``{low, base, high, dist}``, picked at random
+    (seeded) among payment amounts and counts (a payment with count and price is ranged on its count),
+    switching costs, conversion rates and segment sizes; each from 70% to 120% of its base (rates and
+    switching costs on the 0..1 scale at most halfway to 1, sizes whole)."""
     candidates = []
-    for u, v, k, d in G.edges(keys=True, data=True):
-        for prop in _RANGED.get(d.get("type"), ()):
-            if d.get(prop) is None or (prop == "amount" and (d.get("count") is not None or d.get("share_of"))):
+    for item in data["relationships"]:
+        for prop in _RANGED.get(item["type"], ()):
+            value = item.get(prop)
+            if value is None or (prop == "amount" and item.get("count") is not None):
                 continue
-            candidates.append(("relationship", k, u, v, d["type"], prop, float(d[prop])))
-    for node, d in G.nodes(data=True):
-        if d.get("size"):
-            candidates.append(("node", node, None, None, d.get("kind"), "size", float(d["size"])))
+            candidates.append((item, prop))
+    for item in data["nodes"]:
+        if item.get("size"):
+            candidates.append((item, "size"))
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(candidates), size=min(n, len(candidates)), replace=False)
-    out = []
     for i in sorted(picked.tolist()):
-        owner, key, u, v, t, prop, base = candidates[i]
-        fraction = prop == "rate" or (prop == "switching_cost" and base <= 1)  # stays a fraction
-        high = base + (1 - base) * 0.5 if fraction else base * 1.2
-        out.append({"owner": owner, "key": key, "source": u, "target": v, "type": t, "property": prop,
-                    "low": base * 0.7, "base": base, "high": high,
-                    "dist": ("pert", "triangular", "uniform")[i % 3]})
-    return out
+        item, prop = candidates[i]
+        base = item[prop]
+        if prop == "size":
+            low, high = int(base * 0.7), int(base * 1.2)
+        elif prop == "rate" or (prop == "switching_cost" and base <= 1):  # stays a fraction
+            low, high = base * 0.7, base + (1 - base) * 0.5
+        else:
+            low, high = base * 0.7, base * 1.2
+        if prop == "count":
+            item.pop("amount", None)  # derived from count x price in every draw
+        item[prop] = {"low": low, "base": base, "high": high, "dist": ("pert", "triangular", "uniform")[i % 3]}
+    return data
+
+
+def ranged_graph(nodes: int, n: int, seed: int = 0):
+    """A generated model of ``nodes`` nodes with ``n`` ranged values, validated, as its graph."""
+    from ecosystem_graph.model import Ecosystem
+
+    model = Ecosystem.model_validate(with_ranges(generate_data(nodes, seed=seed), n, seed))
+    return to_networkx(model)
 
 
 def timed(fn, repeat: int) -> float:
@@ -74,15 +88,12 @@ def timed(fn, repeat: int) -> float:
 _CHILD = r"""
 import json, resource, sys
 sys.path.insert(0, "benchmarks")
-from bench_sensitivity import ranged_values
+from bench_sensitivity import ranged_graph
 from ecosystem_graph.analysis.sensitivity import sensitivity
-from ecosystem_graph.generate import generate_model
-from ecosystem_graph.graph import to_networkx
 nodes, draws = int(sys.argv[1]), int(sys.argv[2])
-G = to_networkx(generate_model(nodes, seed=0))
-A = ranged_values(G, 100)
+G = ranged_graph(nodes, 100)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-r = sensitivity(G, draws=draws, assumptions=A)
+r = sensitivity(G, draws=draws)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"before": before, "peak": peak, "figures": len(r.figures)}))
 """
@@ -95,24 +106,26 @@ def main() -> None:
     args = parser.parse_args()
 
     # 1. 2,000 draws of a 500-node model with 100 ranged values vs one analyze
-    G = to_networkx(generate_model(500, seed=0))
-    A = ranged_values(G, 100)
+    G = ranged_graph(500, 100)
+    A = G.graph["assumptions"]
     analyze(G)  # warm-up: lazily imported modules
-    sensitivity(G, draws=10, assumptions=A)
+    sensitivity(G, draws=10)
     t_analyze = timed(lambda: analyze(G), args.repeat)
     t_analyze_serial = timed(lambda: analyze(G, parallel=False), args.repeat)
-    t_sens = timed(lambda: sensitivity(G, draws=2000, assumptions=A), args.repeat)
+    t_sens = timed(lambda: sensitivity(G, draws=2000), args.repeat)
     print(f"500 nodes, {len(A)} ranged values, 2,000 draws: sensitivity {t_sens:.3f} s, analyze {t_analyze:.3f} s "
           f"(serial {t_analyze_serial:.3f} s)")
     print(f"  ratio to one analyze: {t_sens / t_analyze:.1f}x (target <= 20x); to one serial analyze: "
           f"{t_sens / t_analyze_serial:.1f}x; per draw: {t_sens / 2000 / t_analyze:.4f} analyze")
 
     # 2. the Amazon example, 10,000 draws
-    amazon = to_networkx(load_model("examples/amazon.yaml"))
-    own = amazon.graph.get("assumptions") or []
-    A2 = None if own else ranged_values(amazon, 30)
-    t_amazon = timed(lambda: sensitivity(amazon, draws=10_000, assumptions=A2), args.repeat)
-    n2 = len(own) if own else len(A2)
+    amazon = load_model("examples/amazon.yaml")
+    own = bool(amazon.assumptions())
+    if not own:
+        amazon = type(amazon).model_validate(with_ranges(amazon.to_data(), 30))
+    n2 = len(amazon.assumptions())
+    # end to end from the validated model: its graph, the analyses, the draws, the tornado
+    t_amazon = timed(lambda: sensitivity(amazon, draws=10_000), args.repeat)
     print(f"Amazon example ({'its own' if own else 'benchmark'} {n2} ranged values), 10,000 draws: {t_amazon:.3f} s; "
           f"ratio to the 10 s target: {t_amazon / 10:.3f}")
 
