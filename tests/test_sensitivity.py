@@ -201,10 +201,20 @@ def toy_assumptions():
             {"owner": "node", "key": "a", "property": "size", "low": 50, "base": 100, "high": 130}]
 
 
-@pytest.mark.parametrize("case", EXAMPLES + ["toy"])
+def outside_the_rules():
+    """A hand-made graph the model's rules forbid (a satellite USES the core): lock-in is computed per
+    segment with networkx there, so the engine recomputes it per draw too."""
+    G = money_scale_lockin()
+    G.add_edge("club", "core", key="club-core", id="club-core", type="USES", switching_cost=5.0)
+    return G, toy_assumptions() + [ranged("club-core", "club", "core", "USES", "switching_cost", 1, 5, 60)]
+
+
+@pytest.mark.parametrize("case", EXAMPLES + ["toy", "outside the rules"])
 def test_vectorised_figures_match_analyze_rerun_per_draw(case):
     if case == "toy":
         G, A = money_scale_lockin(), toy_assumptions()
+    elif case == "outside the rules":
+        G, A = outside_the_rules()
     else:
         G = to_networkx(load_model(case))
         A = some_assumptions(G, 40)

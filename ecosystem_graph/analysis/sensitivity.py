@@ -381,19 +381,16 @@ class SensitivityEngine:
         # where each record sits
         self._edge_col: dict[tuple, dict[str, int]] = {}
         self._node_col: dict[str, dict[str, int]] = {}
-        by_key = {(k if not isinstance(k, str) else k): (u, v, k) for u, v, k, _ in edges}
         for j, r in enumerate(self.records):
             if r.owner == "node":
                 if r.key not in G:
-                    raise AnalysisError(f"ranged value of unknown node '{r.key}'")
+                    raise AnalysisError(f"{r.label}: ranged value of unknown node '{r.key}'")
                 self._node_col.setdefault(r.key, {})[r.property] = j
             else:
-                e = (r.source, r.target, r.key)
-                if r.source is None or not G.has_edge(r.source, r.target, r.key):
-                    e = by_key.get(r.key)
-                    if e is None:
-                        raise AnalysisError(f"ranged value of unknown relationship '{r.key}'")
-                self._edge_col.setdefault(e, {})[r.property] = j
+                # TYPE#n keys are unique only per node pair: the edge is (source, target, key)
+                if r.source is None or r.target is None or not G.has_edge(r.source, r.target, r.key):
+                    raise AnalysisError(f"{r.label}: ranged value of unknown relationship '{r.key}'")
+                self._edge_col.setdefault((r.source, r.target, r.key), {})[r.property] = j
 
         self.figures: list[Figure] = []
         base: list[float] = []
