@@ -192,3 +192,152 @@ def test_a_range_on_amount_with_count_and_price_is_an_error(tmp_path):
     (error,) = errors_of(tmp_path, text)
     assert error.endswith("a range on amount together with count and price: the amount is count x price, so give "
                           "the ranges on count and price in relationships[1]")
+
+
+# ------------------------------------------------------------------------------------- formats and the store
+
+
+def ranged_model() -> Ecosystem:
+    return Ecosystem.model_validate({
+        "name": "Ranged", "currency": "EUR", "period": "2024",
+        "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+                  {"id": "plus", "kind": "satellite", "name": "Plus"},
+                  {"id": "fans", "kind": "segment", "name": "Fans", "size": {"low": 800, "base": 1000, "high": 1500}},
+                  {"id": "buyers", "kind": "segment", "name": "Buyers", "size": 10}],
+        "relationships": [
+            {"id": "subs", "from": "fans", "to": "plus", "type": "PAYS", "count": {"low": 90, "base": 100, "high": 130},
+             "price": {"low": 1.5, "base": 2.5, "high": 3, "dist": "uniform"}, "stream": "subscription"},
+            {"from": "fans", "to": "shop", "type": "PAYS", "amount": {"low": 5, "base": 6.5, "high": 7}},
+            {"from": "plus", "to": "shop", "type": "PAYS", "share_of": "subs",
+             "share": {"low": 0.1, "base": 0.15, "high": 0.3, "dist": "triangular"}},
+            {"from": "fans", "to": "plus", "type": "USES", "switching_cost": {"low": 0.2, "base": 0.4, "high": 0.5},
+             "share": 0.7},
+            {"from": "fans", "to": "buyers", "type": "CONVERTS_TO", "rate": {"low": 0.01, "base": 0.02, "high": 0.04}},
+            {"from": "plus", "to": "shop", "type": "FEEDS", "strength": 0.3},
+        ]})
+
+
+@pytest.mark.parametrize("fmt, name", [("xlsx", "m.xlsx"), ("csv", "pair"), ("graphml", "m.graphml"),
+                                       ("gexf", "m.gexf"), ("json", "m.json")])
+def test_every_file_format_keeps_the_ranges(tmp_path, fmt, name):
+    from ecosystem_graph.interop import export_model, import_source
+
+    model = ranged_model()
+    export_model(model, fmt, tmp_path / name)
+    back = import_source(tmp_path / name).model
+    assert back.assumptions() == model.assumptions()
+    assert back.relationships == model.relationships and back.nodes == model.nodes
+
+
+def test_workbook_columns_of_a_range():
+    from openpyxl import load_workbook
+    import io
+
+    from ecosystem_graph.interop.kumu import workbook_bytes
+
+    wb = load_workbook(io.BytesIO(workbook_bytes(ranged_model())), read_only=True)
+    rows = list(wb["Connections"].iter_rows(values_only=True))
+    head = list(rows[0])
+    cells = dict(zip(head, rows[1]))  # the subs payment
+    assert head[head.index("Count"):head.index("Count") + 7] == [
+        "Count", "Count low", "Count high", "Price", "Price low", "Price high", "Price dist"]
+    assert (cells["Count"], cells["Count low"], cells["Count high"]) == (100, 90, 130)
+    assert (cells["Price"], cells["Price low"], cells["Price high"], cells["Price dist"]) == (2.5, 1.5, 3, "uniform")
+    assert cells["Amount"] == 250  # count x price, a plain number
+    assert dict(zip(head, rows[2]))["Amount low"] == 5
+    elements = list(wb["Elements"].iter_rows(values_only=True))
+    assert list(elements[0][-3:]) == ["Size", "Size low", "Size high"]
+
+
+def test_workbook_range_problems_point_at_their_cells(tmp_path):
+    from ecosystem_graph.errors import InteropError
+    from ecosystem_graph.interop import import_source
+
+    from .test_interop_import import make_workbook
+
+    path = make_workbook(tmp_path / "r.xlsx",
+                         [["Label", "Type"], ["Shop", "Core"], ["Fans", "Segment"]],
+                         [["From", "To", "Type", "Amount", "Amount low", "Amount high", "Reach low"],
+                          ["Fans", "Shop", "PAYS", 10, 12, 15, None],
+                          ["Fans", "Shop", "PAYS", 10, 2, -1, None]])
+    with pytest.raises(InteropError) as caught:
+        import_source(path)
+    errors = [p.format() for p in caught.value.problems if p.is_error]
+    assert errors == [
+        f"{path}:Connections!D2: low 12 is above base 10; a range needs low <= base <= high in 'Amount'",
+        f"{path}:Connections!F3: 'Amount high' is -1; must be >= 0",
+    ]
+    no_base = make_workbook(tmp_path / "b.xlsx", [["Label", "Type"], ["Shop", "Core"], ["Fans", "Segment"]],
+                            [["From", "To", "Type", "Amount low"], ["Fans", "Shop", "PAYS", 3]])
+    with pytest.raises(InteropError) as caught:
+        import_source(no_base)
+    assert [p.format() for p in caught.value.problems if p.is_error] == [
+        f"{no_base}:Connections!A2: PAYS needs an amount, a count and a price, or a share_of and a share in this row",
+        f"{no_base}:Connections!D2: 'Amount low' is given without a base value; give the base in a column 'Amount' "
+        f"too"]
+
+
+def test_graph_and_cypher_exports_write_base_and_flat_parts():
+    from ecosystem_graph.interop.cypher import cypher_statements
+    from ecosystem_graph.interop.interchange import to_interchange
+
+    G = to_interchange(ranged_model())
+    edge = G.edges["fans", "plus", "subs"]
+    assert (edge["count"], edge["count_low"], edge["count_high"]) == (100.0, 90.0, 130.0)
+    assert edge["price_dist"] == "uniform" and "count_dist" not in edge  # pert, the default, is not written
+    assert (G.nodes["fans"]["size"], G.nodes["fans"]["size_low"], G.nodes["fans"]["size_high"]) == (1000, 800, 1500)
+    script = "\n".join(cypher_statements(ranged_model(), version="v", now="t"))
+    assert "amount: 6.5, amount_low: 5.0, amount_high: 7.0" in script
+    assert "share: 0.15, share_low: 0.1, share_high: 0.3, share_dist: 'triangular'" in script
+
+
+def test_store_rows_hold_the_range_columns():
+    from ecosystem_graph.store.neo4j import _node_item, _rel_item, model_rows, row_columns
+
+    nodes, rels = model_rows(ranged_model(), "r")
+    fans = dict(zip(row_columns("segment"), nodes["segment"][0]))
+    assert (fans["size"], fans["size_low"], fans["size_high"], fans["size_dist"]) == (1000, 800, 1500, None)
+    subs = dict(zip(row_columns("PAYS"), rels["PAYS"][0]))
+    assert (subs["count_low"], subs["price_dist"], subs["amount_low"]) == (90.0, "uniform", None)
+    # what a pull reads back (properties without the nulls) is the range again
+    stored = {k: v for k, v in subs.items() if v is not None and k not in ("from", "to")}
+    _, item = _rel_item("fans", "plus", "PAYS", stored)
+    assert item["count"] == {"low": 90.0, "base": 100.0, "high": 130.0}
+    assert item["price"] == {"low": 1.5, "base": 2.5, "high": 3.0, "dist": "uniform"}
+    _, node = _node_item({k: v for k, v in fans.items() if v is not None})
+    assert node["size"] == {"low": 800, "base": 1000, "high": 1500}
+
+
+# ---------------------------------------------------------------------------------------------- what-if
+
+
+def test_whatif_scale_scales_low_base_and_high():
+    from ecosystem_graph.analysis.scenario import apply_changes
+
+    G = to_networkx(ranged_model())
+    H, _ = apply_changes(G, scale={"subs": 2.0})
+    count = next(a for a in H.graph["assumptions"] if a.property == "count")
+    # the subs amount is count x price: scaling it scales the count, 90/100/130 -> 180/200/260
+    assert (count.low, count.base, count.high) == (180.0, 200.0, 260.0)
+    assert H.edges["fans", "plus", "subs"]["count"] == 200.0
+    assert next(a for a in G.graph["assumptions"] if a.property == "count").base == 100  # G unchanged
+    H, _ = apply_changes(G, scale={"fans": 0.5}, remove=["buyers"])
+    amount = next(a for a in H.graph["assumptions"] if a.property == "amount")
+    assert (amount.low, amount.base, amount.high) == (2.5, 3.25, 3.5)
+    # the funnel rate went with buyers; the price is not scaled (the count is)
+    assert [a.property for a in H.graph["assumptions"]] == ["size", "count", "price", "amount", "share", "switching_cost"]
+    assert next(a for a in H.graph["assumptions"] if a.property == "price").base == 2.5
+
+
+def test_whatif_scale_keeps_ranged_fractions_within_one():
+    from ecosystem_graph.analysis.scenario import apply_changes
+    from ecosystem_graph.errors import UsageError
+
+    data = ranged_model().to_data()
+    data["relationships"][4]["id"] = "conv"
+    G = to_networkx(Ecosystem.model_validate(data))
+    H, _ = apply_changes(G, scale={"conv": 10})  # highs 0.04 x 10 = 0.4
+    rate = H.graph["assumptions"][-1]
+    assert (rate.low, rate.base, rate.high) == pytest.approx((0.1, 0.2, 0.4))
+    with pytest.raises(UsageError, match=r"the high of rate, 0.04 x 30 = 1.2, exceeds 1"):
+        apply_changes(G, scale={"conv": 30})
