@@ -59,7 +59,8 @@ def test_files_write_the_range_back_and_plain_files_dump_as_before():
     assert out["relationships"][1]["share"] == {"low": 0.2, "base": 0.3, "high": 0.5}  # pert, the default: not written
     assert m.to_data(ranges=False)["relationships"][0]["amount"] == 10.0
     assert Ecosystem.model_validate(out) == m  # a round trip keeps every range
-    plain = load_model(AMAZON)
+    plain = load_model(AMAZON.parent / "newspaper-funnel.yaml")  # an example without ranges
+    assert plain.assumptions() == []
     assert plain.to_data() == plain.to_data(ranges=False)
 
 
@@ -85,7 +86,7 @@ def test_assumptions_in_model_order_with_edge_keys():
     ]
     assert [(a.low, a.base, a.high, a.dist) for a in got][3] == (0.1, 0.15, 0.3, "triangular")
     assert [a.label for a in got] == ["Fans: size", "Fans pay Plus: count", "Fans pay Shop: amount",
-                                      "Plus pays Shop: share", "Fans convert to Buyers: rate"]
+                                      "Plus pays Shop: share of subs", "Fans convert to Buyers: rate"]
     # count x price = 100 x 2; the linked flow is 0.15 x 200 = 30: both derived amounts read the bases
     assert m.relationships[1].amount == 200.0
     assert m.relationships[3].amount == pytest.approx(30.0)
@@ -120,16 +121,29 @@ def _ranged_copy(data: dict) -> tuple[dict, int]:
     return out, made
 
 
+def _bases(data: dict) -> dict:
+    """The same data with every range written as its base number."""
+    out = copy.deepcopy(data)
+    for item in out["nodes"] + out["relationships"]:
+        for key, value in item.items():
+            if isinstance(value, dict) and "base" in value:
+                item[key] = value["base"]
+    return out
+
+
 def test_analyze_of_a_ranged_model_equals_analyze_of_its_base_numbers():
-    data = yaml.safe_load(AMAZON.read_text(encoding="utf-8"))
+    shipped = yaml.safe_load(AMAZON.read_text(encoding="utf-8"))
+    data = _bases(shipped)
     ranged, made = _ranged_copy(data)
     assert made > 30  # the example's amounts, rates, shares, sizes, switching costs
     plain_model = Ecosystem.model_validate(data)
     ranged_model = Ecosystem.model_validate(ranged)
-    assert len(ranged_model.assumptions()) == made
+    assert plain_model.assumptions() == [] and len(ranged_model.assumptions()) == made
     before = analyze(to_networkx(plain_model), parallel=False).to_dict()
-    after = analyze(to_networkx(ranged_model), parallel=False).to_dict()
-    assert after == before
+    assert analyze(to_networkx(ranged_model), parallel=False).to_dict() == before
+    # the example as shipped, with its own 20 ranges, gives the figures of its base numbers too
+    assert len(load_model(AMAZON).assumptions()) == 20
+    assert analyze(to_networkx(load_model(AMAZON)), parallel=False).to_dict() == before
 
 
 HEAD = """\
@@ -341,3 +355,20 @@ def test_whatif_scale_keeps_ranged_fractions_within_one():
     assert (rate.low, rate.base, rate.high) == pytest.approx((0.1, 0.2, 0.4))
     with pytest.raises(UsageError, match=r"the high of rate, 0.04 x 30 = 1.2, exceeds 1"):
         apply_changes(G, scale={"conv": 30})
+
+
+def test_the_json_schema_takes_a_number_or_a_range():
+    import jsonschema
+
+    from ecosystem_graph.model import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    data = ranged_model().to_data()
+    assert list(validator.iter_errors(data)) == []
+    rel = data["relationships"][1]
+    for bad in ({"low": 1, "high": 2}, {"base": 1, "mode": 2}, {"base": 1, "dist": "normal"}, {"base": -1}, [1, 2]):
+        rel["amount"] = bad
+        assert len(list(validator.iter_errors(data))) == 1, bad
+    rel["amount"] = 6.5
+    data["relationships"][3]["share"] = {"low": 0.5, "base": 0.7, "high": 1.2}  # a share's high over 1
+    assert len(list(validator.iter_errors(data))) == 1
