@@ -372,3 +372,56 @@ def test_the_json_schema_takes_a_number_or_a_range():
     rel["amount"] = 6.5
     data["relationships"][3]["share"] = {"low": 0.5, "base": 0.7, "high": 1.2}  # a share's high over 1
     assert len(list(validator.iter_errors(data))) == 1
+
+
+def test_kumu_json_fields_and_csv_columns_read_as_ranges(tmp_path):
+    import json
+
+    from ecosystem_graph.interop import import_source
+
+    kumu = {"elements": [{"label": "Shop", "type": "Core"}, {"label": "Fans", "type": "Segment", "size": 100,
+                                                             "Size high": 150},
+                         {"label": "Buyers", "type": "Segment"}],
+            "connections": [{"from": "Fans", "to": "Shop", "type": "pays", "Amount": 4.2, "Amount low": 3,
+                             "Amount-High": 5, "Amount dist": "uniform"},
+                            {"from": "Fans", "to": "Buyers", "type": "converts to",
+                             "Rate": {"low": 0.01, "base": 0.02, "high": 0.05}}]}
+    (tmp_path / "k.json").write_text(json.dumps(kumu), encoding="utf-8")
+    m = import_source(tmp_path / "k.json").model
+    assert [(a.property, a.low, a.base, a.high, a.dist) for a in m.assumptions()] == [
+        ("size", 100, 100, 150, "pert"), ("amount", 3.0, 4.2, 5.0, "uniform"), ("rate", 0.01, 0.02, 0.05, "pert")]
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    (pair / "nodes.csv").write_text("id,name,kind\nshop,Shop,core\nfans,Fans,segment\n", encoding="utf-8")
+    (pair / "relationships.csv").write_text("from,to,type,amount,amount_low,amount_high\nfans,shop,PAYS,10,8,13\n",
+                                            encoding="utf-8")
+    m = import_source(pair).model
+    assert [(a.key, a.low, a.base, a.high) for a in m.assumptions()] == [("PAYS#0", 8.0, 10.0, 13.0)]
+
+
+def test_push_pull_and_the_cypher_script_keep_the_ranges_on_a_real_server(bolt_server):
+    from neo4j import GraphDatabase
+
+    from ecosystem_graph.interop.cypher import cypher_script, split_script
+    from ecosystem_graph.store.neo4j import connect
+
+    model = ranged_model()
+    with connect(bolt_server.uri, bolt_server.user, bolt_server.password, bolt_server.database) as store:
+        try:
+            store.push(model, "ranges-push")
+            pulled = store.pull("ranges-push")
+            assert pulled.assumptions() == model.assumptions() and pulled.to_data() == model.to_data()
+            with GraphDatabase.driver(bolt_server.uri, auth=(bolt_server.user, bolt_server.password)) as driver:
+                with driver.session(database=bolt_server.database) as session:
+                    for statement in split_script(cypher_script(model, name="ranges-script")):
+                        session.run(statement).consume()
+                    row = session.run("MATCH (:EcoNode {ecosystem: 'ranges-push'})-[x:PAYS {id: 'subs'}]->() "
+                                      "RETURN x.count AS c, x.count_low AS l, x.count_high AS h, x.price_dist AS d"
+                                      ).single()
+            # Cypher reads the base under the property's own name, the parts beside it
+            assert (row["c"], row["l"], row["h"], row["d"]) == (100.0, 90.0, 130.0, "uniform")
+            assert store.pull("ranges-script").to_data() == model.to_data()
+        finally:
+            for name in ("ranges-push", "ranges-script"):
+                if store.exists(name):
+                    store.drop(name)
