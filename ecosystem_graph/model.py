@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
@@ -710,7 +710,8 @@ class Ecosystem(_Strict):
         properties in the order of :data:`RANGED_PROPERTIES`.
 
         The derived amount of a linked flow (``share_of``) or of a PAYS with both count and price is not an
-        assumption; its ranged ``share``, ``count`` or ``price`` are.
+        assumption; its ranged ``share``, ``count`` or ``price`` are. Labels are unique: a linked flow's share
+        reads "...: share of FLOW", and relationships that would read alike get their key in brackets.
 
         Examples
         --------
@@ -749,9 +750,15 @@ class Ecosystem(_Strict):
                 if r is not None:
                     label = _relationship_label(names.get(rel.source, rel.source), names.get(rel.target, rel.target),
                                                 rel.type, kinds.get(rel.source) == "segment", prop)
+                    if prop == "share" and isinstance(rel, Pays) and rel.share_of is not None:
+                        label += f" of {rel.share_of}"
                     out.append(Assumption("relationship", key, rel.source, rel.target, rel.type, prop, r.low,
                                           r.base, r.high, r.dist, label))
-        return out
+        seen: dict[str, int] = {}
+        for a in out:
+            seen[a.label] = seen.get(a.label, 0) + 1
+        # two relationships of one type between the same nodes: their key tells them apart
+        return [a if seen[a.label] == 1 or a.owner == "node" else replace(a, label=f"{a.label} ({a.key})") for a in out]
 
     def _repr_html_(self) -> str:
         """The interactive graph for notebooks (Jupyter, VS Code): the self-contained page fragment inside an

@@ -327,6 +327,8 @@ def _translate(err: dict, data: Any) -> Problem | None:
         "bool_parsing": "true or false", "bool_type": "true or false", "list_type": "a list",
         "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
     }.get(kind)
+    if expected_type == "a number" and len(loc) == 3 and loc[2] in _RANGED_NAMES and isinstance(value, (list, tuple)):
+        expected_type = "a number or a range such as {low: 1, base: 2, high: 3}"
     if expected_type:
         return Problem("error", loc, f"{where} must be {expected_type}, not {_show(value)}")
     return Problem("error", loc, f"{where}: {err.get('msg')}")
