@@ -338,14 +338,16 @@ class SensitivityResult:
                          f"top {TORNADO_TOP} by total per figure",
                          kinds=["text", "text", "number", "number", "number", "number"]))
         out.append(T("Assumptions (ranged values)", ["assumption", "low", "base", "high", "distribution"],
-                     [[a.label, _plain(a.low), _plain(a.base), _plain(a.high), a.dist] for a in self.assumptions],
-                     kinds=["text", "text", "text", "text", "text"]))
+                     [[a.label, a.low, a.base, a.high, a.dist] for a in self.assumptions],
+                     kinds=["text", "number", "number", "number", "text"]))
         return out
 
 
 def _plain(x: float) -> str:
-    """An assumption value as written in a model file (``0.85``, ``640``, ``1.2e+06``)."""
-    return f"{x:g}"
+    """An assumption value as a plain number (``0.85``, ``640``, ``180,000,000``): its own scale, not money."""
+    from ..numbers import format_number
+
+    return format_number(x)
 
 
 # ------------------------------------------------------------------------------------------- engine
