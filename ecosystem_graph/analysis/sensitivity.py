@@ -644,12 +644,15 @@ class SensitivityEngine:
             stage_paid[payer] = stage_paid.get(payer, 0.0) + self._amounts[i]
             if i in var_slot:
                 stage_terms.setdefault(payer, []).append(var_slot[i])
-        converts = [(u, v, k, d) for u, v, k, d in self.edges if d.get("type") == "CONVERTS_TO"]
+        out_of: dict[str, list] = {}  # stage -> its CONVERTS_TO, model order
+        for u, v, k, d in self.edges:
+            if d.get("type") == "CONVERTS_TO":
+                out_of.setdefault(u, []).append((u, v, k, d))
         for f in fr.funnels:
             stages = [s.id for s in f.stages]
             at = {s: i for i, s in enumerate(stages)}
             steps = [(at[u], at[v], self._edge_col.get((u, v, k), {}).get("rate"), float(d.get("rate") or 0.0))
-                     for u, v, k, d in converts if u in at and v in at]
+                     for s in stages for u, v, k, d in out_of.get(s, ()) if v in at]
             sizes = [(self._node_col.get(s, {}).get("size"), float(G.nodes[s].get("size") or 0)) for s in stages]
             paid = [(stage_terms.get(s, []), stage_paid.get(s, 0.0)) for s in stages]
             figs = [(add(Figure("funnel", f"conversion from {f.entry}", "share", f.entry), f.conversion), "conversion"),
