@@ -412,3 +412,16 @@ def test_amazon_example_tornado_follows_the_linked_commissions():
     assert fig["ecosystem revenue"]["base"] == pytest.approx(569.9)
     # the sellers' net: what buyers pay them minus the commissions; the two moves add up in every draw
     assert doc["tornado"]["net of sellers"][0]["swing"] == pytest.approx(0.84 * 90)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_cli_output_file_escapes_control_characters_and_neutralises_formulas(tmp_path, fmt):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(TOY_YAML.replace("name: Fans", 'name: "=Fans\\e[2J"'), encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    r = run("sensitivity", str(path), "--only", "revenue", "--format", fmt, "--draws", "50", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\\x1b[2J" in text
+    if fmt == "csv":  # the label "=Fans... pay Shop: amount" starts with "=": shown, never run
+        assert "'=Fans\\x1b[2J pay Shop: amount" in text

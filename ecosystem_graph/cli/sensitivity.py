@@ -92,7 +92,7 @@ def _render(result, fmt: str, top: int | None) -> str:
 
     if fmt == "json":
         return json.dumps(_finite(result.to_dict()), ensure_ascii=False, indent=2) + "\n"
-    tables = result.tables(top=top)
+    tables = [_printable_table(t, keep_whitespace=fmt == "csv") for t in result.tables(top=top)]
     if fmt == "csv":
         return tables_to_csv(tables)
     if fmt == "markdown":
@@ -104,6 +104,21 @@ def _render(result, fmt: str, top: int | None) -> str:
     for renderable in tables_to_rich(tables):
         console.print(renderable)
     return buf.getvalue()
+
+
+def _printable_table(table, keep_whitespace: bool):
+    """The table with every control character in its text escaped (names come from the model file; a file
+    shown with ``cat`` must not drive the terminal), as on the terminal."""
+    from dataclasses import replace
+
+    from ..terminal import printable
+
+    def cell(v):
+        return printable(v, keep_whitespace=keep_whitespace) if isinstance(v, str) else v
+
+    return replace(table, title=printable(table.title), columns=[cell(c) for c in table.columns],
+                   rows=[[cell(v) for v in row] for row in table.rows],
+                   note=None if table.note is None else printable(table.note))
 
 
 def _finite(data: Any) -> Any:
