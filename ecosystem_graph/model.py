@@ -329,11 +329,12 @@ class _Ranged(_Strict):
         # Runs before the subclasses' own checks (pydantic runs a base class's validators first), so
         # those read base numbers.
         found = {}
-        for name in type(self).model_fields:
-            value = self.__dict__.get(name)
+        fields = self.__dict__
+        for name in RANGED_PROPERTIES.get(fields.get("kind") or fields.get("type"), ()):
+            value = fields.get(name)
             if isinstance(value, Range):
                 found[name] = value
-                self.__dict__[name] = value.base
+                fields[name] = value.base
         if found:
             self._ranges = found
         return self

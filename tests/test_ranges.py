@@ -181,6 +181,7 @@ def errors_of(tmp_path, text: str) -> list[str]:
     ("{base: 0.4, dist: normal}", "unknown dist value 'normal' in relationships[1].rate.dist; expected one of "
                                   "triangular, pert, uniform; did you mean 'uniform'?"),
     ("{base: 0.4, mode: 0.3}", "unknown key 'mode' in relationships[1].rate"),
+    ("{base: 0.4, hi: 0.5}", "unknown key 'hi' in relationships[1].rate; did you mean 'high'?"),
     ("{base: abc}", "relationships[1].rate.base must be a number, not 'abc'"),
 ])
 def test_bad_ranges_are_located_errors(tmp_path, value, expected):
