@@ -426,3 +426,13 @@ def test_push_pull_and_the_cypher_script_keep_the_ranges_on_a_real_server(bolt_s
             for name in ("ranges-push", "ranges-script"):
                 if store.exists(name):
                     store.drop(name)
+
+
+def test_a_saved_yaml_writes_a_range_on_the_line_of_its_property():
+    from ecosystem_graph.fileio import dumps_model, parse_model_text
+
+    model = ranged_model()
+    text = dumps_model(model)
+    assert "  price: {low: 1.5, base: 2.5, high: 3.0, dist: uniform}\n" in text
+    assert "  size: {low: 800, base: 1000, high: 1500}\n" in text
+    assert parse_model_text(text.encode(), "m.yaml").model == model
