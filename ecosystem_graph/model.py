@@ -226,12 +226,17 @@ RANGED_PROPERTIES: dict[str, tuple[str, ...]] = {
 _FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
+_LOW = "The lowest plausible value (default: base)."
+_BASE = "The best estimate: the value every analysis reads."
+_HIGH = "The highest plausible value (default: base)."
+
+
 class Range(_Strict):
     """An uncertain number: a ``base`` (the figure every analysis reads) and the ``low``..``high`` it may take.
 
     ``low`` and ``high`` default to ``base`` (a range that is not uncertain on that side); ``dist`` is the
     shape values are drawn from by the sensitivity analysis. A file writes it as a mapping in place of the
-    number, e.g. ``amount: {low: 30, base: 35, high: 40}``.
+    number, e.g. ``amount: {low: 30, base: 35, high: 40}``. Frozen: copies of a model share their ranges.
 
     Examples
     --------
@@ -242,18 +247,20 @@ class Range(_Strict):
     2.0
     """
 
-    low: _FiniteFloat | None = Field(None, description="The lowest plausible value (default: base).")
-    base: _FiniteFloat = Field(description="The best estimate: the value every analysis reads.")
-    high: _FiniteFloat | None = Field(None, description="The highest plausible value (default: base).")
+    model_config = ConfigDict(frozen=True)
+
+    low: _FiniteFloat | None = Field(None, description=_LOW)
+    base: _FiniteFloat = Field(description=_BASE)
+    high: _FiniteFloat | None = Field(None, description=_HIGH)
     dist: Literal["triangular", "pert", "uniform"] = Field(
         "pert", description="Distribution drawn from between low and high: pert (default), triangular or uniform.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Range":
         if self.low is None:
-            self.low = self.base
+            self.__dict__["low"] = self.base  # frozen: filled in once, here
         if self.high is None:
-            self.high = self.base
+            self.__dict__["high"] = self.base
         if self.low > self.base:
             raise ValueError(f"low {_num(self.low)} is above base {_num(self.base)}; a range needs "
                              f"low <= base <= high")
@@ -277,25 +284,25 @@ class Range(_Strict):
 class ShareRange(Range):
     """A range of a fraction (share, rate, strength, reach, criticality): low, base and high within 0..1."""
 
-    low: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    base: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-    high: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    low: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(None, description=_LOW)
+    base: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(description=_BASE)
+    high: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(None, description=_HIGH)
 
 
 class AmountRange(Range):
     """A range of money, a count, a price or a switching cost: low, base and high from 0 to ``MAX_AMOUNT``."""
 
-    low: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = None
-    base: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
-    high: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = None
+    low: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = Field(None, description=_LOW)
+    base: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] = Field(description=_BASE)
+    high: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = Field(None, description=_HIGH)
 
 
 class SizeRange(Range):
     """A range of a segment size: whole numbers from 0 to ``MAX_SIZE``."""
 
-    low: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = None
-    base: Annotated[int, Field(ge=0, le=MAX_SIZE)]
-    high: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = None
+    low: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = Field(None, description=_LOW)
+    base: Annotated[int, Field(ge=0, le=MAX_SIZE)] = Field(description=_BASE)
+    high: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = Field(None, description=_HIGH)
 
 
 def _number_or_range(value: Any) -> str:
@@ -329,11 +336,12 @@ class _Ranged(_Strict):
         # Runs before the subclasses' own checks (pydantic runs a base class's validators first), so
         # those read base numbers.
         found = {}
-        for name in type(self).model_fields:
-            value = self.__dict__.get(name)
+        fields = self.__dict__
+        for name in RANGED_PROPERTIES.get(fields.get("kind") or fields.get("type"), ()):
+            value = fields.get(name)
             if isinstance(value, Range):
                 found[name] = value
-                self.__dict__[name] = value.base
+                fields[name] = value.base
         if found:
             self._ranges = found
         return self

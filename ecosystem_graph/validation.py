@@ -243,6 +243,8 @@ def _fields_of(data: Any, loc: tuple) -> list[str]:
         cls = NODE_CLASSES.get(str(_value_at(data, loc + ("kind",))))
     elif len(loc) == 2 and loc[0] == "relationships":
         cls = RELATIONSHIP_CLASSES.get(str(_value_at(data, loc + ("type",))))
+    elif len(loc) == 3 and loc[0] in ("nodes", "relationships") and loc[2] in _RANGED_NAMES:
+        return ["low", "base", "high", "dist"]  # a range mapping
     else:
         return []
     if cls is None:

@@ -181,6 +181,7 @@ def errors_of(tmp_path, text: str) -> list[str]:
     ("{base: 0.4, dist: normal}", "unknown dist value 'normal' in relationships[1].rate.dist; expected one of "
                                   "triangular, pert, uniform; did you mean 'uniform'?"),
     ("{base: 0.4, mode: 0.3}", "unknown key 'mode' in relationships[1].rate"),
+    ("{base: 0.4, hi: 0.5}", "unknown key 'hi' in relationships[1].rate; did you mean 'high'?"),
     ("{base: abc}", "relationships[1].rate.base must be a number, not 'abc'"),
 ])
 def test_bad_ranges_are_located_errors(tmp_path, value, expected):
@@ -425,3 +426,13 @@ def test_push_pull_and_the_cypher_script_keep_the_ranges_on_a_real_server(bolt_s
             for name in ("ranges-push", "ranges-script"):
                 if store.exists(name):
                     store.drop(name)
+
+
+def test_a_saved_yaml_writes_a_range_on_the_line_of_its_property():
+    from ecosystem_graph.fileio import dumps_model, parse_model_text
+
+    model = ranged_model()
+    text = dumps_model(model)
+    assert "  price: {low: 1.5, base: 2.5, high: 3.0, dist: uniform}\n" in text
+    assert "  size: {low: 800, base: 1000, high: 1500}\n" in text
+    assert parse_model_text(text.encode(), "m.yaml").model == model
