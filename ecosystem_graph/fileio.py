@@ -76,6 +76,18 @@ class _NoAliasDumper(_Dumper):
         return True
 
 
+_RANGE_KEYS = frozenset({"low", "base", "high", "dist"})
+
+
+def _represent_mapping(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    # A range stays on the line of its property, as people write it: `amount: {low: 30, base: 35, high: 40}`.
+    flow = "base" in data and data.keys() <= _RANGE_KEYS
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True if flow else None)
+
+
+_NoAliasDumper.add_representer(dict, _represent_mapping)
+
+
 @dataclass
 class LoadResult:
     """A model (None when invalid) and every problem found in its file, located."""

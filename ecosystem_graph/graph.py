@@ -24,9 +24,11 @@ def edge_key(rel_id: str | None, rtype: str, ordinal: int) -> str:
 def to_networkx(model) -> nx.MultiDiGraph:
     """The ecosystem as a directed multigraph.
 
-    Graph attributes hold the metadata; each node has ``kind`` plus all its fields; each edge has
-    ``type`` plus all its properties (``id`` only when the relationship has one). A linked PAYS
-    carries ``share_of``, ``share`` and its derived ``amount``.
+    Graph attributes hold the metadata and ``assumptions`` (the model's ranged numbers, a list of
+    :class:`~ecosystem_graph.model.Assumption`, empty when none); each node has ``kind`` plus all its
+    fields; each edge has ``type`` plus all its properties (``id`` only when the relationship has one),
+    a ranged property as its base number. A linked PAYS carries ``share_of``, ``share`` and its derived
+    ``amount``.
 
     Examples
     --------
@@ -39,9 +41,10 @@ def to_networkx(model) -> nx.MultiDiGraph:
     >>> G.nodes["shop"]["kind"], list(G.edges(keys=True, data="amount"))
     ('core', [('fans', 'shop', 'PAYS#0', 10.0)])
     """
-    data = model.to_data()
+    data = model.to_data(ranges=False)
     G = nx.MultiDiGraph()
     G.graph.update({k: data[k] for k in GRAPH_METADATA_KEYS if k in data})
+    G.graph["assumptions"] = model.assumptions()
     G.add_nodes_from((n.pop("id"), n) for n in data["nodes"])
     ordinals: dict[tuple, int] = {}
     for rel, item in zip(data["relationships"], model.relationships):
@@ -70,12 +73,28 @@ def from_networkx(G: nx.MultiDiGraph, *, validate: bool = True):
     data: dict[str, Any] = {k: G.graph[k] for k in GRAPH_METADATA_KEYS if k in G.graph}
     data["nodes"] = [{"id": n, **attrs} for n, attrs in G.nodes(data=True)]
     data["relationships"] = [_without_derived({"from": u, "to": v, **attrs}) for u, v, attrs in G.edges(data=True)]
+    _restore_ranges(G, data)
     if not validate:
         return Ecosystem.model_validate(data)
     model, problems = validate_data(data)
     if model is None:
         raise ModelValidationError(problems, "<graph>")
     return model
+
+
+def _restore_ranges(G: nx.MultiDiGraph, data: dict[str, Any]) -> None:
+    # The graph holds base numbers; its `assumptions` hold the ranges. A range whose base no longer matches the
+    # number on the graph (the graph was edited) is left out: the number on the graph wins.
+    assumptions = G.graph.get("assumptions") or []
+    if not assumptions:
+        return
+    nodes = {item["id"]: item for item in data["nodes"]}
+    edges = {edge: item for edge, item in zip(G.edges(keys=True), data["relationships"])}
+    for a in assumptions:
+        item = nodes.get(a.key) if a.owner == "node" else edges.get((a.source, a.target, a.key))
+        if item is None or item.get(a.property) != a.base:
+            continue
+        item[a.property] = {"low": a.low, "base": a.base, "high": a.high, "dist": a.dist}
 
 
 def _without_derived(rel: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,22 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    FieldSerializationInfo,
+    PrivateAttr,
+    Tag,
+    TypeAdapter,
+    field_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -30,6 +43,13 @@ __all__ = [
     "MAX_ATTRIBUTE_DIGITS",
     "slugify",
     "describe_big_int",
+    "RANGED_PROPERTIES",
+    "DISTRIBUTIONS",
+    "Range",
+    "ShareRange",
+    "AmountRange",
+    "SizeRange",
+    "Assumption",
     "Ecosystem",
     "Node",
     "Relationship",
@@ -186,10 +206,159 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# ---------------------------------------------------------------------------------------------- ranges
+
+DISTRIBUTIONS = ("triangular", "pert", "uniform")
+"""Shapes a range may be drawn from: ``pert`` (the default: a smoothed triangle, the usual choice for
+expert estimates), ``triangular`` and ``uniform``."""
+
+RANGED_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "segment": ("size",),
+    "PAYS": ("amount", "count", "price", "share"),
+    "USES": ("switching_cost", "share"),
+    "FEEDS": ("strength",),
+    "REACHES": ("reach",),
+    "DEPENDS_ON": ("criticality",),
+    "CONVERTS_TO": ("rate",),
+}
+"""The numeric properties that may be given as a range ``{low, base, high}``, by node kind or relationship type."""
+
+_FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+_LOW = "The lowest plausible value (default: base)."
+_BASE = "The best estimate: the value every analysis reads."
+_HIGH = "The highest plausible value (default: base)."
+
+
+class Range(_Strict):
+    """An uncertain number: a ``base`` (the figure every analysis reads) and the ``low``..``high`` it may take.
+
+    ``low`` and ``high`` default to ``base`` (a range that is not uncertain on that side); ``dist`` is the
+    shape values are drawn from by the sensitivity analysis. A file writes it as a mapping in place of the
+    number, e.g. ``amount: {low: 30, base: 35, high: 40}``. Frozen: copies of a model share their ranges.
+
+    Examples
+    --------
+    >>> r = Range(base=35, low=30, high=42)
+    >>> (r.low, r.base, r.high, r.dist)
+    (30.0, 35.0, 42.0, 'pert')
+    >>> Range(base=2).high
+    2.0
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    low: _FiniteFloat | None = Field(None, description=_LOW)
+    base: _FiniteFloat = Field(description=_BASE)
+    high: _FiniteFloat | None = Field(None, description=_HIGH)
+    dist: Literal["triangular", "pert", "uniform"] = Field(
+        "pert", description="Distribution drawn from between low and high: pert (default), triangular or uniform.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.low is None:
+            self.__dict__["low"] = self.base  # frozen: filled in once, here
+        if self.high is None:
+            self.__dict__["high"] = self.base
+        if self.low > self.base:
+            raise ValueError(f"low {_num(self.low)} is above base {_num(self.base)}; a range needs "
+                             f"low <= base <= high")
+        if self.base > self.high:
+            raise ValueError(f"high {_num(self.high)} is below base {_num(self.base)}; a range needs "
+                             f"low <= base <= high")
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """The mapping written to files: low, base, high, and dist when it is not the default (pert).
+
+        >>> Range(low=1, base=2, high=4, dist="uniform").to_data()
+        {'low': 1.0, 'base': 2.0, 'high': 4.0, 'dist': 'uniform'}
+        """
+        out: dict[str, Any] = {"low": self.low, "base": self.base, "high": self.high}
+        if self.dist != "pert":
+            out["dist"] = self.dist
+        return out
+
+
+class ShareRange(Range):
+    """A range of a fraction (share, rate, strength, reach, criticality): low, base and high within 0..1."""
+
+    low: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(None, description=_LOW)
+    base: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(description=_BASE)
+    high: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(None, description=_HIGH)
+
+
+class AmountRange(Range):
+    """A range of money, a count, a price or a switching cost: low, base and high from 0 to ``MAX_AMOUNT``."""
+
+    low: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = Field(None, description=_LOW)
+    base: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] = Field(description=_BASE)
+    high: Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)] | None = Field(None, description=_HIGH)
+
+
+class SizeRange(Range):
+    """A range of a segment size: whole numbers from 0 to ``MAX_SIZE``."""
+
+    low: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = Field(None, description=_LOW)
+    base: Annotated[int, Field(ge=0, le=MAX_SIZE)] = Field(description=_BASE)
+    high: Annotated[int, Field(ge=0, le=MAX_SIZE)] | None = Field(None, description=_HIGH)
+
+
+def _number_or_range(value: Any) -> str:
+    return "range" if isinstance(value, (dict, Range)) else "number"
+
+
+def _ranged(number: Any, range_class: type[Range]) -> Any:
+    """A property that takes a number or a range mapping (each validated with its own bounds)."""
+    return Annotated[Union[Annotated[number, Tag("number")], Annotated[range_class, Tag("range")]],
+                     Discriminator(_number_or_range)]
+
+
+RangedShare = _ranged(Fraction, ShareRange)
+RangedAmount = _ranged(NonNegative, AmountRange)
+RangedSize = _ranged(NonNegativeInt, SizeRange)
+
+
+class _Ranged(_Strict):
+    """Items with ranged properties: after validation each such property holds its base number and the
+    range is kept in :attr:`ranges` (written back in place of the number by ``model_dump``)."""
+
+    _ranges: dict[str, Range] = PrivateAttr(default_factory=dict)
+
+    @property
+    def ranges(self) -> dict[str, Range]:
+        """The ranged properties of this item: property name -> :class:`Range` (empty when none)."""
+        return self._ranges
+
+    @model_validator(mode="after")
+    def _keep_ranges(self) -> "_Ranged":
+        # Runs before the subclasses' own checks (pydantic runs a base class's validators first), so
+        # those read base numbers.
+        found = {}
+        fields = self.__dict__
+        for name in RANGED_PROPERTIES.get(fields.get("kind") or fields.get("type"), ()):
+            value = fields.get(name)
+            if isinstance(value, Range):
+                found[name] = value
+                fields[name] = value.base
+        if found:
+            self._ranges = found
+        return self
+
+    @field_serializer("size", "amount", "count", "price", "share", "switching_cost", "strength", "reach",
+                      "criticality", "rate", check_fields=False)
+    def _write_range(self, value: Any, info: FieldSerializationInfo) -> Any:
+        found = self._ranges.get(info.field_name)
+        if found is None or (info.context or {}).get("ranges") is False:
+            return value
+        return found.to_data()
+
+
 # ---------------------------------------------------------------------------------------------- nodes
 
 
-class _NodeBase(_Strict):
+class _NodeBase(_Ranged):
     id: str = Field(pattern=ID_PATTERN, max_length=200, description="Stable slug, unique in the file.")
     name: str = Field(min_length=1, description="Display name; any unicode.")
     description: str | None = None
@@ -229,7 +398,7 @@ class SegmentNode(_NodeBase):
     """A homogeneous customer group; also a funnel stage when joined by CONVERTS_TO."""
 
     kind: Literal["segment"]
-    size: NonNegativeInt | None = Field(None, description="Members in the segment (per period).")
+    size: Optional[RangedSize] = Field(None, description="Members in the segment (per period); a number or a range.")
 
 
 Node = Annotated[
@@ -242,7 +411,7 @@ NODE_CLASSES = {"core": CoreNode, "satellite": SatelliteNode, "channel": Channel
 # ---------------------------------------------------------------------------------------- relationships
 
 
-class _RelationshipBase(_Strict):
+class _RelationshipBase(_Ranged):
     id: str | None = Field(None, pattern=ID_PATTERN, max_length=200,
                            description="Optional stable id (needed to --scale one relationship).")
     source: str = Field(alias="from", description="Id of the node the relationship starts from.")
@@ -255,11 +424,11 @@ class Uses(_RelationshipBase):
     """A segment uses an offering or a channel: the binding that can lock it in."""
 
     type: Literal["USES"]
-    switching_cost: NonNegative | None = Field(
+    switching_cost: Optional[RangedAmount] = Field(
         None, description="Cost for the segment to leave this binding: 0..1 or money, one scale per model.")
     mechanisms: list[Mechanism] = Field(default_factory=list, description="Lock-in types present.")
     cost_types: list[CostType] = Field(default_factory=list, description="Switching-cost families.")
-    share: Fraction | None = Field(None, description="Share of the segment that uses it.")
+    share: Optional[RangedShare] = Field(None, description="Share of the segment that uses it.")
 
 
 class Pays(_RelationshipBase):
@@ -271,16 +440,16 @@ class Pays(_RelationshipBase):
     """
 
     type: Literal["PAYS"]
-    amount: NonNegative | None = Field(
+    amount: Optional[RangedAmount] = Field(
         None, description="Money per period (derived from count x price, or from share x the share_of flow).")
     stream: Stream | None = None
-    count: NonNegative | None = Field(None, description="Occurrences per period (e3value).")
-    price: NonNegative | None = Field(None, description="Valuation per occurrence (e3value).")
+    count: Optional[RangedAmount] = Field(None, description="Occurrences per period (e3value).")
+    price: Optional[RangedAmount] = Field(None, description="Valuation per occurrence (e3value).")
     share_of: str | None = Field(
         None, pattern=ID_PATTERN, max_length=200,
         description="Id of another PAYS this one is a share of (a linked flow: an app store paying 85% of "
                     "subscriptions on); its amount is derived, so amount, count and price are not given.")
-    share: Fraction | None = Field(None, description="The part of the share_of flow paid on, 0..1.")
+    share: Optional[RangedShare] = Field(None, description="The part of the share_of flow paid on, 0..1.")
 
     @property
     def is_linked(self) -> bool:
@@ -310,10 +479,18 @@ class Pays(_RelationshipBase):
                 {"field": "share", "what": "share without share_of",
                  "why": "give the id of the PAYS this flow is a share of, e.g. share_of: subscriptions"})
         if self.count is not None and self.price is not None:
+            if "amount" in self.ranges:
+                raise ValueError("a range on amount together with count and price: the amount is count x price, "
+                                 "so give the ranges on count and price")
             product = self.count * self.price
             if product > MAX_AMOUNT:
                 raise ValueError(f"count x price = {_num(self.count)} x {_num(self.price)} = {_num(product)} is "
                                  f"over {MAX_AMOUNT:g}")
+            count_high, price_high = (self.ranges[k].high if k in self.ranges else getattr(self, k)
+                                      for k in ("count", "price"))
+            if count_high * price_high > MAX_AMOUNT:
+                raise ValueError(f"count x price at their highs = {_num(count_high)} x {_num(price_high)} = "
+                                 f"{_num(count_high * price_high)} is over {MAX_AMOUNT:g}")
             if self.amount is None:
                 self.amount = product
             elif not math.isclose(self.amount, product, rel_tol=1e-9, abs_tol=1e-9):
@@ -392,14 +569,14 @@ class Feeds(_RelationshipBase):
     """Drives demand, traffic or data into the target (cross-selling)."""
 
     type: Literal["FEEDS"]
-    strength: Fraction | None = None
+    strength: Optional[RangedShare] = None
 
 
 class Reaches(_RelationshipBase):
     """A channel reaches a segment."""
 
     type: Literal["REACHES"]
-    reach: Fraction | None = None
+    reach: Optional[RangedShare] = None
 
 
 class Supplies(_RelationshipBase):
@@ -412,14 +589,14 @@ class DependsOn(_RelationshipBase):
     """Operational dependency (Prime Video depends on AWS)."""
 
     type: Literal["DEPENDS_ON"]
-    criticality: Fraction | None = None
+    criticality: Optional[RangedShare] = None
 
 
 class ConvertsTo(_RelationshipBase):
     """A funnel step between two segment stages."""
 
     type: Literal["CONVERTS_TO"]
-    rate: Fraction = Field(description="Share of the source stage that converts per period.")
+    rate: RangedShare = Field(description="Share of the source stage that converts per period.")
 
 
 Relationship = Annotated[
@@ -428,6 +605,46 @@ Relationship = Annotated[
 
 RELATIONSHIP_CLASSES = {"USES": Uses, "PAYS": Pays, "FEEDS": Feeds, "REACHES": Reaches,
                         "SUPPLIES": Supplies, "DEPENDS_ON": DependsOn, "CONVERTS_TO": ConvertsTo}
+
+# ------------------------------------------------------------------------------------------ assumptions
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One ranged number of a model: where it is, its low, base and high, and a name a client reads.
+
+    ``owner`` is ``"node"`` or ``"relationship"``; ``key`` the node id, or the relationship's edge key in
+    :func:`ecosystem_graph.graph.to_networkx` (its id, else ``TYPE#n``); ``source``/``target`` its node ids
+    (None for a node); ``type`` the relationship type or the node kind; ``property`` the field (``amount``).
+    """
+
+    owner: Literal["node", "relationship"]
+    key: str
+    source: str | None
+    target: str | None
+    type: str
+    property: str
+    low: float
+    base: float
+    high: float
+    dist: str
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assumption as plain data (for JSON output)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+_VERBS = {"USES": ("uses", "use"), "PAYS": ("pays", "pay"), "FEEDS": ("feeds", "feed"),
+          "REACHES": ("reaches", "reach"), "SUPPLIES": ("supplies", "supply"),
+          "DEPENDS_ON": ("depends on", "depend on"), "CONVERTS_TO": ("converts to", "convert to")}
+
+
+def _relationship_label(source: str, target: str, rtype: str, source_is_segment: bool, prop: str) -> str:
+    # A segment is a group of people ("Prime members pay Prime"); other nodes are one actor ("AWS feeds Retail").
+    singular, plural = _VERBS.get(rtype, (rtype.lower(), rtype.lower()))
+    return f"{source} {plural if source_is_segment else singular} {target}: {prop.replace('_', ' ')}"
+
 
 # ------------------------------------------------------------------------------------------ ecosystem
 
@@ -477,12 +694,14 @@ class Ecosystem(_Strict):
             object.__setattr__(r, "amount", got)  # derived: not an input field (stays out of model_fields_set)
         return self
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self, *, ranges: bool = True) -> dict[str, Any]:
         """The plain data of this model as written to files (``from``/``to`` keys, no empty optionals).
 
-        A linked PAYS (``share_of``) is written without its derived ``amount``.
+        A linked PAYS (``share_of``) is written without its derived ``amount``. A ranged property is written
+        as its range mapping ``{low, base, high}``, or as its base number with ``ranges=False``.
         """
-        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        data = self.model_dump(by_alias=True, exclude_none=True, mode="json",
+                               context=None if ranges else {"ranges": False})
         data["nodes"] = [_tidy(item, _NODE_KEYS_FIRST) for item in data["nodes"]]
         data["relationships"] = [_tidy(item, _REL_KEYS_FIRST) for item in data["relationships"]]
         for item in data["relationships"]:
@@ -493,6 +712,61 @@ class Ecosystem(_Strict):
     def node_index(self) -> dict[str, Any]:
         """Nodes by id."""
         return {n.id: n for n in self.nodes}
+
+    def assumptions(self) -> list[Assumption]:
+        """Every ranged number of the model, in model order: nodes first, then relationships, each item's
+        properties in the order of :data:`RANGED_PROPERTIES`.
+
+        The derived amount of a linked flow (``share_of``) or of a PAYS with both count and price is not an
+        assumption; its ranged ``share``, ``count`` or ``price`` are. Labels are unique: a linked flow's share
+        reads "...: share of FLOW", and relationships that would read alike get their key in brackets.
+
+        Examples
+        --------
+        >>> m = Ecosystem.model_validate({"name": "Tiny", "currency": "EUR", "period": "2024",
+        ...     "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+        ...               {"id": "fans", "kind": "segment", "name": "Fans", "size": {"low": 80, "base": 100}}],
+        ...     "relationships": [{"from": "fans", "to": "shop", "type": "PAYS",
+        ...                        "amount": {"low": 8, "base": 10, "high": 15, "dist": "triangular"}}]})
+        >>> [(a.key, a.property, a.low, a.base, a.high, a.dist) for a in m.assumptions()]
+        [('fans', 'size', 80, 100, 100, 'pert'), ('PAYS#0', 'amount', 8.0, 10.0, 15.0, 'triangular')]
+        >>> m.assumptions()[1].label
+        'Fans pay Shop: amount'
+        """
+        out: list[Assumption] = []
+        names: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        for node in self.nodes:
+            names[node.id] = node.name
+            kinds[node.id] = node.kind
+            for prop in RANGED_PROPERTIES.get(node.kind, ()):
+                r = node.ranges.get(prop)
+                if r is not None:
+                    out.append(Assumption("node", node.id, None, None, node.kind, prop, r.low, r.base, r.high,
+                                          r.dist, f"{node.name}: {prop.replace('_', ' ')}"))
+        ordinals: dict[tuple, int] = {}
+        for rel in self.relationships:
+            n = 0
+            if not rel.id:  # as graph.to_networkx counts them for TYPE#n keys
+                n = ordinals.get((rel.source, rel.target, rel.type), 0)
+                ordinals[(rel.source, rel.target, rel.type)] = n + 1
+            if not rel.ranges:
+                continue
+            key = rel.id if rel.id else f"{rel.type}#{n}"
+            for prop in RANGED_PROPERTIES.get(rel.type, ()):
+                r = rel.ranges.get(prop)
+                if r is not None:
+                    label = _relationship_label(names.get(rel.source, rel.source), names.get(rel.target, rel.target),
+                                                rel.type, kinds.get(rel.source) == "segment", prop)
+                    if prop == "share" and isinstance(rel, Pays) and rel.share_of is not None:
+                        label += f" of {rel.share_of}"
+                    out.append(Assumption("relationship", key, rel.source, rel.target, rel.type, prop, r.low,
+                                          r.base, r.high, r.dist, label))
+        seen: dict[str, int] = {}
+        for a in out:
+            seen[a.label] = seen.get(a.label, 0) + 1
+        # two relationships of one type between the same nodes: their key tells them apart
+        return [a if seen[a.label] == 1 or a.owner == "node" else replace(a, label=f"{a.label} ({a.key})") for a in out]
 
 
 _NODE_KEYS_FIRST = ("id", "kind", "name")

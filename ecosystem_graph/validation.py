@@ -17,6 +17,7 @@ from .model import (
     NODE_ADAPTER,
     NODE_CLASSES,
     NODE_KINDS,
+    RANGED_PROPERTIES,
     RELATIONSHIP_ADAPTER,
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
@@ -220,11 +221,18 @@ def _attribute_of(loc: tuple) -> tuple | None:
 
 
 def _strip_tags(loc: tuple) -> tuple:
-    # pydantic puts the discriminator tag into the location: ('nodes', 3, 'segment', 'size').
+    # pydantic puts the discriminator tag into the location: ('nodes', 3, 'segment', 'size'), and a ranged
+    # property's branch after its name: ('nodes', 3, 'segment', 'size', 'range', 'low').
     if len(loc) > 2 and loc[0] in ("nodes", "relationships") and isinstance(loc[1], int):
         if loc[2] in NODE_CLASSES or loc[2] in RELATIONSHIP_CLASSES:
-            return loc[:2] + loc[3:]
+            loc = loc[:2] + loc[3:]
+        if len(loc) > 3 and loc[2] in _RANGED_NAMES and loc[3] in ("number", "range"):
+            loc = loc[:3] + loc[4:]
     return loc
+
+
+_RANGED_NAMES = frozenset(name for names in RANGED_PROPERTIES.values() for name in names)
+_RANGE_KEYS = ("low", "base", "high")
 
 
 def _fields_of(data: Any, loc: tuple) -> list[str]:
@@ -235,6 +243,8 @@ def _fields_of(data: Any, loc: tuple) -> list[str]:
         cls = NODE_CLASSES.get(str(_value_at(data, loc + ("kind",))))
     elif len(loc) == 2 and loc[0] == "relationships":
         cls = RELATIONSHIP_CLASSES.get(str(_value_at(data, loc + ("type",))))
+    elif len(loc) == 3 and loc[0] in ("nodes", "relationships") and loc[2] in _RANGED_NAMES:
+        return ["low", "base", "high", "dist"]  # a range mapping
     else:
         return []
     if cls is None:
@@ -319,6 +329,8 @@ def _translate(err: dict, data: Any) -> Problem | None:
         "bool_parsing": "true or false", "bool_type": "true or false", "list_type": "a list",
         "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
     }.get(kind)
+    if expected_type == "a number" and len(loc) == 3 and loc[2] in _RANGED_NAMES and isinstance(value, (list, tuple)):
+        expected_type = "a number or a range such as {low: 1, base: 2, high: 3}"
     if expected_type:
         return Problem("error", loc, f"{where} must be {expected_type}, not {_show(value)}")
     return Problem("error", loc, f"{where}: {err.get('msg')}")
@@ -326,6 +338,8 @@ def _translate(err: dict, data: Any) -> Problem | None:
 
 def _bound(err: dict, loc: tuple) -> str:
     field = loc[-1] if loc else ""
+    if field in _RANGE_KEYS and len(loc) > 1:  # a range's low/base/high has the bounds of its property
+        field = loc[-2]
     if field in ("share", "strength", "reach", "criticality", "rate"):
         return "must be between 0 and 1"
     ctx = err.get("ctx") or {}
@@ -424,18 +438,29 @@ def check_references(data: dict) -> list[Problem]:
             paid.add(dst)
         elif rtype == "CONVERTS_TO" and src is not None:
             rate = rel.get("rate")
-            if isinstance(rate, (int, float)) and not isinstance(rate, bool) and math.isfinite(rate):
-                rate_sums.setdefault(src, []).append((j, float(rate)))
+            if _finite_number(rate):
+                rate_sums.setdefault(src, []).append((j, float(rate), float(rate)))
+            elif isinstance(rate, dict) and _finite_number(rate.get("base")):
+                high = rate.get("high", rate["base"])
+                if not (_finite_number(high) and 0 <= high <= 1):
+                    high = rate["base"]  # a bad high is reported by the structural check
+                rate_sums.setdefault(src, []).append((j, float(rate["base"]), float(high)))
 
     problems.extend(_check_linked_flows(rels, rel_ids))
 
     for stage, steps in rate_sums.items():
-        total = sum(r for _, r in steps)
+        total = sum(r for _, r, _ in steps)
+        highs = sum(h for _, _, h in steps)
+        refs = ", ".join(f"relationships[{j}]" for j, _, _ in steps)
         if total > 1 + _RATE_SUM_TOLERANCE:
-            refs = ", ".join(f"relationships[{j}]" for j, _ in steps)
             problems.append(Problem("error", ("relationships", steps[-1][0], "rate"),
                                     f"conversion rates leaving '{stage}' sum to {total:g} ({refs}); "
                                     f"they must not exceed 1"))
+        elif highs > 1 + _RATE_SUM_TOLERANCE:
+            # every draw of the sensitivity analysis must keep the stage's total within 1
+            problems.append(Problem("error", ("relationships", steps[-1][0], "rate"),
+                                    f"conversion rates leaving '{stage}' sum to {highs:g} at their highs ({refs}); "
+                                    f"they must not exceed 1 in any draw: lower the highs"))
 
     for nid, i in first_index.items():
         kind = kinds[nid]
@@ -448,6 +473,10 @@ def check_references(data: dict) -> list[Problem]:
         if kind == "core" and nid not in paid:
             problems.append(Problem("warning", ("nodes", i), f"core '{nid}' has no revenue (nothing PAYS it)"))
     return problems
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_linked_flows(rels: list, rel_ids: dict[str, int]) -> list[Problem]:

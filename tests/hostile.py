@@ -139,6 +139,42 @@ def huge_numbers(d: Path) -> list[HostileCase]:
     return out
 
 
+# ------------------------------------------------------------------------------- ranges
+
+
+@hostile
+def hostile_ranges(d: Path) -> list[HostileCase]:
+    base_yaml = _yaml(base_model())
+    base_json = json.dumps(base_model(), indent=1)
+
+    def amount(text: str) -> str:
+        return base_yaml.replace("amount: 5000", f"amount: {text}")
+
+    return [
+        HostileCase("range-nan-low", _write(d / "range-nan.yaml", amount("{low: .nan, base: 5000, high: 6000}"))),
+        HostileCase("range-inf-high", _write(d / "range-inf.yaml", amount("{low: 4000, base: 5000, high: .inf}"))),
+        HostileCase("range-nan-json", _write(d / "range-nan.json", base_json.replace(
+            '"amount": 5000', '"amount": {"low": NaN, "base": 5000}'))),
+        HostileCase("range-huge-high", _write(d / "range-huge.yaml", amount("{low: 1, base: 5000, high: 1.0e+300}")),
+                    note="a high far over the largest amount"),
+        HostileCase("range-size-400-digits", _write(d / "range-size.yaml", base_yaml.replace(
+            "size: 1000", f"size: {{low: 10, base: 1000, high: {BIG_DIGITS}}}")), note="a 400-digit high of a size"),
+        HostileCase("range-low-above-base", _write(d / "range-order.yaml", amount("{low: 6000, base: 5000, high: 7000}"))),
+        HostileCase("range-text-low", _write(d / "range-text.yaml", amount("{low: a lot, base: 5000}"))),
+        HostileCase("range-bool-dist", _write(d / "range-dist.yaml", amount("{base: 5000, dist: true}"))),
+        HostileCase("range-nested", _write(d / "range-nested.yaml", amount("{low: 1, base: {low: 1, base: 2}, high: 3}")),
+                    note="a range inside a range"),
+        HostileCase("range-as-list", _write(d / "range-list.yaml", amount("[4000, 5000, 6000]"))),
+        HostileCase("range-without-base", _write(d / "range-no-base.yaml", amount("{low: 4000, high: 6000}"))),
+        HostileCase("range-share-over-one", _write(d / "range-share.yaml", base_yaml.replace(
+            "share: 1.0", "share: {low: 0.5, base: 1.0, high: 1.5}", 1))),
+        HostileCase("ranges-everywhere", _write(d / "ranges.yaml", amount("{low: 4000, base: 5000, high: 6500}").replace(
+            "size: 1000", "size: {low: 800, base: 1000, high: 1300, dist: uniform}").replace(
+            "rate: 0.1", "rate: {low: 0.05, base: 0.1, high: 0.2, dist: triangular}")), expect="accept",
+                    note="a valid model with ranges, through every command"),
+    ]
+
+
 # ------------------------------------------------------------------------------- structure
 
 

@@ -22,7 +22,22 @@ attributes = st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
                              st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=3)
 
 
-def _node(kind: str, i: int, draw) -> dict:
+def _maybe_range(draw, value, upper, ranges: bool, whole: bool = False):
+    """``value``, or (when ``ranges``, half the time) a range around it within 0..``upper``."""
+    if not ranges or not draw(st.booleans()):
+        return value
+    if whole:
+        low, high = draw(st.integers(0, value)), draw(st.integers(value, upper))
+    else:
+        low = draw(st.floats(0, value, allow_nan=False))
+        high = draw(st.floats(value, upper, allow_nan=False))
+    out = {"low": low, "base": value, "high": high}
+    if draw(st.booleans()):
+        out["dist"] = draw(st.sampled_from(["triangular", "pert", "uniform"]))
+    return out
+
+
+def _node(kind: str, i: int, draw, ranges: bool = False) -> dict:
     node = {"id": f"{kind}-{i}", "kind": kind, "name": draw(names)}
     if draw(st.booleans()):
         node["description"] = draw(names)
@@ -31,7 +46,7 @@ def _node(kind: str, i: int, draw) -> dict:
     if draw(st.booleans()):
         node["attributes"] = draw(attributes)
     if kind == "segment" and draw(st.booleans()):
-        node["size"] = draw(st.integers(0, 10**9))
+        node["size"] = _maybe_range(draw, draw(st.integers(0, 10**9)), 10**10, ranges, whole=True)
     if kind == "channel" and draw(st.booleans()):
         node["device"] = draw(st.booleans())
     if kind == "partner" and draw(st.booleans()):
@@ -39,39 +54,40 @@ def _node(kind: str, i: int, draw) -> dict:
     return node
 
 
-def _properties(rtype: str, draw) -> dict:
+def _properties(rtype: str, draw, ranges: bool = False) -> dict:
     props: dict = {}
     if rtype == "PAYS":
-        if draw(st.booleans()):
-            props["count"] = draw(st.integers(0, 10**6))
-            props["price"] = draw(st.floats(0, 1e4, allow_nan=False))
+        if draw(st.booleans()):  # ranges go on count and price; the amount is their product
+            props["count"] = _maybe_range(draw, draw(st.integers(0, 10**6)), 10**7, ranges, whole=True)
+            props["price"] = _maybe_range(draw, draw(st.floats(0, 1e4, allow_nan=False)), 1e5, ranges)
         else:
-            props["amount"] = draw(money)
+            props["amount"] = _maybe_range(draw, draw(money), 1e13, ranges)
         if draw(st.booleans()):
             props["stream"] = draw(st.sampled_from(PAYMENT_STREAMS))
     elif rtype == "USES":
         if draw(st.booleans()):
-            props["switching_cost"] = draw(fractions)
+            props["switching_cost"] = _maybe_range(draw, draw(fractions), 1, ranges)
         props["mechanisms"] = draw(st.lists(st.sampled_from(LOCKIN_MECHANISMS), unique=True, max_size=3))
         if draw(st.booleans()):
-            props["share"] = draw(fractions)
+            props["share"] = _maybe_range(draw, draw(fractions), 1, ranges)
     elif rtype == "FEEDS" and draw(st.booleans()):
-        props["strength"] = draw(fractions)
+        props["strength"] = _maybe_range(draw, draw(fractions), 1, ranges)
     elif rtype == "REACHES" and draw(st.booleans()):
-        props["reach"] = draw(fractions)
+        props["reach"] = _maybe_range(draw, draw(fractions), 1, ranges)
     elif rtype == "DEPENDS_ON" and draw(st.booleans()):
-        props["criticality"] = draw(fractions)
+        props["criticality"] = _maybe_range(draw, draw(fractions), 1, ranges)
     if draw(st.booleans()):
         props["description"] = draw(names)
     return props
 
 
 @st.composite
-def ecosystem_data(draw, max_nodes: int = 12, max_relationships: int = 25) -> dict:
+def ecosystem_data(draw, max_nodes: int = 12, max_relationships: int = 25, ranges: bool = False) -> dict:
     """Plain data of a valid ecosystem: every kind present, relationships only where allowed,
-    conversion rates leaving a stage summing to at most 1."""
+    conversion rates leaving a stage summing to at most 1 (at their highs). With ``ranges``, about half
+    the numbers are ranges ``{low, base, high[, dist]}``."""
     counts = {k: draw(st.integers(1, max(1, max_nodes // 5))) for k in NODE_KINDS}
-    nodes = [_node(k, i, draw) for k in NODE_KINDS for i in range(counts[k])]
+    nodes = [_node(k, i, draw, ranges) for k in NODE_KINDS for i in range(counts[k])]
     by_kind = {k: [n["id"] for n in nodes if n["kind"] == k] for k in NODE_KINDS}
     rels: list[dict] = []
     rate_left: dict[str, float] = {}
@@ -83,11 +99,12 @@ def ecosystem_data(draw, max_nodes: int = 12, max_relationships: int = 25) -> di
         if not targets:
             continue
         dst = draw(st.sampled_from(targets))
-        rel = {"from": src, "to": dst, "type": rtype, **_properties(rtype, draw)}
+        rel = {"from": src, "to": dst, "type": rtype, **_properties(rtype, draw, ranges)}
         if rtype == "CONVERTS_TO":
             left = rate_left.get(src, 1.0)
-            rel["rate"] = draw(st.floats(0, left, allow_nan=False))
-            rate_left[src] = left - rel["rate"]
+            rate = draw(st.floats(0, left, allow_nan=False))
+            rel["rate"] = _maybe_range(draw, rate, left, ranges)
+            rate_left[src] = left - (rel["rate"]["high"] if isinstance(rel["rate"], dict) else rate)
         rels.append(rel)
     data = {"schema_version": 1, "name": draw(names), "currency": draw(st.sampled_from(["EUR", "USD", "CHF"])),
             "period": draw(st.sampled_from(["2023", "2024-Q1", "FY2025"])), "nodes": nodes,

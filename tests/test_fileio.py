@@ -175,7 +175,7 @@ def test_json_and_yaml_of_the_same_model_are_equal(tmp_path):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=ecosystem_data())
+@given(data=ecosystem_data(ranges=True))
 def test_random_valid_ecosystems_survive_yaml_json_and_networkx(data):
     model, problems = validate_data(data)
     assert model is not None, [p.message for p in problems if p.is_error]

@@ -253,7 +253,7 @@ def test_failed_export_leaves_the_old_file(tmp_path):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(ecosystem_data(max_nodes=10, max_relationships=15))
+@given(ecosystem_data(max_nodes=10, max_relationships=15, ranges=True))
 def test_random_ecosystems_survive_every_export(tmp_path_factory, data):
     model = Ecosystem.model_validate(data)
     want = without_none_attributes(model.to_data())

@@ -112,7 +112,9 @@ def test_json_schema_describes_share_of_and_share():
     pays = json_schema()["$defs"]["Pays"]["properties"]
     assert pays["share_of"]["anyOf"][0] == {"maxLength": 200, "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                                             "type": "string"}
-    assert pays["share"]["anyOf"][0] == {"maximum": 1, "minimum": 0, "type": "number"}
+    # a number 0..1, or a range of such numbers
+    assert pays["share"]["anyOf"][0] == {"oneOf": [{"maximum": 1, "minimum": 0, "type": "number"},
+                                                   {"$ref": "#/$defs/ShareRange"}]}
     out = CliRunner().invoke(cli, ["schema"])
     assert out.exit_code == 0 and '"share_of"' in out.output
 

@@ -41,17 +41,21 @@ def test_batches_cover_every_row_once_each_kind_and_type_with_its_statement():
 def test_statements_take_labels_and_keys_only_from_the_vocabulary():
     assert node_statement("segment") == (
         "UNWIND $rows AS r CREATE (n:EcoNode:Segment {id: r[0], name: r[1], description: r[2], tags: r[3], "
-        "kind: r[4], size: r[5], ecosystem: r[6], ord: r[7], attributes: r[8], version: $version}) "
+        "kind: r[4], size: r[5], size_low: r[6], size_high: r[7], size_dist: r[8], ecosystem: r[9], ord: r[10], "
+        "attributes: r[11], version: $version}) "
         "RETURN collect([r[0], elementId(n)]) AS created")
     assert relationship_statement("USES") == (
         "UNWIND $rows AS r "
         "MATCH (a:EcoNode) WHERE elementId(a) = r[0] AND a.version = $version AND a.id = r[2] "
         "MATCH (b:EcoNode) WHERE elementId(b) = r[1] AND b.version = $version AND b.id = r[3] "
         "CREATE (a)-[x:USES {id: r[4], description: r[5], switching_cost: r[6], mechanisms: r[7], "
-        "cost_types: r[8], share: r[9], ord: r[10], attributes: r[11]}]->(b) "
+        "cost_types: r[8], share: r[9], switching_cost_low: r[10], switching_cost_high: r[11], "
+        "switching_cost_dist: r[12], share_low: r[13], share_high: r[14], share_dist: r[15], ord: r[16], "
+        "attributes: r[17]}]->(b) "
         "RETURN count(x) AS written")
     assert row_columns("USES") == ["from", "to", "id", "description", "switching_cost", "mechanisms", "cost_types",
-                                   "share", "ord", "attributes"]
+                                   "share", "switching_cost_low", "switching_cost_high", "switching_cost_dist",
+                                   "share_low", "share_high", "share_dist", "ord", "attributes"]
 
 
 def test_integers_beyond_64_bits_are_named():

@@ -16,7 +16,7 @@ from .strategies import attributes, ecosystem_data, names
 def store_models(draw) -> Ecosystem:
     """The shared valid-data strategy, plus what it leaves out: relationship ids and attributes, money_unit,
     big and negative integers and extreme floats in attributes."""
-    data = draw(ecosystem_data())
+    data = draw(ecosystem_data(ranges=True))
     for n, rel in enumerate(data["relationships"]):
         if draw(st.booleans()):
             rel["id"] = f"r{n}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import networkx as nx
@@ -401,8 +401,13 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
     multiplies every PAYS amount into and out of the node (``count`` too, so count x price still holds)
     except linked ones; a relationship id multiplies its :data:`SCALED_PROPERTY`. A node id wins over a
     relationship id. Linked amounts are derived again afterwards, so they follow their flows.
+
+    A ranged value scales with its low and high (the graph's ``assumptions``); the assumptions of removed
+    nodes and relationships go with them.
     """
     H = G.copy()
+    if "assumptions" in G.graph:
+        H.graph["assumptions"] = list(G.graph["assumptions"])  # G.copy() shares the list; G stays as it was
     rels = _relationship_index(G)
     done: list[str] = []
     for ident in scale or {}:
@@ -412,6 +417,7 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
             edges += [(u, v, k) for u, v, k, d in H.out_edges(ident, keys=True, data=True) if _own_pays(d)]
             for u, v, k in edges:
                 _scale_edge(H[u][v][k], "amount", factor, ident)
+                _scale_assumptions(H, (u, v, k), ("amount", "count"), factor, ident)
             done.append(f"scaled the {len(edges)} payment(s) of node '{ident}' by {factor:g}")
         elif ident in rels:
             u, v, k = rels[ident]
@@ -425,12 +431,17 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
                 raise UsageError(f"--scale '{ident}': this {data.get('type')} relationship has no "
                                  f"{prop or 'number'} to scale")
             _scale_edge(data, prop, factor, ident)
+            _scale_assumptions(H, (u, v, k), (prop, "count") if prop == "amount" else (prop,), factor, ident)
             if data.get("type") == "CONVERTS_TO":
                 total = sum(d.get("rate") or 0.0 for _, _, d in H.out_edges(u, data=True)
                             if d.get("type") == "CONVERTS_TO")
                 if total > 1 + 1e-9:
                     raise UsageError(f"--scale '{ident}': conversion rates leaving '{u}' would sum to "
                                      f"{total:g}; they must not exceed 1")
+                highs = _rate_highs(H, u)
+                if highs > 1 + 1e-9:
+                    raise UsageError(f"--scale '{ident}': conversion rates leaving '{u}' would sum to "
+                                     f"{highs:g} at their highs; they must not exceed 1")
             done.append(f"scaled {prop} of relationship '{ident}' by {factor:g}")
         else:
             raise _unknown(ident, G, rels, "--scale")
@@ -453,7 +464,32 @@ def apply_changes(G: nx.MultiDiGraph, remove: Iterable[str] = (), scale: dict[st
         else:
             raise _unknown(ident, G, rels, "--remove")
     resolve_linked_amounts(H)
+    if H.graph.get("assumptions"):
+        H.graph["assumptions"] = [a for a in H.graph["assumptions"]
+                                  if (a.key in H if a.owner == "node" else H.has_edge(a.source, a.target, a.key))]
     return H, done
+
+
+def _scale_assumptions(H: nx.MultiDiGraph, edge: tuple, props: tuple[str, ...], factor: float, ident: str) -> None:
+    """Scale low, base and high of the ranged ``props`` of ``edge`` as :func:`_scale_edge` scales its number."""
+    assumptions = H.graph.get("assumptions")
+    if not assumptions:
+        return
+    u, v, k = edge
+    for i, a in enumerate(assumptions):
+        if a.owner == "relationship" and (a.source, a.target, a.key) == (u, v, k) and a.property in props:
+            if a.property not in ("amount", "count", "switching_cost", "price") and a.high * factor > 1:
+                raise UsageError(f"--scale '{ident}': the high of {a.property}, {a.high:g} x {factor:g} = "
+                                 f"{a.high * factor:g}, exceeds 1")
+            assumptions[i] = replace(a, low=a.low * factor, base=a.base * factor, high=a.high * factor)
+
+
+def _rate_highs(H: nx.MultiDiGraph, stage: str) -> float:
+    """Σ of the CONVERTS_TO rates out of ``stage``, each at its high where it has a range."""
+    highs = {(a.source, a.target, a.key): a.high for a in H.graph.get("assumptions") or []
+             if a.owner == "relationship" and a.property == "rate"}
+    return sum(highs.get((stage, t, k), d.get("rate") or 0.0) for _, t, k, d in H.out_edges(stage, keys=True, data=True)
+               if d.get("type") == "CONVERTS_TO")
 
 
 def _own_pays(d: dict) -> bool:

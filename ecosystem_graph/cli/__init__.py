@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from . import analysis, db, interop, model, render, report, timeline
+from . import analysis, db, interop, model, render, report, sensitivity, timeline
 from .options import EcographGroup
 
 __all__ = ["cli", "main"]
@@ -42,7 +42,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 # Every command, registered in this one place (each module only defines its commands).
 for _command in (model.validate, model.schema, model.show, model.init, model.generate,
                  db.db, render.render, interop.import_command, interop.export_command, report.report,
-                 analysis.analyze_cmd, analysis.whatif_cmd, analysis.diff_cmd, timeline.timeline_cmd):
+                 analysis.analyze_cmd, analysis.whatif_cmd, analysis.diff_cmd, sensitivity.sensitivity_cmd,
+                 timeline.timeline_cmd):
     cli.add_command(_command)
 del _command
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import InteropError
 from ..model import NEO4J_LABELS, NODE_KINDS, RELATIONSHIP_TYPES, Ecosystem
+from ..range_columns import flatten_ranges, ranged_properties
 
 __all__ = ["cypher_string", "cypher_literal", "cypher_statements", "cypher_script", "split_script",
            "NODE_LABEL", "BATCH_SIZE"]
@@ -135,6 +136,7 @@ def cypher_statements(model: Ecosystem, *, name: str | None = None, version: str
 
     by_kind: dict[str, list[dict]] = {k: [] for k in NODE_KINDS}
     for n, item in enumerate(data["nodes"]):
+        item = flatten_ranges(item, ranged_properties(item["kind"]))  # amount = base, amount_low, ... (as the store)
         row = {k: v for k, v in item.items() if k != "attributes"}
         row.update(ecosystem=eco, ord=n, version=version)
         if item.get("attributes"):
@@ -148,6 +150,7 @@ def cypher_statements(model: Ecosystem, *, name: str | None = None, version: str
 
     by_type: dict[str, list[dict]] = {t: [] for t in RELATIONSHIP_TYPES}
     for n, (item, rel) in enumerate(zip(data["relationships"], model.relationships)):
+        item = flatten_ranges(item, ranged_properties(item["type"]))
         props = {k: v for k, v in item.items() if k not in ("from", "to", "type", "attributes")}
         if item.get("share_of") is not None:
             props["amount"] = rel.amount  # a linked flow's derived amount, so that Cypher sums real money

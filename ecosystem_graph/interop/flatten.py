@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import NODE_CLASSES, RELATIONSHIP_CLASSES, Ecosystem
+from ..range_columns import RANGE_PARTS, flat_name, flatten_ranges, ranged_properties
 from .tabular import (
     ATTRIBUTE_PREFIX,
     JSON_SUFFIX,
@@ -29,6 +30,16 @@ _NODE_FIELDS = [f for f in dict.fromkeys(f for c in NODE_CLASSES.values() for f 
                 if f not in ("id", "kind", "name", "description", "tags", "attributes")]
 _REL_FIELDS = [f for f in dict.fromkeys(f for c in RELATIONSHIP_CLASSES.values() for f in c.model_fields)
                if f not in ("id", "source", "target", "type", "description", "attributes")]
+
+
+def _with_range_columns(fields: list[str], names) -> list[str]:
+    # A ranged property's low, high and dist columns come right after it (``Amount``, ``Amount low``, ...).
+    ranged = {p for name in names for p in ranged_properties(name)}
+    return [c for f in fields for c in ([f] + ([flat_name(f, part) for part in RANGE_PARTS] if f in ranged else []))]
+
+
+_NODE_FIELDS = _with_range_columns(_NODE_FIELDS, NODE_CLASSES)
+_REL_FIELDS = _with_range_columns(_REL_FIELDS, RELATIONSHIP_CLASSES)
 
 
 @dataclass
@@ -133,11 +144,14 @@ def flatten_model(model: Ecosystem, style: str = "kumu") -> FlatTables:
     ``style="kumu"``: headers ``ID, Label, Type, Description, Tags, Device, ...``, types written
     ``Satellite``/``PAYS``, From/To holding element IDs (Kumu accepts IDs or labels there).
     ``style="csv"``: headers ``id, name, kind, ...`` and ``id, from, to, type, ...``, kinds lower case.
+    A ranged property is its base in its own column, its low, high and (unless pert) distribution in the
+    columns after it (``Amount low``, ``Amount high``, ``Amount dist``; ``amount_low`` ... in CSV).
     Lists are one cell (see :func:`encode_list`); attributes get a column each, holding JSON text
     (header ``attributes.KEY:json``) when plain cells would not read back the same.
     """
     data = model.to_data()
-    nodes, rels = data["nodes"], data["relationships"]
+    nodes = [flatten_ranges(n, ranged_properties(n["kind"])) for n in data["nodes"]]
+    rels = [flatten_ranges(r, ranged_properties(r["type"])) for r in data["relationships"]]
     node_fields = [f for f in _NODE_FIELDS if any(f in n for n in nodes)]
     rel_fields = [f for f in _REL_FIELDS if any(f in r for r in rels)]
 

@@ -16,6 +16,8 @@ Graph formats hold only scalar attributes, so the model is flattened (the encodi
 * edges carry ``ord``, their position in the model file, so that the relationships come back in order;
 * a linked PAYS (``share_of``, ``share``) also carries its derived ``amount`` (so every PAYS edge has its
   money for Gephi); reading drops it and derives it again;
+* a ranged property (``amount: {low, base, high, dist}``) as its base under its own name, and its parts as
+  ``amount_low``, ``amount_high`` and, unless it is pert, ``amount_dist``; reading gathers them again;
 * values that are None are left out.
 """
 
@@ -31,6 +33,7 @@ import networkx as nx
 from ..errors import InteropError
 from ..graph import GRAPH_METADATA_KEYS
 from ..model import Ecosystem
+from ..range_columns import flatten_ranges, nest_ranges, ranged_properties
 from ..validation import validate_data
 
 __all__ = ["FORMAT_VERSION", "to_interchange", "from_interchange", "graphml_text", "gexf_text",
@@ -93,7 +96,7 @@ def to_interchange(model: Ecosystem) -> nx.MultiDiGraph:
     G.graph["ecograph_format"] = FORMAT_VERSION
     node_json = _json_keys(data["nodes"])
     for item in data["nodes"]:
-        attrs = _flat_item(item, ("id",), node_json)
+        attrs = _flat_item(flatten_ranges(item, ranged_properties(item["kind"])), ("id",), node_json)
         attrs["label"] = item["name"]
         G.add_node(item["id"], **attrs)
     ordinals: dict[tuple, int] = {}
@@ -106,7 +109,7 @@ def to_interchange(model: Ecosystem) -> nx.MultiDiGraph:
             k = ordinals.get((u, v, rtype), 0)
             ordinals[(u, v, rtype)] = k + 1
             key = f"{rtype}#{k}"
-        attrs = _flat_item(item, ("id", "from", "to", "type"), rel_json)
+        attrs = _flat_item(flatten_ranges(item, ranged_properties(rtype)), ("id", "from", "to", "type"), rel_json)
         if item.get("share_of") is not None:
             attrs["amount"] = model.relationships[n].amount  # derived: the file of record leaves it out
         attrs["label"] = rtype
@@ -159,7 +162,7 @@ def from_interchange(G: nx.Graph, source: str = "<graph>") -> Ecosystem:
     for n, attrs in G.nodes(data=True):
         item = {"id": str(n)}
         item.update(_unflatten(attrs, {"label", "id"}))
-        nodes.append(item)
+        nodes.append(nest_ranges(item, ranged_properties(str(item.get("kind")))))
     rels = []
     edges = list(G.edges(data=True))
     if all(isinstance(a.get("ord"), int) for _, _, a in edges):
@@ -174,7 +177,7 @@ def from_interchange(G: nx.Graph, source: str = "<graph>") -> Ecosystem:
         item.update(_unflatten(attrs, {"label", "rel_type", "rel_id", "id", "key", "type", "weight", "ord"}))
         if item.get("share_of") is not None:
             item.pop("amount", None)  # a linked flow's amount is derived from its share_of flow
-        rels.append(item)
+        rels.append(nest_ranges(item, ranged_properties(str(item.get("type")))))
     data["nodes"] = nodes
     data["relationships"] = rels
     model, problems = validate_data(data)

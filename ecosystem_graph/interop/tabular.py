@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import InteropError, UsageError
 from ..model import NODE_CLASSES, NODE_KINDS, RELATIONSHIP_CLASSES, RELATIONSHIP_TYPES, Ecosystem
+from ..range_columns import RANGE_PARTS, flat_name, nest_ranges, ranged_properties
 from ..validation import Problem, path_text, suggest, validate_data
 from .slug import SlugAllocator
 
@@ -595,8 +596,31 @@ def _node_data(el: _Element, infer_types: bool, problems: list[Problem]) -> tupl
         node["tags"] = _split_list(rec.values[roles["tags"]], vocab=False)
         headers["tags"] = roles["tags"]
     own = set(NODE_CLASSES[el.kind].model_fields) - {"id", "kind", "name", "description", "tags", "attributes"}
-    headers.update(_extra_columns(rec, roles, own, node, infer_types, problems))
+    headers.update(_extra_columns(rec, roles, own | _range_columns(el.kind), node, infer_types, problems))
+    _gather_ranges(rec, el.kind, node, headers, problems)
     return node, headers
+
+
+def _range_columns(kind_or_type: str) -> set[str]:
+    return {flat_name(p, part) for p in ranged_properties(kind_or_type) for part in RANGE_PARTS}
+
+
+def _gather_ranges(rec: Record, kind_or_type: str, item: dict[str, Any], headers: dict[str, str],
+                   problems: list[Problem]) -> None:
+    """``Amount low``/``Amount high``/``Amount dist`` columns (read as ``amount_low`` ...) and ``Amount`` made one
+    range mapping; a low or high without the base column is an error at that cell."""
+    props = ranged_properties(kind_or_type)
+    nested = nest_ranges(item, props)
+    for prop in props:
+        value = nested.get(prop)
+        if isinstance(value, dict) and "base" not in value:
+            parts = [flat_name(prop, part) for part in RANGE_PARTS if part in value]
+            problems.append(rec.at(headers.get(parts[0])).problem(
+                "error", f"'{headers.get(parts[0])}' is given without a base value; give the base in a column "
+                         f"'{prop.replace('_', ' ').capitalize()}' too"))
+            del nested[prop]
+    item.clear()
+    item.update(nested)
 
 
 def _relationship_data(rec: Record, roles: dict[str, str], rtype: str, src: str, dst: str,
@@ -611,7 +635,8 @@ def _relationship_data(rec: Record, roles: dict[str, str], rtype: str, src: str,
         headers["description"] = roles["description"]
     own = set(RELATIONSHIP_CLASSES[rtype].model_fields) - {
         "id", "source", "target", "type", "description", "attributes"}
-    headers.update(_extra_columns(rec, roles, own, rel, infer_types, problems))
+    headers.update(_extra_columns(rec, roles, own | _range_columns(rtype), rel, infer_types, problems))
+    _gather_ranges(rec, rtype, rel, headers, problems)
     return rel, headers
 
 
@@ -661,14 +686,19 @@ def _relocate(p: Problem, source: str, meta_locs: dict, node_recs: list[Record],
             rec, hmap = recs[path[1]], headers[path[1]]
             rest = path[2:]
             header = None
-            if rest:
+            shown = path[:2] + rest[:2] if rest[:1] == ("attributes",) else path[:3]
+            if len(rest) >= 2 and rest[1] in RANGE_PARTS and hmap.get(flat_name(rest[0], rest[1])):
+                header = hmap[flat_name(rest[0], rest[1])]  # a range's low, high or dist: its own column
+                shown = path[:4]
+            elif len(rest) >= 2 and rest[1] == "base":
+                shown = path[:4]
+            if rest and header is None:
                 key = rest[0] if rest[0] != "attributes" or len(rest) < 2 else f"attributes.{rest[1]}"
                 header = hmap.get(key)
             loc = rec.at(header)
             message = p.message
             if header is not None:
-                message = message.replace(path_text(path[:2] + rest[:2] if rest[:1] == ("attributes",) else path[:3]),
-                                          f"'{header}'")
+                message = message.replace(path_text(shown), f"'{header}'")
             message = message.replace(path_text(path[:2]), "this row")
             return loc.problem(p.severity, message)
     key = path[0] if path else None

@@ -36,6 +36,7 @@ from ..model import (
     Ecosystem,
 )
 from ..gc_pause import gc_paused
+from ..range_columns import RANGE_PARTS, flat_name, nest_ranges, range_cells, ranged_properties
 from .queries import schema_statements
 from .readonly import explain_text, find_write
 
@@ -77,11 +78,17 @@ _META_KEYS = ("schema_version", "currency", "period", "money_unit", "description
 # 30% less CPU than a map row (measured), and the statements name each column's key explicitly (absent
 # values are null, and a null property is not stored, on both servers).
 _NODE_FIELDS = {kind: [k for k in NODE_CLASSES[kind].model_fields if k != "attributes"] for kind in NODE_KINDS}
-_NODE_PROPERTIES = {kind: _NODE_FIELDS[kind] + ["ecosystem", "ord", "attributes"] for kind in NODE_KINDS}
+# A ranged property is stored as its base under its own name plus flat low/high/dist properties (graph
+# properties cannot hold maps), in columns after the fields.
+_RANGED = {name: ranged_properties(name) for name in (*NODE_KINDS, *RELATIONSHIP_TYPES)}
+_RANGE_COLUMNS = {name: [flat_name(p, part) for p in props for part in RANGE_PARTS] for name, props in _RANGED.items()}
+_NODE_PROPERTIES = {kind: _NODE_FIELDS[kind] + _RANGE_COLUMNS[kind] + ["ecosystem", "ord", "attributes"]
+                    for kind in NODE_KINDS}
 _REL_FIELDS = {rtype: [k for k in RELATIONSHIP_CLASSES[rtype].model_fields
                        if k not in ("source", "target", "type", "attributes")]
                for rtype in RELATIONSHIP_TYPES}
-_REL_PROPERTIES = {rtype: _REL_FIELDS[rtype] + ["ord", "attributes"] for rtype in RELATIONSHIP_TYPES}
+_REL_PROPERTIES = {rtype: _REL_FIELDS[rtype] + _RANGE_COLUMNS[rtype] + ["ord", "attributes"]
+                   for rtype in RELATIONSHIP_TYPES}
 _EMPTY_AS_ABSENT = frozenset({"tags", "mechanisms", "cost_types"})  # empty lists are not stored
 
 
@@ -207,9 +214,10 @@ def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict
     """The rows a push writes: node rows grouped by kind, relationship rows grouped by type.
 
     Each row is a list whose columns are :func:`row_columns` of its kind or type: a node's every
-    field, then ``ecosystem``, ``ord`` (position in the file) and ``attributes`` as a JSON string
-    (graph properties cannot hold maps); a relationship's ``from``, ``to``, every field, ``ord`` and
-    ``attributes``. Absent optionals and empty lists are None (not stored), so pulling restores the
+    field (a ranged one as its base), the ``low``, ``high`` and ``dist`` of each property that may hold a
+    range (``size_low``, ...; None without a range, dist None when pert), then ``ecosystem``, ``ord``
+    (position in the file) and ``attributes`` as a JSON string (graph properties cannot hold maps); a
+    relationship's ``from``, ``to``, every field, its range columns, ``ord`` and ``attributes``. Absent optionals and empty lists are None (not stored), so pulling restores the
     file's defaults. StoreError for an integer no graph database stores (:func:`check_integers`).
 
     >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
@@ -250,6 +258,8 @@ def node_rows(model: Ecosystem, name: str) -> dict[str, list[list]]:
         for i in empties:  # empty lists are not stored
             if not row[i]:
                 row[i] = None
+        if _RANGED[node.kind]:
+            row += range_cells(node.ranges, _RANGED[node.kind])
         row += (name, n, _dump_json(node.attributes) if node.attributes else None)
         rows[node.kind].append(row)
     return rows
@@ -271,6 +281,8 @@ def relationship_rows(model: Ecosystem, element_ids: dict[str, str] | None = Non
         for i in empties:
             if not row[lead + i]:
                 row[lead + i] = None
+        if _RANGED[rel.type]:
+            row += range_cells(rel.ranges, _RANGED[rel.type])
         row += (n, _dump_json(rel.attributes) if rel.attributes else None)
         rows[rel.type].append(row)
     return rows
@@ -295,7 +307,7 @@ def _node_item(props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     item = {k: v for k, v in props.items() if k not in _NODE_RESERVED}
     if props.get("attributes"):
         item["attributes"] = json.loads(props["attributes"])
-    return props.get("ord", 0), item
+    return props.get("ord", 0), nest_ranges(item, _RANGED.get(str(item.get("kind")), ()))
 
 
 def _rel_item(source: str, target: str, rtype: str, props: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -305,7 +317,7 @@ def _rel_item(source: str, target: str, rtype: str, props: dict[str, Any]) -> tu
         item.pop("amount", None)  # a linked flow's amount is stored for Cypher sums, derived again here
     if props.get("attributes"):
         item["attributes"] = json.loads(props["attributes"])
-    return props.get("ord", 0), item
+    return props.get("ord", 0), nest_ranges(item, _RANGED.get(rtype, ()))
 
 
 # --------------------------------------------------------------------------------------- connecting
@@ -823,7 +835,7 @@ def relationship_batches(model: Ecosystem, element_ids: dict[str, str],
     ...     {"id": "a", "kind": "segment", "name": "A"}, {"id": "b", "kind": "satellite", "name": "B"}],
     ...     "relationships": [{"from": "a", "to": "b", "type": "USES", "share": 0.5}]})
     >>> [rows for _, rows in relationship_batches(m, {"a": "#1:0", "b": "#2:0"}, 10)]
-    [[['#1:0', '#2:0', 'a', 'b', None, None, None, None, None, 0.5, 0, None]]]
+    [[['#1:0', '#2:0', 'a', 'b', None, None, None, None, None, 0.5, None, None, None, None, None, None, 0, None]]]
     """
     for rtype, rows in relationship_rows(model, element_ids).items():
         cypher = relationship_statement(rtype)
