@@ -60,6 +60,6 @@ def _figures(result):
 
 
 SECTION = register(AnalysisSection(
-    name="centrality", description="where the money ends up: PageRank, betweenness, closeness",
+    name="centrality", description="where the money ends up",
     run=_run, start=_start, to_dict=_to_dict, tables=_tables, figures=_figures,
     order=10, run_order=90, compare_order=50, title="Where the money ends up"))

@@ -98,6 +98,6 @@ def _figures(result):
 
 
 SECTION = register(AnalysisSection(
-    name="funnel", description="each funnel's conversion, bottleneck and biggest levers",
+    name="funnel", description="conversion and levers",
     run=_run, to_dict=_to_dict, tables=_tables, figures=_figures,
     order=50, run_order=40, compare_order=40, title="Funnel"))

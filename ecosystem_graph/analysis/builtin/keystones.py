@@ -45,6 +45,6 @@ def _figures(result):
 
 
 SECTION = register(AnalysisSection(
-    name="keystones", description="what the ecosystem would lose without each actor",
+    name="keystones", description="what the ecosystem loses without each actor",
     run=_run, to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
     order=20, run_order=30, compare_order=20, title="Keystones"))

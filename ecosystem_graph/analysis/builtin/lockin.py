@@ -52,6 +52,6 @@ def _figures(result):
 
 
 SECTION = register(AnalysisSection(
-    name="lockin", description="how strongly each customer segment is bound to a core",
+    name="lockin", description="how bound each segment is to a core",
     run=_run, step="lock-in", to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
     order=40, run_order=20, compare_order=30, title="Lock-in"))

@@ -101,6 +101,6 @@ def _figures(r):
 
 
 SECTION = register(AnalysisSection(
-    name="revenue", description="money flows, ecosystem revenue and its split, dependency, concentration",
+    name="revenue", description="money flows and concentration",
     run=_run, step="revenue flows", to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
     order=30, run_order=10, compare_order=10, title="Revenue"))
