@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -258,7 +257,8 @@ class Comparison:
         kinds = ["text", "text", None, None, None, "percent", "text"]
         out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns,
                      [row[:-1] for row in by_section[section]], kinds=kinds, currency=self.currency,
-                     money_unit=self.money_unit, row_kinds=[figure_kind(row[-1], row[1]) for row in by_section[section]])
+                     money_unit=self.money_unit,
+                     row_kinds=[figure_kind(row[-1], row[1]) for row in by_section[section]])
                for section in section_order() if section in by_section]
         if out:
             out[-1].note = note

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..tables import Table
 
 __all__ = ["TEXT", "MONEY", "PERCENT", "SHARE", "COUNT", "INDEX", "NUMBER", "cut", "more", "join_notes", "shorten",
-           "money_label", "table_for"]
+           "money_label", "table_for", "ranked_to_dict", "row_figures"]
 
 # column kinds (ecosystem_graph.numbers.KINDS)
 TEXT, MONEY, PERCENT, SHARE, COUNT, INDEX, NUMBER = "text", "money", "percent", "share", "count", "index", "number"
@@ -57,3 +57,17 @@ def money_label(model: dict) -> str:
 def table_for(model: dict):
     """``Table`` with the model's currency and money unit filled in."""
     return partial(Table, currency=model.get("currency") or "", money_unit=model.get("money_unit"))
+
+
+def ranked_to_dict(ranked: Callable[[Any], list]) -> Callable[[Any, int | None], dict]:
+    """A section's ``to_dict`` hook: the result's own ``to_dict`` of its rows in ``ranked(result)`` order, cut to
+    ``top``."""
+    return lambda result, top: result.to_dict(cut(ranked(result), top))
+
+
+def row_figures(rows: Iterable, fields: Iterable[str]) -> Iterator[tuple[str, str, float]]:
+    """``(row.id, field, value)`` for every row and field: the what-if figures of a list of per-node rows."""
+    fields = tuple(fields)
+    for row in rows:
+        for f in fields:
+            yield row.id, f, float(getattr(row, f))

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import centrality, funnel, keystones, lockin, revenue  # noqa: F401  (each registers its section)
+from . import centrality, funnel, keystones, lockin, revenue  # each registers its section on import
 
-__all__: list[str] = []
+__all__ = ["centrality", "funnel", "keystones", "lockin", "revenue"]

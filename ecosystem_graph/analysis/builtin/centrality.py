@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import centrality
 from ..binding import collapsed, money_reference
-from ..section_tables import COUNT, NUMBER, TEXT, cut, join_notes, more, table_for
+from ..section_tables import COUNT, NUMBER, TEXT, cut, join_notes, more, ranked_to_dict, row_figures, table_for
 from ..sections import AnalysisSection, SectionContext, register
 
 __all__ = ["SECTION", "CENTRALITY_NOTE", "ranked"]
@@ -39,10 +39,6 @@ def _run(ctx: SectionContext):
                                  betweenness=betweenness)
 
 
-def _to_dict(result, top):
-    return result.to_dict(cut(ranked(result), top))
-
-
 def _tables(result, model, top):
     Table = table_for(model)
     rows = [[n.id, n.name, n.kind, n.in_degree, n.out_degree, n.betweenness, n.closeness, n.pagerank,
@@ -53,13 +49,8 @@ def _tables(result, model, top):
                   kinds=[TEXT, TEXT, TEXT, COUNT, COUNT, NUMBER, NUMBER, NUMBER, NUMBER])]
 
 
-def _figures(result):
-    for n in result.nodes:
-        for f in FIGURES:
-            yield n.id, f, float(getattr(n, f))
-
-
 SECTION = register(AnalysisSection(
     name="centrality", description="where the money ends up",
-    run=_run, start=_start, to_dict=_to_dict, tables=_tables, figures=_figures,
+    run=_run, start=_start, to_dict=ranked_to_dict(ranked), tables=_tables,
+    figures=lambda result: row_figures(result.nodes, FIGURES),
     order=10, run_order=90, compare_order=50, title="Where the money ends up"))

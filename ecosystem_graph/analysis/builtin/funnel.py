@@ -67,7 +67,8 @@ def _tables(result, model, top):
                          ["stage", "name", "size", "expected members", "reaches final", "drop rate",
                           f"revenue per member{money}"],
                          [[s.id, s.name, s.size, s.expected_members, s.reach_final, s.drop_rate,
-                           s.revenue_per_member] for s in f.stages], kinds=[TEXT, TEXT, COUNT, COUNT, SHARE, SHARE, MONEY]))
+                           s.revenue_per_member] for s in f.stages],
+                         kinds=[TEXT, TEXT, COUNT, COUNT, SHARE, SHARE, MONEY]))
         capped = any(x.capped for x in f.levers)
         out.append(Table(f"Levers of the funnel from {f.entry}",
                          ["step", "rate", "elasticity", "extra converted per +1 point",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import keystones
-from ..section_tables import COUNT, MONEY, PERCENT, TEXT, cut, join_notes, money_label, more, table_for
+from ..section_tables import (COUNT, MONEY, PERCENT, TEXT, cut, join_notes, money_label, more, ranked_to_dict,
+                              row_figures, table_for)
 from ..sections import AnalysisSection, SectionContext, register
 
 __all__ = ["SECTION", "KEYSTONE_NOTE"]
@@ -20,10 +21,6 @@ def _run(ctx: SectionContext):
     return keystones.keystones(ctx.G, index=ctx.index, lockin_result=ctx.results.get("lockin"))
 
 
-def _to_dict(result, top):
-    return result.to_dict(cut(result.nodes, top))
-
-
 def _tables(result, model, top):
     Table = table_for(model)
     money = money_label(model)
@@ -38,13 +35,8 @@ def _tables(result, model, top):
                   kinds=[COUNT, TEXT, TEXT, TEXT, PERCENT, MONEY, PERCENT, MONEY, COUNT, PERCENT, COUNT])]
 
 
-def _figures(result):
-    for k in result.nodes:
-        for f in FIGURES:
-            yield k.id, f, float(getattr(k, f))
-
-
 SECTION = register(AnalysisSection(
     name="keystones", description="what the ecosystem loses without each actor",
-    run=_run, to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
+    run=_run, to_dict=ranked_to_dict(lambda result: result.nodes), tables=_tables,
+    figures=lambda result: row_figures(result.nodes, FIGURES), uses_binding_index=True,
     order=20, run_order=30, compare_order=20, title="Keystones"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import lockin
-from ..section_tables import COUNT, INDEX, TEXT, cut, join_notes, more, shorten, table_for
+from ..section_tables import COUNT, INDEX, TEXT, cut, join_notes, more, ranked_to_dict, shorten, table_for
 from ..sections import AnalysisSection, SectionContext, register
 
 __all__ = ["SECTION", "ranked"]
@@ -16,10 +16,6 @@ def ranked(result) -> list:
 
 def _run(ctx: SectionContext):
     return lockin.lockin(ctx.G, index=ctx.index)
-
-
-def _to_dict(result, top):
-    return result.to_dict(cut(ranked(result), top))
 
 
 def _tables(result, model, top):
@@ -53,5 +49,6 @@ def _figures(result):
 
 SECTION = register(AnalysisSection(
     name="lockin", description="how bound each segment is to a core",
-    run=_run, step="lock-in", to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
+    run=_run, step="lock-in", to_dict=ranked_to_dict(ranked), tables=_tables, figures=_figures,
+    uses_binding_index=True,
     order=40, run_order=20, compare_order=30, title="Lock-in"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import revenue
-from ..section_tables import MONEY, NUMBER, PERCENT, SHARE, TEXT, cut, more, money_label, table_for
+from ..section_tables import MONEY, NUMBER, PERCENT, SHARE, TEXT, cut, money_label, more, ranked_to_dict, table_for
 from ..sections import AnalysisSection, SectionContext, register
 
 __all__ = ["SECTION", "ranked"]
@@ -21,10 +21,6 @@ def ranked(result) -> list:
 
 def _run(ctx: SectionContext):
     return revenue.revenue_flows(ctx.G, index=ctx.index)
-
-
-def _to_dict(result, top):
-    return result.to_dict(cut(ranked(result), top))
 
 
 def _tables(r, model, top):
@@ -102,5 +98,6 @@ def _figures(r):
 
 SECTION = register(AnalysisSection(
     name="revenue", description="money flows and concentration",
-    run=_run, step="revenue flows", to_dict=_to_dict, tables=_tables, figures=_figures, uses_binding_index=True,
+    run=_run, step="revenue flows", to_dict=ranked_to_dict(ranked), tables=_tables, figures=_figures,
+    uses_binding_index=True,
     order=30, run_order=10, compare_order=10, title="Revenue"))
