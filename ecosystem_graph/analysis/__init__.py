@@ -25,21 +25,22 @@ from ..gc_pause import gc_paused
 from ..tables import Table
 # Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
 # modules, never functions of the same name.
-from . import centrality, funnel, keystones, lockin, revenue  # noqa: F401  (public submodules)
+from . import centrality, funnel, keystones, lockin, revenue
 from . import sections as registry
 from .binding import edge_list
 from .builtin import centrality as _centrality_section, lockin as _lockin_section, revenue as _revenue_section
 from .builtin.centrality import CENTRALITY_NOTE
 from .builtin.keystones import KEYSTONE_NOTE
-from .centrality import CentralityResult  # noqa: F401  (the result classes, importable from here)
-from .funnel import FunnelResult  # noqa: F401  (the result classes, importable from here)
-from .keystones import KeystoneResult  # noqa: F401  (the result classes, importable from here)
-from .lockin import DEFAULT_MAX_PATHS, LockinResult  # noqa: F401  (the result classes, importable from here)
-from .revenue import RevenueResult  # noqa: F401  (the result classes, importable from here)
+from .centrality import CentralityResult
+from .funnel import FunnelResult
+from .keystones import KeystoneResult
+from .lockin import DEFAULT_MAX_PATHS, LockinResult
+from .revenue import RevenueResult
 from .sections import AnalysisSection, SectionContext, register
 
 __all__ = ["SECTIONS", "FORMAT_VERSION", "Analysis", "analyze", "parse_only", "AnalysisSection", "SectionContext",
-           "register", "KEYSTONE_NOTE", "CENTRALITY_NOTE"]
+           "register", "KEYSTONE_NOTE", "CENTRALITY_NOTE", "CentralityResult", "FunnelResult", "KeystoneResult",
+           "LockinResult", "RevenueResult", "centrality", "funnel", "keystones", "lockin", "revenue"]
 
 FORMAT_VERSION = 2
 
