@@ -57,7 +57,7 @@ def _run(checkout: Path, args: list[str], cwd: Path) -> subprocess.CompletedProc
     return done
 
 
-def variant(source: Path, target: Path, remove_node: str, double_payment: str) -> None:
+def write_variant(source: Path, target: Path, remove_node: str, double_payment: str) -> None:
     """``source`` without the node ``remove_node`` (and its relationships), the payment ``double_payment`` x2."""
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["nodes"] = [n for n in data["nodes"] if n["id"] != remove_node]
@@ -84,7 +84,7 @@ def generate(checkout: Path, out: Path) -> list[Path]:
         model = models / f"{name}.yaml"
         model.write_text((checkout / path).read_text(encoding="utf-8"), encoding="utf-8")
         variant = models / f"{name}-variant.yaml"
-        variant(model, variant, remove_node, payment)
+        write_variant(model, variant, remove_node, payment)
         cases[name] = (model, whatif, variant)
     gen, gen_variant = models / "generated.yaml", models / "generated-variant.yaml"
     _run(checkout, ["generate", "--nodes", str(GENERATED["nodes"]), "--seed", str(GENERATED["seed"]), "-o",

@@ -39,7 +39,7 @@ def test_the_variant_drops_the_node_its_relationships_and_linked_flows(tmp_path)
         {"id": "bc", "from": "b", "to": "c", "type": "PAYS", "share_of": "ab", "share": 0.5},
         {"id": "ca", "from": "c", "to": "a", "type": "PAYS", "amount": 3.0, "count": 3, "price": 1.0}]}))
     target = tmp_path / "v.yaml"
-    compare_outputs.variant(source, target, "b", "ca")
+    compare_outputs.write_variant(source, target, "b", "ca")
     data = yaml.safe_load(target.read_text())
     assert [n["id"] for n in data["nodes"]] == ["a", "c"]
     # ab and bc touch b; ca doubled (3 x 2), its count and price dropped so the amount stands alone
