@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
@@ -12,11 +11,12 @@ import networkx as nx
 from ..errors import UsageError
 from ..graph import linked_to, resolve_linked_amounts
 from ..tables import Table
-from . import FORMAT_VERSION, Analysis, analyze
+from . import FORMAT_VERSION, Analysis, analyze, sections
 
 __all__ = ["FigureChange", "HeadlineFigure", "Comparison", "Scenario", "apply_changes", "parse_scale", "figures",
            "compare", "headline", "touched_nodes", "node_names", "money_note", "pct_change", "whatif", "SCALED_PROPERTY",
-           "MAX_SCALE_FACTOR", "SECTION_ORDER", "HEADLINE_TABLE_NODES"]
+           "MAX_SCALE_FACTOR", "SECTION_ORDER", "HEADLINE_TABLE_NODES", "section_order",
+           "figure_kind"]
 
 SCALED_PROPERTY = {"PAYS": "amount", "USES": "switching_cost", "FEEDS": "strength", "REACHES": "reach",
                    "DEPENDS_ON": "criticality", "CONVERTS_TO": "rate"}
@@ -92,8 +92,29 @@ FIGURE_KINDS = {
 """How each figure of a comparison is shown in the tables; figures not named here by their value."""
 """Touched nodes shown in a headline table at most (a diff of two model versions can touch hundreds)."""
 
-SECTION_ORDER = ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
-"""The order of the sections after the headline: money first, rank-only changes (``rank``) last."""
+def section_order() -> tuple[str, ...]:
+    """The order of the sections after the headline: money first, rank-only changes (``rank``) last.
+
+    >>> section_order()[:6]
+    ('revenue', 'keystones', 'lockin', 'funnel', 'centrality', 'rank')
+    """
+    return sections.comparison_order() + ("rank",)
+
+
+def __getattr__(name: str):
+    # SECTION_ORDER follows the registry: read when asked for
+    if name == "SECTION_ORDER":
+        return section_order()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def figure_kind(section: str, figure: str) -> str | None:
+    """How a figure of a comparison is shown: the section's own ``figure_kinds``, else :data:`FIGURE_KINDS`."""
+    try:
+        own = sections.get(section).figure_kinds
+    except KeyError:
+        own = {}
+    return own.get(figure, FIGURE_KINDS.get(figure))
 
 
 @dataclass
@@ -229,15 +250,16 @@ class Comparison:
         for f in (self.changed() if changed_only else self.figures):
             if (f.section, f.item, f.figure) not in shown:
                 by_section.setdefault(f.group, []).append([f.item, f.figure, f.before, f.after, f.change,
-                                                           f.pct_change, f.status])
+                                                           f.pct_change, f.status, f.section])
         n_changed = len(self.changed())
         note = f"{n_changed:,} of {len(self.figures):,} figures changed (headline figures included)"
         columns = ["item", "figure", "before", "after", "change", "change %", "status"]
         kinds = ["text", "text", None, None, None, "percent", "text"]
-        out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns, by_section[section],
-                     kinds=kinds, currency=self.currency, money_unit=self.money_unit,
-                     row_kinds=[FIGURE_KINDS.get(row[1]) for row in by_section[section]])
-               for section in SECTION_ORDER if section in by_section]
+        out = [Table(f"{title}: {'ranks' if section == 'rank' else section}", columns,
+                     [row[:-1] for row in by_section[section]], kinds=kinds, currency=self.currency,
+                     money_unit=self.money_unit,
+                     row_kinds=[figure_kind(row[-1], row[1]) for row in by_section[section]])
+               for section in section_order() if section in by_section]
         if out:
             out[-1].note = note
         else:
@@ -246,64 +268,13 @@ class Comparison:
 
 
 def figures(a: Analysis) -> dict[tuple, float]:
-    """Every number of an analysis keyed by ``(section, item, figure)``."""
+    """Every number of an analysis keyed by ``(section, item, figure)``: each registered section's
+    ``figures`` hook, in registry order."""
     out: dict[tuple, float] = {}
-    if a.centrality is not None:
-        for n in a.centrality.nodes:
-            for f in ("in_degree", "out_degree", "betweenness", "closeness", "pagerank", "eigenvector"):
-                out[("centrality", n.id, f)] = float(getattr(n, f))
-    if a.keystones is not None:
-        for k in a.keystones.nodes:
-            for f in ("rank", "revenue_at_risk", "core_revenue_at_risk", "revenue_share", "segments_cut_off",
-                      "lockin_change"):
-                out[("keystones", k.id, f)] = float(getattr(k, f))
-    if a.revenue is not None:
-        r = a.revenue
-        for f in ("ecosystem_revenue", "core_revenue", "ecosystem_payouts", "ecosystem_net", "direct_revenue",
-                  "unbound_revenue"):
-            out[("revenue", "(ecosystem)", f)] = float(getattr(r, f))
-        for n, v in r.revenue_by_offering.items():
-            out[("revenue", n, "revenue_by_offering")] = v
-        for n, v in r.pass_through.items():
-            out[("revenue", n, "pass_through")] = v
-        # a relationship without id is keyed TYPE#n between its two nodes: named with them
-        seen = Counter(p["id"] for p in r.payments)
-        for p in r.payments:
-            item = f"payment {p['id']}" if seen[p["id"]] == 1 else f"payment {p['from']} -> {p['to']} {p['id']}"
-            out[("revenue", item, "amount")] = p["amount"]
-        for f in ("payers", "payees"):
-            if r.hhi.get(f) is not None:
-                out[("revenue", "(ecosystem)", f"hhi_{f}")] = float(r.hhi[f])
-        for s, v in r.by_stream.items():
-            out[("revenue", f"stream {s}", "amount")] = v
-        for s, v in r.by_segment.items():
-            out[("revenue", s, "paid")] = v
-        for n in r.nodes:
-            for f in ("inflow", "outflow", "net"):
-                out[("revenue", n.id, f)] = float(getattr(n, f))
-        for n, v in r.dependency.items():
-            out[("revenue", n, "dependency")] = v
-            out[("revenue", n, "dependent_revenue")] = r.dependent_revenue[n]
-    if a.lockin is not None:
-        out[("lockin", "(ecosystem)", "total_index")] = a.lockin.total_index
-        for s in a.lockin.segments:
-            out[("lockin", s.id, "index")] = s.index
-            out[("lockin", s.id, "min_cut")] = s.min_cut
-            out[("lockin", s.id, "disjoint_paths")] = float(s.disjoint_paths)
-            out[("lockin", s.id, "mechanisms")] = float(len(s.mechanisms))
-            out[("lockin", s.id, "paths")] = float(len(s.paths))
-    if a.funnel is not None:
-        for f in a.funnel.funnels:
-            item = f"funnel {f.entry}"
-            out[("funnel", item, "conversion")] = f.conversion
-            out[("funnel", item, "expected_converted")] = f.expected_converted
-            if f.revenue_per_entrant is not None:
-                out[("funnel", item, "revenue_per_entrant")] = f.revenue_per_entrant
-            for s in f.stages:
-                for name in ("expected_members", "reach_final", "drop_rate"):
-                    out[("funnel", s.id, name)] = float(getattr(s, name))
-                if s.revenue_per_member is not None:
-                    out[("funnel", s.id, "revenue_per_member")] = s.revenue_per_member
+    for section, result in a.present():
+        if section.figures is not None:
+            for item, figure, value in section.figures(result):
+                out[(section.name, item, figure)] = value
     return out
 
 
@@ -313,7 +284,7 @@ def compare(before: Analysis, after: Analysis, touched: Iterable[str] = (),
     in :data:`SECTION_ORDER`, and the :func:`headline` of the ``touched`` nodes."""
     fb, fa = figures(before), figures(after)
     keys = list(fb) + [k for k in fa if k not in fb]
-    order = {s: i for i, s in enumerate(SECTION_ORDER)}
+    order = {s: i for i, s in enumerate(section_order())}
     keys.sort(key=lambda k: order["rank" if k[2] == "rank" else k[0]])  # stable: model order within a section
     comparison = Comparison([FigureChange(s, i, f, fb.get((s, i, f)), fa.get((s, i, f))) for s, i, f in keys])
     comparison.headline = headline(comparison, touched, names)

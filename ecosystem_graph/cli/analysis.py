@@ -8,7 +8,8 @@ from typing import Callable, Iterator
 
 import click
 
-from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument
+from .options import (echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, model_file_argument,
+                      only_option)
 
 __all__ = ["analyze_cmd", "whatif_cmd", "diff_cmd", "echo_analysis", "progress_to_stderr", "ANALYSIS_FORMATS",
            "analysis_options", "listing_options"]
@@ -66,9 +67,20 @@ def listing_options(fn):
     fn = click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
                       help="Show the first N rows of each list [default: 20 in table and markdown, all in json and "
                            "csv].")(fn)
-    fn = click.option("--only", metavar="LIST", default=None,
-                      help="Comma-separated analyses: centrality,keystones,revenue,lockin,funnel [default: all].")(fn)
+    fn = only_option(_only_help)(fn)
     return fn
+
+
+def _only_help() -> str:
+    from ..analysis.sections import only_help
+
+    return only_help()
+
+
+def _compare_only_help() -> str:
+    from ..analysis.sections import names
+
+    return f"Compare only these analyses (as in analyze): {', '.join(names())}."
 
 
 @click.command("analyze")
@@ -111,7 +123,7 @@ def analyze_cmd(file: str, only: str | None, top: int | None, fmt: str, depth: i
 @click.option("--scale", "scale", multiple=True, metavar="ID=F",
               help="Multiply a node's own payments (in and out; linked flows follow) or a relationship's "
                    "amount/rate/cost by F; repeatable.")
-@click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
+@only_option(_compare_only_help)
 @click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
 @analysis_options
@@ -158,7 +170,7 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
 @click.command("diff")
 @model_file_argument("a")
 @model_file_argument("b")
-@click.option("--only", metavar="LIST", default=None, help="Compare only these analyses (as in analyze).")
+@only_option(_compare_only_help)
 @click.option("--changed-only", is_flag=True, help="List only the figures that change (the headline is always shown whole).")
 @format_option(*ANALYSIS_FORMATS)
 @analysis_options

@@ -14,6 +14,8 @@ from ..terminal import printable, printable_json
 
 __all__ = [
     "EcographGroup",
+    "LazyHelpOption",
+    "only_option",
     "format_option",
     "model_file_argument",
     "max_bytes_option",
@@ -26,6 +28,36 @@ __all__ = [
     "load_model_for_cli",
     "load_for_cli",
 ]
+
+
+# ------------------------------------------------------------------------------- --only of the analyses
+
+
+class LazyHelpOption(click.Option):
+    """An option whose help is written when the help is shown (``help_text()``), not when the module loads:
+    the analysis sections are listed from their registry, which needs no import until then."""
+
+    def __init__(self, *args: Any, help_text: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_text = help_text
+
+    def get_help_record(self, ctx: click.Context):
+        self.help = self.help_text()
+        return super().get_help_record(ctx)
+
+
+def _complete_sections(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from ..analysis.sections import names
+
+    done, _, last = incomplete.rpartition(",")
+    prefix = done + "," if done else ""
+    return [prefix + name for name in names() if name.startswith(last)]
+
+
+def only_option(help_text: Callable[[], str]):
+    """``--only LIST`` of the analysis sections, with ``help_text()`` as its help (completes section names)."""
+    return click.option("--only", metavar="LIST", default=None, cls=LazyHelpOption, help_text=help_text,
+                        shell_complete=_complete_sections)
 
 
 # ------------------------------------------------------------------------------------ error handling

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import click
 
-from .options import echo_line, load_model_for_cli, max_bytes_option, model_file_argument, output_option
+from .options import (LazyHelpOption, echo_line, load_model_for_cli, max_bytes_option, model_file_argument,
+                      output_option)
 from ..errors import UsageError
 
 __all__ = ["render"]
+
+HIGHLIGHT_HELP = ("lockin:SEGMENT_ID (the segment's binding paths to the core), path:A,B (shortest path through the "
+                  "given nodes), keystones, or levers (each funnel's biggest lever: the step whose rate moves the "
+                  "final conversions most){others}. Repeatable; the first is shown on load.")
+
+
+def _highlight_help() -> str:
+    # the analysis sections highlighted through their own hook (none but the built-ins by default)
+    from ..render.html import section_highlights
+
+    others = "".join(f"; {s.name}[:IDS] ({s.description})" for s in section_highlights())
+    return HIGHLIGHT_HELP.format(others=others)
 
 
 @click.command()
@@ -21,10 +34,8 @@ __all__ = ["render"]
               help="Node size: impact = what the ecosystem would lose without the node (the keystone ranking: "
                    "revenue, segments, lock-in, connections); pagerank = where the money ends up; revenue = money "
                    "through the node; degree = number of relationships.")
-@click.option("--highlight", "highlights", multiple=True, metavar="SPEC",
-              help="lockin:SEGMENT_ID (the segment's binding paths to the core), path:A,B (shortest path "
-                   "through the given nodes), keystones, or levers (each funnel's biggest lever: the step whose "
-                   "rate moves the final conversions most). Repeatable; the first is shown on load.")
+@click.option("--highlight", "highlights", multiple=True, metavar="SPEC", cls=LazyHelpOption,
+              help_text=lambda: _highlight_help())
 @click.option("--layout", type=click.Choice(["ecosystem", "force"]), default="ecosystem", show_default=True,
               help="ecosystem: core in the centre, then rings of satellites, channels/partners, segments. "
                    "force: a force layout run in the browser (small graphs).")

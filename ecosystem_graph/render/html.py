@@ -28,6 +28,9 @@ __all__ = [
     "CURVE_LIMIT",
     "MAX_NODES",
     "KEYSTONE_AUTO_LIMIT",
+    "HIGHLIGHT_RESOLVERS",
+    "HIGHLIGHT_SECTIONS",
+    "section_highlights",
     "Highlight",
     "parse_highlight",
     "graph_data",
@@ -73,7 +76,8 @@ class Highlight:
 
 
 def parse_highlight(spec: str) -> Highlight:
-    """Parse ``lockin:SEGMENT_ID``, ``path:A,B[,C...]``, ``keystones`` or ``levers`` (``lever`` too).
+    """Parse ``lockin:SEGMENT_ID``, ``path:A,B[,C...]``, ``keystones`` or ``levers`` (``lever`` too), or
+    ``NAME[:IDS]`` of a registered analysis section with a ``highlight`` hook.
 
     >>> parse_highlight("path:prime,retail"), parse_highlight("lever")
     (Highlight(kind='path', ids=('prime', 'retail')), Highlight(kind='levers', ids=()))
@@ -89,7 +93,22 @@ def parse_highlight(spec: str) -> Highlight:
         return Highlight("keystones")
     if kind in ("levers", "lever") and not ids:
         return Highlight("levers")
-    raise UsageError(f"--highlight '{spec}' is not one of lockin:SEGMENT_ID, path:A,B, keystones or levers")
+    if kind in (s.name for s in section_highlights()):
+        return Highlight(kind, ids)
+    others = "".join(f", {s.name}" for s in section_highlights())
+    raise UsageError(f"--highlight '{spec}' is not one of lockin:SEGMENT_ID, path:A,B, keystones{others} or levers")
+
+
+HIGHLIGHT_SECTIONS = frozenset({"lockin", "keystones", "funnel", "revenue", "centrality"})
+"""The analysis sections the page shows with its own code (``lockin:``, ``keystones``, ``levers``, the node
+details); any other registered section with a ``highlight`` hook is a highlight of its own name."""
+
+
+def section_highlights() -> list:
+    """The registered analysis sections highlighted through their ``highlight`` hook (the generic fallback)."""
+    from ..analysis.sections import sections
+
+    return [s for s in sections() if s.highlight is not None and s.name not in HIGHLIGHT_SECTIONS]
 
 
 # ------------------------------------------------------------------------------------------ analyses
@@ -121,6 +140,19 @@ class _Analyses:
             result = getattr(mod, func)(self.G, **kwargs)
         self._cache[attr] = result
         return result
+
+    def section(self, name: str):
+        """The result of the registered analysis section ``name``: from the given analysis, else computed
+        (by :func:`~ecosystem_graph.analysis.analyze` with ``only=name``)."""
+        key = f"section:{name}"
+        if key not in self._cache:
+            result = (getattr(self.given, "results", None) or {}).get(name) if self.given is not None else None
+            if result is None:
+                from ..analysis import analyze
+
+                result = analyze(self.G, only=[name], parallel=False).results.get(name)
+            self._cache[key] = result
+        return self._cache[key]
 
     def pagerank(self) -> dict[str, float]:
         """Money-weighted PageRank by id: from the given centrality, else the cheap
@@ -360,56 +392,93 @@ def _check_ids(G: nx.MultiDiGraph, ids: Iterable[str], what: str) -> None:
             raise UsageError(f"{what}: no node '{node}'" + (f" (did you mean '{hint}'?)" if hint else ""))
 
 
-def _resolve_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
-    """Nodes and edge keys (u, v, key) of one highlight, with a label saying what they are."""
-    if h.kind == "lockin":
-        seg = h.ids[0]
-        _check_ids(G, [seg], "--highlight lockin")
-        if G.nodes[seg].get("kind") != "segment":
-            raise UsageError(f"--highlight lockin: '{seg}' is a {G.nodes[seg].get('kind')}, not a segment")
-        result = an.lockin()
-        entry = result.by_id().get(seg)
-        nodes: dict[str, None] = {seg: None}
-        edges: dict[tuple, None] = {}
-        for path in (entry.paths if entry is not None else []):
-            nodes.update(dict.fromkeys(path.nodes))
-            edges.update(dict.fromkeys(tuple(e) for e in path.edges))
-        name = G.nodes[seg].get("name", seg)
-        n_paths = len(entry.paths) if entry is not None else 0
-        label = f"Lock-in of {name}: {n_paths} binding path{'s' if n_paths != 1 else ''}"
-        if entry is not None and getattr(entry, "mechanisms", None):
-            label += " (" + ", ".join(m.replace("_", " ") for m in entry.mechanisms) + ")"
-        return {"label": label, "kind": "lockin", "nodes": list(nodes), "edges": list(edges)}
-    if h.kind == "path":
-        _check_ids(G, h.ids, "--highlight path")
-        undirected = None
-        nodes = {h.ids[0]: None}
-        edges = {}
-        for a, b in zip(h.ids, h.ids[1:]):
+def _lockin_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """The binding paths of one segment to the core."""
+    seg = h.ids[0]
+    _check_ids(G, [seg], "--highlight lockin")
+    if G.nodes[seg].get("kind") != "segment":
+        raise UsageError(f"--highlight lockin: '{seg}' is a {G.nodes[seg].get('kind')}, not a segment")
+    result = an.lockin()
+    entry = result.by_id().get(seg)
+    nodes: dict[str, None] = {seg: None}
+    edges: dict[tuple, None] = {}
+    for path in (entry.paths if entry is not None else []):
+        nodes.update(dict.fromkeys(path.nodes))
+        edges.update(dict.fromkeys(tuple(e) for e in path.edges))
+    name = G.nodes[seg].get("name", seg)
+    n_paths = len(entry.paths) if entry is not None else 0
+    label = f"Lock-in of {name}: {n_paths} binding path{'s' if n_paths != 1 else ''}"
+    if entry is not None and getattr(entry, "mechanisms", None):
+        label += " (" + ", ".join(m.replace("_", " ") for m in entry.mechanisms) + ")"
+    return {"label": label, "kind": "lockin", "nodes": list(nodes), "edges": list(edges)}
+
+
+def _path_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """The shortest path through the given nodes (following the directions where it can)."""
+    _check_ids(G, h.ids, "--highlight path")
+    undirected = None
+    nodes = {h.ids[0]: None}
+    edges = {}
+    for a, b in zip(h.ids, h.ids[1:]):
+        try:
+            hop = nx.shortest_path(G, a, b)
+        except nx.NetworkXNoPath:
+            undirected = undirected if undirected is not None else G.to_undirected(as_view=True)
             try:
-                hop = nx.shortest_path(G, a, b)
+                hop = nx.shortest_path(undirected, a, b)
             except nx.NetworkXNoPath:
-                undirected = undirected if undirected is not None else G.to_undirected(as_view=True)
-                try:
-                    hop = nx.shortest_path(undirected, a, b)
-                except nx.NetworkXNoPath:
-                    raise UsageError(f"--highlight path: no path between '{a}' and '{b}'") from None
-            nodes.update(dict.fromkeys(hop))
-            for x, y in zip(hop, hop[1:]):
-                for p, q in ((x, y), (y, x)):
-                    for key in (G.get_edge_data(p, q) or {}):
-                        edges[(p, q, key)] = None
-        names = " \u2192 ".join(G.nodes[i].get("name", i) for i in h.ids)
-        return {"label": f"Path {names} ({len(nodes)} nodes)", "kind": "path", "nodes": list(nodes),
-                "edges": list(edges)}
-    if h.kind == "levers":
-        result = an.funnel()
-        if result is None or not result.funnels:
-            raise UsageError("--highlight levers: the model has no funnel (no CONVERTS_TO relationship)")
-        return _lever_highlight(result, G)
+                raise UsageError(f"--highlight path: no path between '{a}' and '{b}'") from None
+        nodes.update(dict.fromkeys(hop))
+        for x, y in zip(hop, hop[1:]):
+            for p, q in ((x, y), (y, x)):
+                for key in (G.get_edge_data(p, q) or {}):
+                    edges[(p, q, key)] = None
+    names = " \u2192 ".join(G.nodes[i].get("name", i) for i in h.ids)
+    return {"label": f"Path {names} ({len(nodes)} nodes)", "kind": "path", "nodes": list(nodes),
+            "edges": list(edges)}
+
+
+def _levers_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """Each funnel's biggest lever."""
+    result = an.funnel()
+    if result is None or not result.funnels:
+        raise UsageError("--highlight levers: the model has no funnel (no CONVERTS_TO relationship)")
+    return _lever_highlight(result, G)
+
+
+def _keystones_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """The first keystones by removal impact."""
     result = an.keystones()
     top = [k.id for k in result.nodes[:KEYSTONES_SHOWN]]
     return {"label": f"Top {len(top)} keystones", "kind": "keystones", "nodes": top, "edges": []}
+
+
+HIGHLIGHT_RESOLVERS = {"lockin": _lockin_highlight, "path": _path_highlight, "levers": _levers_highlight,
+                       "keystones": _keystones_highlight}
+"""The page's own resolver of each highlight kind; any other kind is a registered section's (generic)."""
+
+
+def _section_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses, offered: bool = False) -> dict | None:
+    """The highlight of a registered analysis section through its ``highlight`` hook (None: nothing to mark)."""
+    from ..analysis.sections import get
+
+    section = get(h.kind)
+    result = an.section(h.kind)
+    marked = section.highlight(result, G, h.ids) if result is not None else None
+    if not marked:
+        if offered:
+            return None
+        raise UsageError(f"--highlight {h.spec()}: the {h.kind} analysis has nothing to highlight in this model")
+    nodes = [n for n in marked.get("nodes", ()) if n in G]
+    edges = [tuple(e) for e in marked.get("edges", ()) if G.has_edge(*e)]
+    return {"label": str(marked.get("label") or section.report_title), "kind": h.kind, "nodes": nodes,
+            "edges": edges}
+
+
+def _resolve_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
+    """Nodes and edge keys (u, v, key) of one highlight, with a label saying what they are."""
+    resolver = HIGHLIGHT_RESOLVERS.get(h.kind)
+    return resolver(h, G, an) if resolver is not None else _section_highlight(h, G, an)
 
 
 def graph_data(
@@ -458,6 +527,12 @@ def graph_data(
     lever_lines = _lever_lines(fun)
     if small and fun is not None and fun.funnels and not any(h.kind == "levers" for h in hls):
         resolved.append(dict(_lever_highlight(fun, G), offered=True))
+    if small:  # every other section's highlight, offered as the keystones are
+        for section in section_highlights():
+            if not any(h.kind == section.name for h in hls):
+                marked = _section_highlight(Highlight(section.name), G, an, offered=True)
+                if marked is not None:
+                    resolved.append(dict(marked, offered=True))
     ks_by = {k.id: k for k in ks.nodes} if ks is not None else {}
 
     agg: Aggregation | None = aggregate(G, max_nodes)

@@ -18,7 +18,8 @@ from .methods import Provenance, file_sha256, load_metric_definitions, model_ass
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
 
-__all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES"]
+__all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES", "SECTION_BUILDERS", "generic_section",
+           "analysis_sections", "report_sections", "report_table"]
 
 DEFAULT_TOP = 15
 """Rows per ranking table (the full results are in ``ecograph analyze``)."""
@@ -138,7 +139,7 @@ def build_report(
 
         changed = apply_changes(G, scenario.remove, scenario.scale)  # unknown ids fail here, before any work
     step("analysing")
-    analysis = analyze(G, seed=seed, progress=lambda name: step(f"analysing ({name})"))
+    analysis = analyze(G, only=report_sections(), seed=seed, progress=lambda name: step(f"analysing ({name})"))
     sections: list[Section] = []
     comparison = None
     if changed is not None:
@@ -149,16 +150,7 @@ def build_report(
                         else _static_map_section(model, analysis, ctx, step))
     if comparison is not None:
         sections.append(_scenario_section(comparison, scenario, ctx))
-    if getattr(analysis, "revenue", None) is not None:
-        sections.append(_revenue_section(analysis.revenue, ctx))
-    if getattr(analysis, "keystones", None) is not None:
-        sections.append(_keystone_section(analysis.keystones, ctx))
-    if getattr(analysis, "lockin", None) is not None:
-        sections.append(_lockin_section(analysis.lockin, ctx))
-    if getattr(analysis, "funnel", None) is not None:
-        sections.append(_funnel_section(analysis.funnel, ctx))
-    if getattr(analysis, "centrality", None) is not None:
-        sections.append(_centrality_section(analysis.centrality, ctx))
+    sections += analysis_sections(analysis, ctx)
     # each money column in one unit, chosen from its largest amount (EUR 0.720 million beside EUR 2.40 million)
     fmt.rescale_money_columns([t for sec in sections for t in sec.tables + [x for c in sec.charts for x in c.tables]],
                               ctx.currency, ctx.unit)
@@ -710,6 +702,72 @@ def _join_names(names: list[str]) -> str:
     return ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
 
 
+# ------------------------------------------------------------------------------- sections by name
+
+
+SECTION_BUILDERS: dict[str, Callable] = {
+    "revenue": _revenue_section,
+    "keystones": _keystone_section,
+    "lockin": _lockin_section,
+    "funnel": _funnel_section,
+    "centrality": _centrality_section,
+}
+"""The report's own section builder of each analysis section, ``builder(result, ctx) -> Section``; any other
+registered section is laid out by :func:`generic_section`."""
+
+
+def report_sections() -> tuple[str, ...]:
+    """The analysis sections the report runs (those declared ``in_report``), in registry order."""
+    from ..analysis.sections import sections
+
+    return tuple(s.name for s in sections() if s.in_report)
+
+
+def analysis_sections(analysis, ctx: _Ctx) -> list[Section]:
+    """A report section for every analysis section with a result, in the what-if order (money first)."""
+    from ..analysis.sections import comparison_order, get
+
+    out = []
+    for name in comparison_order():
+        result = analysis.results.get(name)
+        if result is None:
+            continue
+        builder = SECTION_BUILDERS.get(name)
+        out.append(builder(result, ctx) if builder is not None else generic_section(get(name), result, analysis.model,
+                                                                                    ctx))
+    return out
+
+
+def _column_key(header: str, seen: dict[str, int]) -> str:
+    key = "".join(c if c.isalnum() else "_" for c in str(header).lower()).strip("_") or "column"
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key}_{seen[key]}"
+
+
+def report_table(table, table_id: str) -> ReportTable:
+    """A :class:`~ecosystem_graph.tables.Table` of an analysis section as a report table: every cell's text as
+    the terminal writes it (each column by its kind), its raw value kept."""
+    seen: dict[str, int] = {}
+    out = ReportTable(table_id, table.title, [str(c) for c in table.columns],
+                      [_column_key(c, seen) for c in table.columns], note=table.note, total=len(table.rows))
+    for raw, text in zip(table.rows, table.formatted_rows()):
+        out.rows.append([cell(value, shown) for value, shown in zip(raw, text)])
+        out.row_ids.append(str(raw[0]) if raw else "")
+    return out
+
+
+def generic_section(section, result, model: dict, ctx: _Ctx) -> Section:
+    """The report section of an analysis section the report has no builder for: its description as the lead,
+    its headline sentences, and its tables (``ctx.top`` rows each)."""
+    s = Section(id=section.name, title=section.report_title,
+                lead=section.description[:1].upper() + section.description[1:] + ".")
+    if section.headline is not None:
+        s.paragraphs = [sentence for sentence, _, _ in section.headline(result, model)]
+    tables = section.tables(result, model, ctx.top) if section.tables is not None else []
+    s.tables = [report_table(t, f"{section.name}-{i + 1}") for i, t in enumerate(tables)]
+    return s
+
+
 # ------------------------------------------------------------------------------------------ what-if
 
 
@@ -728,7 +786,7 @@ def _run_scenario(changed, analysis, seed: int, step, G, spec: ScenarioSpec) -> 
     from ..analysis.scenario import compare, node_names, touched_nodes
 
     H, changes = changed
-    after = analyze(H, seed=seed, progress=lambda name: step(f"what-if ({name})"))
+    after = analyze(H, only=report_sections(), seed=seed, progress=lambda name: step(f"what-if ({name})"))
     touched = touched_nodes(G, spec.remove, spec.scale or {})
     return _Comparison(changes, after, compare(analysis, after, touched, node_names(G)))
 

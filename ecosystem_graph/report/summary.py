@@ -6,7 +6,7 @@ from . import fmt
 from .document import Kpi, SummaryItem
 
 __all__ = ["keystone_loss_text", "headline_figures", "executive_summary", "lever_clause", "lever_rate",
-           "lever_raised_rate", "lever_count", "HHI_HIGH", "HHI_MODERATE"]
+           "lever_raised_rate", "lever_count", "HHI_HIGH", "HHI_MODERATE", "SUMMARIZED", "section_headlines"]
 
 HHI_MODERATE = 1500.0
 HHI_HIGH = 2500.0
@@ -65,6 +65,27 @@ def executive_summary(analysis, ctx) -> list[SummaryItem]:
             f"spends {fmt.share(best.pagerank, 0)} of its time there (money-weighted PageRank); this is where "
             f"money lands, not who holds the ecosystem together.",
             fmt.share(best.pagerank, 0), best.pagerank))
+    items += section_headlines(analysis)
+    return items
+
+
+SUMMARIZED = frozenset({"revenue", "keystones", "lockin", "funnel", "centrality"})
+"""The analysis sections the executive summary writes its own sentences for."""
+
+
+def section_headlines(analysis) -> list[SummaryItem]:
+    """The headline sentences of every other analysis section with a result (its ``headline`` hook), in the
+    report's order."""
+    from ..analysis.sections import comparison_order, get
+
+    results = getattr(analysis, "results", None) or {}
+    items: list[SummaryItem] = []
+    for name in comparison_order():
+        section, result = get(name), results.get(name)
+        if name in SUMMARIZED or result is None or section.headline is None:
+            continue
+        for i, (sentence, figure, value) in enumerate(section.headline(result, analysis.model)):
+            items.append(SummaryItem(name if i == 0 else f"{name}-{i + 1}", sentence, figure, value))
     return items
 
 
