@@ -10,7 +10,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("load", "save", "analyze", "whatif", "diff", "render", "report", "import_source", "export", "push", "pull",
+_API = ("load", "save", "analyze", "whatif", "diff", "sensitivity", "timeline", "render", "report", "import_source", "export", "push", "pull",
         "to_pyvis")
 _ERRORS = ("EcographError", "UsageError", "InputError", "OutputError", "ModelValidationError", "AnalysisError",
            "RenderError", "InteropError", "StoreError", "StoreConnectionError", "StoreAuthError",

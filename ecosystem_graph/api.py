@@ -20,7 +20,7 @@ def _notebook_html(model) -> str:
 # gives it its notebook display.
 Ecosystem._repr_html_ = _notebook_html
 
-__all__ = ["Ecosystem", "load", "save", "analyze", "whatif", "diff", "render", "report", "import_source", "export", "push",
+__all__ = ["Ecosystem", "load", "save", "analyze", "whatif", "diff", "sensitivity", "timeline", "render", "report", "import_source", "export", "push",
            "pull", "to_pyvis"]
 
 
@@ -108,6 +108,32 @@ def diff(a, b, only: str | Iterable[str] | None = None, **options: Any):
     labels = {"label_a": str(a) if isinstance(a, (str, os.PathLike)) else "A",
               "label_b": str(b) if isinstance(b, (str, os.PathLike)) else "B"}
     return diff_models(_model(a), _model(b), **labels, only=parse_only(only), **options)
+
+
+def sensitivity(model_or_graph, draws: int = 2000, seed: int = 0, only: str | Iterable[str] | None = None,
+                sobol: bool = False):
+    """How sure the headline figures are: every ranged value of the model drawn at once (``ecograph sensitivity``).
+
+    Returns a ``SensitivityResult``: per headline figure its base (what :func:`analyze` gives), mean and
+    P10/P50/P90 (``by_name()``), a tornado per figure (``tornado``) and, with ``sobol``, Sobol indices.
+    Raises UsageError when the model has no ranges.
+    """
+    from .analysis.sensitivity import sensitivity as run
+
+    return run(model_or_graph, draws=draws, seed=seed, only=only, sobol=sobol)
+
+
+def timeline(models: Iterable[Any], *, as_given: bool = False, shift: float = 0.25, **options: Any):
+    """Snapshots of one ecosystem (models or paths) analysed per period, with the role shifts (``ecograph timeline``).
+
+    Sorted by ``period`` unless ``as_given``; ``shift`` is the share of ecosystem revenue whose crossing is
+    reported; ``options`` are those of :func:`ecosystem_graph.analysis.timeline.timeline` (``top``, ``depth``...).
+    Returns a ``TimelineResult`` (``periods``, ``changes``, ``shifts``, ``suggestions``, ``cagr``).
+    """
+    from .analysis.timeline import timeline as run
+
+    snapshots = [(str(m), load(m)) if isinstance(m, (str, os.PathLike)) else m for m in models]
+    return run(snapshots, as_given=as_given, shift=shift, **options)
 
 
 def render(model, path: str | os.PathLike | None = None, **options: Any):
