@@ -10,10 +10,10 @@ from typing import Any
 
 import networkx as nx
 
+from ..model import CORE, EXTERNAL_KINDS, OUTER_OFFERING_KINDS
+
 __all__ = [
     "FRACTION_PROPERTY",
-    "ECOSYSTEM_KINDS",
-    "EXTERNAL_KINDS",
     "BINDING_TYPES",
     "SINK",
     "money_reference",
@@ -34,12 +34,6 @@ FRACTION_PROPERTY = {
     "CONVERTS_TO": "rate",
 }
 """The 0..1 property that weighs a non-money relationship in PageRank and eigenvector centrality."""
-
-ECOSYSTEM_KINDS = frozenset({"core", "satellite", "channel"})
-"""The orchestrator's own offerings: money paid into them is ecosystem revenue."""
-
-EXTERNAL_KINDS = frozenset({"segment", "partner"})
-"""Actors outside the orchestrator: customers and third parties."""
 
 BINDING_TYPES = frozenset({"USES", "FEEDS"})
 """Relationship types that make up binding paths (segment USES x, x FEEDS ... the core)."""
@@ -206,7 +200,7 @@ class BindingIndex:
         if self.edges is None:
             self.edges = edge_list(G)
         self.kind = kind = {n: a.get("kind") for n, a in G.nodes(data=True)}
-        self.cores = [n for n, k in kind.items() if k == "core"]
+        self.cores = [n for n, k in kind.items() if k == CORE]
         # One pass over the relationships for the groups by type and the binding network: at this
         # size the cost is reaching each relationship's data in memory, once rather than per task.
         by_type: dict[str, list] = {}
@@ -439,7 +433,7 @@ class BindingIndex:
         stack, seen = [y], {y}
         while stack:
             u = stack.pop()
-            if self.kind.get(u) == "core":
+            if self.kind.get(u) == CORE:
                 H.add_edge(u, SINK)
             for v, _, _ in self.succ.get(u, ()):
                 if v in self.reaches_core:
@@ -516,7 +510,7 @@ class BindingIndex:
         cached = self._records.get(source)
         if cached is not None:
             return cached
-        if source not in self.reaches_core or self.kind.get(source) == "core":
+        if source not in self.reaches_core or self.kind.get(source) == CORE:
             result: tuple = ([], False)
         elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:
             cap = self.max_paths
@@ -557,7 +551,7 @@ class BindingIndex:
             costs.append(d.get("switching_cost") if t == "USES" else None)
             value = d.get("share" if t == "USES" else "strength")
             weights.append(1.0 if value is None else float(value))
-        between = [st[1] for st in rest[:-1] if kind.get(st[1]) in ("satellite", "channel")]
+        between = [st[1] for st in rest[:-1] if kind.get(st[1]) in OUTER_OFFERING_KINDS]
         info = (nodes, edges, types, costs, weights, rest[-1][1] if rest else None, between)
         self._suffix_info[key] = (rest, info)  # holds rest: its id stays its own
         return info
@@ -607,7 +601,7 @@ class BindingIndex:
         """
         if payer == payee:
             return None
-        if self.kind.get(payee) == "core":
+        if self.kind.get(payee) == CORE:
             return self.dominators_but_self(payer).get(payee)
         reach = self._reaching.get(payee) or self.reaching(payee)
         if payer not in reach:

@@ -9,7 +9,8 @@ import networkx as nx
 import numpy as np
 
 from ..gc_pause import gc_paused
-from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, SINK, BindingIndex
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, SEGMENT
+from .binding import SINK, BindingIndex
 from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
                      _index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
@@ -369,7 +370,7 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     share = (np.array(risk, dtype=float) / revenue).tolist() if revenue > 0 else [0.0] * len(ids)
     pairs, connected = pairs_cut_off(G)
     pairs = [pairs[v] for v in ids]
-    bound = sum(1 for v, k in kind.items() if k == "segment" and v in index.reaches_core)
+    bound = sum(1 for v, k in kind.items() if k == SEGMENT and v in index.reaches_core)
     seg_share = [c / bound if bound else 0.0 for c in cut_off]
     lock_share = [max(0.0, -c) / total if total > 0 else 0.0 for c in change]
     pair_share = [p / connected if connected else 0.0 for p in pairs]
@@ -486,7 +487,7 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
     kind = index.kind
     pays = index.by_type.get("PAYS", [])
     external = {n for n, k in kind.items() if k in EXTERNAL_KINDS}
-    offerings = {n for n, k in kind.items() if k in ECOSYSTEM_KINDS}
+    offerings = {n for n, k in kind.items() if k in OFFERING_KINDS}
     cores = index.cores_set
     revenue = core_revenue = 0.0
     pair_pay: dict[tuple, float] = {}  # unlinked revenue payments per (payer, payee), model order
@@ -547,7 +548,7 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
             return hit
 
         for e, amount in linked_pay:
-            core = kind.get(e[1]) == "core"
+            core = kind.get(e[1]) == CORE
             for x in lost(e):
                 at_risk[x] += amount
                 if core:
@@ -562,7 +563,7 @@ def _open_changes(G: nx.MultiDiGraph, index: BindingIndex, reference: float, loc
     kind = index.kind
     cut_off = dict.fromkeys(G, 0)
     change = dict.fromkeys(G, 0.0)
-    segments = [n for n, k in kind.items() if k == "segment"]
+    segments = [n for n, k in kind.items() if k == SEGMENT]
     if lockin_result is not None:
         before = {s.id: s.index for s in lockin_result.segments}
     else:

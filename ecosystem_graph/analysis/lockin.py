@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 
 from ..gc_pause import gc_paused
-from ..model import LOCKIN_MECHANISMS
+from ..model import CHANNEL, LOCKIN_MECHANISMS, SEGMENT
 from .binding import SINK, BindingIndex
 
 __all__ = [
@@ -291,7 +291,7 @@ def _mechanisms(index: BindingIndex, steps) -> list[str]:
     found = set()
     for v, _, d in steps:
         found.update(d.get("mechanisms") or ())
-        if index.kind.get(v) == "channel" and index.G.nodes[v].get("device"):
+        if index.kind.get(v) == CHANNEL and index.G.nodes[v].get("device"):
             found.add("durable_purchase")
     return [m for m in LOCKIN_MECHANISMS if m in found]
 
@@ -449,7 +449,7 @@ def _schema_holds(index: BindingIndex) -> bool:
     from_uses = set(map(kind, map(itemgetter(0), uses)))
     from_feeds = set(map(kind, map(itemgetter(0), feeds)))
     into = set(map(kind, map(itemgetter(1), uses))) | set(map(kind, map(itemgetter(1), feeds)))
-    return from_uses <= {"segment"} and "segment" not in from_feeds and "segment" not in into
+    return from_uses <= {SEGMENT} and SEGMENT not in from_feeds and SEGMENT not in into
 
 
 def _flow_network(index: BindingIndex, sources) -> nx.DiGraph:
@@ -542,7 +542,7 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
     if cached is not None:
         return cached
     kind, reach = index.kind, index.reaches_core
-    segments = list(compress(kind, map(eq, kind.values(), repeat("segment"))))
+    segments = list(compress(kind, map(eq, kind.values(), repeat(SEGMENT))))
     schema = _schema_holds(index)
     if schema:
         # USES leaves segments only and is all that leaves them: the USES relationships into nodes
@@ -585,7 +585,7 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         masks[key] = sum(bits.get(m, 0) for m in set(key))
     mask = np.fromiter(map(masks.__getitem__, keys), dtype=np.int64, count=len(rows))
     nodes, durable = index.G.nodes, bits["durable_purchase"]
-    device = np.array([durable if kind.get(v) == "channel" and nodes[v].get("device") else 0 for v in targets],
+    device = np.array([durable if kind.get(v) == CHANNEL and nodes[v].get("device") else 0 for v in targets],
                       dtype=np.int64)
     if len(rows):
         mask |= device[target]

@@ -9,7 +9,8 @@ from operator import itemgetter
 import networkx as nx
 import numpy as np
 
-from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, SEGMENT
+from .binding import BindingIndex
 
 __all__ = ["NodeFlow", "NodeFlows", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
 
@@ -225,8 +226,8 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     def flags(test) -> np.ndarray:
         return np.array([bool(test(k)) for k in codes], dtype=bool)[kcode]
 
-    is_ext, is_eco = flags(EXTERNAL_KINDS.__contains__), flags(ECOSYSTEM_KINDS.__contains__)
-    is_seg, is_core = flags(lambda k: k == "segment"), flags(lambda k: k == "core")
+    is_ext, is_eco = flags(EXTERNAL_KINDS.__contains__), flags(OFFERING_KINDS.__contains__)
+    is_seg, is_core = flags(lambda k: k == SEGMENT), flags(lambda k: k == CORE)
     sel = np.flatnonzero(is_ext[src] & is_eco[dst])  # the revenue payments, model order
     r_src, r_dst, r_amount = src[sel], dst[sel], amounts[sel]
     revenue = _running_sum(r_amount)
@@ -261,13 +262,12 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     for u, v, a in zip(r_src.tolist(), r_dst.tolist(), r_amount.tolist()):
         key = (ids[u], ids[v])
         pair_pay[key] = pair_pay.get(key, 0.0) + a
-    sat_chan = ("satellite", "channel")
-    dependent = {n: by_offering[n] for n, k in kind.items() if k in sat_chan}
+    dependent = {n: by_offering[n] for n, k in kind.items() if k in OUTER_OFFERING_KINDS}
     direct = unbound = 0.0
     truncated_payers = set()
     reaching = index.reaching
     for (payer, payee), amount in pair_pay.items():
-        if kind.get(payee) == "core":
+        if kind.get(payee) == CORE:
             records, truncated = index.path_records(payer)
             to_payee = []
             for step, rest in records:
@@ -303,7 +303,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
             part = amount * w / total_w
             # satellites and channels entered before the last step: the first step's target (when
             # the path goes on) and those of the rest
-            if rest and kind.get(step[1]) in sat_chan:
+            if rest and kind.get(step[1]) in OUTER_OFFERING_KINDS:
                 between = [step[1], *between_rest]
             else:
                 between = between_rest

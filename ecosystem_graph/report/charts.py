@@ -25,7 +25,7 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from ..model import LOCKIN_MECHANISMS  # noqa: E402
+from ..model import CHANNEL, CORE, LOCKIN_MECHANISMS, PARTNER, SATELLITE, SEGMENT  # noqa: E402
 
 __all__ = [
     "KIND_COLORS",
@@ -52,11 +52,11 @@ PALETTE = {
 }
 
 KIND_COLORS = {
-    "core": "#1f4e79",
-    "satellite": "#2a9d8f",
-    "channel": "#7b68b5",
-    "partner": "#e09f3e",
-    "segment": "#d1495b",
+    CORE: "#1f4e79",
+    SATELLITE: "#2a9d8f",
+    CHANNEL: "#7b68b5",
+    PARTNER: "#e09f3e",
+    SEGMENT: "#d1495b",
     "other": "#9aa5b1",
 }
 """One colour per node kind (the same in every chart of a report)."""
