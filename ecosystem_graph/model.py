@@ -524,7 +524,11 @@ class Ecosystem(_Strict):
         return data
 
     @model_validator(mode="after")
-    def _derive_linked_amounts(self) -> "Ecosystem":
+    def derive_linked_amounts(self) -> "Ecosystem":
+        """Set the ``amount`` of every linked PAYS (``share_of``) from the flow it is a share of.
+
+        Runs as a validator; call it again after ``model_copy``, which runs none.
+        """
         # A linked PAYS holds the derived money in `amount` so every reader of one number sees real money.
         linked = [r for r in self.relationships if isinstance(r, Pays) and r.share_of is not None]
         if not linked:

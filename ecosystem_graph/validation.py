@@ -151,7 +151,7 @@ def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None
     if model is not None and not problems:
         model = model.model_copy(update=sections)
         try:  # model_copy runs no validator: derive the linked flows' amounts as validation would
-            model._derive_linked_amounts()
+            model.derive_linked_amounts()
         except PydanticCustomError:
             failed = True
     problems.extend(references)

@@ -103,3 +103,56 @@ def test_the_summary_names_keystones_among_satellites_channels_and_partners():
     # The core and the segments are left out (losing them costs their own revenue by definition), in
     # vocabulary order.
     assert KEYSTONE_KINDS == ("satellite", "channel", "partner")
+
+
+# ------------------------------------------------------------------------- private names stay home
+
+
+def private_imports(path: Path, root: Path = PACKAGE.parent) -> list[tuple[int, str]]:
+    """(line, name) of every private name (``_x``, not a dunder) that ``path`` takes from another module of the
+    package: ``from .x import _name`` and ``module._name`` on a module imported from the package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out, modules = [], set()
+    here = path.relative_to(root).with_suffix("").parts[:-1]  # the package the file is in
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
+    def is_module(parts) -> bool:
+        return root.joinpath(*parts).with_suffix(".py").is_file() or root.joinpath(*parts, "__init__.py").is_file()
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("ecosystem_graph")):
+            base = here[:len(here) - node.level + 1] if node.level else ()
+            target = base + tuple((node.module or "").split(".") if node.module else ())
+            for alias in node.names:
+                if private(alias.name):
+                    out.append((node.lineno, alias.name))
+                elif is_module(target + (alias.name,)):  # ``from ..report import charts``
+                    modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname or a.name.split(".")[0] for a in node.names if a.name.startswith("ecosystem_graph"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and private(node.attr) and isinstance(node.value, ast.Name)
+                and node.value.id in modules):
+            out.append((node.lineno, f"{node.value.id}.{node.attr}"))
+    return sorted(out)
+
+
+def test_the_scan_sees_private_names_taken_from_the_package(tmp_path):
+    # The control: both spellings are flagged; a dunder, a public name and another library's private are not.
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "charts.py").write_text("")
+    sample = tmp_path / "pkg" / "sub" / "sample.py"
+    sample.write_text("import os\n"
+                      "from .lockin import _known, lockin\n"
+                      "from .. import charts\n"
+                      "from ..model import __all__\n"
+                      "x = charts._rc, charts.KIND_COLORS, os._exit, lockin._cache\n")
+    assert private_imports(sample, tmp_path) == [(2, "_known"), (5, "charts._rc")]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_private_name_is_imported_across_modules(path):
+    # What one module needs of another is public there: documented and listed in its __all__.
+    assert private_imports(path) == []

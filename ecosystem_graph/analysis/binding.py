@@ -194,6 +194,9 @@ class BindingIndex:
     reaches_core: set = field(default_factory=set)
     _dom: dict = field(default_factory=dict)
     _paths: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+    """What an analysis derives from this index and keeps with it for the next one (lock-in's
+    ``"cost_reference"`` and ``"segment_steps"``)."""
 
     def __post_init__(self) -> None:
         G = self.G
@@ -521,7 +524,7 @@ class BindingIndex:
                 if v in cores:
                     found.append((step, _EMPTY))
                 elif self.depth > 1:
-                    found.extend([(step, rest) for rest in self._suffix_paths(v)])
+                    found.extend([(step, rest) for rest in self.suffix_paths(v)])
                 if len(found) > cap:
                     break
             result = (found[:cap], len(found) > cap)
@@ -687,7 +690,7 @@ class BindingIndex:
             cs = self._cores_set = frozenset(self.cores)
         return cs
 
-    def _suffix_paths(self, v: str) -> list[list[tuple]]:
+    def suffix_paths(self, v: str) -> list[list[tuple]]:
         """Paths on from ``v`` (not a core) entered by a source's first step: at most ``depth - 1``
         edges, at most ``max_paths + 1`` of them (enough to tell truncation)."""
         cached = self._suffixes.get(v)

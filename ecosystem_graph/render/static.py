@@ -21,7 +21,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, RegularPolygon, Wedge  #
 
 from ..errors import RenderError, UsageError  # noqa: E402
 from ..model import CORE, SATELLITE  # noqa: E402
-from ..report.charts import _RC, short_label, svg_from_figure  # noqa: E402
+from ..report.charts import RC_PARAMS, short_label, svg_from_figure  # noqa: E402
 from .html import Highlight, graph_data  # noqa: E402
 from .style import HIGHLIGHT_COLOR, KIND_STYLES  # noqa: E402
 
@@ -83,7 +83,7 @@ def map_figure(data: dict) -> Figure:
     order after the ring bands.
     """
     nodes, edges = data["nodes"], data["edges"]
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         width, height = _figure_size(len(nodes))
         fig = Figure(figsize=(width, height), dpi=100)
@@ -225,7 +225,7 @@ def static_map(model, *, fmt: str = "svg", size_by: str = "impact", highlights: 
         content: str | bytes = standalone_svg(svg_from_figure(fig, prefix="map", title=data["title"]))
     else:
         buf = io.BytesIO()
-        with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
             fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
         content = buf.getvalue()

@@ -30,6 +30,7 @@ from ..model import CHANNEL, CORE, LOCKIN_MECHANISMS, PARTNER, SATELLITE, SEGMEN
 __all__ = [
     "KIND_COLORS",
     "PALETTE",
+    "RC_PARAMS",
     "FlowBand",
     "FlowNode",
     "bar_chart",
@@ -83,7 +84,7 @@ MECHANISM_NAMES = {
 }
 """The seven lock-in types in words (sentences and tables)."""
 
-_RC = {
+RC_PARAMS = {
     "svg.fonttype": "none",  # real <text>: small, selectable, searchable, escaped by the XML writer
     "svg.hashsalt": "ecograph",  # deterministic ids
     "text.parse_math": False,  # a '$' in a name is a dollar sign, not mathtext
@@ -97,6 +98,7 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+"""The matplotlib settings of every chart and of the static map (``matplotlib.rc_context(RC_PARAMS)``)."""
 _FONT_STACK = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
 _HEADER = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -119,7 +121,7 @@ def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None
     """The figure as one inline ``<svg>`` element (ids prefixed, no prolog; its natural size in points,
     which the report's stylesheet lets shrink to a narrow container)."""
     buf = io.StringIO()
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
         # Text stays <text>, drawn by the browser with its own fonts; that the measuring font lacks a
         # glyph (CJK, emoji, a control character) only makes matplotlib warn once per glyph on stderr.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
@@ -165,7 +167,7 @@ def _tick(value: float, _pos=None) -> str:
 
 
 def _new_figure(width: float, height: float) -> Figure:
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = Figure(figsize=(width, height), dpi=100)
         fig.patch.set_alpha(0)
     return fig
@@ -200,7 +202,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, xlabel: str = "", colors: S
         pairs = pairs[: max_items - 1] + [(f"{other_label} ({len(rest)})", sum(v for _, v in rest))]
         colors = colors[: max_items - 1] + [KIND_COLORS["other"]]
     n = max(len(pairs), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.5 + 0.34 * n)
         ax = fig.add_subplot(111)
         labels = [_short(p[0]) for p in pairs][::-1]
@@ -364,7 +366,7 @@ def flow_chart(nodes: Sequence[FlowNode], bands: Sequence[FlowBand], *, title: s
         for b in sorted(inflow[nid], key=lambda b: -pos[b.source][1]):
             in_top[id(b)] = y
             y -= thickness(b, scale)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, height)
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(0, width)
@@ -432,7 +434,7 @@ def lockin_chart(segments: Sequence[tuple[str, float, Sequence[str]]], *, title:
     """
     rows = sorted(((str(l), float(i), list(m)) for l, i, m in segments), key=lambda r: -r[1])[:max_items]
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 1.0 + 0.34 * n)
         gs = fig.add_gridspec(1, 2, width_ratios=(1.45, 1.0), wspace=0.04)
         ax = fig.add_subplot(gs[0])
@@ -513,7 +515,7 @@ def funnel_chart(stages: Sequence[tuple[str, float, object]], *, value_format=No
         cursor -= bar
     depth = -cursor
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.3 + 0.62 * depth)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(-1.55, 1.05)
@@ -555,7 +557,7 @@ def compare_chart(items: Sequence[tuple[str, float, float]], *, xlabel: str = ""
     """
     rows = [(str(l), float(b), float(a)) for l, b, a in items]
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.8 + 0.55 * n)
         ax = fig.add_subplot(111)
         ys = list(range(len(rows)))[::-1]
