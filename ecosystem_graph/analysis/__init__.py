@@ -8,13 +8,13 @@ The formulas are in ``docs/metrics.md``.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 import networkx as nx
 
 from ..errors import UsageError
+from ..gc_pause import gc_paused
 from ..numbers import format_count, format_money, format_share
 from ..tables import Table
 # Submodules stay reachable under their own names (``analysis.centrality.centrality(G)``): import the
@@ -343,48 +343,45 @@ def analyze(G: nx.MultiDiGraph, *, only=None, top: int | None = None, seed: int 
     # The analyses allocate millions of small objects next to a large graph: the cyclic garbage
     # collector would scan the whole heap again and again (a third of the run time at 100,000 nodes)
     # while nothing here creates garbage cycles worth collecting. Paused for the run, then restored.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     betweenness = None
-    try:
-        if "centrality" in sections:
-            # first, so that a child process can compute it while this one does everything else
-            betweenness = centrality.start_betweenness(G, sample_above=sample_above, seed=seed,
-                                                       background=parallel)
-        index = None
-        edges = edge_list(G)  # one pass over the relationships, shared by every section
-        model.update(nodes=G.number_of_nodes(), relationships=len(edges))
-        result = Analysis(model=model, sections=sections,
-                          options={"seed": seed, "depth": depth, "max_paths": max_paths, "top": top})
-        if {"keystones", "revenue", "lockin"} & set(sections):
-            step("binding network")
-            index = BindingIndex(G, depth=depth, max_paths=max_paths, edges=edges)
-        if "revenue" in sections:
-            step("revenue flows")
-            result.revenue = revenue.revenue_flows(G, index=index)
-        if "lockin" in sections:
-            step("lock-in")
-            result.lockin = lockin.lockin(G, index=index)
-        if "keystones" in sections:
-            step("keystones")
-            result.keystones = keystones.keystones(G, index=index, lockin_result=result.lockin)
-        if "funnel" in sections:
-            step("funnel")
-            if index is not None:  # only the relationships the funnel reads (each type in model order)
-                by_type = index.by_type
-                result.funnel = funnel.funnel(G, edges=by_type.get("CONVERTS_TO", []) + by_type.get("PAYS", []))
-            else:
-                result.funnel = funnel.funnel(G, edges=edges)
-        if betweenness is not None:  # last: the betweenness may still be on its way from the child
-            step("centrality")
-            # the binding index has the payments at hand: the money reference without another pass
-            ref = money_reference(G, index.by_type.get("PAYS", [])) if index is not None else None
-            result.centrality = centrality.centrality(G, sample_above=sample_above, seed=seed,
-                                                      C=collapsed(G, edges, money_ref=ref), edges=edges,
-                                                      betweenness=betweenness)
-    finally:
-        if betweenness is not None:
-            betweenness.close()
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        try:
+            if "centrality" in sections:
+                # first, so that a child process can compute it while this one does everything else
+                betweenness = centrality.start_betweenness(G, sample_above=sample_above, seed=seed,
+                                                           background=parallel)
+            index = None
+            edges = edge_list(G)  # one pass over the relationships, shared by every section
+            model.update(nodes=G.number_of_nodes(), relationships=len(edges))
+            result = Analysis(model=model, sections=sections,
+                              options={"seed": seed, "depth": depth, "max_paths": max_paths, "top": top})
+            if {"keystones", "revenue", "lockin"} & set(sections):
+                step("binding network")
+                index = BindingIndex(G, depth=depth, max_paths=max_paths, edges=edges)
+            if "revenue" in sections:
+                step("revenue flows")
+                result.revenue = revenue.revenue_flows(G, index=index)
+            if "lockin" in sections:
+                step("lock-in")
+                result.lockin = lockin.lockin(G, index=index)
+            if "keystones" in sections:
+                step("keystones")
+                result.keystones = keystones.keystones(G, index=index, lockin_result=result.lockin)
+            if "funnel" in sections:
+                step("funnel")
+                if index is not None:  # only the relationships the funnel reads (each type in model order)
+                    by_type = index.by_type
+                    result.funnel = funnel.funnel(G, edges=by_type.get("CONVERTS_TO", []) + by_type.get("PAYS", []))
+                else:
+                    result.funnel = funnel.funnel(G, edges=edges)
+            if betweenness is not None:  # last: the betweenness may still be on its way from the child
+                step("centrality")
+                # the binding index has the payments at hand: the money reference without another pass
+                ref = money_reference(G, index.by_type.get("PAYS", [])) if index is not None else None
+                result.centrality = centrality.centrality(G, sample_above=sample_above, seed=seed,
+                                                          C=collapsed(G, edges, money_ref=ref), edges=edges,
+                                                          betweenness=betweenness)
+        finally:
+            if betweenness is not None:
+                betweenness.close()
     return result
