@@ -14,6 +14,7 @@ from .binding import SINK, BindingIndex
 from .lockin import (MECHANISM_BITS, MECHANISM_COUNTS, SEQUENTIAL_SUM, disjoint_path_count, flow_groups, flow_nodes,
                      index_value, index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
+from .rows import lazy_rows
 
 __all__ = ["Keystone", "KeystoneResult", "keystones", "pairs_cut_off"]
 
@@ -106,17 +107,7 @@ class KeystoneResult:
         self.columns = columns
         self._nodes = list(nodes) if nodes is not None or columns is None else None
 
-    @property
-    def nodes(self) -> list[Keystone]:
-        """One :class:`Keystone` per node, ranked (built from the columns on first use)."""
-        if self._nodes is None:
-            with gc_paused():
-                self._nodes = self.columns.rows()
-        return self._nodes
-
-    @nodes.setter
-    def nodes(self, value: list[Keystone]) -> None:
-        self._nodes, self.columns = list(value), None
+    nodes = lazy_rows("columns", doc="One :class:`Keystone` per node, ranked (built from the columns on first use).")
 
     def __repr__(self) -> str:
         return (f"KeystoneResult(nodes=<{len(self.nodes)}>, ecosystem_revenue={self.ecosystem_revenue!r}, "

@@ -12,9 +12,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..gc_pause import gc_paused
 from ..model import CHANNEL, LOCKIN_MECHANISMS, SEGMENT
 from .binding import SINK, BindingIndex
+from .rows import lazy_rows
 
 __all__ = [
     "BindingPath",
@@ -105,17 +105,8 @@ class LockinResult:
         self.columns = columns
         self._segments = list(segments) if segments is not None or columns is None else None
 
-    @property
-    def segments(self) -> list[SegmentLockin]:
-        """One :class:`SegmentLockin` per segment, model order (built from the columns on first use)."""
-        if self._segments is None:
-            with gc_paused():
-                self._segments = self.columns.rows()
-        return self._segments
-
-    @segments.setter
-    def segments(self, value: list[SegmentLockin]) -> None:
-        self._segments, self.columns = list(value), None
+    segments = lazy_rows("columns", doc="One :class:`SegmentLockin` per segment, model order (built from the "
+                                        "columns on first use).")
 
     def __repr__(self) -> str:
         return (f"LockinResult(segments=<{len(self.segments)}>, depth={self.depth}, max_paths={self.max_paths}, "

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, SEGMENT
 from .binding import BindingIndex
+from .rows import lazy_rows
 
 __all__ = ["NodeFlow", "NodeFlows", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
 
@@ -66,6 +67,13 @@ class NodeFlows:
                                          self.net.tolist())]
 
 
+def _payment_rows(payment_columns: tuple) -> list[dict]:
+    pays, amounts, streams = payment_columns
+    return [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
+             "share_of": d.get("share_of"), "share": d.get("share")}
+            for (u, v, k, d), a, st in zip(pays, amounts, streams)]
+
+
 @dataclass
 class RevenueResult:
     """Every money figure of a model (the vocabulary and formulas are in docs/metrics.md).
@@ -95,36 +103,11 @@ class RevenueResult:
     _nodes: list | None = field(default=None, init=False, repr=False, compare=False)
     _payments: list | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def payments(self) -> list[dict]:
+    payments = lazy_rows("payment_columns", _payment_rows, doc=(
         """Every PAYS with its resolved amount (derived for a linked one): ``{id, from, to, amount, stream,
         share_of, share}``, ``id`` the relationship id or its edge key ``TYPE#n``, ``stream``
-        ``"unspecified"`` when unset; in the graph's order (built on first access)."""
-        if self._payments is None:
-            if self.payment_columns is None:
-                self._payments = []
-            else:
-                pays, amounts, streams = self.payment_columns
-                self._payments = [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
-                                   "share_of": d.get("share_of"), "share": d.get("share")}
-                                  for (u, v, k, d), a, st in zip(pays, amounts, streams)]
-        return self._payments
-
-    @payments.setter
-    def payments(self, rows: list[dict]) -> None:
-        self._payments = list(rows)
-
-    @property
-    def nodes(self) -> list[NodeFlow]:
-        """Inflow, outflow and net of every node, model order (built from ``flows`` once)."""
-        if self._nodes is None:
-            self._nodes = self.flows.rows() if self.flows is not None else []
-        return self._nodes
-
-    @nodes.setter
-    def nodes(self, rows: list[NodeFlow]) -> None:
-        self._nodes = list(rows)
-        self.flows = None
+        ``"unspecified"`` when unset; in the graph's order (built on first access)."""))
+    nodes = lazy_rows("flows", doc="Inflow, outflow and net of every node, model order (built from ``flows`` once).")
 
     def by_id(self) -> dict[str, NodeFlow]:
         return {n.id: n for n in self.nodes}
