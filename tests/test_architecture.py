@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,24 @@ def test_the_scan_sees_private_names_taken_from_the_package(tmp_path):
 def test_no_private_name_is_imported_across_modules(path):
     # What one module needs of another is public there: documented and listed in its __all__.
     assert private_imports(path) == []
+
+
+# ------------------------------------------------------------------------- one concern per module
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_has_a_one_line_docstring_and_an_all_of_names_it_defines(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree)
+    assert doc, "no module docstring"
+    assert doc.splitlines()[0].endswith("."), "the docstring's first line is not a sentence"
+    exported = [node.value for node in tree.body
+                if isinstance(node, (ast.Assign, ast.AnnAssign))
+                and "__all__" in [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                                  if isinstance(t, ast.Name)]]
+    assert len(exported) == 1, "no __all__"
+    module = importlib.import_module(
+        ".".join(("ecosystem_graph",) + path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__"))
+    names = list(module.__all__)
+    assert len(names) == len(set(names)), "a name is listed twice"
+    assert [n for n in names if not hasattr(module, n)] == []
