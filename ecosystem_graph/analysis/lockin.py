@@ -710,14 +710,10 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
     ``depth`` relationships, at most ``max_paths`` listed. Minimum cut between the segment and a
     super-sink joined to every core, USES switching costs as capacities (unset = 0), FEEDS and the
     sink edges unbounded (a competitor wins the customer, it cannot break the ecosystem's internal
-    links). Under the model's rules (USES leaves segments only and is all that leaves them, no binding
-    relationship enters a segment) every finite capacity is on the segment's own USES relationships, so
-    the cut is the sum of the switching costs of its USES relationships into nodes that reach a core
-    (``method="closed-form"``); outside them (a hand-made graph) :func:`networkx.minimum_cut` computes it
-    on each segment's network (``method="per-segment"``). Edge-disjoint binding paths: maximum flow with
-    unit capacities, added up over the parts of the binding network that share no relationship
-    (:func:`flow_groups`). Mechanisms: lock-in types on the segment's bindings that lead to a core
-    (+ durable_purchase for device channels). Index: :func:`lockin_index`.
+    links): computed with :func:`networkx.minimum_cut` on one network holding every segment behind a
+    super-source (each finite edge belongs to one segment, so the cut splits per segment). Edge-disjoint
+    binding paths: maximum flow with unit capacities. Mechanisms: lock-in types on the segment's
+    bindings that lead to a core (+ durable_purchase for device channels). Index: :func:`lockin_index`.
 
     Examples
     --------
