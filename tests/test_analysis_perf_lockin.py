@@ -266,8 +266,8 @@ def per_segment_keystones(G, index, lockin_result):
             mask = 0
             for i in kept:
                 mask |= masks[i]
-            after = index_value(float(sum([costs[i] for i in kept])), disjoint, (mask & MECHANISM_BITS).bit_count(),
-                                 reference)
+            after = index_value(float(sum([costs[i] for i in kept])), disjoint,
+                                (mask & MECHANISM_BITS).bit_count(), reference)
             change[x] += after - base
     return cut_off, change
 

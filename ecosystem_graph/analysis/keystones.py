@@ -283,8 +283,8 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
             m = 0
             for j in kept_steps:
                 m |= masks[j]
-            after = index_value(float(sum([costs[j] for j in kept_steps])), disjoint, (m & MECHANISM_BITS).bit_count(),
-                                 reference)
+            after = index_value(float(sum([costs[j] for j in kept_steps])), disjoint,
+                                (m & MECHANISM_BITS).bit_count(), reference)
             values.append(after - b)
     parts.append((np.array(segs, dtype=np.int64), np.array(nodes, dtype=np.int64), np.array(values, dtype=float)))
 
