@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-from pathlib import Path
 from typing import Any, Iterable
 
 from .model import Ecosystem

@@ -10,18 +10,18 @@ from typing import Any, Callable, Iterator
 
 from .errors import UsageError
 from .fileio import atomic_writer
-from .model import Ecosystem
+from .model import CHANNEL, CORE, PARTNER, SATELLITE, SEGMENT, Ecosystem
 
 __all__ = ["GeneratedShape", "shape_for", "iter_generated", "generate_data", "generate_model", "write_generated"]
 
 # Which lock-in mechanisms a binding to each kind of offering typically carries.
 _MECHANISMS = {
-    "core": ("information_and_databases", "search_costs", "brand_specific_training"),
-    "satellite": ("loyalty_program", "contractual_commitment", "information_and_databases"),
-    "channel": ("brand_specific_training", "search_costs"),
+    CORE: ("information_and_databases", "search_costs", "brand_specific_training"),
+    SATELLITE: ("loyalty_program", "contractual_commitment", "information_and_databases"),
+    CHANNEL: ("brand_specific_training", "search_costs"),
     "device": ("durable_purchase", "brand_specific_training", "information_and_databases"),
 }
-_COST_TYPES = {"core": "procedural", "satellite": "financial", "channel": "procedural", "device": "financial"}
+_COST_TYPES = {CORE: "procedural", SATELLITE: "financial", CHANNEL: "procedural", "device": "financial"}
 _FUNNEL = ("Flyby", "Registered", "Paying once", "Subscriber")
 
 
@@ -67,10 +67,10 @@ def iter_generated(nodes: int, seed: int = 0) -> tuple[dict[str, Any], Iterator[
     """
     shape = shape_for(nodes)
     width = len(str(nodes))
-    cores = _ids("core", shape.cores, width)
+    cores = _ids(CORE, shape.cores, width)
     sats = _ids("sat", shape.satellites, width)
     chans = _ids("chan", shape.channels, width)
-    parts = _ids("partner", shape.partners, width)
+    parts = _ids(PARTNER, shape.partners, width)
     segs = _ids("seg", shape.segments, width)
     meta = {"schema_version": 1, "name": f"Synthetic ecosystem ({nodes:,} nodes, seed {seed})",
             "currency": "EUR", "period": "2024", "money_unit": "thousand",
@@ -79,21 +79,21 @@ def iter_generated(nodes: int, seed: int = 0) -> tuple[dict[str, Any], Iterator[
     def node_iter() -> Iterator[dict]:
         rng = random.Random(f"{seed}-nodes")
         for i, nid in enumerate(cores):
-            yield {"id": nid, "kind": "core", "name": f"Core business {i + 1}", "tags": ["core"]}
+            yield {"id": nid, "kind": CORE, "name": f"Core business {i + 1}", "tags": [CORE]}
         for i, nid in enumerate(sats):
-            yield {"id": nid, "kind": "satellite", "name": f"Satellite {i + 1}"}
+            yield {"id": nid, "kind": SATELLITE, "name": f"Satellite {i + 1}"}
         for i, nid in enumerate(chans):
-            node = {"id": nid, "kind": "channel", "name": f"Channel {i + 1}"}
+            node = {"id": nid, "kind": CHANNEL, "name": f"Channel {i + 1}"}
             if i % 4 == 3:
                 node["device"] = True
             yield node
         roles = ("producer", "carrier", "device maker", "service provider")
         for i, nid in enumerate(parts):
-            yield {"id": nid, "kind": "partner", "name": f"Partner {i + 1}", "role": roles[i % len(roles)]}
+            yield {"id": nid, "kind": PARTNER, "name": f"Partner {i + 1}", "role": roles[i % len(roles)]}
         for i, nid in enumerate(segs):
             stage = _FUNNEL[i % 4] if i < _funnel_segments(len(segs)) else None
             name = f"Segment {i + 1}" + (f" ({stage})" if stage else "")
-            yield {"id": nid, "kind": "segment", "name": name, "size": rng.randrange(100, 100_000)}
+            yield {"id": nid, "kind": SEGMENT, "name": name, "size": rng.randrange(100, 100_000)}
 
     def rel_iter() -> Iterator[dict]:
         rng = random.Random(f"{seed}-relationships")
@@ -126,12 +126,12 @@ def iter_generated(nodes: int, seed: int = 0) -> tuple[dict[str, Any], Iterator[
             for _ in range(1 + (rng.random() < 0.5)):
                 kind_pick = rng.random()
                 if kind_pick < 0.3:
-                    target, kind = rng.choice(cores), "core"
+                    target, kind = rng.choice(cores), CORE
                 elif kind_pick < 0.75:
-                    target, kind = rng.choice(sats), "satellite"
+                    target, kind = rng.choice(sats), SATELLITE
                 else:
                     j = rng.randrange(len(chans))
-                    target, kind = chans[j], ("device" if j % 4 == 3 else "channel")
+                    target, kind = chans[j], ("device" if j % 4 == 3 else CHANNEL)
                 mechs = sorted(rng.sample(_MECHANISMS[kind], rng.randint(1, 2)))
                 yield {"from": seg, "to": target, "type": "USES", "switching_cost": round(rng.uniform(0.05, 0.95), 3),
                        "mechanisms": mechs, "cost_types": [_COST_TYPES[kind]], "share": round(rng.uniform(0.1, 1), 3)}

@@ -30,6 +30,17 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "SCHEMA_VERSION",
     "NODE_KINDS",
+    "CORE",
+    "SATELLITE",
+    "CHANNEL",
+    "PARTNER",
+    "SEGMENT",
+    "KindRole",
+    "KIND_ROLES",
+    "OFFERING_KINDS",
+    "OUTER_OFFERING_KINDS",
+    "EXTERNAL_KINDS",
+    "KEYSTONE_KINDS",
     "RELATIONSHIP_TYPES",
     "ALLOWED_ENDPOINTS",
     "LOCKIN_MECHANISMS",
@@ -77,8 +88,61 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 
-NODE_KINDS = ("core", "satellite", "channel", "partner", "segment")
+CORE = "core"
+"""The business at the centre: binding paths end at a core, and what a core is paid is core revenue."""
+SATELLITE = "satellite"
+"""A product or service around the core that feeds it."""
+CHANNEL = "channel"
+"""A channel (or a device) through which the ecosystem reaches its segments."""
+PARTNER = "partner"
+"""A third party that supplies or feeds the ecosystem."""
+SEGMENT = "segment"
+"""A customer segment: it uses the offerings, pays, converts (the funnel's stages) and is locked in."""
+
+NODE_KINDS = (CORE, SATELLITE, CHANNEL, PARTNER, SEGMENT)
 """Node kinds as written in model files (lower case); ``NEO4J_LABELS`` gives the graph-database label."""
+
+
+@dataclass(frozen=True)
+class KindRole:
+    """The roles of one node kind in the analyses, the report and the page (a row of :data:`KIND_ROLES`).
+
+    >>> sorted(OFFERING_KINDS), sorted(EXTERNAL_KINDS), KEYSTONE_KINDS
+    (['channel', 'core', 'satellite'], ['partner', 'segment'], ('satellite', 'channel', 'partner'))
+    """
+
+    offering: bool
+    """The orchestrator's own offering: money paid into it is ecosystem revenue, money it pays out to an
+    external actor is a payout, and the page groups collapsed segments under the offering they use most."""
+    external: bool
+    """An actor outside the orchestrator (customers, third parties): its payments to offerings are the
+    ecosystem's revenue, binding paths start from it, and the page collapses these kinds into groups."""
+    named_keystone: bool
+    """Named as a keystone in the report's summary (losing the core or a paying segment costs its own
+    revenue by definition, so those two kinds are left out of the sentence)."""
+
+
+KIND_ROLES: dict[str, KindRole] = {
+    CORE: KindRole(offering=True, external=False, named_keystone=False),
+    SATELLITE: KindRole(offering=True, external=False, named_keystone=True),
+    CHANNEL: KindRole(offering=True, external=False, named_keystone=True),
+    PARTNER: KindRole(offering=False, external=True, named_keystone=True),
+    SEGMENT: KindRole(offering=False, external=True, named_keystone=False),
+}
+"""Every node kind's roles: the one table the other modules read (directly or through the sets below)."""
+
+OFFERING_KINDS = frozenset(k for k, role in KIND_ROLES.items() if role.offering)
+"""The orchestrator's own offerings (core, satellites, channels): money paid into them is ecosystem revenue."""
+
+OUTER_OFFERING_KINDS = OFFERING_KINDS - {CORE}
+"""The offerings around the core (satellites, channels): the steps between a segment and the core on a
+binding path, and the offerings whose revenue may depend on the core."""
+
+EXTERNAL_KINDS = frozenset(k for k, role in KIND_ROLES.items() if role.external)
+"""Actors outside the orchestrator (segments, partners): customers and third parties."""
+
+KEYSTONE_KINDS = tuple(k for k in NODE_KINDS if KIND_ROLES[k].named_keystone)
+"""The kinds the report's summary names as keystones, in vocabulary order."""
 
 NEO4J_LABELS = {kind: kind.capitalize() for kind in NODE_KINDS}
 
@@ -676,7 +740,11 @@ class Ecosystem(_Strict):
         return data
 
     @model_validator(mode="after")
-    def _derive_linked_amounts(self) -> "Ecosystem":
+    def derive_linked_amounts(self) -> "Ecosystem":
+        """Set the ``amount`` of every linked PAYS (``share_of``) from the flow it is a share of.
+
+        Runs as a validator; call it again after ``model_copy``, which runs none.
+        """
         # A linked PAYS holds the derived money in `amount` so every reader of one number sees real money.
         linked = [r for r in self.relationships if isinstance(r, Pays) and r.share_of is not None]
         if not linked:

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from .model import (
     ALLOWED_ENDPOINTS,
+    CORE,
     LINKED_FLOW_ERROR,
     NODE_ADAPTER,
     NODE_CLASSES,
@@ -21,6 +22,7 @@ from .model import (
     RELATIONSHIP_ADAPTER,
     RELATIONSHIP_CLASSES,
     RELATIONSHIP_TYPES,
+    SEGMENT,
     Ecosystem,
     describe_big_int,
     slugify,
@@ -150,7 +152,7 @@ def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None
     if model is not None and not problems:
         model = model.model_copy(update=sections)
         try:  # model_copy runs no validator: derive the linked flows' amounts as validation would
-            model._derive_linked_amounts()
+            model.derive_linked_amounts()
         except PydanticCustomError:
             failed = True
     problems.extend(references)
@@ -467,10 +469,10 @@ def check_references(data: dict) -> list[Problem]:
         if degree.get(nid, 0) == 0:
             problems.append(Problem("warning", ("nodes", i), f"node '{nid}' has no relationships"))
             continue
-        if kind == "segment" and nid not in uses_out and nid not in reached:
+        if kind == SEGMENT and nid not in uses_out and nid not in reached:
             problems.append(Problem("warning", ("nodes", i),
                                     f"segment '{nid}' uses nothing and no channel reaches it"))
-        if kind == "core" and nid not in paid:
+        if kind == CORE and nid not in paid:
             problems.append(Problem("warning", ("nodes", i), f"core '{nid}' has no revenue (nothing PAYS it)"))
     return problems
 

@@ -15,7 +15,7 @@ from ecosystem_graph.analysis import keystones as keystones_module
 from ecosystem_graph.analysis import lockin as lockin_module
 from ecosystem_graph.analysis.binding import EXTERNAL_KINDS, SINK, BindingIndex, edge_list
 from ecosystem_graph.analysis.keystones import _removals, keystones
-from ecosystem_graph.analysis.lockin import (_KNOWN, _index_value, _index_values, _mechanism_list, lockin,
+from ecosystem_graph.analysis.lockin import (MECHANISM_BITS, index_value, index_values, _mechanism_list, lockin,
                                              segment_figures, segment_network, segment_steps,
                                              switching_cost_reference)
 from ecosystem_graph.generate import generate_model
@@ -131,8 +131,8 @@ def test_index_formula_over_arrays_is_bit_identical():
     disjoint = [rng.randint(0, 6) for _ in cut]
     mechs = [rng.randint(0, 7) for _ in cut]
     for reference in (1.0, 0.7, 123.0, 0.0):
-        got = _index_values(np.array(cut), np.array(disjoint), np.array(mechs), reference).tolist()
-        assert got == [_index_value(c, d, m, reference) for c, d, m in zip(cut, disjoint, mechs)]
+        got = index_values(np.array(cut), np.array(disjoint), np.array(mechs), reference).tolist()
+        assert got == [index_value(c, d, m, reference) for c, d, m in zip(cut, disjoint, mechs)]
 
 
 def expected_paths(index: BindingIndex, s: str) -> list:
@@ -212,8 +212,8 @@ def test_python_312_sums_give_the_same_figures(monkeypatch):
     # sum(); up to 3.11 (sequential) both ways agree, which this checks on the redo path.
     G = many_steps_graph()
     plain = lockin(G).to_dict(), keystones(G).to_dict()
-    monkeypatch.setattr(lockin_module, "_SEQUENTIAL_SUM", False)
-    monkeypatch.setattr(keystones_module, "_SEQUENTIAL_SUM", False)
+    monkeypatch.setattr(lockin_module, "SEQUENTIAL_SUM", False)
+    monkeypatch.setattr(keystones_module, "SEQUENTIAL_SUM", False)
     assert (lockin(G).to_dict(), keystones(G).to_dict()) == plain
 
 
@@ -266,8 +266,8 @@ def per_segment_keystones(G, index, lockin_result):
             mask = 0
             for i in kept:
                 mask |= masks[i]
-            after = _index_value(float(sum([costs[i] for i in kept])), disjoint, (mask & _KNOWN).bit_count(),
-                                 reference)
+            after = index_value(float(sum([costs[i] for i in kept])), disjoint,
+                                (mask & MECHANISM_BITS).bit_count(), reference)
             change[x] += after - base
     return cut_off, change
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import networkx as nx
 
+from ..model import CORE, EXTERNAL_KINDS, OUTER_OFFERING_KINDS
+
 __all__ = [
     "FRACTION_PROPERTY",
-    "ECOSYSTEM_KINDS",
-    "EXTERNAL_KINDS",
     "BINDING_TYPES",
     "SINK",
     "money_reference",
@@ -34,12 +34,6 @@ FRACTION_PROPERTY = {
     "CONVERTS_TO": "rate",
 }
 """The 0..1 property that weighs a non-money relationship in PageRank and eigenvector centrality."""
-
-ECOSYSTEM_KINDS = frozenset({"core", "satellite", "channel"})
-"""The orchestrator's own offerings: money paid into them is ecosystem revenue."""
-
-EXTERNAL_KINDS = frozenset({"segment", "partner"})
-"""Actors outside the orchestrator: customers and third parties."""
 
 BINDING_TYPES = frozenset({"USES", "FEEDS"})
 """Relationship types that make up binding paths (segment USES x, x FEEDS ... the core)."""
@@ -202,13 +196,16 @@ class BindingIndex:
     reaches_core: set = field(default_factory=set)
     _dom: dict = field(default_factory=dict)
     _paths: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+    """What an analysis derives from this index and keeps with it for the next one (lock-in's
+    ``"cost_reference"`` and ``"segment_steps"``)."""
 
     def __post_init__(self) -> None:
         G = self.G
         if self.edges is None:
             self.edges = edge_list(G)
         self.kind = kind = {n: a.get("kind") for n, a in G.nodes(data=True)}
-        self.cores = [n for n, k in kind.items() if k == "core"]
+        self.cores = [n for n, k in kind.items() if k == CORE]
         # One pass over the relationships for the groups by type and the binding network: at this
         # size the cost is reaching each relationship's data in memory, once rather than per task.
         by_type: dict[str, list] = {}
@@ -441,7 +438,7 @@ class BindingIndex:
         stack, seen = [y], {y}
         while stack:
             u = stack.pop()
-            if self.kind.get(u) == "core":
+            if self.kind.get(u) == CORE:
                 H.add_edge(u, SINK)
             for v, _, _ in self.succ.get(u, ()):
                 if v in self.reaches_core:
@@ -518,7 +515,7 @@ class BindingIndex:
         cached = self._records.get(source)
         if cached is not None:
             return cached
-        if source not in self.reaches_core or self.kind.get(source) == "core":
+        if source not in self.reaches_core or self.kind.get(source) == CORE:
             result: tuple = ([], False)
         elif self.kind.get(source) in EXTERNAL_KINDS and self.sources_closed:
             cap = self.max_paths
@@ -529,7 +526,7 @@ class BindingIndex:
                 if v in cores:
                     found.append((step, _EMPTY))
                 elif self.depth > 1:
-                    found.extend([(step, rest) for rest in self._suffix_paths(v)])
+                    found.extend([(step, rest) for rest in self.suffix_paths(v)])
                 if len(found) > cap:
                     break
             result = (found[:cap], len(found) > cap)
@@ -559,7 +556,7 @@ class BindingIndex:
             costs.append(d.get("switching_cost") if t == "USES" else None)
             value = d.get("share" if t == "USES" else "strength")
             weights.append(1.0 if value is None else float(value))
-        between = [st[1] for st in rest[:-1] if kind.get(st[1]) in ("satellite", "channel")]
+        between = [st[1] for st in rest[:-1] if kind.get(st[1]) in OUTER_OFFERING_KINDS]
         info = (nodes, edges, types, costs, weights, rest[-1][1] if rest else None, between)
         self._suffix_info[key] = (rest, info)  # holds rest: its id stays its own
         return info
@@ -609,7 +606,7 @@ class BindingIndex:
         """
         if payer == payee:
             return None
-        if self.kind.get(payee) == "core":
+        if self.kind.get(payee) == CORE:
             return self.dominators_but_self(payer).get(payee)
         reach = self._reaching.get(payee) or self.reaching(payee)
         if payer not in reach:
@@ -695,7 +692,7 @@ class BindingIndex:
             cs = self._cores_set = frozenset(self.cores)
         return cs
 
-    def _suffix_paths(self, v: str) -> list[list[tuple]]:
+    def suffix_paths(self, v: str) -> list[list[tuple]]:
         """Paths on from ``v`` (not a core) entered by a source's first step: at most ``depth - 1``
         edges, at most ``max_paths + 1`` of them (enough to tell truncation)."""
         cached = self._suffixes.get(v)

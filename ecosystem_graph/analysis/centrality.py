@@ -13,6 +13,7 @@ import numpy as np
 
 from ._background import Betweenness, collapsed_edge_count
 from .binding import Collapsed, collapsed, edge_list
+from .rows import lazy_rows
 
 __all__ = ["NodeCentrality", "CentralityResult", "centrality", "money_pagerank", "sample_size", "eigenvector",
            "sampled_closeness", "sampled_distances", "adjacency_matrix", "eigenvector_matrix", "strongly_connected",
@@ -61,12 +62,8 @@ class CentralityResult:
     seed: int = 0
     eigenvector_method: str = "directed"
 
-    @property
-    def nodes(self) -> list[NodeCentrality]:
-        rows = self.__dict__.get("_nodes")
-        if rows is None:
-            rows = self.__dict__["_nodes"] = list(map(NodeCentrality, *(self.columns[f] for f in NODE_FIELDS)))
-        return rows
+    nodes = lazy_rows("columns", lambda columns: list(map(NodeCentrality, *(columns[f] for f in NODE_FIELDS))),
+                      doc="One :class:`NodeCentrality` per node, model order (built from the columns on first use).")
 
     def by_id(self) -> dict[str, NodeCentrality]:
         return {n.id: n for n in self.nodes}
@@ -84,6 +81,8 @@ class CentralityResult:
 
     def to_dict(self, nodes: list[NodeCentrality] | None = None) -> dict:
         """The JSON of the section; ``nodes``: the rows to list (default: every node, model order)."""
+        if nodes is None and self.columns is None:  # rows assigned in place of the columns
+            nodes = self.nodes
         rows = ([dict(zip(NODE_FIELDS, row)) for row in zip(*(self.columns[f] for f in NODE_FIELDS))]
                 if nodes is None else [n.to_dict() for n in nodes])
         return {"sampled": self.sampled, "k": self.k, "seed": self.seed,

@@ -12,11 +12,10 @@ import networkx as nx
 import numpy as np
 
 from ..errors import AnalysisError
+from ..model import OFFERING_KINDS
 from .binding import edge_list
 
 __all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
-
-_OFFERINGS = frozenset({"core", "satellite", "channel"})  # the ecosystem's own: what they are paid is revenue
 
 
 @dataclass
@@ -280,7 +279,7 @@ def _stage_revenue(G, edges: list, types: list, stages: dict) -> dict[str, float
     nodes = G.nodes
     payments: dict[str, float] = {}
     for u, v, _, d in pays:
-        if nodes[v].get("kind") not in _OFFERINGS:
+        if nodes[v].get("kind") not in OFFERING_KINDS:
             continue
         payer, link, seen = u, d.get("share_of"), set()
         while link in by_id and link not in seen:  # up the chain of shares to the payment it starts from

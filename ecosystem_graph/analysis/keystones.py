@@ -9,10 +9,12 @@ import networkx as nx
 import numpy as np
 
 from ..gc_pause import gc_paused
-from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, SINK, BindingIndex
-from .lockin import (_BIT_COUNT, _KNOWN, _SEQUENTIAL_SUM, _disjoint, _flow_groups, _flow_nodes, _index_value,
-                     _index_values, segment_figures, segment_network, segment_steps,
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, SEGMENT
+from .binding import SINK, BindingIndex
+from .lockin import (MECHANISM_BITS, MECHANISM_COUNTS, SEQUENTIAL_SUM, disjoint_path_count, flow_groups, flow_nodes,
+                     index_value, index_values, segment_figures, segment_network, segment_steps,
                      switching_cost_reference)
+from .rows import lazy_rows
 
 __all__ = ["Keystone", "KeystoneResult", "keystones", "pairs_cut_off"]
 
@@ -105,17 +107,7 @@ class KeystoneResult:
         self.columns = columns
         self._nodes = list(nodes) if nodes is not None or columns is None else None
 
-    @property
-    def nodes(self) -> list[Keystone]:
-        """One :class:`Keystone` per node, ranked (built from the columns on first use)."""
-        if self._nodes is None:
-            with gc_paused():
-                self._nodes = self.columns.rows()
-        return self._nodes
-
-    @nodes.setter
-    def nodes(self, value: list[Keystone]) -> None:
-        self._nodes, self.columns = list(value), None
+    nodes = lazy_rows("columns", doc="One :class:`Keystone` per node, ranked (built from the columns on first use).")
 
     def __repr__(self) -> str:
         return (f"KeystoneResult(nodes=<{len(self.nodes)}>, ecosystem_revenue={self.ecosystem_revenue!r}, "
@@ -150,7 +142,7 @@ def _removals(index: BindingIndex, steps) -> list[tuple]:
 
     Candidates: the first-step targets and the nodes on every path on from one (they drop steps,
     hence change the cut and the mechanisms) and the nodes carrying one maximum flow of the
-    disjoint paths (:func:`~ecosystem_graph.analysis.lockin._flow_nodes`); removing any other node
+    disjoint paths (:func:`~ecosystem_graph.analysis.lockin.flow_nodes`); removing any other node
     of the segment's network leaves its cut, mechanisms and flow, hence its figures, as they are. A
     candidate that drops no step and leaves the count is left out too (it changes nothing)."""
     doms = [index.sink_dominators(v) for v, _, _ in steps]
@@ -158,7 +150,7 @@ def _removals(index: BindingIndex, steps) -> list[tuple]:
     for d in doms:
         candidates.update(dict.fromkeys(d))
     every = tuple(range(len(steps)))
-    if not _flow_groups(index, steps)[1]:
+    if not flow_groups(index, steps)[1]:
         # Every target is a core or alone in its flow component: each surviving step carries one
         # path, and every candidate drops at least the step into it.
         out = []
@@ -166,15 +158,15 @@ def _removals(index: BindingIndex, steps) -> list[tuple]:
             kept = tuple([i for i in every if x not in doms[i]])
             out.append((x, kept, len(kept)))
         return out
-    candidates.update(dict.fromkeys(_flow_nodes(index, None, steps)))
+    candidates.update(dict.fromkeys(flow_nodes(index, None, steps)))
     before = None
     out = []
     for x in candidates:
         kept = tuple([i for i in every if x not in doms[i]])
-        disjoint = _disjoint(index, None, [steps[i] for i in kept], x)
+        disjoint = disjoint_path_count(index, None, [steps[i] for i in kept], x)
         if len(kept) == len(every):
             if before is None:
-                before = _disjoint(index, None, steps, None)
+                before = disjoint_path_count(index, None, steps, None)
             if disjoint == before:
                 continue
         out.append((x, kept, disjoint))
@@ -265,10 +257,10 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
     if len(group):
         firsts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))  # groups keeping a step
         mask[has] = np.bitwise_or.reduceat(st.mask[row], firsts)
-    if not _SEQUENTIAL_SUM:
+    if not SEQUENTIAL_SUM:
         for g in np.flatnonzero(kept >= 3).tolist():
             cut[g] = float(sum(st.cost[row[group == g]].tolist()))
-    after = _index_values(cut, kept, _BIT_COUNT[mask & _KNOWN], reference)
+    after = index_values(cut, kept, MECHANISM_COUNTS[mask & MECHANISM_BITS], reference)
     parts.append((gseg, gnode, np.where(has, after - base[gseg], -base[gseg])))
 
     # The rest (a flow group, or very many steps): _removals, cached by first-step targets.
@@ -291,8 +283,8 @@ def _closed_changes(index: BindingIndex, st, base, reference: float, position: d
             m = 0
             for j in kept_steps:
                 m |= masks[j]
-            after = _index_value(float(sum([costs[j] for j in kept_steps])), disjoint, (m & _KNOWN).bit_count(),
-                                 reference)
+            after = index_value(float(sum([costs[j] for j in kept_steps])), disjoint,
+                                (m & MECHANISM_BITS).bit_count(), reference)
             values.append(after - b)
     parts.append((np.array(segs, dtype=np.int64), np.array(nodes, dtype=np.int64), np.array(values, dtype=float)))
 
@@ -356,7 +348,7 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
         st = segment_steps(index)
         columns = getattr(lockin_result, "columns", None)
         if lockin_result is None:
-            base = _index_values(st.cut, st.disjoint, _BIT_COUNT[st.seg_mask & _KNOWN], reference)
+            base = index_values(st.cut, st.disjoint, MECHANISM_COUNTS[st.seg_mask & MECHANISM_BITS], reference)
             total = float(sum(base.tolist()))
         elif columns is not None and columns.steps is st:  # lockin() on this index: its columns
             base = columns.index
@@ -376,7 +368,7 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4, index: BindingIndex | None 
     share = (np.array(risk, dtype=float) / revenue).tolist() if revenue > 0 else [0.0] * len(ids)
     pairs, connected = pairs_cut_off(G)
     pairs = [pairs[v] for v in ids]
-    bound = sum(1 for v, k in kind.items() if k == "segment" and v in index.reaches_core)
+    bound = sum(1 for v, k in kind.items() if k == SEGMENT and v in index.reaches_core)
     seg_share = [c / bound if bound else 0.0 for c in cut_off]
     lock_share = [max(0.0, -c) / total if total > 0 else 0.0 for c in change]
     pair_share = [p / connected if connected else 0.0 for p in pairs]
@@ -493,7 +485,7 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
     kind = index.kind
     pays = index.by_type.get("PAYS", [])
     external = {n for n, k in kind.items() if k in EXTERNAL_KINDS}
-    offerings = {n for n, k in kind.items() if k in ECOSYSTEM_KINDS}
+    offerings = {n for n, k in kind.items() if k in OFFERING_KINDS}
     cores = index.cores_set
     revenue = core_revenue = 0.0
     pair_pay: dict[tuple, float] = {}  # unlinked revenue payments per (payer, payee), model order
@@ -554,7 +546,7 @@ def _revenue_at_risk(index: BindingIndex, at_risk: dict, at_risk_core: dict) -> 
             return hit
 
         for e, amount in linked_pay:
-            core = kind.get(e[1]) == "core"
+            core = kind.get(e[1]) == CORE
             for x in lost(e):
                 at_risk[x] += amount
                 if core:
@@ -569,7 +561,7 @@ def _open_changes(G: nx.MultiDiGraph, index: BindingIndex, reference: float, loc
     kind = index.kind
     cut_off = dict.fromkeys(G, 0)
     change = dict.fromkeys(G, 0.0)
-    segments = [n for n, k in kind.items() if k == "segment"]
+    segments = [n for n, k in kind.items() if k == SEGMENT]
     if lockin_result is not None:
         before = {s.id: s.index for s in lockin_result.segments}
     else:

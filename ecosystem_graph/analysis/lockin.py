@@ -12,9 +12,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..gc_pause import gc_paused
-from ..model import LOCKIN_MECHANISMS
+from ..model import CHANNEL, LOCKIN_MECHANISMS, SEGMENT
 from .binding import SINK, BindingIndex
+from .rows import lazy_rows
 
 __all__ = [
     "BindingPath",
@@ -28,6 +28,14 @@ __all__ = [
     "DEFAULT_MAX_PATHS",
     "SegmentSteps",
     "segment_steps",
+    "index_value",
+    "index_values",
+    "flow_groups",
+    "disjoint_path_count",
+    "flow_nodes",
+    "MECHANISM_BITS",
+    "MECHANISM_COUNTS",
+    "SEQUENTIAL_SUM",
 ]
 
 DEFAULT_MAX_PATHS = 50
@@ -97,17 +105,8 @@ class LockinResult:
         self.columns = columns
         self._segments = list(segments) if segments is not None or columns is None else None
 
-    @property
-    def segments(self) -> list[SegmentLockin]:
-        """One :class:`SegmentLockin` per segment, model order (built from the columns on first use)."""
-        if self._segments is None:
-            with gc_paused():
-                self._segments = self.columns.rows()
-        return self._segments
-
-    @segments.setter
-    def segments(self, value: list[SegmentLockin]) -> None:
-        self._segments, self.columns = list(value), None
+    segments = lazy_rows("columns", doc="One :class:`SegmentLockin` per segment, model order (built from the "
+                                        "columns on first use).")
 
     def __repr__(self) -> str:
         return (f"LockinResult(segments=<{len(self.segments)}>, depth={self.depth}, max_paths={self.max_paths}, "
@@ -154,11 +153,11 @@ class LockinResult:
 def switching_cost_reference(G: nx.MultiDiGraph, index: BindingIndex | None = None) -> tuple[str, float]:
     """``("fraction", 1.0)`` when every switching cost is within 0..1, else ``("money", largest cost)``."""
     if index is not None:
-        cached = getattr(index, "_cost_reference", None)
+        cached = index.cache.get("cost_reference")
         if cached is not None:
             return cached
         result = _cost_scale(map(_SWITCHING_COST, map(itemgetter(3), index.by_type.get("USES", ()))))
-        index._cost_reference = result
+        index.cache["cost_reference"] = result
         return result
     return _cost_scale(d.get("switching_cost") for _, _, d in G.edges(data=True) if d.get("type") == "USES")
 
@@ -181,10 +180,10 @@ def lockin_index(min_cut: float, disjoint_paths: int, mechanisms, reference: flo
     >>> lockin_index(0.5, 3, ["loyalty_program"] * 1)
     53.57142857142857
     """
-    return _index_value(min_cut, disjoint_paths, len(set(mechanisms)), reference)
+    return index_value(min_cut, disjoint_paths, len(set(mechanisms)), reference)
 
 
-def _index_value(min_cut: float, disjoint_paths: int, mechanisms: int, reference: float) -> float:
+def index_value(min_cut: float, disjoint_paths: int, mechanisms: int, reference: float) -> float:
     """:func:`lockin_index` from the number of distinct mechanisms."""
     c = min(1.0, min_cut / reference) if reference > 0 else 0.0
     p = min(disjoint_paths, PATH_SATURATION) / PATH_SATURATION
@@ -261,15 +260,16 @@ def edge_disjoint_count(net: dict, s, t=SINK) -> int:
         flow += 1
 
 
-_KNOWN = (1 << len(LOCKIN_MECHANISMS)) - 1  # bits of the seven lock-in types
+MECHANISM_BITS = (1 << len(LOCKIN_MECHANISMS)) - 1
+"""The mask of the seven lock-in types: bit ``j`` is ``LOCKIN_MECHANISMS[j]`` (other bits are not mechanisms)."""
 _MECH_LISTS: dict[int, list] = {}
 
 
 def _mechanism_list(mask: int) -> list[str]:
-    """The lock-in types of a mask of :func:`_segment_steps` (their order in LOCKIN_MECHANISMS)."""
-    names = _MECH_LISTS.get(mask & _KNOWN)
+    """The lock-in types of a mask of :func:`segment_steps` (their order in LOCKIN_MECHANISMS)."""
+    names = _MECH_LISTS.get(mask & MECHANISM_BITS)
     if names is None:
-        names = _MECH_LISTS[mask & _KNOWN] = [m for i, m in enumerate(LOCKIN_MECHANISMS) if mask >> i & 1]
+        names = _MECH_LISTS[mask & MECHANISM_BITS] = [m for i, m in enumerate(LOCKIN_MECHANISMS) if mask >> i & 1]
     return list(names)
 
 
@@ -281,7 +281,7 @@ def _tails(index: BindingIndex, v) -> list[tuple]:
     if index.depth <= 1:
         return []
     out = []
-    for rest in index._suffix_paths(v):
+    for rest in index.suffix_paths(v):
         nodes, edges, types, costs, _, _, _ = index.suffix_info(rest)
         out.append(([v, *nodes], edges, types, costs))
     return out
@@ -291,12 +291,12 @@ def _mechanisms(index: BindingIndex, steps) -> list[str]:
     found = set()
     for v, _, d in steps:
         found.update(d.get("mechanisms") or ())
-        if index.kind.get(v) == "channel" and index.G.nodes[v].get("device"):
+        if index.kind.get(v) == CHANNEL and index.G.nodes[v].get("device"):
             found.add("durable_purchase")
     return [m for m in LOCKIN_MECHANISMS if m in found]
 
 
-def _flow_groups(index: BindingIndex, steps) -> tuple[int, list[dict]]:
+def flow_groups(index: BindingIndex, steps) -> tuple[int, list[dict]]:
     """Split a segment's (kept) first steps for the edge-disjoint path count: ``(value, groups)``.
 
     A step into a core carries one path on its own (the core's edge to the sink is unbounded). The
@@ -328,7 +328,7 @@ def _flow_groups(index: BindingIndex, steps) -> tuple[int, list[dict]]:
 
 
 def _group_flow(index: BindingIndex, group: dict, removed) -> tuple[int, set]:
-    """:func:`_unit_max_flow` of one group of :func:`_flow_groups`, cached on the index."""
+    """:func:`_unit_max_flow` of one group of :func:`flow_groups`, cached on the index."""
     key = (frozenset(group.items()), removed)
     hit = index.disjoint_cache.get(key)
     if hit is None:
@@ -336,28 +336,28 @@ def _group_flow(index: BindingIndex, group: dict, removed) -> tuple[int, set]:
     return hit
 
 
-def _disjoint(index: BindingIndex, s: str, steps, removed: str | None) -> int:
+def disjoint_path_count(index: BindingIndex, s: str, steps, removed: str | None) -> int:
     """Edge-disjoint binding paths of segment ``s`` (``removed`` left out; ``steps``: its first steps
     that survive the removal): max flow with unit capacity per relationship, split by
-    :func:`_flow_groups` (the groups' flows cached: segments sharing targets share them)."""
+    :func:`flow_groups` (the groups' flows cached: segments sharing targets share them)."""
     if len(steps) <= 1:
         return len(steps)
     if not index.sources_closed:
         return edge_disjoint_count(segment_network(index, s, removed), s)
-    value, groups = _flow_groups(index, steps)
+    value, groups = flow_groups(index, steps)
     for group in groups:
         value += _group_flow(index, group, removed)[0]
     return value
 
 
-def _flow_nodes(index: BindingIndex, s: str, steps) -> set:
+def flow_nodes(index: BindingIndex, s: str, steps) -> set:
     """Nodes whose removal may lower the edge-disjoint path count of ``s`` (beyond its first-step
     targets and the nodes on every path on from one, which callers add): the nodes carrying one
-    maximum flow of each group of :func:`_flow_groups`."""
+    maximum flow of each group of :func:`flow_groups`."""
     if len(steps) <= 1:
         return set()
     out: set = set()
-    for group in _flow_groups(index, steps)[1]:
+    for group in flow_groups(index, steps)[1]:
         out |= _group_flow(index, group, None)[1]
     return out
 
@@ -444,7 +444,7 @@ def segment_figures(index: BindingIndex, s: str, reference: float, removed: str 
         cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
     else:
         cut = float(nx.minimum_cut_value(_flow_network(index, [s], removed), SOURCE, SINK))
-    disjoint = _disjoint(index, s, steps, removed)
+    disjoint = disjoint_path_count(index, s, steps, removed)
     mechs = _mechanisms(index, steps)
     return cut, disjoint, mechs, lockin_index(cut, disjoint, mechs, reference)
 
@@ -457,7 +457,7 @@ def _schema_holds(index: BindingIndex) -> bool:
     from_uses = set(map(kind, map(itemgetter(0), uses)))
     from_feeds = set(map(kind, map(itemgetter(0), feeds)))
     into = set(map(kind, map(itemgetter(1), uses))) | set(map(kind, map(itemgetter(1), feeds)))
-    return from_uses <= {"segment"} and "segment" not in from_feeds and "segment" not in into
+    return from_uses <= {SEGMENT} and SEGMENT not in from_feeds and SEGMENT not in into
 
 
 def _flow_network(index: BindingIndex, sources, removed: str | None = None) -> nx.DiGraph:
@@ -500,9 +500,10 @@ def _flow_network(index: BindingIndex, sources, removed: str | None = None) -> n
 
 # Python's sum() adds floats one after another up to 3.11 (as np.bincount and np.add.reduceat do);
 # from 3.12 it compensates rounding errors, which changes sums of three or more terms.
-_SEQUENTIAL_SUM = sys.version_info < (3, 12)
+SEQUENTIAL_SUM = sys.version_info < (3, 12)
+"""Whether Python's ``sum()`` adds floats one after another, as the array sums do (Python up to 3.11)."""
 
-_BIT_COUNT = np.array([bin(i).count("1") for i in range(1 << len(LOCKIN_MECHANISMS))], dtype=np.int64)
+MECHANISM_COUNTS = np.array([bin(i).count("1") for i in range(1 << len(LOCKIN_MECHANISMS))], dtype=np.int64)
 """Number of lock-in types in each mask of the seven bits."""
 
 
@@ -518,7 +519,7 @@ class SegmentSteps:
     ``LOCKIN_MECHANISMS[j]``; ``durable_purchase`` for a device channel). Per segment: ``cut`` (the
     sum of its costs in row order, as Python's ``sum``), ``seg_mask`` (the union of its masks) and
     ``disjoint`` (edge-disjoint binding paths); ``flow_split`` marks the segments whose count needed
-    a maximum flow (:func:`_flow_groups` found a group, or the sources are not closed).
+    a maximum flow (:func:`flow_groups` found a group, or the sources are not closed).
     """
 
     segments: list
@@ -547,19 +548,19 @@ class SegmentSteps:
 
 def segment_steps(index: BindingIndex) -> SegmentSteps:
     """:class:`SegmentSteps` of the index's graph (cached on the index)."""
-    cached = index.__dict__.get("_segment_steps")
+    cached = index.cache.get("segment_steps")
     if cached is not None:
         return cached
     kind, reach = index.kind, index.reaches_core
-    segments = list(compress(kind, map(eq, kind.values(), repeat("segment"))))
+    segments = list(compress(kind, map(eq, kind.values(), repeat(SEGMENT))))
     schema = _schema_holds(index)
     if schema:
         # USES leaves segments only and is all that leaves them: the USES relationships into nodes
         # that reach a core are the segments' first steps, each segment's in first-step order.
         uses = index.by_type.get("USES", [])
         raw = list(map(_SWITCHING_COST, map(itemgetter(3), uses)))
-        if getattr(index, "_cost_reference", None) is None:  # read in the same pass (the dicts are many)
-            index._cost_reference = _cost_scale(raw)
+        if index.cache.get("cost_reference") is None:  # read in the same pass (the dicts are many)
+            index.cache["cost_reference"] = _cost_scale(raw)
         keep = list(map(reach.__contains__, map(itemgetter(1), uses)))
         if not all(keep):
             rows, raw = list(compress(uses, keep)), list(compress(raw, keep))
@@ -594,7 +595,7 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         masks[key] = sum(bits.get(m, 0) for m in set(key))
     mask = np.fromiter(map(masks.__getitem__, keys), dtype=np.int64, count=len(rows))
     nodes, durable = index.G.nodes, bits["durable_purchase"]
-    device = np.array([durable if kind.get(v) == "channel" and nodes[v].get("device") else 0 for v in targets],
+    device = np.array([durable if kind.get(v) == CHANNEL and nodes[v].get("device") else 0 for v in targets],
                       dtype=np.int64)
     if len(rows):
         mask |= device[target]
@@ -603,9 +604,9 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
     count = np.bincount(seg, minlength=n)
     start = np.zeros(n, dtype=np.int64)
     np.cumsum(count[:-1], out=start[1:])
-    # np.bincount adds each segment's costs in row order, from 0.0: Python's sum(costs) (see _SEQUENTIAL_SUM)
+    # np.bincount adds each segment's costs in row order, from 0.0: Python's sum(costs) (see SEQUENTIAL_SUM)
     cut = np.bincount(seg, weights=cost, minlength=n).astype(float)
-    if not _SEQUENTIAL_SUM:
+    if not SEQUENTIAL_SUM:
         for i in np.flatnonzero(count >= 3).tolist():
             a = int(start[i])
             cut[i] = float(sum(cost[a:a + int(count[i])].tolist()))
@@ -615,7 +616,7 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
         seg_mask[bound] = np.bitwise_or.reduceat(mask, start[bound])
 
     # Edge-disjoint paths: each step carries one when the targets of a segment's steps are cores or
-    # alone in their flow component (_flow_groups); otherwise a maximum flow counts them.
+    # alone in their flow component (flow_groups); otherwise a maximum flow counts them.
     direct = index.sources_closed
     flow_split = np.zeros(n, dtype=bool)
     if direct:
@@ -635,13 +636,13 @@ def segment_steps(index: BindingIndex) -> SegmentSteps:
                           seg_mask=seg_mask, disjoint=disjoint,
                           flow_split=flow_split, direct=direct, schema=schema)
     for i in np.flatnonzero(flow_split).tolist():
-        disjoint[i] = _disjoint(index, segments[i], result.steps(i), None)
-    index._segment_steps = result
+        disjoint[i] = disjoint_path_count(index, segments[i], result.steps(i), None)
+    index.cache["segment_steps"] = result
     return result
 
 
-def _index_values(cut, disjoint, mechanisms, reference: float):
-    """:func:`_index_value` over arrays: the same operations in the same order, hence the same doubles."""
+def index_values(cut, disjoint, mechanisms, reference: float):
+    """:func:`index_value` over arrays: the same operations in the same order, hence the same doubles."""
     c = np.minimum(1.0, cut / reference) if reference > 0 else np.zeros(len(cut))
     p = np.minimum(disjoint, PATH_SATURATION) / PATH_SATURATION
     m = mechanisms / len(LOCKIN_MECHANISMS)
@@ -799,7 +800,7 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = DEFAULT_MAX_P
                 records[s] = [(step, index.suffix_info(rest)[:4]) for step, rest in paths]
                 core_lists[s] = index.core_reach(s)
     names = index.names
-    value = _index_values(cut, st.disjoint, _BIT_COUNT[st.seg_mask & _KNOWN], reference)
+    value = index_values(cut, st.disjoint, MECHANISM_COUNTS[st.seg_mask & MECHANISM_BITS], reference)
     columns = _LockinColumns(steps=st, names=[names[s] for s in segments], cut=cut, index=value,
                              truncated=truncated, tails=tails, records=records, core_mask=core_mask,
                              cores=list(index.cores), core_lists=core_lists, cut_edges=cut_edges, max_paths=cap)

@@ -9,7 +9,9 @@ from operator import itemgetter
 import networkx as nx
 import numpy as np
 
-from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, SEGMENT
+from .binding import BindingIndex
+from .rows import lazy_rows
 
 __all__ = ["NodeFlow", "NodeFlows", "RevenueResult", "revenue_flows", "hhi", "path_weight"]
 
@@ -65,6 +67,13 @@ class NodeFlows:
                                          self.net.tolist())]
 
 
+def _payment_rows(payment_columns: tuple) -> list[dict]:
+    pays, amounts, streams = payment_columns
+    return [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
+             "share_of": d.get("share_of"), "share": d.get("share")}
+            for (u, v, k, d), a, st in zip(pays, amounts, streams)]
+
+
 @dataclass
 class RevenueResult:
     """Every money figure of a model (the vocabulary and formulas are in docs/metrics.md).
@@ -94,36 +103,11 @@ class RevenueResult:
     _nodes: list | None = field(default=None, init=False, repr=False, compare=False)
     _payments: list | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def payments(self) -> list[dict]:
+    payments = lazy_rows("payment_columns", _payment_rows, doc=(
         """Every PAYS with its resolved amount (derived for a linked one): ``{id, from, to, amount, stream,
         share_of, share}``, ``id`` the relationship id or its edge key ``TYPE#n``, ``stream``
-        ``"unspecified"`` when unset; in the graph's order (built on first access)."""
-        if self._payments is None:
-            if self.payment_columns is None:
-                self._payments = []
-            else:
-                pays, amounts, streams = self.payment_columns
-                self._payments = [{"id": d.get("id") or k, "from": u, "to": v, "amount": a, "stream": st,
-                                   "share_of": d.get("share_of"), "share": d.get("share")}
-                                  for (u, v, k, d), a, st in zip(pays, amounts, streams)]
-        return self._payments
-
-    @payments.setter
-    def payments(self, rows: list[dict]) -> None:
-        self._payments = list(rows)
-
-    @property
-    def nodes(self) -> list[NodeFlow]:
-        """Inflow, outflow and net of every node, model order (built from ``flows`` once)."""
-        if self._nodes is None:
-            self._nodes = self.flows.rows() if self.flows is not None else []
-        return self._nodes
-
-    @nodes.setter
-    def nodes(self, rows: list[NodeFlow]) -> None:
-        self._nodes = list(rows)
-        self.flows = None
+        ``"unspecified"`` when unset; in the graph's order (built on first access)."""))
+    nodes = lazy_rows("flows", doc="Inflow, outflow and net of every node, model order (built from ``flows`` once).")
 
     def by_id(self) -> dict[str, NodeFlow]:
         return {n.id: n for n in self.nodes}
@@ -230,8 +214,8 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     def flags(test) -> np.ndarray:
         return np.array([bool(test(k)) for k in codes], dtype=bool)[kcode]
 
-    is_ext, is_eco = flags(EXTERNAL_KINDS.__contains__), flags(ECOSYSTEM_KINDS.__contains__)
-    is_seg, is_core = flags(lambda k: k == "segment"), flags(lambda k: k == "core")
+    is_ext, is_eco = flags(EXTERNAL_KINDS.__contains__), flags(OFFERING_KINDS.__contains__)
+    is_seg, is_core = flags(lambda k: k == SEGMENT), flags(lambda k: k == CORE)
     sel = np.flatnonzero(is_ext[src] & is_eco[dst])  # the revenue payments, model order
     r_src, r_dst, r_amount = src[sel], dst[sel], amounts[sel]
     revenue = _running_sum(r_amount)
@@ -266,13 +250,12 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
     for u, v, a in zip(r_src.tolist(), r_dst.tolist(), r_amount.tolist()):
         key = (ids[u], ids[v])
         pair_pay[key] = pair_pay.get(key, 0.0) + a
-    sat_chan = ("satellite", "channel")
-    dependent = {n: by_offering[n] for n, k in kind.items() if k in sat_chan}
+    dependent = {n: by_offering[n] for n, k in kind.items() if k in OUTER_OFFERING_KINDS}
     direct = unbound = 0.0
     truncated_payers = set()
     reaching = index.reaching
     for (payer, payee), amount in pair_pay.items():
-        if kind.get(payee) == "core":
+        if kind.get(payee) == CORE:
             records, truncated = index.path_records(payer)
             to_payee = []
             for step, rest in records:
@@ -308,7 +291,7 @@ def revenue_flows(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50,
             part = amount * w / total_w
             # satellites and channels entered before the last step: the first step's target (when
             # the path goes on) and those of the rest
-            if rest and kind.get(step[1]) in sat_chan:
+            if rest and kind.get(step[1]) in OUTER_OFFERING_KINDS:
                 between = [step[1], *between_rest]
             else:
                 between = between_rest

@@ -47,13 +47,13 @@ def _password(user: str | None, password: str | None, where: str) -> str | None:
 
 
 def _connect(uri: str, user: str | None, password: str | None, database: str):
-    from ..store.neo4j import _safe_uri, connect
+    from ..store.neo4j import connect, safe_uri
 
     # The driver logs retried transactions at WARNING; with no logging set up Python would print them
     # on stderr in the middle of our output. Errors still reach the user, as one line, through StoreError.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
-    return connect(uri, user, _password(user, password, _safe_uri(uri)), database)
+    return connect(uri, user, _password(user, password, safe_uri(uri)), database)
 
 
 def _emit(fmt: str, data: dict[str, Any], tables: list[Table], message: str | None = None) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from ..errors import InteropError, UsageError
-from ..model import NODE_CLASSES, NODE_KINDS, RELATIONSHIP_CLASSES, RELATIONSHIP_TYPES, Ecosystem
+from ..model import CORE, NODE_CLASSES, NODE_KINDS, RELATIONSHIP_CLASSES, RELATIONSHIP_TYPES, SEGMENT, Ecosystem
 from ..range_columns import RANGE_PARTS, flat_name, nest_ranges, ranged_properties
 from ..validation import Problem, path_text, suggest, validate_data
 from .slug import SlugAllocator
@@ -144,9 +144,9 @@ for _k in NODE_KINDS:
     _KIND_NAMES[_k] = _k
     _KIND_NAMES[_k + "s"] = _k
 _KIND_NAMES.update({
-    "business core": "core", "business cores": "core",
-    "customer segment": "segment", "customer segments": "segment",
-    "customer group": "segment", "customer groups": "segment",
+    "business core": CORE, "business cores": CORE,
+    "customer segment": SEGMENT, "customer segments": SEGMENT,
+    "customer group": SEGMENT, "customer groups": SEGMENT,
 })
 _REL_NAMES: dict[str, str] = {}
 for _t in RELATIONSHIP_TYPES:

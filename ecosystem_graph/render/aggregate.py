@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..model import OFFERING_KINDS, PARTNER, SEGMENT
+
 __all__ = ["Aggregation", "aggregate", "group_id"]
 
-COLLAPSIBLE = ("segment", "partner")
-"""Kinds collapsed into groups, in this order, until the graph fits."""
-
-_ANCHOR_KINDS = frozenset({"core", "satellite", "channel"})
+COLLAPSIBLE = (SEGMENT, PARTNER)
+"""Kinds collapsed into groups, in this order, until the graph fits (the model's external kinds)."""
 
 
 @dataclass
@@ -44,10 +44,10 @@ def _anchor(G: nx.MultiDiGraph, node: str) -> str | None:
     """The core/satellite/channel the node is most connected to (most relationships, then first seen)."""
     counts: dict[str, int] = {}
     for _, other in G.out_edges(node):
-        if G.nodes[other].get("kind") in _ANCHOR_KINDS:
+        if G.nodes[other].get("kind") in OFFERING_KINDS:
             counts[other] = counts.get(other, 0) + 1
     for other, _ in G.in_edges(node):
-        if G.nodes[other].get("kind") in _ANCHOR_KINDS:
+        if G.nodes[other].get("kind") in OFFERING_KINDS:
             counts[other] = counts.get(other, 0) + 1
     if not counts:
         return None
@@ -57,7 +57,7 @@ def _anchor(G: nx.MultiDiGraph, node: str) -> str | None:
 def _group_key(G: nx.MultiDiGraph, node: str, kind: str) -> tuple[str, str]:
     """(key, label) of the group a node falls into: partners by role, segments by their anchor."""
     attrs = G.nodes[node]
-    if kind == "partner" and attrs.get("role"):
+    if kind == PARTNER and attrs.get("role"):
         role = str(attrs["role"])
         return "role:" + role, f"role {role}"
     anchor = _anchor(G, node)
@@ -122,10 +122,10 @@ def aggregate(G: nx.MultiDiGraph, max_nodes: int) -> Aggregation | None:
             H.add_node(v, **attrs)
     for gid, mem in members.items():
         kind, label = labels[gid]
-        word = "segments" if kind == "segment" else "partners"
+        word = "segments" if kind == SEGMENT else "partners"
         attrs = {"kind": kind, "name": f"{len(mem):,} {word} {label}", "members": len(mem),
                  "member_names": [G.nodes[m].get("name", m) for m in mem[:12]]}
-        if kind == "segment":
+        if kind == SEGMENT:
             attrs["size"] = sum(G.nodes[m].get("size") or 0 for m in mem)
         H.add_node(gid, **attrs)
     for u, v, key, attrs in G.edges(keys=True, data=True):
@@ -151,8 +151,8 @@ def aggregate(G: nx.MultiDiGraph, max_nodes: int) -> Aggregation | None:
     for kind in collapsed:
         groups = sum(1 for g in members if labels[g][0] == kind)
         count = sum(len(m) for g, m in members.items() if labels[g][0] == kind)
-        word = "segments" if kind == "segment" else "partners"
-        how = "by the offering or channel they are most linked to" if kind == "segment" else "by role"
+        word = "segments" if kind == SEGMENT else "partners"
+        how = "by the offering or channel they are most linked to" if kind == SEGMENT else "by role"
         parts.append(f"{count:,} {word} collapsed into {groups:,} groups {how}")
     note = (f"This ecosystem has {n:,} nodes and {G.number_of_edges():,} relationships, more than the "
             f"{max_nodes:,} that stay readable: " + "; ".join(parts) + ". Relationships between the same "

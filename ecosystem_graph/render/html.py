@@ -15,6 +15,7 @@ import networkx as nx
 
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
+from ..model import CHANNEL, SEGMENT
 from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
@@ -255,7 +256,7 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
     rows: list[list[str]] = [["Kind", KIND_STYLES.get(kind, {}).get("label", kind)]]
     members = attrs.get("members")
     if members:
-        rows.append(["Group of", f"{members:,} {'segments' if kind == 'segment' else 'partners'}"])
+        rows.append(["Group of", f"{members:,} {'segments' if kind == SEGMENT else 'partners'}"])
         names = attrs.get("member_names") or []
         more = members - len(names)
         rows.append(["Members", ", ".join(names) + (f" and {more:,} more" if more > 0 else "")])
@@ -264,7 +265,7 @@ def _node_details(G: nx.MultiDiGraph, node: str, attrs: dict, cent_by: dict, rev
     if attrs.get("description"):
         rows.append(["Description", str(attrs["description"])])
     tips: list[str] = []
-    if kind == "channel" and attrs.get("device"):
+    if kind == CHANNEL and attrs.get("device"):
         rows.append(["Device", "yes (a durable purchase: also a lock-in)"])
     if attrs.get("role"):
         rows.append(["Role", str(attrs["role"])])
@@ -396,7 +397,7 @@ def _lockin_highlight(h: Highlight, G: nx.MultiDiGraph, an: _Analyses) -> dict:
     """The binding paths of one segment to the core."""
     seg = h.ids[0]
     _check_ids(G, [seg], "--highlight lockin")
-    if G.nodes[seg].get("kind") != "segment":
+    if G.nodes[seg].get("kind") != SEGMENT:
         raise UsageError(f"--highlight lockin: '{seg}' is a {G.nodes[seg].get('kind')}, not a segment")
     result = an.lockin()
     entry = result.by_id().get(seg)
@@ -555,7 +556,7 @@ def graph_data(
         layout = "ecosystem"
     if layout == "force":
         physics = True
-    kinds = {n: a.get("kind", "segment") for n, a in shown.nodes(data=True)}
+    kinds = {n: a.get("kind", SEGMENT) for n, a in shown.nodes(data=True)}
     pos = ecosystem_layout(kinds, ((u, v) for u, v in shown.edges()),
                            spacing=110.0 if n_shown <= 150 else 70.0)
     rings = [] if physics else _ring_guides(kinds, pos)
@@ -569,7 +570,7 @@ def graph_data(
         else:
             details, tips = _node_details(shown, n, attrs, cent_by, rev_by, dependency, keystone_rank,
                                           an._cache.get("pagerank"), rev, ks_by.get(n))
-        kind = attrs.get("kind", "segment")
+        kind = attrs.get("kind", SEGMENT)
         x, y = pos[n]
         nodes.append({
             "id": n, "label": _short(name), "name": name, "kind": kind, "x": x, "y": y, "size": sizes[n],

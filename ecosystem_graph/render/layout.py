@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from typing import Iterable, Mapping
 
+from ..model import CHANNEL, CORE, PARTNER, SATELLITE, SEGMENT
+
 __all__ = ["RING_OF_KIND", "ecosystem_layout"]
 
-RING_OF_KIND = {"core": 0, "satellite": 1, "channel": 2, "partner": 2, "segment": 3}
+RING_OF_KIND = {CORE: 0, SATELLITE: 1, CHANNEL: 2, PARTNER: 2, SEGMENT: 3}
 """Ring of each node kind, from the centre outwards (channels and partners share the third ring)."""
 
 _FIRST_RADIUS = 230.0

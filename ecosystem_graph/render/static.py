@@ -20,7 +20,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch, RegularPolygon, Wedge  # noqa: E402
 
 from ..errors import RenderError, UsageError  # noqa: E402
-from ..report.charts import _RC, short_label, svg_from_figure  # noqa: E402
+from ..model import CORE, SATELLITE  # noqa: E402
+from ..report.charts import RC_PARAMS, short_label, svg_from_figure  # noqa: E402
 from .html import Highlight, graph_data  # noqa: E402
 from .style import HIGHLIGHT_COLOR, KIND_STYLES  # noqa: E402
 
@@ -82,7 +83,7 @@ def map_figure(data: dict) -> Figure:
     order after the ring bands.
     """
     nodes, edges = data["nodes"], data["edges"]
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         width, height = _figure_size(len(nodes))
         fig = Figure(figsize=(width, height), dpi=100)
@@ -122,7 +123,7 @@ def map_figure(data: dict) -> Figure:
 
         label_all = len(nodes) <= LABEL_LIMIT
         # above LABEL_LIMIT: satellites and groups are named only while they are few enough to read
-        named_few = sum(n["kind"] == "satellite" or n["group"] for n in nodes) <= 60
+        named_few = sum(n["kind"] == SATELLITE or n["group"] for n in nodes) <= 60
         font = 8.0 if len(nodes) <= 60 else 6.5 * k
         for i, n in enumerate(nodes):
             style = KIND_STYLES[n["kind"]]
@@ -134,10 +135,10 @@ def map_figure(data: dict) -> Figure:
                                 alpha=_FADED if faded else 1.0, zorder=3)
             patch.set_gid(f"node-{i}")
             ax.add_patch(patch)
-            if label_all or lit or n["kind"] == "core" or ((n["kind"] == "satellite" or n["group"]) and named_few):
+            if label_all or lit or n["kind"] == CORE or ((n["kind"] == SATELLITE or n["group"]) and named_few):
                 ax.text(x, y - radius[n["id"]] * 1.3 - 6, short_label(n["name"], NODE_LABEL_MAX), ha="center",
                         va="top", fontsize=font, color=_INK, alpha=0.35 if faded else 1.0, zorder=4,
-                        fontweight="bold" if lit or n["kind"] == "core" else "normal")
+                        fontweight="bold" if lit or n["kind"] == CORE else "normal")
 
         legend = fig.legend(handles=_legend_handles(data, active, k), loc="upper left",
                             bbox_to_anchor=(legend_left, 0.92), frameon=False, fontsize=9 * k, title_fontsize=9.5 * k,
@@ -224,7 +225,7 @@ def static_map(model, *, fmt: str = "svg", size_by: str = "impact", highlights: 
         content: str | bytes = standalone_svg(svg_from_figure(fig, prefix="map", title=data["title"]))
     else:
         buf = io.BytesIO()
-        with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
             fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
         content = buf.getvalue()

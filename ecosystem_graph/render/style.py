@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ..model import NODE_KINDS, RELATIONSHIP_TYPES
+from ..model import CHANNEL, CORE, NODE_KINDS, PARTNER, RELATIONSHIP_TYPES, SATELLITE, SEGMENT
 
 __all__ = ["KIND_STYLES", "TYPE_STYLES", "HIGHLIGHT_COLOR", "legend_kinds", "legend_types"]
 
 KIND_STYLES: dict[str, dict[str, str]] = {
-    "core": {"label": "Core", "plural": "Cores", "color": "#c0392b", "shape": "hexagon"},
-    "satellite": {"label": "Satellite", "plural": "Satellites", "color": "#e67e22", "shape": "dot"},
-    "channel": {"label": "Channel", "plural": "Channels", "color": "#2874a6", "shape": "diamond"},
-    "partner": {"label": "Partner", "plural": "Partners", "color": "#7d8a8b", "shape": "triangle"},
-    "segment": {"label": "Customer segment", "plural": "Customer segments", "color": "#229954", "shape": "square"},
+    CORE: {"label": "Core", "plural": "Cores", "color": "#c0392b", "shape": "hexagon"},
+    SATELLITE: {"label": "Satellite", "plural": "Satellites", "color": "#e67e22", "shape": "dot"},
+    CHANNEL: {"label": "Channel", "plural": "Channels", "color": "#2874a6", "shape": "diamond"},
+    PARTNER: {"label": "Partner", "plural": "Partners", "color": "#7d8a8b", "shape": "triangle"},
+    SEGMENT: {"label": "Customer segment", "plural": "Customer segments", "color": "#229954", "shape": "square"},
 }
 """Per kind: display label, colour (fill) and vis-network shape (every shape draws its label below)."""
 

@@ -33,11 +33,10 @@ CHART_ITEMS = 12
 def _legend(kinds) -> list[tuple[str, str]]:
     """Colour swatches for the kinds present in a chart, in vocabulary order."""
     from ..model import NODE_KINDS
+    from ..render.style import KIND_STYLES
 
     present = set(kinds)
-    labels = {"core": "Core", "satellite": "Satellite", "channel": "Channel", "partner": "Partner",
-              "segment": "Customer segment"}
-    return [(labels[k], _kind_color(k)) for k in NODE_KINDS if k in present]
+    return [(KIND_STYLES[k]["label"], _kind_color(k)) for k in NODE_KINDS if k in present]
 
 
 def _kind_color(kind: str | None) -> str:

@@ -25,11 +25,12 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from ..model import LOCKIN_MECHANISMS  # noqa: E402
+from ..model import CHANNEL, CORE, LOCKIN_MECHANISMS, PARTNER, SATELLITE, SEGMENT  # noqa: E402
 
 __all__ = [
     "KIND_COLORS",
     "PALETTE",
+    "RC_PARAMS",
     "FlowBand",
     "FlowNode",
     "bar_chart",
@@ -55,11 +56,11 @@ PALETTE = {
 }
 
 KIND_COLORS = {
-    "core": "#1f4e79",
-    "satellite": "#2a9d8f",
-    "channel": "#7b68b5",
-    "partner": "#e09f3e",
-    "segment": "#d1495b",
+    CORE: "#1f4e79",
+    SATELLITE: "#2a9d8f",
+    CHANNEL: "#7b68b5",
+    PARTNER: "#e09f3e",
+    SEGMENT: "#d1495b",
     "other": "#9aa5b1",
 }
 """One colour per node kind (the same in every chart of a report)."""
@@ -86,7 +87,7 @@ MECHANISM_NAMES = {
 }
 """The seven lock-in types in words (sentences and tables)."""
 
-_RC = {
+RC_PARAMS = {
     "svg.fonttype": "none",  # real <text>: small, selectable, searchable, escaped by the XML writer
     "svg.hashsalt": "ecograph",  # deterministic ids
     "text.parse_math": False,  # a '$' in a name is a dollar sign, not mathtext
@@ -100,6 +101,7 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+"""The matplotlib settings of every chart and of the static map (``matplotlib.rc_context(RC_PARAMS)``)."""
 _FONT_STACK = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
 _HEADER = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -122,7 +124,7 @@ def svg_from_figure(fig: Figure, *, prefix: str | None = None, title: str | None
     """The figure as one inline ``<svg>`` element (ids prefixed, no prolog; its natural size in points,
     which the report's stylesheet lets shrink to a narrow container)."""
     buf = io.StringIO()
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(RC_PARAMS), warnings.catch_warnings():
         # Text stays <text>, drawn by the browser with its own fonts; that the measuring font lacks a
         # glyph (CJK, emoji, a control character) only makes matplotlib warn once per glyph on stderr.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
@@ -168,7 +170,7 @@ def _tick(value: float, _pos=None) -> str:
 
 
 def _new_figure(width: float, height: float) -> Figure:
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = Figure(figsize=(width, height), dpi=100)
         fig.patch.set_alpha(0)
     return fig
@@ -203,7 +205,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, xlabel: str = "", colors: S
         pairs = pairs[: max_items - 1] + [(f"{other_label} ({len(rest)})", sum(v for _, v in rest))]
         colors = colors[: max_items - 1] + [KIND_COLORS["other"]]
     n = max(len(pairs), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.5 + 0.34 * n)
         ax = fig.add_subplot(111)
         labels = [_short(p[0]) for p in pairs][::-1]
@@ -367,7 +369,7 @@ def flow_chart(nodes: Sequence[FlowNode], bands: Sequence[FlowBand], *, title: s
         for b in sorted(inflow[nid], key=lambda b: -pos[b.source][1]):
             in_top[id(b)] = y
             y -= thickness(b, scale)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, height)
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(0, width)
@@ -435,7 +437,7 @@ def lockin_chart(segments: Sequence[tuple[str, float, Sequence[str]]], *, title:
     """
     rows = sorted(((str(l), float(i), list(m)) for l, i, m in segments), key=lambda r: -r[1])[:max_items]
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 1.0 + 0.34 * n)
         gs = fig.add_gridspec(1, 2, width_ratios=(1.45, 1.0), wspace=0.04)
         ax = fig.add_subplot(gs[0])
@@ -516,7 +518,7 @@ def funnel_chart(stages: Sequence[tuple[str, float, object]], *, value_format=No
         cursor -= bar
     depth = -cursor
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.3 + 0.62 * depth)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(-1.55, 1.05)
@@ -558,7 +560,7 @@ def compare_chart(items: Sequence[tuple[str, float, float]], *, xlabel: str = ""
     """
     rows = [(str(l), float(b), float(a)) for l, b, a in items]
     n = max(len(rows), 1)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, 0.8 + 0.55 * n)
         ax = fig.add_subplot(111)
         ys = list(range(len(rows)))[::-1]
@@ -606,7 +608,7 @@ def line_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[floa
     xs = list(range(len(labels)))
     values = [v for _, vals, _ in series for v in vals if v is not None]
     top = max(values + [0.0])
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, height)
         ax = fig.add_subplot(111)
         ymax = top * 1.15 if top > 0 else 1.0
@@ -667,7 +669,7 @@ def share_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     labels = [str(p) for p in periods]
     xs = list(range(len(labels)))
     fmt_share = share_format or (lambda s: f"{s * 100:.0f}%")
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC_PARAMS):
         fig = _new_figure(width, height)
         ax = fig.add_subplot(111)
         bottom = [0.0] * len(labels)

@@ -319,6 +319,7 @@ def _map_slide(deck: _Deck, doc: Report) -> None:
     from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
     from pptx.util import Pt
 
+    from ..model import CORE, SEGMENT
     from ..render.layout import ecosystem_layout
     from ..render.style import KIND_STYLES, TYPE_STYLES
 
@@ -326,7 +327,7 @@ def _map_slide(deck: _Deck, doc: Report) -> None:
     slide = deck.slide("The ecosystem at a glance")
     nodes, note = _map_nodes(doc)
     shown = set(nodes)
-    kinds = {n: G.nodes[n].get("kind", "segment") for n in nodes}
+    kinds = {n: G.nodes[n].get("kind", SEGMENT) for n in nodes}
     edges = [(u, v) for u, v in G.edges() if u in shown and v in shown]
     pos = ecosystem_layout(kinds, edges)
     # The drawing area: left of the legend, under the title (and above the note when there is one).
@@ -355,7 +356,7 @@ def _map_slide(deck: _Deck, doc: Report) -> None:
     shapes = {}
     for n in nodes:
         kind = kinds[n]
-        style = KIND_STYLES.get(kind, KIND_STYLES["segment"])
+        style = KIND_STYLES.get(kind, KIND_STYLES[SEGMENT])
         x, y = pos[n]
         left = int(cx0 + x * sx - node_w / 2)
         top = int(cy0 + y * sy - node_h / 2)
@@ -380,7 +381,7 @@ def _map_slide(deck: _Deck, doc: Report) -> None:
             for r in p.runs:
                 r.font.size = Pt(size)
                 r.font.color.rgb = _rgb("ffffff")
-                r.font.bold = kind == "core"
+                r.font.bold = kind == CORE
         shapes[n] = shape
     # One connector per (pair, type); PAYS lines as wide as the money they carry (summed).
     merged: dict[tuple[str, str, str], float] = {}

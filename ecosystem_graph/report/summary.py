@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model import KEYSTONE_KINDS
 from . import fmt
 from .document import Kpi, SummaryItem
 
@@ -137,8 +138,6 @@ def _revenue_items(rev, ctx) -> list[SummaryItem]:
     return items
 
 
-KEYSTONE_KINDS = ("satellite", "channel", "partner")
-"""Keystones named in the summary: losing the core or a paying segment costs its own revenue by definition."""
 AMONG = "among the satellites, channels and partners"
 """Said in the sentence, so that it agrees with the keystone table, where a core or a segment may rank higher."""
 

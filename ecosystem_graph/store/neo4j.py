@@ -46,6 +46,7 @@ __all__ = [
     "NODE_LABEL",
     "Store",
     "connect",
+    "safe_uri",
     "EcosystemInfo",
     "PushResult",
     "QueryResult",
@@ -323,7 +324,7 @@ def _rel_item(source: str, target: str, rtype: str, props: dict[str, Any]) -> tu
 # --------------------------------------------------------------------------------------- connecting
 
 
-def _safe_uri(uri: str) -> str:
+def safe_uri(uri: str) -> str:
     """The URI without any user:password@ part, for messages."""
     try:
         parts = urlsplit(uri)
@@ -378,7 +379,7 @@ class Store:
         auth = (user, password or "") if user else None
         scheme = uri.partition("://")[0].lower() if "://" in uri else ""
         if scheme not in _SCHEMES:
-            raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': it must start with "
+            raise StoreConnectionError(f"invalid database URI '{safe_uri(uri)}': it must start with "
                                        f"{', '.join(s + '://' for s in _SCHEMES)}")
         with self._errors():
             try:
@@ -387,11 +388,11 @@ class Store:
                     max_transaction_retry_time=timeout, notifications_min_severity="OFF",
                     user_agent="ecosystem-graph")
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-                if _safe_uri(uri) != uri:
+                if safe_uri(uri) != uri:
                     reason = "give the user and password as options (--user/--password), not in the URI"
                 else:
                     reason = _first_line(str(exc)).rstrip(".")
-                raise StoreConnectionError(f"invalid database URI '{_safe_uri(uri)}': {reason}") from None
+                raise StoreConnectionError(f"invalid database URI '{safe_uri(uri)}': {reason}") from None
         try:
             with self._errors():
                 self.driver.verify_connectivity()
@@ -415,7 +416,7 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store(uri={_safe_uri(self.uri)!r}, database={self.database!r})"
+        return f"Store(uri={safe_uri(self.uri)!r}, database={self.database!r})"
 
     # ---- errors
 
@@ -424,7 +425,7 @@ class Store:
         """Translate driver exceptions into the StoreError family, one line each."""
         import neo4j.exceptions as ne
 
-        where = _safe_uri(self.uri)
+        where = safe_uri(self.uri)
         try:
             yield
         except StoreError:
