@@ -1,5 +1,8 @@
-"""Ranges as flat properties (``amount`` = base, ``amount_low``, ``amount_high``, ``amount_dist``) for formats
-whose properties are single values: spreadsheets, CSV, GraphML, GEXF, Cypher and the graph store."""
+"""Ranges as flat properties for formats whose properties are single values.
+
+``amount`` holds the base, ``amount_low``, ``amount_high`` and ``amount_dist`` the rest, in spreadsheets, CSV,
+GraphML, GEXF, Cypher and the graph store.
+"""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def _table_headings(tree: ast.AST) -> set[int]:
     """ids of the string constants that are column headings of a ``Table(title, [headings...], ...)``."""
     out = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Table":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("Table", "T"):  # T: a Table with the currency filled in
             columns = [k.value for k in node.keywords if k.arg == "columns"] + node.args[1:2]
             for c in columns:
                 if isinstance(c, (ast.List, ast.Tuple)):

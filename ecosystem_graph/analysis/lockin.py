@@ -437,9 +437,9 @@ def segment_figures(index: BindingIndex, s: str, reference: float, removed: str 
     :func:`lockin` computes it there.
     """
     steps = _first_steps(index, s, removed)
-    schema = index.__dict__.get("_schema")
+    schema = index.cache.get("schema")
     if schema is None:
-        schema = index._schema = _schema_holds(index)
+        schema = index.cache["schema"] = _schema_holds(index)
     if schema or not steps:
         cut = float(sum(float(d.get("switching_cost") or 0.0) for _, _, d in steps))
     else:

@@ -20,7 +20,8 @@ import statistics
 
 import networkx as nx
 
-from ..model import LOCKIN_MECHANISMS
+from ..model import (CHANNEL, CORE, EXTERNAL_KINDS, LOCKIN_MECHANISMS, OFFERING_KINDS, OUTER_OFFERING_KINDS,
+                     SEGMENT)
 
 __all__ = [
     "OFFERING_KINDS",
@@ -50,11 +51,6 @@ __all__ = [
     "funnel_levers",
 ]
 
-OFFERING_KINDS = frozenset({"core", "satellite", "channel"})
-"""The ecosystem's own offerings: what external actors pay them is ecosystem revenue."""
-
-EXTERNAL_KINDS = frozenset({"segment", "partner"})
-"""Customers and third parties."""
 
 BINDING_TYPES = ("USES", "FEEDS")
 SINK = ("__reference_sink__",)
@@ -212,7 +208,7 @@ def revenue(G: nx.MultiDiGraph) -> dict:
     """
     kind = dict(G.nodes(data="kind"))
     inflow, outflow = dict.fromkeys(G, 0.0), dict.fromkeys(G, 0.0)
-    by = {"stream": {}, "segment": {}, "payer": {}, "payee": {}}
+    by = {"stream": {}, "paying segment": {}, "payer": {}, "payee": {}}
     total = core_revenue = payouts = 0.0
     by_offering = {n: 0.0 for n in G if kind.get(n) in OFFERING_KINDS}
     payments, payee_of, pass_through = [], {}, {}
@@ -233,20 +229,21 @@ def revenue(G: nx.MultiDiGraph) -> dict:
             by_offering[v] += amount
             total += amount
             keys = {"stream": d.get("stream") or "unspecified", "payer": u, "payee": v}
-            if kind.get(u) == "segment":
-                keys["segment"] = u
+            if kind.get(u) == SEGMENT:
+                keys["paying segment"] = u
             for group, key in keys.items():
                 by[group][key] = by[group].get(key, 0.0) + amount
-            if kind.get(v) == "core":
+            if kind.get(v) == CORE:
                 core_revenue += amount
-    ranked = {g: dict(sorted(by[g].items(), key=lambda kv: (-kv[1], kv[0]))) for g in ("stream", "segment", "payee")}
+    ranked = {g: dict(sorted(by[g].items(), key=lambda kv: (-kv[1], kv[0])))
+              for g in ("stream", "paying segment", "payee")}
     return {
         "nodes": [{"id": n, "kind": kind.get(n, ""), "inflow": inflow[n], "outflow": outflow[n],
                    "net": inflow[n] - outflow[n]} for n in G],
         "ecosystem_revenue": total, "core_revenue": core_revenue, "revenue_by_offering": by_offering,
         "pass_through": {n: pass_through[n] for n in G if pass_through.get(n, 0.0) > 0},
         "ecosystem_payouts": payouts, "ecosystem_net": total - payouts, "payments": payments,
-        "by_stream": ranked["stream"], "by_segment": ranked["segment"],
+        "by_stream": ranked["stream"], "by_segment": ranked["paying segment"],
         "hhi": {"payers": hhi(by["payer"].values()), "payees": hhi(by["payee"].values())},
     }
 
@@ -319,8 +316,8 @@ def dependent_revenue(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50
     binding path) and ``paths_truncated`` (payers whose paths hit ``max_paths``).
     """
     kind = dict(G.nodes(data="kind"))
-    cores = {n for n, k in kind.items() if k == "core"}
-    dependent = {n: 0.0 for n, k in kind.items() if k in ("satellite", "channel")}
+    cores = {n for n, k in kind.items() if k == CORE}
+    dependent = {n: 0.0 for n, k in kind.items() if k in OUTER_OFFERING_KINDS}
     total = direct = unbound = 0.0
     truncated_payers = set()
     for u, v, _, d in _pays(G):
@@ -396,7 +393,7 @@ def lockin_index(min_cut: float, disjoint_paths: int, mechanisms: int, reference
 
 def _reaching_core(B: nx.MultiDiGraph) -> set:
     """The nodes of binding network ``B`` with a binding path to some core (cores included)."""
-    cores = [n for n, k in B.nodes(data="kind") if k == "core"]
+    cores = [n for n, k in B.nodes(data="kind") if k == CORE]
     out = set(cores)
     for c in cores:
         out |= nx.ancestors(B, c)
@@ -433,7 +430,7 @@ def segment_flow_network(G: nx.MultiDiGraph, segment, *, unit: bool = False,
         elif "capacity" in F[u][v]:
             F[u][v]["capacity"] += cap
     for c in nodes:
-        if G.nodes[c].get("kind") == "core":
+        if G.nodes[c].get("kind") == CORE:
             F.add_edge(c, SINK)
     return F
 
@@ -466,7 +463,7 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
            "paths": []}
     if segment not in reach:
         return out
-    cores = [n for n in G if G.nodes[n].get("kind") == "core"]
+    cores = [n for n in G if G.nodes[n].get("kind") == CORE]
     out["cores"] = [c for c in cores if c in nx.descendants(B, segment)]
     if with_paths:
         paths, out["paths_truncated"] = binding_paths(G, segment, set(cores), depth=depth, max_paths=max_paths)
@@ -485,7 +482,7 @@ def segment_lockin(G: nx.MultiDiGraph, segment, *, depth: int = 4, max_paths: in
     for _, v, d in B.out_edges(segment, data=True):
         if v in reach:
             found.update(d.get("mechanisms") or ())
-            if G.nodes[v].get("kind") == "channel" and G.nodes[v].get("device"):
+            if G.nodes[v].get("kind") == CHANNEL and G.nodes[v].get("device"):
                 found.add("durable_purchase")
     out["mechanisms"] = [m for m in LOCKIN_MECHANISMS if m in found]
     out["index"] = lockin_index(out["min_cut"], out["disjoint_paths"], len(out["mechanisms"]), reference)
@@ -501,7 +498,7 @@ def lockin(G: nx.MultiDiGraph, *, depth: int = 4, max_paths: int = 50, reference
     reference = own if reference is None else reference
     B = binding_network(G)
     segments = [segment_lockin(G, s, depth=depth, max_paths=max_paths, reference=reference, with_paths=with_paths,
-                               B=B) for s in G if G.nodes[s].get("kind") == "segment"]
+                               B=B) for s in G if G.nodes[s].get("kind") == SEGMENT]
     return {"scale": scale, "reference": reference, "total_index": sum(s["index"] for s in segments),
             "paths_truncated": sum(1 for s in segments if s["paths_truncated"]), "segments": segments}
 
@@ -542,7 +539,7 @@ def revenue_at_risk(G: nx.MultiDiGraph) -> tuple[dict, dict]:
             u, v, _, d = e
             if _is_revenue(G, u, v) and not kept(e):
                 lost[x] += float(d.get("amount") or 0.0)
-                if _kind(G, v) == "core":
+                if _kind(G, v) == CORE:
                     lost_core[x] += float(d.get("amount") or 0.0)
     return lost, lost_core
 
@@ -584,7 +581,7 @@ def keystones(G: nx.MultiDiGraph, *, depth: int = 4) -> dict:
     reference = switching_cost_reference(G)[1]
     before = lockin(G, depth=depth, reference=reference, with_paths=False)
     total = before["total_index"]
-    bound = {s for s in G if G.nodes[s].get("kind") == "segment" and s in _reaching_core(B)}
+    bound = {s for s in G if G.nodes[s].get("kind") == SEGMENT and s in _reaching_core(B)}
     eco = revenue(G)["ecosystem_revenue"]
     lost, lost_core = revenue_at_risk(G)
     pairs, joined = pairs_cut_off(G)

@@ -29,7 +29,8 @@ import numpy as np
 
 from ..errors import AnalysisError, UsageError
 from ..tables import Table
-from .binding import ECOSYSTEM_KINDS, EXTERNAL_KINDS, BindingIndex, edge_list
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS
+from .binding import BindingIndex, edge_list
 
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
@@ -419,7 +420,7 @@ class SensitivityEngine:
                 if self._is_revenue[p]:
                     terms_rev.append((i, 1.0))
                     terms_off.setdefault(v, []).append((i, 1.0))
-                    if kind.get(v) == "core":
+                    if kind.get(v) == CORE:
                         terms_core.append((i, 1.0))
             money_cols.append((add(Figure("revenue", "ecosystem revenue", "money"), rev.ecosystem_revenue), terms_rev))
             money_cols.append((add(Figure("revenue", "core revenue", "money"), rev.core_revenue), terms_core))
@@ -465,7 +466,7 @@ class SensitivityEngine:
         amounts, _, _ = index.pays_columns()
         self._amounts = [float(a) for a in amounts]
 
-        self._is_revenue = [kind.get(u) in EXTERNAL_KINDS and kind.get(v) in ECOSYSTEM_KINDS for u, v, _, _ in pays]
+        self._is_revenue = [kind.get(u) in EXTERNAL_KINDS and kind.get(v) in OFFERING_KINDS for u, v, _, _ in pays]
         self._pay_id = {d["id"]: i for i, (_, _, _, d) in enumerate(pays) if d.get("id") is not None}
         self._pay_props: dict[int, dict[str, int]] = {}
         for i, (u, v, k, _) in enumerate(pays):
@@ -634,7 +635,7 @@ class SensitivityEngine:
         var_slot = {p: c for c, p in enumerate(self._var_pays)}
         stage_paid: dict[str, float] = {}
         for i, (u, v, _, d) in enumerate(self._pays):
-            if kind.get(v) not in ECOSYSTEM_KINDS:
+            if kind.get(v) not in OFFERING_KINDS:
                 continue
             payer, link, seen = u, d.get("share_of"), set()
             while link in self._pay_id and link not in seen:

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from ..errors import UsageError
 from ..gc_pause import gc_paused
 from ..graph import to_networkx
+from ..model import CORE, OFFERING_KINDS, SATELLITE, SEGMENT
 from ..numbers import format_index, format_money, format_share
 from ..tables import Table
 from . import FORMAT_VERSION, analyze
@@ -43,7 +44,6 @@ SHIFT_KINDS = ("overtakes_core", "share_crossed", "top_keystone_changed", "locki
 DEFAULT_TABLE_ROWS = 10
 """Rows of the keystone ranking shown in the tables when ``top`` is not given."""
 
-OFFERING_KINDS = ("core", "satellite", "channel")
 
 
 # ------------------------------------------------------------------------------------------ periods
@@ -351,7 +351,7 @@ class TimelineResult:
         segments = _union(p.lockin for p in self.periods)
         if segments:
             rows = [[s] + [p.lockin.get(s) for p in self.periods] for s in segments]
-            out.append(T("Lock-in index by segment (0-100)", ["segment"] + labels, rows,
+            out.append(T("Lock-in index by segment (0-100)", ["segment", *labels], rows,
                          kinds=["text"] + ["index"] * len(labels)))
         entries = _union(p.conversion for p in self.periods)
         if entries:
@@ -525,8 +525,8 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
         return p.names.get(n) or n
 
     # a satellite's revenue overtakes a core's (the core present in both periods)
-    cores = [n for n in b.nodes if b.kinds.get(n) == "core" and n in a.kinds]
-    satellites = [n for n in b.nodes if b.kinds.get(n) == "satellite"]
+    cores = [n for n in b.nodes if b.kinds.get(n) == CORE and n in a.kinds]
+    satellites = [n for n in b.nodes if b.kinds.get(n) == SATELLITE]
     for s in satellites:
         for c in cores:
             rs, rc = b.revenue_by_offering.get(s, 0.0), b.revenue_by_offering.get(c, 0.0)
@@ -537,7 +537,7 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
                 out.append(Shift("overtakes_core",
                                  f"In {b.period}, {name(b, s)} ({money(rs)}) overtook the core {name(b, c)} "
                                  f"({money(rc)}) as a source of revenue; {was}.",
-                                 periods, {"satellite": s, "core": c, "satellite_revenue": [before_s, rs],
+                                 periods, {SATELLITE: s, CORE: c, "satellite_revenue": [before_s, rs],
                                            "core_revenue": [before_c, rc]}))
     # an offering's share of ecosystem revenue crosses the threshold (either way)
     for o in list(b.revenue_by_offering) + [x for x in a.revenue_by_offering if x not in b.revenue_by_offering]:
@@ -583,7 +583,7 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
                              f"{'rose' if up else 'fell'} by {format_index(abs(b.lockin[s] - a.lockin[s]), 1)} "
                              f"points, from {format_index(a.lockin[s], 1)} to {format_index(b.lockin[s], 1)} "
                              f"(of 100): customers are {'harder' if up else 'easier'} to win away.",
-                             periods, {"segment": s, "index": [a.lockin[s], b.lockin[s]]}))
+                             periods, {SEGMENT: s, "index": [a.lockin[s], b.lockin[s]]}))
     return out
 
 
@@ -593,7 +593,7 @@ def _suggestions(periods: list[PeriodFigures], money) -> list[Suggestion]:
     done: set[str] = set()
     for a, b in zip(periods, periods[1:]):
         top = b.largest_offering
-        if top is None or top in done or top != a.largest_offering or b.kinds.get(top) != "satellite":
+        if top is None or top in done or top != a.largest_offering or b.kinds.get(top) != SATELLITE:
             continue
         done.add(top)
         name = b.names.get(top) or top
