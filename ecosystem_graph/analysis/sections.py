@@ -162,11 +162,8 @@ class SectionContext:
 
 
 _REGISTRY: dict[str, AnalysisSection] = {}
-
-
-def _load_builtins() -> None:
-    # The built-in sections register themselves when their declarations are imported.
-    from . import builtin  # noqa: F401
+# The built-in sections register themselves when their declarations (analysis/builtin/) are imported, which
+# the analysis package does before anything can read this module (a parent package runs first).
 
 
 def register(section: AnalysisSection, *, replace: bool = False) -> AnalysisSection:
@@ -190,13 +187,11 @@ def sections() -> tuple[AnalysisSection, ...]:
     >>> [s.name for s in sections()][:5]
     ['centrality', 'keystones', 'revenue', 'lockin', 'funnel']
     """
-    _load_builtins()
     return tuple(sorted(_REGISTRY.values(), key=lambda s: (s.order, s.name)))
 
 
 def get(name: str) -> AnalysisSection:
     """The section named ``name``; KeyError when none is."""
-    _load_builtins()
     return _REGISTRY[name]
 
 
