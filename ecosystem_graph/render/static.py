@@ -21,8 +21,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, RegularPolygon, Wedge  #
 
 from ..errors import RenderError, UsageError  # noqa: E402
 from ..model import CORE, SATELLITE  # noqa: E402
-from ..report.charts import RC_PARAMS, short_label, svg_from_figure  # noqa: E402
 from .html import Highlight, graph_data  # noqa: E402
+from .svg import RC_PARAMS, short_label, standalone_svg, svg_from_figure  # noqa: E402
 from .style import HIGHLIGHT_COLOR, KIND_STYLES  # noqa: E402
 
 __all__ = ["STATIC_FORMATS", "STATIC_MAX_NODES", "PNG_DPI", "LABEL_LIMIT", "NODE_LABEL_MAX", "StaticMap",
@@ -220,7 +220,6 @@ def static_map(model, *, fmt: str = "svg", size_by: str = "impact", highlights: 
                       analysis=analysis, max_nodes=max_nodes)
     fig = map_figure(data)
     if fmt == "svg":
-        from ..report.markdown import standalone_svg
 
         content: str | bytes = standalone_svg(svg_from_figure(fig, prefix="map", title=data["title"]))
     else:

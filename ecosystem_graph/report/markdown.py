@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..render.svg import standalone_svg
 from .document import Report, ReportTable
 
 __all__ = ["render_report_markdown", "md_escape", "standalone_svg"]
@@ -20,18 +21,6 @@ def md_escape(text) -> str:
     """
     text = " ".join(str(text).split())
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
-
-
-def standalone_svg(svg: str) -> str:
-    """An inline chart SVG as a file of its own: XML prolog, and a size (in points, from its viewBox when
-    it has none)."""
-    m = _VIEWBOX.search(svg)
-    if m and not re.search(r'<svg\b[^>]*\swidth="', svg):
-        svg = svg.replace("<svg ", f'<svg width="{m.group(1)}pt" height="{m.group(2)}pt" ', 1)
-    return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + svg
 
 
 def _table(t: ReportTable) -> list[str]:
