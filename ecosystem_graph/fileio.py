@@ -6,7 +6,6 @@ import errno
 import json
 import os
 import re
-import signal
 import stat
 import sys
 import tempfile
@@ -529,6 +528,7 @@ def _take_over_mode(tmp: str | os.PathLike, target: Path) -> None:
 @contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP back while the block runs, then act on the first one that came."""
+    import signal  # only when writing: reading and validating start faster without it
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -266,6 +266,19 @@ def describe_big_int(value: int) -> str:
         return f"a number of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
 
 
+def _empty_list() -> list:
+    return []
+
+
+def _empty_dict() -> dict:
+    return {}
+
+
+# The default factories are plain functions, not the builtins list and dict: pydantic reads each default
+# factory's signature, and reading a builtin's signature starts Python's tokenizer (measured: 2% of
+# `ecograph validate`'s start-up, benchmarks/bench_startup.py).
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -388,7 +401,7 @@ class _Ranged(_Strict):
     """Items with ranged properties: after validation each such property holds its base number and the
     range is kept in :attr:`ranges` (written back in place of the number by ``model_dump``)."""
 
-    _ranges: dict[str, Range] = PrivateAttr(default_factory=dict)
+    _ranges: dict[str, Range] = PrivateAttr(default_factory=_empty_dict)
 
     @property
     def ranges(self) -> dict[str, Range]:
@@ -426,9 +439,9 @@ class _NodeBase(_Ranged):
     id: str = Field(pattern=ID_PATTERN, max_length=200, description="Stable slug, unique in the file.")
     name: str = Field(min_length=1, description="Display name; any unicode.")
     description: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=_empty_list)
     attributes: Attributes = Field(
-        default_factory=dict, description="Free-form extra fields (scalars or lists of scalars)."
+        default_factory=_empty_dict, description="Free-form extra fields (scalars or lists of scalars)."
     )
 
 
@@ -481,7 +494,7 @@ class _RelationshipBase(_Ranged):
     source: str = Field(alias="from", description="Id of the node the relationship starts from.")
     target: str = Field(alias="to", description="Id of the node the relationship points to.")
     description: str | None = None
-    attributes: Attributes = Field(default_factory=dict)
+    attributes: Attributes = Field(default_factory=_empty_dict)
 
 
 class Uses(_RelationshipBase):
@@ -490,8 +503,8 @@ class Uses(_RelationshipBase):
     type: Literal["USES"]
     switching_cost: Optional[RangedAmount] = Field(
         None, description="Cost for the segment to leave this binding: 0..1 or money, one scale per model.")
-    mechanisms: list[Mechanism] = Field(default_factory=list, description="Lock-in types present.")
-    cost_types: list[CostType] = Field(default_factory=list, description="Switching-cost families.")
+    mechanisms: list[Mechanism] = Field(default_factory=_empty_list, description="Lock-in types present.")
+    cost_types: list[CostType] = Field(default_factory=_empty_list, description="Switching-cost families.")
     share: Optional[RangedShare] = Field(None, description="Share of the segment that uses it.")
 
 
@@ -726,8 +739,8 @@ class Ecosystem(_Strict):
     period: str = Field(min_length=1, description="The period money and sizes refer to, e.g. 2023.")
     money_unit: str | None = Field(None, description="Scale of every amount, e.g. 'billion'.")
     description: str | None = None
-    nodes: list[Node] = Field(default_factory=list)
-    relationships: list[Relationship] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=_empty_list)
+    relationships: list[Relationship] = Field(default_factory=_empty_list)
 
     @model_validator(mode="before")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -99,6 +98,8 @@ def suggest(value: Any, candidates: Iterable[str]) -> str | None:
     else:  # prefilter by length so that a file with 100k ids still answers quickly
         n = len(low)
         pool = [c for c in lowered if abs(len(c) - n) <= max(2, n // 4)]
+    import difflib  # only for a misspelt value: a valid file is checked without it
+
     match = difflib.get_close_matches(low, pool, n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 

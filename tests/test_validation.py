@@ -399,3 +399,25 @@ def test_duplicate_json_key_where_the_yaml_reader_gives_up_is_still_an_error(tmp
         f"{tmp_path}/m.json:1:1: duplicate key 'name'",
         f"{tmp_path}/m.json:1:2: unknown key '{long_key}' in (top level)",
     ]
+
+
+def test_omitted_lists_and_maps_are_new_for_every_item():
+    # The defaults of tags, attributes, mechanisms, cost_types, nodes and relationships come from factories:
+    # filling one item's list must leave every other item's (and a later model's) empty.
+    from ecosystem_graph.model import CoreNode, Ecosystem, Uses
+
+    first = CoreNode(id="a", kind="core", name="A")
+    second = CoreNode(id="b", kind="core", name="B")
+    first.tags.append("x")
+    first.attributes["k"] = 1
+    assert (second.tags, second.attributes) == ([], {})
+    one = Uses(type="USES", **{"from": "s", "to": "a"})
+    one.mechanisms.append("search_costs")
+    one.cost_types.append("financial")
+    other = Uses(type="USES", **{"from": "s", "to": "b"})
+    assert (other.mechanisms, other.cost_types) == ([], [])
+    model = Ecosystem(name="E", currency="EUR", period="2024")
+    model.nodes.append(first)
+    assert Ecosystem(name="F", currency="EUR", period="2024").nodes == []
+    # and a file written back leaves them out, as before
+    assert "tags" not in Ecosystem(name="G", currency="EUR", period="2024", nodes=[second]).to_data()["nodes"][0]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -15,7 +13,9 @@ from .options import (echo_json, echo_line, echo_tables, format_option, load_mod
 from .analysis import ANALYSIS_FORMATS, echo_analysis, progress_to_stderr
 from .analysis import analysis_options, listing_options
 from ..errors import StoreError, UsageError
-from ..tables import Table
+
+if TYPE_CHECKING:
+    from ..tables import Table
 
 __all__ = ["db"]
 
@@ -47,6 +47,8 @@ def _password(user: str | None, password: str | None, where: str) -> str | None:
 
 
 def _connect(uri: str, user: str | None, password: str | None, database: str):
+    import logging
+
     from ..store.neo4j import connect, safe_uri
 
     # The driver logs retried transactions at WARNING; with no logging set up Python would print them
@@ -106,6 +108,7 @@ def push(file: str, name: str | None, batch_size: int, max_bytes: int | None, ur
       Pushed amazon: 25 nodes, 66 relationships
     """
     from ..progress import progress_bar
+    from ..tables import Table
 
     model = load_model_for_cli(file, max_bytes)
     total = len(model.nodes) + len(model.relationships)
@@ -137,6 +140,7 @@ def pull(name: str, output: str, uri: str, user: str | None, password: str | Non
       Pulled amazon: 25 nodes, 66 relationships -> amazon.yaml
     """
     from ..fileio import save_model
+    from ..tables import Table
 
     with _connect(uri, user, password, database) as store:
         model = store.pull(name)
@@ -159,6 +163,8 @@ def list_(uri: str, user: str | None, password: str | None, database: str, fmt: 
       name,model_name,nodes,relationships,pushed_at
       amazon,Amazon,25,63,2024-05-01T09:30:00Z
     """
+    from ..tables import Table
+
     with _connect(uri, user, password, database) as store:
         infos = store.list()
     table = Table(f"Ecosystems in {database}", ["name", "model_name", "nodes", "relationships", "pushed_at"],
@@ -179,6 +185,8 @@ def drop(name: str, uri: str, user: str | None, password: str | None, database: 
       $ ecograph db drop amazon
       Dropped amazon: 25 nodes, 66 relationships
     """
+    from ..tables import Table
+
     with _connect(uri, user, password, database) as store:
         info = store.drop(name)
     table = Table("Dropped", ["name", "nodes", "relationships"], [[info.name, info.nodes, info.relationships]])
@@ -198,6 +206,7 @@ def queries(name: str | None, fmt: str) -> None:
       ecograph db queries lockin-paths
     """
     from ..store.queries import get_query, list_queries
+    from ..tables import Table
 
     if name:
         q = get_query(name)
@@ -264,6 +273,8 @@ def query(name: str | None, cypher: str | None, params: tuple[str, ...], write: 
     Your own Cypher sees every ecosystem and every version in the database: scope it as above, through
     the ecosystem's `current` version, to see exactly what `pull` would return.
     """
+    from ..tables import Table
+
     if (name is None) == (cypher is None):
         raise UsageError("give a query NAME or --cypher TEXT (one of them)")
     if write and cypher is None:
@@ -359,6 +370,8 @@ def serve(port: int, http_port: int | None, data_dir: str, database: str, passwo
       $ ecograph db serve --data ~/ecograph-db &
       $ NEO4J_USERNAME=root ecograph db push examples/amazon.yaml
     """
+    import time
+
     from ..store.server import start_server
 
     if password is None:
