@@ -340,7 +340,8 @@ def test_whatif_scale_scales_low_base_and_high():
     amount = next(a for a in H.graph["assumptions"] if a.property == "amount")
     assert (amount.low, amount.base, amount.high) == (2.5, 3.25, 3.5)
     # the funnel rate went with buyers; the price is not scaled (the count is)
-    assert [a.property for a in H.graph["assumptions"]] == ["size", "count", "price", "amount", "share", "switching_cost"]
+    assert [a.property for a in H.graph["assumptions"]] == ["size", "count", "price", "amount", "share",
+                                                            "switching_cost"]
     assert next(a for a in H.graph["assumptions"] if a.property == "price").base == 2.5
 
 
