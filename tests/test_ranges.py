@@ -104,6 +104,11 @@ def test_from_networkx_restores_the_ranges():
     m = Ecosystem.model_validate(tiny({"size": {"low": 10, "base": 20, "high": 30}}, rels))
     back = from_networkx(to_networkx(m))
     assert back.assumptions() == m.assumptions()
+    G = to_networkx(m)
+    G.edges["fans", "plus", "subs"]["amount"] = 2.5  # edited: the number on the graph wins, without its range
+    edited = from_networkx(G)
+    assert edited.relationships[0].amount == 2.5 and edited.relationships[0].ranges == {}
+    assert [a.property for a in edited.assumptions()] == ["size", "switching_cost"]
 
 
 def _ranged_copy(data: dict) -> tuple[dict, int]:
