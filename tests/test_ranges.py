@@ -205,6 +205,16 @@ def test_rates_leaving_a_stage_must_stay_within_one_at_their_highs(tmp_path):
         f"relationships[2]); they must not exceed 1 in any draw: lower the highs"]
     fine = text.replace("high: 0.7", "high: 0.6")  # 0.6 + 0.4 = 1.0
     assert errors_of(tmp_path, fine) == []
+    # the same check when the ranges are given in Python as Range objects
+    from ecosystem_graph.validation import validate_data
+
+    data = yaml.safe_load(text)
+    for rel in data["relationships"][1:]:
+        rel["rate"] = Range(**rel["rate"])
+    model, problems = validate_data(data)
+    assert model is None and [p.message for p in problems if p.is_error] == [
+        "conversion rates leaving 'fans' sum to 1.1 at their highs (relationships[1], relationships[2]); they must "
+        "not exceed 1 in any draw: lower the highs"]
 
 
 def test_a_range_on_amount_with_count_and_price_is_an_error(tmp_path):
