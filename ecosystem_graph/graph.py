@@ -64,7 +64,9 @@ def from_networkx(G: nx.MultiDiGraph, *, validate: bool = True):
 
     Nodes come back in graph order; relationships grouped by source node (networkx iterates edges
     that way), which is the only difference from the original model. The ``amount`` of a linked PAYS
-    (``share_of`` set) is dropped and derived again.
+    (``share_of`` set) is dropped and derived again. The ranges in ``G.graph["assumptions"]`` are put back
+    on their nodes and edges, except where the number on the graph is no longer the range's base (the graph
+    was edited): that number wins, as a plain number.
 
     Raises ModelValidationError when the graph does not make a valid model (e.g. after edits).
     """

@@ -386,9 +386,15 @@ def _number_or_range(value: Any) -> str:
     return "range" if isinstance(value, (dict, Range)) else "number"
 
 
+def _as_mapping(value: Any) -> Any:
+    # A Range given in Python (e.g. Range(low=1, base=2, high=3)) is checked against the property's bounds.
+    return {**value.to_data(), "dist": value.dist} if isinstance(value, Range) else value
+
+
 def _ranged(number: Any, range_class: type[Range]) -> Any:
-    """A property that takes a number or a range mapping (each validated with its own bounds)."""
-    return Annotated[Union[Annotated[number, Tag("number")], Annotated[range_class, Tag("range")]],
+    """A property that takes a number, a range mapping or a :class:`Range` (each checked with its own bounds)."""
+    return Annotated[Union[Annotated[number, Tag("number")],
+                           Annotated[range_class, BeforeValidator(_as_mapping), Tag("range")]],
                      Discriminator(_number_or_range)]
 
 

@@ -23,6 +23,7 @@ from .model import (
     RELATIONSHIP_TYPES,
     SEGMENT,
     Ecosystem,
+    Range,
     describe_big_int,
     slugify,
 )
@@ -441,6 +442,8 @@ def check_references(data: dict) -> list[Problem]:
             paid.add(dst)
         elif rtype == "CONVERTS_TO" and src is not None:
             rate = rel.get("rate")
+            if isinstance(rate, Range):  # given in Python as a Range rather than a mapping
+                rate = rate.to_data()
             if _finite_number(rate):
                 rate_sums.setdefault(src, []).append((j, float(rate), float(rate)))
             elif isinstance(rate, dict) and _finite_number(rate.get("base")):

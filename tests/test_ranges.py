@@ -104,6 +104,11 @@ def test_from_networkx_restores_the_ranges():
     m = Ecosystem.model_validate(tiny({"size": {"low": 10, "base": 20, "high": 30}}, rels))
     back = from_networkx(to_networkx(m))
     assert back.assumptions() == m.assumptions()
+    G = to_networkx(m)
+    G.edges["fans", "plus", "subs"]["amount"] = 2.5  # edited: the number on the graph wins, without its range
+    edited = from_networkx(G)
+    assert edited.relationships[0].amount == 2.5 and edited.relationships[0].ranges == {}
+    assert [a.property for a in edited.assumptions()] == ["size", "switching_cost"]
 
 
 def _ranged_copy(data: dict) -> tuple[dict, int]:
@@ -200,6 +205,16 @@ def test_rates_leaving_a_stage_must_stay_within_one_at_their_highs(tmp_path):
         f"relationships[2]); they must not exceed 1 in any draw: lower the highs"]
     fine = text.replace("high: 0.7", "high: 0.6")  # 0.6 + 0.4 = 1.0
     assert errors_of(tmp_path, fine) == []
+    # the same check when the ranges are given in Python as Range objects
+    from ecosystem_graph.validation import validate_data
+
+    data = yaml.safe_load(text)
+    for rel in data["relationships"][1:]:
+        rel["rate"] = Range(**rel["rate"])
+    model, problems = validate_data(data)
+    assert model is None and [p.message for p in problems if p.is_error] == [
+        "conversion rates leaving 'fans' sum to 1.1 at their highs (relationships[1], relationships[2]); they must "
+        "not exceed 1 in any draw: lower the highs"]
 
 
 def test_a_range_on_amount_with_count_and_price_is_an_error(tmp_path):
@@ -340,7 +355,8 @@ def test_whatif_scale_scales_low_base_and_high():
     amount = next(a for a in H.graph["assumptions"] if a.property == "amount")
     assert (amount.low, amount.base, amount.high) == (2.5, 3.25, 3.5)
     # the funnel rate went with buyers; the price is not scaled (the count is)
-    assert [a.property for a in H.graph["assumptions"]] == ["size", "count", "price", "amount", "share", "switching_cost"]
+    assert [a.property for a in H.graph["assumptions"]] == ["size", "count", "price", "amount", "share",
+                                                            "switching_cost"]
     assert next(a for a in H.graph["assumptions"] if a.property == "price").base == 2.5
 
 

@@ -218,8 +218,8 @@ def model_rows(model: Ecosystem, name: str) -> tuple[dict[str, list[list]], dict
     field (a ranged one as its base), the ``low``, ``high`` and ``dist`` of each property that may hold a
     range (``size_low``, ...; None without a range, dist None when pert), then ``ecosystem``, ``ord``
     (position in the file) and ``attributes`` as a JSON string (graph properties cannot hold maps); a
-    relationship's ``from``, ``to``, every field, its range columns, ``ord`` and ``attributes``. Absent optionals and empty lists are None (not stored), so pulling restores the
-    file's defaults. StoreError for an integer no graph database stores (:func:`check_integers`).
+    relationship's ``from``, ``to``, every field, its range columns, ``ord`` and ``attributes``. Absent
+    optionals and empty lists are None (not stored), so pulling restores the file's defaults. StoreError for an integer no graph database stores (:func:`check_integers`).
 
     >>> m = Ecosystem.model_validate({"name": "T", "currency": "EUR", "period": "2024",
     ...     "nodes": [{"id": "a", "kind": "core", "name": "A", "attributes": {"x": 1}}]})
