@@ -66,7 +66,8 @@ class Table:
         for n, (row, row_kind) in enumerate(zip(self.rows, row_kinds)):
             row_scale = None
             if row_kind == "money":  # a row of money (before, after, change) in one unit
-                row_scale = numbers.money_scale([v for i, v in enumerate(row) if _is_number(v)
+                # cells of their own kind (an assumption in millions) do not set the row's unit
+                row_scale = numbers.money_scale([v for i, v in enumerate(row) if _is_number(v) and i not in cell_kinds
                                                  and (i >= len(kinds) or kinds[i][0] in (None, "number", "money"))],
                                                 self.money_unit)
             texts = []

@@ -421,15 +421,47 @@ def test_assumption_values_carry_their_unit_for_a_client_and_stay_raw_in_csv():
     r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "markdown", "--draws", "200")
     assert r.exit_code == 0, r.output
     assert ("| ecosystem revenue | 1 | Marketplace sellers pay Marketplace seller services: share of "
-            "marketplace-sales-prime | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |") in r.output
+            "marketplace-sales-prime | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
+            ) in r.output
     assert ("| ecosystem revenue | 2 | Prime members pay Marketplace sellers: amount | USD 255 billion | "
             "USD 345 billion |") in r.output
-    assert "| Prime members pay Marketplace sellers: amount | USD 255 billion | USD 300 billion | USD 345 billion | pert |" in r.output
+    assert ("| Prime members pay Marketplace sellers: amount | USD 255 billion | USD 300 billion | USD 345 billion "
+            "| pert |") in r.output
     assert "| Prime members: size | 180,000,000 | 200,000,000 | 230,000,000 | pert |" in r.output
     assert "| Prime feeds Online stores: strength | 0.7 | 0.9 | 1 | pert |" in r.output
     assert "| Echo devices reaches Prime members: reach | 25.0% | 35.0% | 45.0% | pert |" in r.output
     r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "csv", "--draws", "200")
     assert "ecosystem revenue,2,Prime members pay Marketplace sellers: amount,255.0,345.0," in r.output
+
+
+FUNNEL_YAML = """schema_version: 1
+name: Bazaar
+currency: EUR
+money_unit: million
+period: '2023'
+nodes:
+  - {id: shop, kind: core, name: Shop}
+  - {id: visitors, kind: segment, name: Visitors, size: 1000000}
+  - {id: buyers, kind: segment, name: Buyers, size: 100000}
+relationships:
+  - {from: visitors, to: buyers, type: CONVERTS_TO, rate: {low: 0.08, base: 0.1, high: 0.12}}
+  - {from: buyers, to: shop, type: PAYS, amount: {low: 100, base: 115, high: 125}}
+"""
+
+
+def test_a_per_entrant_tornado_row_keeps_its_own_scale_beside_an_amount_in_millions(tmp_path):
+    # revenue per entrant = buyers' payments / visitors: 115 million / 1 million = EUR 115 at base; the
+    # payment at 100 / 125 million gives EUR 100 / 125 per visitor (swing EUR 25); the rate 8% / 12% gives
+    # 0.8 / 1.2 x 115 = EUR 92 / 138 (swing 46). The assumption in millions must not drag the figure into
+    # millions ("EUR 0.000100 million")
+    path = tmp_path / "bazaar.yaml"
+    path.write_text(FUNNEL_YAML, encoding="utf-8")
+    r = run("sensitivity", str(path), "--only", "funnel", "--format", "markdown", "--draws", "200")
+    assert r.exit_code == 0, r.output
+    assert ("| revenue per entrant of visitors | 1 | Visitors convert to Buyers: rate | 8.0% | 12.0% | EUR 92.00 | "
+            "EUR 138 | EUR 46.00 |") in r.output
+    assert ("| revenue per entrant of visitors | 2 | Buyers pay Shop: amount | EUR 100 million | EUR 125 million | "
+            "EUR 100 | EUR 125 | EUR 25.00 |") in r.output
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])

@@ -34,8 +34,8 @@ from .binding import BindingIndex, edge_list
 
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
-           "parse_sections", "assumption_kind", "assumption_records", "sample_values", "quantile_values", "sobol_base_samples",
-           "sensitivity"]
+           "parse_sections", "assumption_kind", "assumption_records", "sample_values", "quantile_values",
+           "sobol_base_samples", "sensitivity"]
 
 SENSITIVITY_SECTIONS = ("revenue", "keystones", "lockin", "funnel")
 """The groups of headline figures ``--only`` picks from."""
