@@ -29,6 +29,9 @@ class Table:
     # per row, over the kinds of its value columns (an index row in a money column; a what-if row of money
     # whose before, after and change share one unit); columns of another given kind ("text", "percent") keep theirs
     row_kinds: list[str | None] | None = None
+    # column index -> the kind of each row's cell in that column (a tornado's assumption values: money in one
+    # row, a percentage in the next); such a column ignores ``row_kinds``; CSV keeps the raw values
+    cell_kinds: dict[int, list[str]] | None = None
 
     def column_kinds(self) -> list[tuple[str | None, str | None, str | None]]:
         """``(kind, currency, unit)`` of each column: the given kinds, else guessed from the headers."""
@@ -59,16 +62,20 @@ class Table:
             else:
                 scales.append(None)
         out = []
-        for row, row_kind in zip(self.rows, row_kinds):
+        cell_kinds = self.cell_kinds or {}
+        for n, (row, row_kind) in enumerate(zip(self.rows, row_kinds)):
             row_scale = None
             if row_kind == "money":  # a row of money (before, after, change) in one unit
-                row_scale = numbers.money_scale([v for i, v in enumerate(row) if _is_number(v)
+                # cells of their own kind (an assumption in millions) do not set the row's unit
+                row_scale = numbers.money_scale([v for i, v in enumerate(row) if _is_number(v) and i not in cell_kinds
                                                  and (i >= len(kinds) or kinds[i][0] in (None, "number", "money"))],
                                                 self.money_unit)
             texts = []
             for i, v in enumerate(row):
                 kind, currency, unit = kinds[i] if i < len(kinds) else (None, None, None)
-                if row_kind is not None and kind in (None, "number", "money"):  # a column of its own kind keeps it
+                if i in cell_kinds and n < len(cell_kinds[i]):
+                    texts.append(format_cell(v, cell_kinds[i][n], self.currency, self.money_unit))
+                elif row_kind is not None and kind in (None, "number", "money"):  # a column of its own kind keeps it
                     texts.append(format_cell(v, row_kind, self.currency, self.money_unit, scale=row_scale))
                 else:
                     texts.append(format_cell(v, kind, currency, unit, scale=scales[i] if i < len(scales) else None))

@@ -136,6 +136,43 @@ def test_deck_has_the_charts_over_time(tmp_path):
     assert "The ecosystem at a glance" in charts  # the last period's map
 
 
+def point_labels(chart) -> dict[str, list[str | None]]:
+    """Per series, each point's own label text (None: no own text; "hidden": its value not shown)."""
+    out = {}
+    for s in chart.plots[0].series:
+        texts = []
+        for j in range(len(list(s.values))):
+            dlbl = s.points[j].data_label._dLbl
+            if dlbl is None:
+                texts.append(None)
+            elif dlbl.xpath("c:showVal[@val='0']"):
+                texts.append("hidden")
+            else:
+                texts.append(s.points[j].data_label.text_frame.text)
+        out[s.name] = texts
+    return out
+
+
+def test_deck_labels_read_as_the_tables_and_small_shares_stay_unwritten(tmp_path):
+    out = tmp_path / "amazon.pptx"
+    assert run("report", "--timeline", *AMAZON, "-o", out).exit_code == 0
+    prs = Presentation(str(out))
+    charts = {slide.shapes.title.text_frame.text: [s.chart for s in slide.shapes if s.has_chart]
+              for slide in prs.slides}
+    lines = point_labels(charts["Revenue per offering over time"][0])
+    # USD billion as the table writes them (three significant digits): AWS 3.108 / 25.655 / 90.757 ->
+    # 3.11 / 25.7 / 90.8; the online stores 55.3 / 123 / 231.872 -> 232 (not "231.9")
+    assert lines["Amazon Web Services"] == ["3.11", "25.7", "90.8"]
+    assert lines["Online stores"][2] == "232"
+    assert lines["Physical stores"] == [None, "17.2", "20.0"]  # no stores in 2013: no point
+    shares = point_labels(charts["Share of ecosystem revenue per offering"][0])
+    # 2013: physical stores 0 and advertising 1.23 / 74.5 = 1.7% are under 4%: not written, as in the
+    # report; 2023: AWS 90.757 / 569.827 = 15.9%, physical stores 20.03 / 569.827 = 3.5%: not written
+    assert shares["Physical stores"] == ["hidden", "7.4%", "hidden"]
+    assert shares["Advertising"][0] == "hidden"
+    assert shares["Amazon Web Services"][2] == "15.9%"
+
+
 def test_amazon_timeline_report_charts_match_the_annual_reports(tmp_path):
     doc = build_timeline_report([__import__("ecosystem_graph.api", fromlist=["load"]).load(p) for p in AMAZON],
                                 graph=False)

@@ -362,14 +362,14 @@ def test_cli_tornado_of_a_ranged_model_file_exact(toy_file):
     assert tornado.splitlines() == [
         "| figure | rank | assumption | assumption low | assumption high | figure at low | figure at high | swing |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        "| ecosystem revenue | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
-        "| core revenue | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
-        "| revenue of shop | 1 | Fans pay Shop: amount | 60 | 120 | EUR 110 | EUR 170 | EUR 60.00 |",
-        "| net of shop | 1 | Fans pay Shop: amount | 60 | 120 | EUR 90.00 | EUR 150 | EUR 60.00 |",
-        "| net of shop | 2 | Shop pays Carrier: amount | 10 | 25 | EUR 140 | EUR 125 | EUR 15.00 |",
-        "| net of fans | 1 | Fans pay Shop: amount | 60 | 120 | EUR -110 | EUR -170 | EUR 60.00 |",
-        "| net of carrier | 1 | Shop pays Carrier: amount | 10 | 25 | EUR 10.00 | EUR 25.00 | EUR 15.00 |"]
-    assert "| Fans pay Shop: amount | 60 | 100 | 120 | triangular |" in r.output
+        "| ecosystem revenue | 1 | Fans pay Shop: amount | EUR 60.00 | EUR 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| core revenue | 1 | Fans pay Shop: amount | EUR 60.00 | EUR 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| revenue of shop | 1 | Fans pay Shop: amount | EUR 60.00 | EUR 120 | EUR 110 | EUR 170 | EUR 60.00 |",
+        "| net of shop | 1 | Fans pay Shop: amount | EUR 60.00 | EUR 120 | EUR 90.00 | EUR 150 | EUR 60.00 |",
+        "| net of shop | 2 | Shop pays Carrier: amount | EUR 10.00 | EUR 25.00 | EUR 140 | EUR 125 | EUR 15.00 |",
+        "| net of fans | 1 | Fans pay Shop: amount | EUR 60.00 | EUR 120 | EUR -110 | EUR -170 | EUR 60.00 |",
+        "| net of carrier | 1 | Shop pays Carrier: amount | EUR 10.00 | EUR 25.00 | EUR 10.00 | EUR 25.00 | EUR 15.00 |"]
+    assert "| Fans pay Shop: amount | EUR 60.00 | EUR 100 | EUR 120 | triangular |" in r.output
     assert "| revenue | ecosystem revenue | EUR 150 |" in r.output
     assert "200 draws, seed 0; 80% of the draws lie between P10 and P90" in r.output
 
@@ -412,6 +412,56 @@ def test_amazon_example_tornado_follows_the_linked_commissions():
     assert fig["ecosystem revenue"]["base"] == pytest.approx(569.9)
     # the sellers' net: what buyers pay them minus the commissions; the two moves add up in every draw
     assert doc["tornado"]["net of sellers"][0]["swing"] == pytest.approx(0.84 * 90)
+
+
+def test_assumption_values_carry_their_unit_for_a_client_and_stay_raw_in_csv():
+    # examples/amazon.yaml: the Prime sales to sellers are a USD billion amount 255 / 300 / 345, the
+    # commission a share 0.13 / 0.16 / 0.18 (13% / 16% / 18%), Prime members a size of 180 / 200 / 230 million
+    # people, Prime's pull on the stores a 0..1 strength 0.7 / 0.9 / 1; a client reads each in its unit
+    r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "markdown", "--draws", "200")
+    assert r.exit_code == 0, r.output
+    assert ("| ecosystem revenue | 1 | Marketplace sellers pay Marketplace seller services: share of "
+            "marketplace-sales-prime | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
+            ) in r.output
+    assert ("| ecosystem revenue | 2 | Prime members pay Marketplace sellers: amount | USD 255 billion | "
+            "USD 345 billion |") in r.output
+    assert ("| Prime members pay Marketplace sellers: amount | USD 255 billion | USD 300 billion | USD 345 billion "
+            "| pert |") in r.output
+    assert "| Prime members: size | 180,000,000 | 200,000,000 | 230,000,000 | pert |" in r.output
+    assert "| Prime feeds Online stores: strength | 0.7 | 0.9 | 1 | pert |" in r.output
+    assert "| Echo devices reaches Prime members: reach | 25.0% | 35.0% | 45.0% | pert |" in r.output
+    r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "csv", "--draws", "200")
+    assert "ecosystem revenue,2,Prime members pay Marketplace sellers: amount,255.0,345.0," in r.output
+
+
+FUNNEL_YAML = """schema_version: 1
+name: Bazaar
+currency: EUR
+money_unit: million
+period: '2023'
+nodes:
+  - {id: shop, kind: core, name: Shop}
+  - {id: visitors, kind: segment, name: Visitors, size: 1000000}
+  - {id: buyers, kind: segment, name: Buyers, size: 100000}
+relationships:
+  - {from: visitors, to: buyers, type: CONVERTS_TO, rate: {low: 0.08, base: 0.1, high: 0.12}}
+  - {from: buyers, to: shop, type: PAYS, amount: {low: 100, base: 115, high: 125}}
+"""
+
+
+def test_a_per_entrant_tornado_row_keeps_its_own_scale_beside_an_amount_in_millions(tmp_path):
+    # revenue per entrant = buyers' payments / visitors: 115 million / 1 million = EUR 115 at base; the
+    # payment at 100 / 125 million gives EUR 100 / 125 per visitor (swing EUR 25); the rate 8% / 12% gives
+    # 0.8 / 1.2 x 115 = EUR 92 / 138 (swing 46). The assumption in millions must not drag the figure into
+    # millions ("EUR 0.000100 million")
+    path = tmp_path / "bazaar.yaml"
+    path.write_text(FUNNEL_YAML, encoding="utf-8")
+    r = run("sensitivity", str(path), "--only", "funnel", "--format", "markdown", "--draws", "200")
+    assert r.exit_code == 0, r.output
+    assert ("| revenue per entrant of visitors | 1 | Visitors convert to Buyers: rate | 8.0% | 12.0% | EUR 92.00 | "
+            "EUR 138 | EUR 46.00 |") in r.output
+    assert ("| revenue per entrant of visitors | 2 | Buyers pay Shop: amount | EUR 100 million | EUR 125 million | "
+            "EUR 100 | EUR 125 | EUR 25.00 |") in r.output
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])

@@ -146,6 +146,42 @@ def test_satellite_overtaking_the_core_in_the_third_period(three):
                          "core_revenue": [110.0, 120.0]}
 
 
+def marketplace(period: str, shop_sales: float, gmv: float, listing: float) -> Ecosystem:
+    """A shop (core) and a marketplace (satellite) that takes the buyers' payments and pays 85% on to the
+    sellers (a partner), who also pay it listing fees."""
+    return Ecosystem.model_validate({
+        "schema_version": 1, "name": "Bazaar", "currency": "EUR", "money_unit": "million", "period": period,
+        "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+                  {"id": "market", "kind": "satellite", "name": "Marketplace"},
+                  {"id": "sellers", "kind": "partner", "name": "Sellers"},
+                  {"id": "buyers", "kind": "segment", "name": "Buyers"}],
+        "relationships": [
+            {"id": "sales", "from": "buyers", "to": "shop", "type": "PAYS", "amount": shop_sales},
+            {"id": "gmv", "from": "buyers", "to": "market", "type": "PAYS", "amount": gmv},
+            {"id": "payout", "from": "market", "to": "sellers", "type": "PAYS", "share_of": "gmv",
+             "share": {"low": 0.8, "base": 0.85, "high": 0.9}},
+            {"id": "listing", "from": "sellers", "to": "market", "type": "PAYS", "amount": listing}]})
+
+
+def test_a_marketplace_overtaking_by_what_passes_through_says_what_it_keeps():
+    # 2021: marketplace 40 + 4 = 44 < shop 100; 2022: 150 + 10 = 160 > shop 110 (revenue counts the buyers'
+    # payments it passes on), but it keeps 160 - 0.85 x 150 = 160 - 127.5 = 32.5 against the shop's 110;
+    # 2023: 600 + 30 = 630 > 115, kept 630 - 510 = 120 > 115: no warning once it earns more too
+    tl = timeline([("a.yaml", marketplace("2021", 100, 40, 4)), ("b.yaml", marketplace("2022", 110, 150, 10)),
+                   ("c.yaml", marketplace("2023", 115, 600, 30))])
+    (s,) = [s for s in tl.shifts if s.kind == "overtakes_core"]
+    assert s.sentence == ("In 2022, Marketplace (EUR 160 million) overtook the core Shop (EUR 110 million) as a "
+                          "source of revenue; in 2021 it had EUR 44.0 million against EUR 100 million. After what "
+                          "it pays on to others it kept EUR 32.5 million, the core EUR 110 million.")
+    assert [p.ecosystem_revenue for p in tl.periods] == pytest.approx([144.0, 270.0, 745.0])
+    assert [p.net["market"] for p in tl.periods] == pytest.approx([10.0, 32.5, 120.0])
+    # 2023 on its own: the marketplace both brings and keeps more than the shop, so the plain sentence stands
+    (late,) = [s for s in timeline([("b.yaml", marketplace("2022", 200, 150, 10)),
+                                    ("c.yaml", marketplace("2023", 115, 600, 30))]).shifts
+               if s.kind == "overtakes_core"]
+    assert late.sentence.endswith("against EUR 200 million.")
+
+
 def test_share_crossing_the_threshold(three):
     # cloud: 20 / 120 = 16.7% in 2021, 60 / 170 = 35.3% in 2022: above a quarter from 2022 on
     assert [(s.kind, s.periods) for s in three.shifts] == [("share_crossed", ["2021", "2022"]),

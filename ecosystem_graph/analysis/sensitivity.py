@@ -34,8 +34,8 @@ from .binding import BindingIndex, edge_list
 
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
-           "parse_sections", "assumption_records", "sample_values", "quantile_values", "sobol_base_samples",
-           "sensitivity"]
+           "parse_sections", "assumption_kind", "assumption_records", "sample_values", "quantile_values",
+           "sobol_base_samples", "sensitivity"]
 
 SENSITIVITY_SECTIONS = ("revenue", "keystones", "lockin", "funnel")
 """The groups of headline figures ``--only`` picks from."""
@@ -313,18 +313,21 @@ class SensitivityResult:
                  note, kinds=["text", "text", "number", "number", "number", "number", "number"],
                  row_kinds=[f.figure.kind for f in shown])]
         kinds = {f.figure.name: f.figure.kind for f in self.figures}
-        t_rows, t_kinds = [], []
+        value_kinds = {a.label: assumption_kind(a.property) for a in self.assumptions}
+        t_rows, t_kinds, v_kinds = [], [], []
         for f in shown:
             for rank, b in enumerate(self.tornado.get(f.figure.name, [])[:TORNADO_TOP], 1):
-                t_rows.append([f.figure.name, rank, b.assumption, _plain(b.low), _plain(b.high), b.at_low,
+                t_rows.append([f.figure.name, rank, b.assumption, b.low, b.high, b.at_low,
                                b.at_high, b.swing])
                 t_kinds.append(kinds[f.figure.name])
+                v_kinds.append(value_kinds.get(b.assumption, "number"))
         out.append(T("Tornado: which assumption moves each figure",
                      ["figure", "rank", "assumption", "assumption low", "assumption high", "figure at low",
                       "figure at high", "swing"], t_rows,
                      f"each assumption at its low and at its high, every other at its base; the top {TORNADO_TOP} "
-                     f"by swing per figure", kinds=["text", "count", "text", "text", "text", "number", "number",
-                                                    "number"], row_kinds=t_kinds))
+                     f"by swing per figure", kinds=["text", "count", "text", "number", "number", "number", "number",
+                                                    "number"], row_kinds=t_kinds,
+                     cell_kinds={3: v_kinds, 4: v_kinds}))
         if self.sobol is not None:
             s_rows = []
             for f in shown:
@@ -340,15 +343,31 @@ class SensitivityResult:
                          kinds=["text", "text", "number", "number", "number", "number"]))
         out.append(T("Assumptions (ranged values)", ["assumption", "low", "base", "high", "distribution"],
                      [[a.label, a.low, a.base, a.high, a.dist] for a in self.assumptions],
-                     kinds=["text", "number", "number", "number", "text"]))
+                     kinds=["text", "number", "number", "number", "text"],
+                     row_kinds=[value_kinds[a.label] for a in self.assumptions]))
         return out
 
 
-def _plain(x: float) -> str:
-    """An assumption value as a plain number (``0.85``, ``640``, ``180,000,000``): its own scale, not money."""
-    from ..numbers import format_number
+_MONEY_PROPERTIES = frozenset({"amount", "price"})
+_SHARE_PROPERTIES = frozenset({"share", "rate", "reach"})
+_COUNT_PROPERTIES = frozenset({"count", "size"})
 
-    return format_number(x)
+
+def assumption_kind(prop: str) -> str:
+    """The kind of figure (:data:`ecosystem_graph.numbers.KINDS`) an assumption's values are written as:
+    money for amounts and prices, a percentage for shares, rates and reach, a count for counts and sizes,
+    a plain 0..1 score otherwise (strength, criticality, switching cost).
+
+    >>> assumption_kind("amount"), assumption_kind("share"), assumption_kind("size"), assumption_kind("strength")
+    ('money', 'share', 'count', 'number')
+    """
+    if prop in _MONEY_PROPERTIES:
+        return "money"
+    if prop in _SHARE_PROPERTIES:
+        return "share"
+    if prop in _COUNT_PROPERTIES:
+        return "count"
+    return "number"
 
 
 # ------------------------------------------------------------------------------------------- engine

@@ -534,9 +534,14 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
             if rs > rc and before_s <= before_c:
                 was = (f"in {a.period} it had {money(before_s)} against {money(before_c)}" if s in a.kinds
                        else f"it did not exist in {a.period}")
+                # revenue counts what passes through (a marketplace's payout to sellers): say when the
+                # satellite keeps less than the core, or a client reads a gross lead as a lead in what is earned
+                ns, nc = b.net.get(s, rs), b.net.get(c, rc)
+                kept = (f" After what it pays on to others it kept {money(ns)}, the core {money(nc)}."
+                        if ns < nc else "")
                 out.append(Shift("overtakes_core",
                                  f"In {b.period}, {name(b, s)} ({money(rs)}) overtook the core {name(b, c)} "
-                                 f"({money(rc)}) as a source of revenue; {was}.",
+                                 f"({money(rc)}) as a source of revenue; {was}.{kept}",
                                  periods, {SATELLITE: s, CORE: c, "satellite_revenue": [before_s, rs],
                                            "core_revenue": [before_c, rc]}))
     # an offering's share of ecosystem revenue crosses the threshold (either way)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..numbers import format_money, format_share
 from .document import Chart, Report, ReportTable
 
 __all__ = ["Deck", "render_report_pptx", "check_template", "MAP_MAX_NODES", "clean_text"]
@@ -540,7 +541,23 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
                   sizes=(12, 11, 10, 9, 8), colour=_MUTED)
 
 
-def _series_chart_slide(deck: _Deck, chart: Chart) -> None:
+_SHARE_LABEL_MIN = 0.04  # the report's stacked chart writes no share under 4% in its block
+
+
+def _axis_number(value: float, unit: str | None) -> str:
+    """An amount in the model's ``unit`` as the tables write it, without currency and unit (the axis title
+    has them).
+
+    >>> _axis_number(231.872, "billion"), _axis_number(90.757, "billion"), _axis_number(3.107, "billion")
+    ('232', '90.8', '3.11')
+    >>> _axis_number(20.03, "billion"), _axis_number(1234.6, None)
+    ('20.0', '1,235')
+    """
+    text = format_money(value, "", unit, scale=(1.0, unit))
+    return text[: -len(unit) - 1] if unit and text.endswith(" " + unit) else text
+
+
+def _series_chart_slide(deck: _Deck, chart: Chart, money_unit: str | None = None) -> None:
     """A chart over periods as a native chart: one line per series (``kind`` "line"), or stacked columns of
     shares (``kind`` "stacked"); the series' values as they are (money in the model's unit, shares 0..1)."""
     from pptx.chart.data import CategoryChartData
@@ -572,6 +589,21 @@ def _series_chart_slide(deck: _Deck, chart: Chart) -> None:
     plot.data_labels.number_format = number_format
     plot.data_labels.number_format_is_linked = False
     plot.data_labels.font.size = Pt(9)
+    # each label as the tables write it (numbers.py: "232", "90.8", "3.11"; "74.3%"), not a fixed decimal
+    # ("231.9"); a share under 4% is left unwritten, as in the report ("0.0%" for an offering not yet there)
+    for (_, values), ser in zip(chart.series, plot.series):
+        for j, v in enumerate(values):
+            if v is None:
+                continue
+            label = ser.points[j].data_label
+            if stacked and float(v) < _SHARE_LABEL_MIN:
+                # no value shown for this point (python-pptx has no API for it: the dLbl's showVal)
+                for show in label._get_or_add_dLbl().xpath("c:showVal"):
+                    show.set("val", "0")
+                continue
+            label.text_frame.text = format_share(float(v)) if stacked else _axis_number(float(v), money_unit)
+            for run in label.text_frame.paragraphs[0].runs:
+                run.font.size = Pt(9)
     ch.value_axis.has_major_gridlines = True
     ch.value_axis.tick_labels.font.size = Pt(10)
     ch.value_axis.tick_labels.number_format = "0%" if stacked else "#,##0"
@@ -582,7 +614,8 @@ def _series_chart_slide(deck: _Deck, chart: Chart) -> None:
     ch.category_axis.tick_labels.font.size = Pt(11)
     ch.has_title = False
     # the report's captions speak of its own drawing and the table under it; the deck has neither
-    caption = ("Each column is one period's ecosystem revenue (100%), split by offering." if stacked else
+    caption = ("Each column is one period's ecosystem revenue (100%), split by offering; shares under 4% are not "
+               "written in their block." if stacked else
                f"Each line is one offering's revenue in each period ({clean_text(chart.value_label or '')}); a line "
                f"starts in the first period the offering exists.")
     deck.text(slide, caption, m, deck.H - caption_h - int(deck.H * 0.02), deck.W - 2 * m, caption_h,
@@ -704,7 +737,7 @@ def render_report_pptx(doc: Report, template: str | None = None, *, draw_map: bo
         tables = {t.id: t for t in s.tables}
         for c in s.charts:
             if c.series and c.categories:  # a chart over periods (the evolution report)
-                _series_chart_slide(deck, c)
+                _series_chart_slide(deck, c, doc.money_unit)
                 continue
             if c.data and (c.id in _DECK_CHARTS or c.id.startswith("funnel-")):
                 _chart_slide(deck, c, s.title)
