@@ -31,6 +31,7 @@ from ..errors import AnalysisError, UsageError
 from ..tables import Table
 from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS
 from .binding import BindingIndex, edge_list
+from .funnel import stage_visits
 
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
@@ -699,13 +700,7 @@ class SensitivityEngine:
         B = N @ R
 
         def visits(e: int) -> np.ndarray:
-            out = np.zeros((rows, n))
-            if e in ti:
-                out[:, transient] = N[:, ti[e], :]
-                out[:, finals] = B[:, ti[e], :]
-            else:
-                out[:, e] = 1.0
-            return out
+            return stage_visits(N, B, transient, finals, ti, n, e)
 
         size = np.column_stack([X[:, j] if j is not None else np.full(rows, s) for j, s in spec["sizes"]])
         entry = spec["entries"][0]
