@@ -15,11 +15,9 @@ Run: ``python benchmarks/bench_hostile_xlsx.py [--nodes=N] [--repeat=N]``
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +28,7 @@ from ecosystem_graph.generate import generate_model  # noqa: E402
 from ecosystem_graph.interop import export_model, import_source  # noqa: E402
 from ecosystem_graph.interop.workbook_guard import WorkbookLimits, check_workbook  # noqa: E402
 from tests import hostile_workbooks as hw  # noqa: E402
+from timing import median_seconds  # noqa: E402 (benchmarks/, the script's folder)
 
 _RSS = ("import sys\n"
         "from ecosystem_graph.cli import cli\n"
@@ -39,15 +38,6 @@ _RSS = ("import sys\n"
         "    pass\n"
         "# VmHWM: this process's peak RSS (getrusage's ru_maxrss would count the parent's pages before exec)\n"
         "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')), file=sys.stderr)\n")
-
-
-def _median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _refuse(path: Path) -> None:
@@ -75,12 +65,12 @@ def main(argv: list[str]) -> None:
         ordinary = d / "ordinary.xlsx"
         export_model(generate_model(nodes, seed=1), "xlsx", ordinary)
 
-        base = _median_time(lambda: import_source(ordinary), repeat)
-        check = _median_time(lambda: check_workbook(ordinary, WorkbookLimits(2 ** 40)), repeat)
+        base = median_seconds(lambda: import_source(ordinary), repeat)
+        check = median_seconds(lambda: check_workbook(ordinary, WorkbookLimits(2 ** 40)), repeat)
         print(f"import of an ordinary workbook ({nodes:,} nodes, {ordinary.stat().st_size:,} bytes): "
               f"{base:.2f} s, of which checks {check:.2f} s ({check / base:.0%})")
         for label, path in (("2 GiB shared strings bomb", bomb), ("3 million rows", rows)):
-            t = _median_time(lambda: _refuse(path), repeat)
+            t = median_seconds(lambda: _refuse(path), repeat)
             print(f"refusing {label} ({path.stat().st_size:,} bytes): {t * 1000:.0f} ms = {t / base:.3f} x the "
                   f"ordinary import")
         rss_small = _peak_rss_kib(small, d / "s.yaml")

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -31,6 +29,7 @@ from ecosystem_graph.analysis.sensitivity import sensitivity
 from ecosystem_graph.fileio import load_model
 from ecosystem_graph.generate import generate_data
 from ecosystem_graph.graph import to_networkx
+from timing import median_seconds
 
 _RANGED = {"PAYS": ("amount", "count"), "USES": ("switching_cost",), "CONVERTS_TO": ("rate",)}
 
@@ -75,15 +74,6 @@ def ranged_graph(nodes: int, n: int, seed: int = 0):
     return to_networkx(model)
 
 
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 # Runs in the child: the graph and ranges first (the model, not the run), then the run's peak.
 _CHILD = r"""
 import json, resource, sys
@@ -110,9 +100,9 @@ def main() -> None:
     A = G.graph["assumptions"]
     analyze(G)  # warm-up: lazily imported modules
     sensitivity(G, draws=10)
-    t_analyze = timed(lambda: analyze(G), args.repeat)
-    t_analyze_serial = timed(lambda: analyze(G, parallel=False), args.repeat)
-    t_sens = timed(lambda: sensitivity(G, draws=2000), args.repeat)
+    t_analyze = median_seconds(lambda: analyze(G), args.repeat)
+    t_analyze_serial = median_seconds(lambda: analyze(G, parallel=False), args.repeat)
+    t_sens = median_seconds(lambda: sensitivity(G, draws=2000), args.repeat)
     print(f"500 nodes, {len(A)} ranged values, 2,000 draws: sensitivity {t_sens:.3f} s, analyze {t_analyze:.3f} s "
           f"(serial {t_analyze_serial:.3f} s)")
     print(f"  ratio to one analyze: {t_sens / t_analyze:.1f}x (target <= 20x); to one serial analyze: "
@@ -125,7 +115,7 @@ def main() -> None:
         amazon = type(amazon).model_validate(with_ranges(amazon.to_data(), 30))
     n2 = len(amazon.assumptions())
     # end to end from the validated model: its graph, the analyses, the draws, the tornado
-    t_amazon = timed(lambda: sensitivity(amazon, draws=10_000), args.repeat)
+    t_amazon = median_seconds(lambda: sensitivity(amazon, draws=10_000), args.repeat)
     print(f"Amazon example ({'its own' if own else 'benchmark'} {n2} ranged values), 10,000 draws: {t_amazon:.3f} s; "
           f"ratio to the 10 s target: {t_amazon / 10:.3f}")
 

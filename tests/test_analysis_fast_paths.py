@@ -88,8 +88,8 @@ def test_outside_the_model_rules_the_cut_is_networkx_per_segment():
     assert seg.min_cut == pytest.approx(0.2) and seg.cut_edges == [("a", "core", 0)]
 
 
-def test_outside_the_model_rules_keystones_use_the_networkx_cut_too():
-    # s USES a (0.3) and b (0.1); a USES the core (0.2) - outside the rules -, b FEEDS it; t USES a (0.6).
+def outside_the_rules_graph():
+    """s USES a (0.3) and b (0.1); a USES the core (0.2) - outside the model rules -, b FEEDS it; t USES a (0.6)."""
     G = nx.MultiDiGraph()
     for n, k in [("core", "core"), ("a", "satellite"), ("b", "channel"), ("s", "segment"), ("t", "segment")]:
         G.add_node(n, kind=k, name=n)
@@ -98,6 +98,11 @@ def test_outside_the_model_rules_keystones_use_the_networkx_cut_too():
     G.add_edge("a", "core", type="USES", switching_cost=0.2)
     G.add_edge("b", "core", type="FEEDS")
     G.add_edge("t", "a", type="USES", switching_cost=0.6)
+    return G
+
+
+def test_outside_the_model_rules_keystones_use_the_networkx_cut_too():
+    G = outside_the_rules_graph()
     # s: cut min(0.3, 0.2) + 0.1 = 0.3, 2 disjoint paths: 100 x (0.5 x 0.3 + 0.25 x 2/3) = 31.67
     # t: cut min(0.6, 0.2) = 0.2, 1 path: 100 x (0.5 x 0.2 + 0.25 / 3) = 18.33; total 50 (the closed form's
     # sums of the segments' own costs, 0.4 and 0.6, would give 36.67 + 38.33 = 75)

@@ -15,7 +15,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from tests.analysis_helpers import graph
-from tests.test_analysis_fast_paths import shared_component_graph, shared_hub_graph
+from tests.test_analysis_fast_paths import outside_the_rules_graph, shared_component_graph, shared_hub_graph
 from tests.test_analysis_funnel_levers import branching
 from tests.test_analysis_perf_revenue import random_funnel_graph
 from tests.test_analysis_revenue_at_risk import with_linked_flows
@@ -119,14 +119,7 @@ def funnel_with_loop():
 
 def outside_the_rules():
     """USES out of a satellite (a hand-made graph no model file gives): the cut is networkx's per segment."""
-    G = nx.MultiDiGraph()
-    for n, k in [("core", "core"), ("a", "satellite"), ("b", "channel"), ("s", "segment"), ("t", "segment")]:
-        G.add_node(n, kind=k, name=n)
-    G.add_edge("s", "a", type="USES", switching_cost=0.3)
-    G.add_edge("s", "b", type="USES", switching_cost=0.1)
-    G.add_edge("a", "core", type="USES", switching_cost=0.2)
-    G.add_edge("b", "core", type="FEEDS")
-    G.add_edge("t", "a", type="USES", switching_cost=0.6)
+    G = outside_the_rules_graph()
     G.add_edge("s", "core", type="PAYS", amount=10.0)
     return G
 

@@ -47,6 +47,7 @@ class Opened:
 
 @pytest.fixture
 def opened(browser, tmp_path):
+    """Open HTML text as a file page in Chromium; every page is closed after the test."""
     pages: list[Opened] = []
 
     def open_(html: str, name: str = "page.html") -> Opened:
@@ -61,7 +62,8 @@ def opened(browser, tmp_path):
         o.close()
 
 
-def _assert_clean(o: Opened) -> None:
+def assert_clean(o: Opened) -> None:
+    """No script error, no console error, no request off the file, no dialog."""
     assert o.errors == []
     assert o.console_errors == []  # a Content-Security-Policy violation would be reported here
     assert o.outside_requests() == []
@@ -76,7 +78,7 @@ def test_page_loads_offline_with_every_node_and_relationship(opened):
     ids = o.js("() => ecoNetwork.body.data.nodes.getIds().sort()")
     assert ids == sorted(n.id for n in model.nodes)
     assert o.js("() => document.querySelector('#eco-title').textContent") == model.name
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_clicking_a_node_selects_it_shows_details_and_its_neighbourhood(opened):
@@ -95,7 +97,7 @@ def test_clicking_a_node_selects_it_shows_details_and_its_neighbourhood(opened):
     # clicking the empty canvas clears the selection and the dimming
     o.page.mouse.click(60, 120)
     assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_kind_and_relationship_filters_hide_exactly_that_kind(opened):
@@ -111,7 +113,7 @@ def test_kind_and_relationship_filters_hide_exactly_that_kind(opened):
     o.page.locator("input[data-kind=partner]").check()
     o.page.locator("input[data-type=PAYS]").check()
     assert o.js("() => ecoGraph.hiddenNodes().length + ecoGraph.edges.get({filter: e => e.hidden}).length") == 0
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_lockin_and_path_highlights_mark_exactly_the_expected_nodes(opened):
@@ -127,7 +129,7 @@ def test_lockin_and_path_highlights_mark_exactly_the_expected_nodes(opened):
     assert sorted(o.js("() => ecoGraph.highlightedNodes()")) == ["buyers", "carrier", "shop"]
     o.page.get_by_role("button", name="Lock-in of Prime members", exact=False).click()
     assert sorted(o.js("() => ecoGraph.highlightedNodes()")) == ["echo", "members", "prime", "shop"]
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_search_finds_and_selects_a_node(opened):
@@ -138,7 +140,7 @@ def test_search_finds_and_selects_a_node(opened):
     assert o.js("() => ecoNetwork.getSelectedNodes()") == ["buyers"]
     o.page.fill("#eco-search", "zzz")
     assert o.js("() => document.getElementById('eco-search-results').innerText.trim()") == "No node matches."
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def _exercise_everything(o: Opened, model) -> None:
@@ -169,7 +171,7 @@ def test_injected_strings_never_run_in_the_page(opened, title):
     assert o.js("() => document.getElementById('eco-title').textContent") == title
     _exercise_everything(o, model)
     assert o.js("() => window.__pwned === undefined")
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_injected_strings_never_run_in_the_fragment_without_any_csp(opened):
@@ -183,7 +185,7 @@ def test_injected_strings_never_run_in_the_fragment_without_any_csp(opened):
     assert o.js("() => document.querySelectorAll('meta[http-equiv]').length") == 0
     _exercise_everything(o, model)
     assert o.js("() => window.__pwned === undefined")
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_large_graph_has_fixed_positions_no_physics_and_straight_edges(opened):
@@ -197,7 +199,7 @@ def test_large_graph_has_fixed_positions_no_physics_and_straight_edges(opened):
     got = o.js("(ids) => ecoNetwork.getPositions(ids)", [n["id"] for n in sample])
     for n in sample:
         assert got[n["id"]] == pytest.approx({"x": n["x"], "y": n["y"]}, abs=1)  # vis rounds to whole pixels
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_aggregated_page_says_so(opened):
@@ -207,7 +209,7 @@ def test_aggregated_page_says_so(opened):
     assert o.js("() => ecoNetwork.body.data.nodes.length") == len(data["nodes"]) < 60
     note = o.js("() => document.querySelector('.eco-note').innerText")
     assert note.startswith("This ecosystem has 400 nodes and ") and "collapsed into" in note
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_force_layout_settles_then_stops_physics(opened):
@@ -215,7 +217,7 @@ def test_force_layout_settles_then_stops_physics(opened):
     o.page.wait_for_function("() => ecoGraph.stabilized === true", timeout=30_000)
     assert o.js("() => ecoNetwork.physics.options.enabled") is False
     assert o.js("() => ecoNetwork.body.data.nodes.length") == 7
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_offered_keystones_are_off_at_load_and_mark_exactly_the_top_keystones_on_click(opened):
@@ -232,7 +234,7 @@ def test_offered_keystones_are_off_at_load_and_mark_exactly_the_top_keystones_on
     assert bright == expected
     o.page.get_by_role("button", name="No highlight").click()
     assert o.js("() => ecoGraph.nodes.get({filter: n => n.opacity !== 1}).length") == 0
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_legend_folds_away_so_it_never_hides_nodes_for_good(opened):
@@ -242,7 +244,7 @@ def test_legend_folds_away_so_it_never_hides_nodes_for_good(opened):
     assert o.js("() => document.getElementById('eco-legend').open") is False
     # folded, it is one line high
     assert o.js("() => document.getElementById('eco-legend').getBoundingClientRect().height") < 40
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_nodes_named_like_object_prototype_members_are_drawn_and_clickable(opened):
@@ -268,7 +270,7 @@ def test_nodes_named_like_object_prototype_members_are_drawn_and_clickable(opene
     assert o.js("() => ecoGraph.findNodes('valueof', 5)") == ["valueOf"]
     assert o.js("() => ecoGraph.selectNode('toString', false)") is True
     assert o.js("() => ecoGraph.selectNode('propertyIsEnumerable', false)") is False
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_offered_funnel_lever_marks_the_biggest_lever_step_on_click(opened):
@@ -285,4 +287,4 @@ def test_offered_funnel_lever_marks_the_biggest_lever_step_on_click(opened):
     assert sorted(o.js("() => ecoGraph.highlightedNodes()")) == ["paying-once", "subscriber"]
     lit = o.js("() => ecoGraph.edges.get({filter: e => e.hl === true}).map(e => [e.from, e.to, e.type])")
     assert lit == [["paying-once", "subscriber", "CONVERTS_TO"]]
-    _assert_clean(o)
+    assert_clean(o)

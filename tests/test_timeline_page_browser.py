@@ -8,33 +8,11 @@ import pytest
 
 from ecosystem_graph.render.timeline import render_timeline_html
 from tests.render_models import PAYLOADS
-from tests.test_render_browser import Opened
+from tests.test_render_browser import assert_clean, opened  # noqa: F401 (opened: the shared page fixture)
 from tests.timeline_models import NODES_BY_PERIOD, PERIODS, snapshot, three_periods
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def opened(browser, tmp_path):
-    """Open HTML text as a file page in Chromium; every page is closed after the test."""
-    pages: list[Opened] = []
-
-    def open_(text: str, name: str = "timeline.html") -> Opened:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        pages.append(Opened(browser, path))
-        return pages[-1]
-
-    yield open_
-    for o in pages:
-        o.close()
-
-
-def _assert_clean(o: Opened) -> None:
-    """No script error, no console error (a Content-Security-Policy violation is one), no request off the
-    file, no dialog."""
-    assert o.errors == [] and o.console_errors == [] and o.dialogs == []
-    assert o.outside_requests() == []
 
 RELATIONSHIPS_BY_PERIOD = {
     "2021": {("buyers", "shop", "PAYS"), ("sellers", "ads", "PAYS"), ("ads", "shop", "FEEDS"),
@@ -62,6 +40,15 @@ def _state(o) -> dict:
     return s
 
 
+def _details(o, *, select: str | None = None, period: int | None = None) -> str:
+    """The details panel's text after selecting node ``select``, then moving the slider to ``period``."""
+    if select is not None:
+        o.js(f"() => ecoGraph.selectNode('{select}', false)")
+    if period is not None:
+        o.js(f"() => ecoGraph.setPeriod({period})")
+    return o.js("() => document.getElementById('eco-details').textContent")
+
+
 def test_each_slider_position_shows_exactly_that_periods_nodes_and_relationships(opened):
     o = opened(render_timeline_html(three_periods()))
     first = _state(o)
@@ -87,7 +74,7 @@ def test_each_slider_position_shows_exactly_that_periods_nodes_and_relationships
     laid_out = o.js("() => Object.fromEntries(ecoGraph.data.nodes.map(n => [n.id, {x: n.x, y: n.y}]))")
     for n, xy in laid_out.items():  # vis-network reports whole pixels
         assert abs(first["positions"][n]["x"] - xy["x"]) < 1 and abs(first["positions"][n]["y"] - xy["y"]) < 1
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_arrow_keys_and_period_buttons_step_through_the_periods(opened):
@@ -109,7 +96,7 @@ def test_arrow_keys_and_period_buttons_step_through_the_periods(opened):
     assert o.js("() => ecoGraph.findNodes('kindle')") == ["kindle"]
     o.js("() => ecoGraph.setPeriod(1)")
     assert o.js("() => ecoGraph.findNodes('kindle')") == []  # not in 2022: search does not offer it
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_node_sizes_follow_each_periods_money_on_one_scale(opened):
@@ -125,16 +112,12 @@ def test_node_sizes_follow_each_periods_money_on_one_scale(opened):
         assert f"Money in: {money}" in title
     assert o.js("() => ecoGraph.nodes.get('buyers').size") == pytest.approx(48.0)
     # the details panel of a selected node follows the period; a node leaving the period is deselected
-    o.js("() => ecoGraph.selectNode('kindle', false)")
-    o.js("() => ecoGraph.setPeriod(1)")
-    assert "Not in 2022" in o.js("() => document.getElementById('eco-details').textContent")
+    assert "Not in 2022" in _details(o, select="kindle", period=1)
     o.js("() => ecoGraph.setPeriod(0)")
-    o.js("() => ecoGraph.selectNode('ads', false)")
-    assert "EUR 20.0 million" in o.js("() => document.getElementById('eco-details').textContent")
-    o.js("() => ecoGraph.setPeriod(2)")
-    details = o.js("() => document.getElementById('eco-details').textContent")
+    assert "EUR 20.0 million" in _details(o, select="ads")
+    details = _details(o, period=2)
     assert "EUR 130 million" in details and "EUR 20.0 million" not in details
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_hostile_names_and_periods_are_shown_as_text(opened):
@@ -151,7 +134,7 @@ def test_hostile_names_and_periods_are_shown_as_text(opened):
     assert "Ads " + PAYLOADS[1] in o.js("() => document.getElementById('eco-details').textContent")
     assert o.js("() => document.querySelectorAll('img, iframe, a[href], svg[onload]').length") == 0
     assert o.js("() => window.__pwned === undefined")
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_the_evolution_report_embeds_a_working_slider(opened):
@@ -164,7 +147,7 @@ def test_the_evolution_report_embeds_a_working_slider(opened):
     o.page.keyboard.press("ArrowLeft")
     assert _state(o)["nodes"] == sorted(NODES_BY_PERIOD["2022"])
     assert _state(o)["edges"] == RELATIONSHIPS_BY_PERIOD["2022"]
-    _assert_clean(o)
+    assert_clean(o)
 
 
 def test_a_satellite_relabelled_as_core_keeps_its_place_and_changes_its_look(opened):
@@ -179,9 +162,7 @@ def test_a_satellite_relabelled_as_core_keeps_its_place_and_changes_its_look(ope
     assert sat_2021[:2] == ["satellite", "dot"] and o.js(counts) == "1"
     assert sat_2021[2] == core_2023[2]
     # the details of the buyers list only the relationships of the period shown: USES Kindle in 2021, not 2022
-    o.js("() => ecoGraph.selectNode('buyers', false)")
-    assert "USES · Kindle" in o.js("() => document.getElementById('eco-details').textContent")
-    o.js("() => ecoGraph.setPeriod(1)")
-    details = o.js("() => document.getElementById('eco-details').textContent")
+    assert "USES · Kindle" in _details(o, select="buyers")
+    details = _details(o, period=1)
     assert "PAYS · Online shop" in details and "Kindle" not in details
-    _assert_clean(o)
+    assert_clean(o)

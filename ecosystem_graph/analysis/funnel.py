@@ -15,7 +15,7 @@ from ..errors import AnalysisError
 from ..model import OFFERING_KINDS
 from .binding import edge_list
 
-__all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel"]
+__all__ = ["FunnelStage", "FunnelStep", "FunnelLever", "Funnel", "FunnelResult", "funnel", "stage_visits"]
 
 
 @dataclass
@@ -268,6 +268,49 @@ class _Layout:
         self.step_order = sorted(range(len(steps)), key=lambda e: steps[e])
 
 
+def stage_visits(N: np.ndarray, B: np.ndarray, transient: list, finals: list, ti: dict, n: int,
+                 entry: int) -> np.ndarray:
+    """Expected visits of each stage from one entrant of stage position ``entry``, for a stack of funnels
+    of one shape (or one funnel per draw).
+
+    Parameters
+    ----------
+    N : ndarray, shape (m, t, t)
+        ``(I - Q)^-1`` of each of the ``m`` funnels: expected visits of transient stages from transient stages.
+    B : ndarray, shape (m, t, f)
+        ``N R``: the probability of ending in each final stage from each transient stage.
+    transient, finals : list of int
+        The stage positions of the transient stages (with a way out) and of the final stages.
+    ti : dict
+        A transient stage position -> its index in ``N``.
+    n : int
+        The number of stages.
+    entry : int
+        The entrant's stage position (a final entry is visited once and left no more).
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+        Visits of every stage position, funnel by funnel.
+
+    Examples
+    --------
+    Two stages, the first converting to the second at 0.4 (N = 1, B = 0.4):
+
+    >>> stage_visits(np.ones((1, 1, 1)), np.full((1, 1, 1), 0.4), [0], [1], {0: 0}, 2, 0).tolist()
+    [[1.0, 0.4]]
+    >>> stage_visits(np.ones((1, 1, 1)), np.full((1, 1, 1), 0.4), [0], [1], {0: 0}, 2, 1).tolist()
+    [[0.0, 1.0]]
+    """
+    out = np.zeros((len(N), n))
+    if entry in ti:
+        out[:, transient] = N[:, ti[entry], :]
+        out[:, finals] = B[:, ti[entry], :]
+    else:
+        out[:, entry] = 1.0
+    return out
+
+
 def _stage_revenue(G, edges: list, types: list, stages: dict) -> dict[str, float]:
     """The ecosystem revenue each stage brings, added in model order: every PAYS into an offering (core,
     satellite, channel) whose payer is the stage, or - for a linked PAYS - whose chain of ``share_of`` starts
@@ -451,14 +494,7 @@ class _FunnelColumns:
         sums = B.sum(axis=2)  # P(absorbed in a final stage) from each transient stage
 
         def visits(e: int) -> np.ndarray:
-            """Expected visits of each stage from an entrant of stage position ``e``."""
-            out = np.zeros((k, n))
-            if e in ti:
-                out[:, transient] = N[:, ti[e], :]
-                out[:, finals] = B[:, ti[e], :]
-            else:
-                out[:, e] = 1.0
-            return out
+            return stage_visits(N, B, transient, finals, ti, n, e)
 
         v_entry = visits(entries[0])
         expected = np.zeros((k, n))

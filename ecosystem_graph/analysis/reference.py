@@ -183,11 +183,12 @@ def hhi(amounts) -> float | None:
     >>> hhi([50, 50]), hhi([100]), hhi([])
     (5000.0, 10000.0, None)
     """
-    values = [float(a) for a in amounts if a > 0]
-    total = sum(values)
-    if total <= 0:
+    positive = [float(a) for a in amounts if a > 0]
+    if not positive:
         return None
-    return 10000.0 * sum((a / total) ** 2 for a in values)
+    total = sum(positive)
+    shares = [a / total for a in positive]
+    return 10000.0 * sum(share * share for share in shares)
 
 
 def revenue(G: nx.MultiDiGraph) -> dict:
@@ -700,14 +701,13 @@ def funnels(G: nx.MultiDiGraph) -> list[dict]:
         finals = [s for s in stages if not succ[s]]
         entries = [s for s in stages if C.in_degree(s) == 0] or stages[:1]
         ti, fi = {s: i for i, s in enumerate(transient)}, {s: i for i, s in enumerate(finals)}
-        Q, R = np.zeros((len(transient),) * 2), np.zeros((len(transient), len(finals)))
-        for u in transient:
+        at = {s: i for i, s in enumerate(stages)}
+        P = np.zeros((len(stages), len(stages)))  # the chain's rates from stage to stage
+        for u in stages:
             for v, rates in succ[u].items():
-                for r in rates:
-                    if v in ti:
-                        Q[ti[u], ti[v]] += r
-                    else:
-                        R[ti[u], fi[v]] += r
+                P[at[u], at[v]] += sum(rates)
+        t, f = [at[s] for s in transient], [at[s] for s in finals]
+        Q, R = P[np.ix_(t, t)], P[np.ix_(t, f)]  # the canonical form's blocks
         N = np.linalg.inv(np.eye(len(transient)) - Q)
         B = N @ R
         sums = B.sum(axis=1).tolist()
@@ -740,7 +740,6 @@ def funnels(G: nx.MultiDiGraph) -> list[dict]:
             stage_dicts.append({"id": s, "name": G.nodes[s].get("name", s), "size": sizes[s], "entry": s in entries,
                                 "final": final, "drop_rate": drop, "reach_final": reach,
                                 "expected_members": expected[s], "revenue_per_member": per_member[s]})
-        at = {s: i for i, s in enumerate(stages)}
         steps = sorted(({"from": u, "to": v, "rate": r} for u in transient for v, rates in succ[u].items()
                         for r in rates), key=lambda st: (at[st["from"]], at[st["to"]]))
         out.append({"entry": entry, "finals": finals, "conversion": 1.0 if entry in fi else sums[ti[entry]],

@@ -29,8 +29,9 @@ import numpy as np
 
 from ..errors import AnalysisError, UsageError
 from ..tables import Table
-from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS
+from ..model import CORE, EXTERNAL_KINDS, OFFERING_KINDS, Assumption
 from .binding import BindingIndex, edge_list
+from .funnel import stage_visits
 
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
@@ -78,20 +79,9 @@ def parse_sections(only: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class _Record:
-    """One ranged value (the fields of :class:`ecosystem_graph.model.Assumption`)."""
-
-    owner: str  # "node" | "relationship"
-    key: str  # node id, or the relationship's edge key (its id, else TYPE#n)
-    source: str | None
-    target: str | None
-    type: str | None  # relationship type, or the node kind
-    property: str
-    low: float
-    base: float
-    high: float
-    dist: str
-    label: str
+class _Record(Assumption):
+    """One checked ranged value: an :class:`ecosystem_graph.model.Assumption` (``type`` None where a dict
+    gave none), written out with its ends as ``from`` and ``to``."""
 
     def to_dict(self) -> dict:
         return {"label": self.label, "owner": self.owner, "key": self.key, "from": self.source, "to": self.target,
@@ -718,13 +708,7 @@ class SensitivityEngine:
         B = N @ R
 
         def visits(e: int) -> np.ndarray:
-            out = np.zeros((rows, n))
-            if e in ti:
-                out[:, transient] = N[:, ti[e], :]
-                out[:, finals] = B[:, ti[e], :]
-            else:
-                out[:, e] = 1.0
-            return out
+            return stage_visits(N, B, transient, finals, ti, n, e)
 
         size = np.column_stack([X[:, j] if j is not None else np.full(rows, s) for j, s in spec["sizes"]])
         entry = spec["entries"][0]

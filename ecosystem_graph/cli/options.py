@@ -21,6 +21,7 @@ __all__ = [
     "max_bytes_option",
     "output_option",
     "echo_tables",
+    "tables_text",
     "echo_json",
     "echo_line",
     "MAX_BYTES_CEILING",
@@ -176,6 +177,26 @@ def echo_tables(tables: Iterable, fmt: str) -> None:
         console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
         for renderable in tables_to_rich(tables):
             console.print(renderable)
+
+
+def tables_text(tables: Iterable, fmt: str) -> str:
+    """The tables as the text of a file: CSV, Markdown, or (any other ``fmt``) the terminal table without
+    colour, 120 columns wide; the caller escapes what must be escaped."""
+    from ..tables import tables_to_csv, tables_to_markdown, tables_to_rich
+
+    if fmt == "csv":
+        return tables_to_csv(tables)
+    if fmt == "markdown":
+        return tables_to_markdown(tables)
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, color_system=None, soft_wrap=False)
+    for renderable in tables_to_rich(tables):
+        console.print(renderable)
+    return buf.getvalue()
 
 
 def load_for_cli(path: str, max_bytes: int | None = None, *, warnings: bool = True):

@@ -127,14 +127,10 @@ def report(files: tuple[str, ...], output: str, fmt: str | None, removals: tuple
                            on_step=step, technical=technical)
         step("writing")
         written = write_report(doc, out, fmt, template=template, draw_map=not no_graph)
-    size = out.stat().st_size
-    if fmt == "pptx":
-        echo_line(f"Wrote {output} ({_size(size)}): {written.slides} slides, {written.charts} charts")
-        return
     files = written.files
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(files)} chart file{'s' if len(files) != 1 else ''} beside it" if files else ""
-    echo_line(f"Wrote {output} ({_size(size)}): {len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
+    _echo_written(output, out, fmt, written, f"{len(doc.sections) + 2 + doc.technical} sections, {charts} charts{extra}")
 
 
 def _timeline_report(files, out: Path, fmt: str, *, title, no_graph: bool, template, as_given: bool,
@@ -151,14 +147,19 @@ def _timeline_report(files, out: Path, fmt: str, *, title, no_graph: bool, templ
                                     graph_format="html" if fmt == "html" else "svg", on_step=step)
         step("writing")
         written = write_report(doc, out, fmt, template=template, draw_map=not no_graph)
-    size = out.stat().st_size
-    if fmt == "pptx":
-        echo_line(f"Wrote {output} ({_size(size)}): {written.slides} slides, {written.charts} charts")
-        return
     charts = sum(len(s.charts) for s in doc.sections)
     extra = f", {len(written.files)} chart files beside it" if written.files else ""
-    echo_line(f"Wrote {output} ({_size(size)}): evolution over {len(files)} snapshots, {len(doc.sections) + 2} "
-              f"sections, {charts} charts{extra}")
+    _echo_written(output, out, fmt, written, f"evolution over {len(files)} snapshots, {len(doc.sections) + 2} "
+                  f"sections, {charts} charts{extra}")
+
+
+def _echo_written(output: str, out: Path, fmt: str, written, document: str) -> None:
+    """Say what was written and its size: a deck's slides and charts, else ``document`` (what the document holds)."""
+    size = _size(out.stat().st_size)
+    if fmt == "pptx":
+        echo_line(f"Wrote {output} ({size}): {written.slides} slides, {written.charts} charts")
+    else:
+        echo_line(f"Wrote {output} ({size}): {document}")
 
 
 def _size(n: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from .analysis import ANALYSIS_FORMATS
 from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
-    model_file_argument, output_option
+    model_file_argument, output_option, tables_text
 
 __all__ = ["sensitivity_cmd", "MAX_DRAWS"]
 
@@ -88,22 +87,9 @@ def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: b
 
 def _render(result, fmt: str, top: int | None) -> str:
     """The output as text for a file (the terminal table as plain text, 120 columns)."""
-    from ..tables import tables_to_csv, tables_to_markdown, tables_to_rich
-
     if fmt == "json":
         return json.dumps(_finite(result.to_dict()), ensure_ascii=False, indent=2) + "\n"
-    tables = [_printable_table(t, keep_whitespace=fmt == "csv") for t in result.tables(top=top)]
-    if fmt == "csv":
-        return tables_to_csv(tables)
-    if fmt == "markdown":
-        return tables_to_markdown(tables)
-    from rich.console import Console
-
-    buf = io.StringIO()
-    console = Console(file=buf, width=120, color_system=None, soft_wrap=False)
-    for renderable in tables_to_rich(tables):
-        console.print(renderable)
-    return buf.getvalue()
+    return tables_text([_printable_table(t, keep_whitespace=fmt == "csv") for t in result.tables(top=top)], fmt)
 
 
 def _printable_table(table, keep_whitespace: bool):

@@ -5,32 +5,18 @@ from __future__ import annotations
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option
+from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, tables_text
 
 __all__ = ["timeline_cmd", "render_text"]
 
 
 def render_text(result, fmt: str) -> str:
     """The timeline as the text of a file: JSON, CSV, Markdown, or the terminal tables without colour."""
-    import io
     import json
-
-    from ..tables import tables_to_csv, tables_to_markdown, tables_to_rich
 
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    tables = result.tables()
-    if fmt == "csv":
-        return tables_to_csv(tables)
-    if fmt == "markdown":
-        return tables_to_markdown(tables)
-    from rich.console import Console
-
-    buf = io.StringIO()
-    console = Console(file=buf, width=120, color_system=None, soft_wrap=False)
-    for renderable in tables_to_rich(tables):
-        console.print(renderable)
-    return buf.getvalue()
+    return tables_text(result.tables(), fmt)
 
 
 @click.command("timeline")

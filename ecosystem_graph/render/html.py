@@ -42,6 +42,7 @@ __all__ = [
     "node_size",
     "fragment_from_data",
     "page_from_data",
+    "write_page",
 ]
 
 SIZE_METRICS = ("impact", "pagerank", "revenue", "degree")
@@ -811,15 +812,22 @@ def page_from_data(data: dict) -> str:
     return _page_from_data(data)
 
 
-def write_html(model, path, **options: Any) -> dict[str, Any]:
-    """Write :func:`render_html` to ``path`` (UTF-8, atomically); return the summary of what it shows."""
+def write_page(data: dict, path) -> str:
+    """Write the page of ``data`` (see :func:`page_from_data`) to ``path``, UTF-8 and atomically; return the
+    page. RenderError when the file cannot be written."""
     from ..fileio import write_text_atomic
 
-    data = graph_data(model, **options)
     page = _page_from_data(data)
     try:
         write_text_atomic(path, page)
     except OSError as exc:
         raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return page
+
+
+def write_html(model, path, **options: Any) -> dict[str, Any]:
+    """Write :func:`render_html` to ``path`` (UTF-8, atomically); return the summary of what it shows."""
+    data = graph_data(model, **options)
+    page = write_page(data, path)
     return {**data["summary"], "aggregated": data["aggregated"], "notes": data["notes"], "layout": data["layout"],
             "bytes": len(page.encode("utf-8"))}

@@ -16,6 +16,7 @@ from .html import (
     graph_data,
     node_size,
     page_from_data,
+    write_page,
 )
 from .style import KIND_STYLES
 
@@ -190,13 +191,7 @@ def render_timeline_html(models: Sequence[Any], **options: Any) -> str:
 
 def write_timeline_html(models: Sequence[Any], path, **options: Any) -> dict[str, Any]:
     """Write :func:`render_timeline_html` to ``path`` (UTF-8, atomically); return what it shows."""
-    from ..fileio import write_text_atomic
-
     data = timeline_graph_data(models, **options)
-    page = page_from_data(data)
-    try:
-        write_text_atomic(path, page)
-    except OSError as exc:
-        raise RenderError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    page = write_page(data, path)
     return {"periods": data["timeline"]["labels"], "nodes": data["summary"]["shown_nodes"],
             "relationships": data["summary"]["shown_edges"], "bytes": len(page.encode("utf-8"))}

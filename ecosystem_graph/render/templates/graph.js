@@ -409,39 +409,38 @@
   var periodLabel = document.getElementById("eco-period-label");
   var periodCounts = document.getElementById("eco-period-counts");
 
+  // One update of a vis DataSet for period i: an item absent then is hidden, one present gets look(item, its
+  // entry in that period).
+  function showPeriod(dataset, byPeriod, i, look) {
+    var updates = [];
+    dataset.forEach(function (item) {
+      var p = byPeriod[item.id][i];
+      if (p) updates.push(look(item, p));
+      else if (!item.hidden) updates.push({id: item.id, hidden: true});
+    });
+    if (updates.length) dataset.update(updates);
+  }
+
   function setPeriod(index) {
     if (TL === null) return false;
     var i = Math.round(Number(index));
     if (!isFinite(i) || i < 0 || i >= TL.labels.length) return false;
     period = i;
     hideTooltip();
-    var nodeUpdates = [], kindCount = idMap();
-    nodes.forEach(function (n) {
-      var p = TL.nodes[n.id][i];
-      if (!p) {
-        if (!n.hidden) nodeUpdates.push({id: n.id, hidden: true});
-        return;
-      }
+    var kindCount = idMap(), typeCount = idMap();
+    showPeriod(nodes, TL.nodes, i, function (n, p) {
       kindCount[p.k] = (kindCount[p.k] || 0) + 1;
       var src = nodeById[n.id];
       src.name = p.n; src.label = p.l; src.kind = p.k; src.title = p.t; src.d = p.d; src.size = p.s;
-      nodeUpdates.push({id: n.id, hidden: hiddenKinds[p.k] === true, label: p.l, title: p.t, kind: p.k, size: p.s,
-                        shape: kindStyle[p.k] ? kindStyle[p.k].shape : "dot", color: nodeColor(p.k, n.hl === true)});
+      return {id: n.id, hidden: hiddenKinds[p.k] === true, label: p.l, title: p.t, kind: p.k, size: p.s,
+              shape: kindStyle[p.k] ? kindStyle[p.k].shape : "dot", color: nodeColor(p.k, n.hl === true)};
     });
-    if (nodeUpdates.length) nodes.update(nodeUpdates);
-    var edgeUpdates = [], typeCount = idMap();
-    edges.forEach(function (e) {
-      var p = TL.edges[e.id][i];
-      if (!p) {
-        if (!e.hidden) edgeUpdates.push({id: e.id, hidden: true});
-        return;
-      }
+    showPeriod(edges, TL.edges, i, function (e, p) {
       typeCount[e.type] = (typeCount[e.type] || 0) + 1;
       edgeById[e.id].title = p.t;
-      edgeUpdates.push({id: e.id, hidden: hiddenTypes[e.type] === true, title: p.t, width: e.hl ? Math.max(p.w, 3) * 1.6 : p.w,
-                        baseWidth: p.w});
+      return {id: e.id, hidden: hiddenTypes[e.type] === true, title: p.t, width: e.hl ? Math.max(p.w, 3) * 1.6 : p.w,
+              baseWidth: p.w};
     });
-    if (edgeUpdates.length) edges.update(edgeUpdates);
     searchIndex = data.nodes.map(function (n) { return [n.id, (nodeById[n.id].name + "\u0000" + n.id).toLowerCase()]; });
     if (search.value.trim()) showResults();
     // The panel follows the period: counts per kind and type, and the selected node's figures (or none).
