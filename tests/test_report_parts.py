@@ -259,6 +259,34 @@ def test_assumptions_attach_comments_to_their_items():
     assert len(few) == 2 and left == 3
 
 
+def test_a_comment_below_a_block_item_describes_the_next_item():
+    # PyYAML ends a block mapping where the next item starts, after the comment lines between the two;
+    # those comments introduce the next item (as in examples/amazon.yaml's FEEDS list), not the one above.
+    raw = (b"name: Shop\ncurrency: EUR\nperiod: '2024'\n"
+           b"nodes:\n"
+           b"  - {id: shop, kind: core, name: Shop}\n"
+           b"  - {id: app, kind: satellite, name: App}\n"
+           b"  - id: fans\n    kind: segment\n    name: Fans\n"
+           b"relationships:\n"
+           b"  - from: fans\n    to: shop\n    type: PAYS\n    amount: 10  # assumption: 10 per fan\n"
+           b"  # --- satellites feeding the core\n"
+           b"  # the app brings repeat buyers\n"
+           b"  - {from: app, to: shop, type: FEEDS, strength: 0.5}\n"
+           b"  - from: fans\n    to: app\n    type: USES\n"
+           b"    switching_cost: 0.2\n"
+           b"  # a note after the last item\n")
+    import yaml
+
+    model = Ecosystem.model_validate(yaml.safe_load(raw))
+    items, _ = model_assumptions(model, raw)
+    got = [(a.where, a.text) for a in items]
+    assert ("PAYS Fans → Shop", "amount: assumption: 10 per fan") in got
+    assert ("FEEDS App → Shop", "the app brings repeat buyers") in got
+    assert not any(where == "USES Fans → App" for where, _ in got)
+    # a comment after the last item introduces nothing: it is listed with the file's own notes
+    assert ("sections of the file", "satellites feeding the core; a note after the last item") in got
+
+
 def test_file_sha256_is_the_sha256_of_the_bytes():
     data = b"name: x\n"
     assert file_sha256(data) == hashlib.sha256(data).hexdigest()

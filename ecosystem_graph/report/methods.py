@@ -247,6 +247,18 @@ def yaml_comments(raw: bytes | str) -> list[tuple[int, str]]:
     return out
 
 
+def _last_line(node: yaml.Node) -> int:
+    """The last line (1-based) of ``node``'s own text.
+
+    A block mapping or sequence ends where the next token starts, after any comment lines below its last
+    value; those comments introduce the next item, so the block's last line is its last value's.
+    """
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        return _last_line(last[1] if isinstance(node, yaml.MappingNode) else last)
+    return node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+
+
 def _item_spans(raw: bytes) -> tuple[list[tuple[int, int, str, int, dict]], int | None]:
     """For each node/relationship of a YAML model: (first line, last line, "nodes"/"relationships", index,
     {line: key}); and the line of the first top-level key (comments above it are the file's header)."""
@@ -268,8 +280,7 @@ def _item_spans(raw: bytes) -> tuple[list[tuple[int, int, str, int, dict]], int 
                 for k, v in item.value:
                     keys[k.start_mark.line + 1] = str(getattr(k, "value", ""))
                     keys.setdefault(v.end_mark.line + 1, str(getattr(k, "value", "")))
-            last = item.end_mark.line + (0 if item.end_mark.column == 0 else 1)
-            spans.append((item.start_mark.line + 1, max(last, item.start_mark.line + 1), section, i, keys))
+            spans.append((item.start_mark.line + 1, max(_last_line(item), item.start_mark.line + 1), section, i, keys))
     return spans, first_key
 
 
