@@ -17,6 +17,7 @@ from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions, plain_methods
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
+from .uncertainty import add_intervals, headline_stats, sensitivity_section
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES", "SECTION_BUILDERS", "generic_section",
            "analysis_sections", "report_sections", "report_table"]
@@ -60,6 +61,7 @@ class _Ctx:
         self.period = G.graph.get("period")
         self.names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
         self.kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+        self.analysis = None  # the report's analysis, once run (the sensitivity section reads its headlines)
 
     def name(self, node: str) -> str:
         return self.names.get(node, str(node))
@@ -145,6 +147,7 @@ def build_report(
     if changed is not None:
         comparison = _run_scenario(changed, analysis, seed, step, G, scenario)
     step("drawing charts")
+    ctx.analysis = analysis
     if graph:
         sections.append(_graph_section(model, analysis, ctx, step) if graph_format == "html"
                         else _static_map_section(model, analysis, ctx, step))
@@ -169,15 +172,20 @@ def build_report(
         metrics_source="docs/metrics.md" if metrics_source else None,
         notes=notes,
     )
+    summary = executive_summary(analysis, ctx) + (_scenario_summary(comparison, scenario, ctx)
+                                                  if comparison is not None else [])
+    kpis = headline_figures(analysis, ctx)
+    sens = analysis.results.get("sensitivity")
+    if sens is not None:  # a model with ranged values: each headline figure with its P10-P90 interval
+        add_intervals(summary, kpis, headline_stats(sens, analysis), ctx)
     return Report(
         title=title or f"{model.name}: ecosystem report",
         ecosystem=model.name,
         period=str(model.period),
         currency=model.currency,
         money_unit=model.money_unit,
-        summary=executive_summary(analysis, ctx) + (_scenario_summary(comparison, scenario, ctx)
-                                                      if comparison is not None else []),
-        kpis=headline_figures(analysis, ctx),
+        summary=summary,
+        kpis=kpis,
         sections=sections,
         metrics=metrics,
         assumptions=assumptions,
@@ -711,6 +719,7 @@ SECTION_BUILDERS: dict[str, Callable] = {
     "lockin": _lockin_section,
     "funnel": _funnel_section,
     "centrality": _centrality_section,
+    "sensitivity": sensitivity_section,
 }
 """The report's own section builder of each analysis section, ``builder(result, ctx) -> Section``; any other
 registered section is laid out by :func:`generic_section`."""

@@ -33,6 +33,7 @@ __all__ = [
     "FlowBand",
     "FlowNode",
     "bar_chart",
+    "tornado_chart",
     "flow_chart",
     "lockin_chart",
     "funnel_chart",
@@ -696,3 +697,60 @@ def share_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[flo
 def _dark(color: str) -> bool:
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b < 150
+
+
+def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, value_format=None, xlabel: str = "",
+                  title: str | None = None, width: float = 9.6, png: bool = False):
+    """A tornado: one bar per assumption from the figure with the assumption at its low to the figure with it
+    at its high (every other assumption at its base), around the figure's base value; the widest first.
+
+    ``bars``: ``(label, at_low, at_high)`` as the sensitivity engine gives them (labels may name the
+    assumption's range); each end is written with ``value_format``. Returns inline SVG text, or the PNG bytes
+    of the same drawing when ``png`` (the deck's picture).
+
+    >>> svg = tornado_chart([("Share", 560.9, 575.9), ("Size", 571.0, 568.5)], 569.9)
+    >>> svg.startswith("<svg") and "560.9" in svg and "575.9" in svg and "Share" in svg
+    True
+    """
+    rows = [(str(label), float(lo), float(hi)) for label, lo, hi in bars]
+    n = max(len(rows), 1)
+    low_color, high_color = PALETTE["warn"], PALETTE["accent"]
+    with matplotlib.rc_context(_RC):
+        fig = _new_figure(width, 0.9 + 0.42 * n)
+        ax = fig.add_subplot(111)
+        ordered = rows[::-1]  # the first (widest) bar at the top
+        span = max([abs(v - base) for _, lo, hi in rows for v in (lo, hi)], default=0.0) or (abs(base) or 1.0) * 0.05
+        for y, (_, lo, hi) in enumerate(ordered):
+            for end, color in ((lo, low_color), (hi, high_color)):
+                ax.barh(y, end - base, left=base, color=color, height=0.62, zorder=2)
+            for end, other in ((lo, hi), (hi, lo)):
+                right = end > other or (end == other and end >= base)
+                ax.text(end + (span * 0.02 if right else -span * 0.02), y, _value_text(end, value_format),
+                        va="center", ha="left" if right else "right", fontsize=8, color=PALETTE["ink"])
+        ax.axvline(base, color=PALETTE["ink"], linewidth=1.0, zorder=3)
+        ax.set_yticks(range(len(ordered)), [_short(label, 60) for label, _, _ in ordered])
+        ax.set_xlim(base - span * 1.45, base + span * 1.45)
+        ax.set_ylim(-0.6, len(ordered) - 0.4 + 0.5)
+        ax.text(base, len(ordered) - 0.35, "base " + _value_text(base, value_format), ha="center", va="bottom",
+                fontsize=8, color=PALETTE["muted"])
+        ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(xlabel)
+        ax.legend(handles=[Rectangle((0, 0), 1, 1, color=low_color), Rectangle((0, 0), 1, 1, color=high_color)],
+                  labels=["assumption at its low", "assumption at its high"], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.18 if xlabel else -0.08), ncol=2, frameon=False, fontsize=8)
+        if not rows:
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color=PALETTE["muted"])
+        if png:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            buf = io.BytesIO()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+                FigureCanvasAgg(fig)
+                fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.08,
+                            metadata={"Software": None})
+            return buf.getvalue()
+        return svg_from_figure(fig, title=title)
