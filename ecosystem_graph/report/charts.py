@@ -699,6 +699,17 @@ def _dark(color: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 150
 
 
+def _tornado_label(label: str, width: int = 50) -> str:
+    """An assumption's name on at most two lines (the second cut with an ellipsis), then its range line."""
+    import textwrap
+
+    name, _, rest = label.partition("\n")
+    lines = textwrap.wrap(" ".join(name.split()), width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), width)]
+    return "\n".join(lines + ([rest] if rest else []))
+
+
 def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, value_format=None, xlabel: str = "",
                   title: str | None = None, width: float = 9.6, png: bool = False):
     """A tornado: one bar per assumption from the figure with the assumption at its low to the figure with it
@@ -716,7 +727,7 @@ def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, valu
     n = max(len(rows), 1)
     low_color, high_color = PALETTE["warn"], PALETTE["accent"]
     with matplotlib.rc_context(_RC):
-        fig = _new_figure(width, 0.9 + 0.42 * n)
+        fig = _new_figure(width, 0.9 + 0.62 * n)
         ax = fig.add_subplot(111)
         ordered = rows[::-1]  # the first (widest) bar at the top
         span = max([abs(v - base) for _, lo, hi in rows for v in (lo, hi)], default=0.0) or (abs(base) or 1.0) * 0.05
@@ -727,12 +738,15 @@ def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, valu
                 right = end > other or (end == other and end >= base)
                 ax.text(end + (span * 0.02 if right else -span * 0.02), y, _value_text(end, value_format),
                         va="center", ha="left" if right else "right", fontsize=8, color=PALETTE["ink"])
-        ax.axvline(base, color=PALETTE["ink"], linewidth=1.0, zorder=3)
-        ax.set_yticks(range(len(ordered)), [_short(label, 60) for label, _, _ in ordered])
+        ax.vlines(base, -0.45, len(ordered) - 0.55, color=PALETTE["ink"], linewidth=1.0, zorder=3)
+        # a label's range (after a line break) is never cut: only the name is shortened
+        ax.set_yticks(range(len(ordered)), [_tornado_label(label) for label, _, _ in ordered])
+        for tick in ax.get_yticklabels():
+            tick.set_multialignment("right")
         ax.set_xlim(base - span * 1.45, base + span * 1.45)
         ax.set_ylim(-0.6, len(ordered) - 0.4 + 0.5)
         ax.text(base, len(ordered) - 0.35, "base " + _value_text(base, value_format), ha="center", va="bottom",
-                fontsize=8, color=PALETTE["muted"])
+                fontsize=8, color=PALETTE["muted"], bbox=dict(facecolor="white", edgecolor="none", pad=1.5))
         ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
         ax.xaxis.set_major_formatter(FuncFormatter(_tick))
         ax.tick_params(axis="y", length=0)

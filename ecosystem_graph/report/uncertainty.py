@@ -171,8 +171,8 @@ def sensitivity_section(sens, ctx) -> Section:
         bars = sens.tornado.get(h.stats.figure.name, [])[:TORNADO_BARS]
         if not bars or interval_text(h, ctx) is None:
             continue
-        rows = [(f"{b.assumption} ({_value(records.get(b.assumption), b.low, ctx)} to "
-                 f"{_value(records.get(b.assumption), b.high, ctx)})", b.at_low, b.at_high) for b in bars]
+        rows = [(f"{' '.join(b.assumption.split())}\n{_value(records.get(b.assumption), b.low, ctx)} to "
+                 f"{_value(records.get(b.assumption), b.high, ctx)}", b.at_low, b.at_high) for b in bars]
         vfmt = (lambda v, h=h: figure_text(v, h, ctx))
         xlabel = (fmt.money_axis_label(ctx.currency, ctx.unit, ctx.period) if h.how == "money"
                   else "share" if h.how == "share" else "index (0–100)")
