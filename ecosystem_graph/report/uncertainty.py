@@ -123,13 +123,15 @@ def add_intervals(summary, kpis, heads: list[Headline], ctx) -> None:
             k.detail = _beside(k.detail or "", base, interval) or f"{h.label}: {base} ({interval})"
 
 
-def _value(record, value: float, ctx) -> str:
-    """An assumption's value in its own terms: money, a share, or a plain number."""
+def _values(record, values, ctx) -> list[str]:
+    """An assumption's values (low, base, high) in its own terms: money in one unit, a share, or a plain
+    number; a missing value reads "–"."""
     if record is not None and record.property in _MONEY_PROPERTIES:
-        return ctx.money(value)
+        scale = numbers.money_scale([v for v in values if v is not None], ctx.unit)
+        return [fmt.money(v, ctx.currency, ctx.unit, scale=scale) if v is not None else "–" for v in values]
     if record is not None and record.property in _SHARE_PROPERTIES:
-        return fmt.share(value, 1)
-    return numbers.format_number(value)
+        return [fmt.share(v, 1) for v in values]
+    return [numbers.format_number(v) if v is not None else "–" for v in values]
 
 
 def sensitivity_section(sens, ctx) -> Section:
@@ -171,8 +173,9 @@ def sensitivity_section(sens, ctx) -> Section:
         bars = sens.tornado.get(h.stats.figure.name, [])[:TORNADO_BARS]
         if not bars or interval_text(h, ctx) is None:
             continue
-        rows = [(f"{' '.join(b.assumption.split())}\n{_value(records.get(b.assumption), b.low, ctx)} to "
-                 f"{_value(records.get(b.assumption), b.high, ctx)}", b.at_low, b.at_high) for b in bars]
+        rows = [(f"{' '.join(b.assumption.split())}\n" + " to ".join(_values(records.get(b.assumption),
+                                                                            (b.low, b.high), ctx)),
+                 b.at_low, b.at_high) for b in bars]
         vfmt = (lambda v, h=h: figure_text(v, h, ctx))
         xlabel = (fmt.money_axis_label(ctx.currency, ctx.unit, ctx.period) if h.how == "money"
                   else "share" if h.how == "share" else "index (0–100)")
@@ -193,19 +196,20 @@ def sensitivity_section(sens, ctx) -> Section:
     drivers = _drivers(sens, heads)
     if drivers:
         d = ReportTable("drivers-of-uncertainty", "The estimates that drive most of the uncertainty",
-                        ["Estimate", "Low", "Base", "High", "Moves most", "Figure at low", "Figure at high",
+                        ["Estimate", "Range (low to high)", "Base", "Moves most", "Figure at low", "Figure at high",
                          "Swing (share of the figure)"],
-                        ["assumption", "low", "base", "high", "figure", "at_low", "at_high", "swing"],
+                        ["assumption", "range", "base", "figure", "at_low", "at_high", "swing"],
                         total=len(drivers),
                         note="Ranked by the largest swing each estimate causes in a headline figure, as a share of "
                              "that figure's base value (the estimate moved from its low to its high, every other "
                              "at its base).")
         for label, h, bar, rel in drivers[:DRIVERS_SHOWN]:
             r = records.get(label)
+            base = r.base if r is not None else None
+            low_t, base_t, high_t = _values(r, (bar.low, base, bar.high), ctx)
             d.row_ids.append(label)
-            d.rows.append([cell(label), cell(bar.low, _value(r, bar.low, ctx)),
-                           cell(r.base if r else None, _value(r, r.base, ctx) if r else "–"),
-                           cell(bar.high, _value(r, bar.high, ctx)), cell(h.label),
+            d.rows.append([cell(label), cell(None, f"{low_t} to {high_t}", numeric=True),
+                           cell(None, base_t, numeric=True), cell(h.label),
                            cell(bar.at_low, figure_text(bar.at_low, h, ctx)),
                            cell(bar.at_high, figure_text(bar.at_high, h, ctx)),
                            cell(rel, fmt.share(rel, 1))])
