@@ -150,3 +150,43 @@ def test_drivers_rank_by_swing_relative_to_the_figure():
         ["Buyers pay Shop: amount", "EUR 0.900 billion to EUR 1.30 billion", "EUR 1.00 billion"],  # one unit a row
         ["Fans pay Shop: amount", "EUR 80.0 million to EUR 130 million", "EUR 100 million"]]
     assert [round(r[-1].value, 4) for r in drivers.rows] == [round(400 / 1100, 4), round(50 / 1100, 4)]
+
+
+def test_a_scenario_on_a_ranged_model_shows_base_values_and_the_scaled_intervals():
+    from ecosystem_graph.analysis.scenario import apply_changes, whatif
+    from ecosystem_graph.report import ScenarioSpec
+
+    data = hand_model().to_data()
+    data["relationships"][0]["id"] = "fan-pay"
+    model = Ecosystem.model_validate(data)
+    # whatif on a ranged model compares base values: X = 100 doubled -> 200, ecosystem revenue 1,100 -> 1,200
+    s = whatif(to_networkx(model), scale={"fan-pay": 2.0})
+    rev = next(f for f in s.comparison.headline if f.figure == "ecosystem_revenue")
+    assert (rev.before, rev.after) == (1100.0, 1200.0)
+    # the range is scaled with it: triangular(160, 200, 260); P10 = 1,000 + 2 x 90 = 1,180,
+    # P90 = 1,000 + 2 x 117.753 = 1,235.5 (sampled within 3 standard errors, about 2.5 million)
+    H, _ = apply_changes(to_networkx(model), [], {"fan-pay": 2.0})
+    after = sensitivity(H, draws=2000, seed=0).by_name()["ecosystem revenue"]
+    assert after.base == 1200.0
+    assert abs(after.p10 - 1180.0) < 2.5 and abs(after.p90 - (1000 + 2 * (130 - math.sqrt(150)))) < 2.5
+    doc = build_report(model, graph=False, scenario=ScenarioSpec(scale={"fan-pay": 2.0}))
+    section = next(x for x in doc.sections if x.id == "whatif")
+    table = next(t for t in section.tables if t.id == "whatif")
+    assert table.columns[-1] == "After: 80% range (P10 to P90)"
+    row = table.rows[table.row_ids.index("revenue|(ecosystem)|ecosystem_revenue")]
+    # written in the unit of the after value (EUR 1.20 billion), as its tile
+    expected = f"EUR {after.p10 / 1000:.2f} billion to EUR {after.p90 / 1000:.2f} billion"
+    assert [c.text for c in row[1:3]] == ["EUR 1.10 billion", "EUR 1.20 billion"]
+    assert row[-1].text == expected
+    tile = next(k for k in section.kpis if k.key == "whatif-ecosystem_revenue")
+    assert tile.detail.endswith("; 80% between " + expected.replace(" to ", " and "))
+
+
+def test_a_scenario_on_a_model_without_ranges_keeps_its_table():
+    from ecosystem_graph.report import ScenarioSpec
+
+    data = hand_model(ranged=False).to_data()
+    data["relationships"][0]["id"] = "fan-pay"
+    doc = build_report(Ecosystem.model_validate(data), graph=False, scenario=ScenarioSpec(scale={"fan-pay": 2.0}))
+    table = next(t for s in doc.sections if s.id == "whatif" for t in s.tables if t.id == "whatif")
+    assert table.columns == ["Figure", "Before", "After", "Change", "Change %"]

@@ -17,7 +17,7 @@ from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions, plain_methods
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
-from .uncertainty import add_intervals, headline_stats, sensitivity_section
+from .uncertainty import add_intervals, headline_stats, scenario_intervals, sensitivity_section
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES", "SECTION_BUILDERS", "generic_section",
            "analysis_sections", "report_sections", "report_table"]
@@ -830,7 +830,14 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
     s.paragraphs = ["Changes: " + "; ".join(cmp.changes) + "."] if cmp.changes else []
     t = ReportTable("whatif", "Headline figures before and after", ["Figure", "Before", "After", "Change", "Change %"],
                     ["figure", "before", "after", "change", "change_pct"])
-    for f in cmp.comparison.headline:
+    sens_after = cmp.after.results.get("sensitivity")
+    intervals = scenario_intervals(sens_after, cmp.comparison.headline, ctx) if sens_after is not None else None
+    if intervals is not None:  # a ranged model: the figures after the changes with their P10-P90 interval
+        t.columns.append("After: 80% range (P10 to P90)")
+        t.keys.append("after_interval")
+        t.note = (f"After: the changed model at the base values; 80% range: its P10 to its P90 over "
+                  f"{sens_after.draws:,} draws of its ranged estimates (the changes applied to each range).")
+    for i, f in enumerate(cmp.comparison.headline):
         how, label = _HEADLINE_FORMAT[f.figure], f.label
         t.row_ids.append("|".join(f.key))
         delta = f.change
@@ -848,10 +855,14 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
                        cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
                        cell(delta, delta_text, numeric=True),
                        cell(None, fmt.change(f.before, f.after), numeric=True)])
+        if intervals is not None:
+            low_high = intervals[i].removeprefix("80% between ").split(" and ", 1) if intervals[i] else ["–"]
+            t.rows[-1].append(cell(None, " to ".join(low_high), numeric=True))
         if f.figure in ("ecosystem_revenue", "core_revenue") and f.before is not None and f.after is not None:
             # tiles first, as every scenario output leads with the headline (a chart would come before it)
             s.kpis.append(Kpi(f"whatif-{f.figure}", f"{label} after", f.after, ctx.money(f.after),
-                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"))
+                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"
+                              + (f"; {intervals[i]}" if intervals is not None and intervals[i] else "")))
     s.tables.append(t)
     shown = {f.key for f in cmp.comparison.headline}
     changed = [f for f in cmp.comparison.changed() if (f.section, f.item, f.figure) not in shown]

@@ -10,7 +10,7 @@ from ..analysis.builtin.sensitivity import REPORT_DRAWS
 from . import charts, fmt
 from .document import Chart, ReportTable, Section, cell
 
-__all__ = ["Headline", "headline_stats", "interval_text", "figure_text", "add_intervals", "sensitivity_section",
+__all__ = ["Headline", "headline_stats", "scenario_intervals", "interval_text", "figure_text", "add_intervals", "sensitivity_section",
            "TORNADO_BARS", "DRIVERS_SHOWN", "REPORT_DRAWS"]
 
 TORNADO_BARS = 8
@@ -121,6 +121,33 @@ def add_intervals(summary, kpis, heads: list[Headline], ctx) -> None:
             k.detail = f"{k.detail}; {interval}" if k.detail else interval
         else:
             k.detail = _beside(k.detail or "", base, interval) or f"{h.label}: {base} ({interval})"
+
+
+_SCENARIO_FIGURES = {"ecosystem_revenue": ("ecosystem revenue", "money"), "core_revenue": ("core revenue", "money"),
+                     "revenue_at_risk": ("revenue at risk without {item}", "money"), "net": ("net of {item}", "money"),
+                     "conversion": ("conversion from {entry}", "share"),
+                     "expected_converted": ("expected converted from {entry}", "count")}
+
+
+def scenario_intervals(sens, figures, ctx) -> list[str | None]:
+    """For each what-if headline figure (:class:`~ecosystem_graph.analysis.scenario.HeadlineFigure`), the
+    P10-P90 interval of its value after the changes ("80% between ..."), from the sensitivity run on the
+    changed model; None where the figure has none (the total lock-in, a figure the ranges do not move)."""
+    stats = sens.by_name()
+    out: list[str | None] = []
+    for f in figures:
+        spec = _SCENARIO_FIGURES.get(f.figure)
+        entry = f.item[len("funnel "):] if f.item.startswith("funnel ") else f.item
+        st = stats.get(spec[0].format(item=f.item, entry=entry)) if spec else None
+        if st is None or f.after is None:
+            out.append(None)
+            continue
+        if spec[1] == "count":
+            low, high = fmt.number(st.p10, 1), fmt.number(st.p90, 1)
+            out.append(f"80% between {low} and {high}" if low != high else None)
+        else:
+            out.append(interval_text(Headline(f.figure, f.label, st, spec[1]), ctx))
+    return out
 
 
 def _values(record, values, ctx) -> list[str]:
