@@ -190,3 +190,12 @@ def test_a_scenario_on_a_model_without_ranges_keeps_its_table():
     doc = build_report(Ecosystem.model_validate(data), graph=False, scenario=ScenarioSpec(scale={"fan-pay": 2.0}))
     table = next(t for s in doc.sections if s.id == "whatif" for t in s.tables if t.id == "whatif")
     assert table.columns == ["Figure", "Before", "After", "Change", "Change %"]
+
+
+def test_the_methods_say_how_many_draws_and_the_annex_has_the_formulas():
+    doc = build_report(hand_model(), graph=False, technical=True)
+    method = next(m for m in doc.methods if m.section == "sensitivity")
+    assert "2,000 combinations" in method.text and "8 in 10" in method.text
+    assert any("Sensitivity" in m.title and "swing" in m.markdown for m in doc.metrics)
+    plain = build_report(hand_model(ranged=False), graph=False)
+    assert all(m.section != "sensitivity" for m in plain.methods)
