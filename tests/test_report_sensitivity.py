@@ -96,6 +96,8 @@ def test_the_tornado_chart_labels_are_the_engine_s_ends(hand_doc):
     assert "EUR 1.08 billion" in texts and "EUR 1.13 billion" in texts
     # the assumption's own range (EUR 80 million to EUR 130 million) under its name
     assert "EUR 80.0 million to EUR 130 million" in texts
+    # the axis in the unit of the figure (EUR billion), its ticks with the decimals their step needs
+    assert "EUR billion (2024)" in texts and "1.08" in texts and "1.13" in texts
 
 
 def test_a_model_without_ranges_has_no_section_and_no_interval():

@@ -9,6 +9,7 @@ switched off so that a ``$`` in a user's label is shown as typed.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections import defaultdict
@@ -748,13 +749,17 @@ def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, valu
         ax.text(base, len(ordered) - 0.35, "base " + _value_text(base, value_format), ha="center", va="bottom",
                 fontsize=8, color=PALETTE["muted"], bbox=dict(facecolor="white", edgecolor="none", pad=1.5))
         ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
-        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
+        # a narrow range around a large base: as many decimals as the tick step needs (1.08, 1.09, 1.10)
+        ticks = ax.get_xticks()
+        step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos, d=decimals: f"{v:,.{d}f}"))
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.set_xlabel(xlabel)
         ax.legend(handles=[Rectangle((0, 0), 1, 1, color=low_color), Rectangle((0, 0), 1, 1, color=high_color)],
-                  labels=["assumption at its low", "assumption at its high"], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.18 if xlabel else -0.08), ncol=2, frameon=False, fontsize=8)
+                  labels=["assumption at its low", "assumption at its high"], loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize=8)
         if not rows:
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color=PALETTE["muted"])
         if png:

@@ -209,6 +209,11 @@ def sensitivity_section(sens, ctx) -> Section:
         if h.how == "share":  # the axis in percent, as the values are written
             rows = [(lab, lo * 100, hi * 100) for lab, lo, hi in rows]
             base, vfmt, xlabel = h.stats.base * 100, (lambda v, h=h: figure_text(v / 100, h, ctx)), "%"
+        elif h.how == "money":  # the axis in the unit the figure is written in (billion beside "EUR 1.10 billion")
+            div, unit = numbers.money_scale(abs(h.stats.base) or max(abs(lo) for _, lo, _ in rows), ctx.unit)
+            rows = [(lab, lo / div, hi / div) for lab, lo, hi in rows]
+            base, vfmt = h.stats.base / div, (lambda v, h=h, div=div: figure_text(v * div, h, ctx))
+            xlabel = fmt.money_axis_label(ctx.currency, unit, ctx.period)
         else:
             base = h.stats.base
         kw = dict(value_format=vfmt, xlabel=xlabel, title=f"What moves {h.label.lower()}")
