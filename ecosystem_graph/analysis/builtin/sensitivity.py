@@ -24,7 +24,7 @@ def _run(ctx: SectionContext):
 
 
 SECTION = register(AnalysisSection(
-    name="sensitivity", description="how sure the headline figures are (P10-P90 over the ranged values)",
+    name="sensitivity", description="how sure the headline figures are, P10 to P90 over the ranged values",
     run=_run, to_dict=lambda result, top: result.to_dict(),
     tables=lambda result, model, top: result.tables(top),
     order=60, run_order=100, compare_order=60, default=False, in_report=True, applies=_has_ranges,
