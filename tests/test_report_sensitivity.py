@@ -201,3 +201,25 @@ def test_the_methods_say_how_many_draws_and_the_annex_has_the_formulas():
     assert any("Sensitivity" in m.title and "swing" in m.markdown for m in doc.metrics)
     plain = build_report(hand_model(ranged=False), graph=False)
     assert all(m.section != "sensitivity" for m in plain.methods)
+
+
+def test_analyze_runs_sensitivity_on_request_only(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from ecosystem_graph.cli import cli
+    from ecosystem_graph.fileio import save_model
+
+    path = tmp_path / "hand.yaml"
+    save_model(hand_model(), path)
+    # (stdout only: the hand model's warnings go to stderr)
+    default = json.loads(CliRunner().invoke(cli, ["analyze", str(path), "--format", "json"]).stdout)
+    assert "sensitivity" not in default and "revenue" in default
+    r = CliRunner().invoke(cli, ["analyze", str(path), "--only", "sensitivity", "--format", "json"])
+    doc = json.loads(r.stdout)
+    figures = {f["figure"]: f for f in doc["sensitivity"]["figures"]}
+    assert doc["sensitivity"]["draws"] == 2000 and figures["ecosystem revenue"]["base"] == 1100.0
+    assert abs(figures["ecosystem revenue"]["p10"] - P10) < 1.5
+    r = CliRunner().invoke(cli, ["whatif", str(path), "--scale", "shop=2", "--only", "sensitivity"])
+    assert r.exit_code == 2 and "'sensitivity' has no figures to compare" in r.output
