@@ -69,7 +69,7 @@ def figure_text(value: float, h: Headline, ctx) -> str:
     >>> class C: currency, unit = "USD", "billion"
     >>> h = Headline("revenue", "Ecosystem revenue", type("S", (), {"base": 569.9})(), "money")
     >>> figure_text(569.9, h, C()), figure_text(1203.4, h, C())
-    ('USD 570 billion', 'USD 1,200 billion')
+    ('USD 570 billion', 'USD 1,203 billion')
     """
     if h.how == "money":
         base = h.stats.base
