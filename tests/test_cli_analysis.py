@@ -83,7 +83,7 @@ def test_analyze_usage_errors(small, tmp_path):
     r = run("analyze", small, "--only", "revnue")
     assert r.exit_code == 2
     assert r.output == ("Error: unknown analysis 'revnue' in --only; expected some of centrality, keystones, "
-                        "revenue, lockin, funnel; did you mean 'revenue'?\n")
+                        "revenue, lockin, funnel, sensitivity; did you mean 'revenue'?\n")
     r = run("analyze", str(tmp_path / "missing.yaml"))
     assert r.exit_code == 1 and r.output.startswith("Error: ")
 

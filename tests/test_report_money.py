@@ -126,9 +126,24 @@ def outputs(request, tmp_path_factory):
     return data, html_path.read_text(encoding="utf-8"), md_path, request.param
 
 
+def _sensitivity_money(data: dict, name: str) -> list[float]:
+    """For a model with ranges, the money of its "How sure are these numbers": every money figure's base, P10,
+    P50, P90 and tornado ends, and the ranged amounts' low, base and high, from `ecograph sensitivity`."""
+    res = CliRunner().invoke(cli, ["sensitivity", str(ROOT / name), "--format", "json"])
+    if res.exit_code != 0:  # no ranges: no such section
+        return []
+    doc = json.loads(res.stdout)
+    factor = UNIT[data["revenue"].get("money_unit")]
+    money = {f["figure"] for f in doc["figures"] if f["kind"] == "money"}
+    out = [f[k] for f in doc["figures"] if f["figure"] in money for k in ("base", "p10", "p50", "p90")]
+    out += [b[k] for fig, bars in doc["tornado"].items() if fig in money for b in bars for k in ("at_low", "at_high")]
+    out += [a[k] for a in doc["assumptions"] if a["property"] == "amount" for k in ("low", "base", "high")]
+    return [v * factor for v in out]
+
+
 def test_every_money_number_in_the_html_report_is_an_analysis_figure(outputs):
     data, page, _, name = outputs
-    figures = _money_figures(data)
+    figures = _money_figures(data) + _sensitivity_money(data, name)
     parser = _ReportText()
     parser.feed(page)
     found = _parse_money("\n".join(parser.parts))
@@ -142,7 +157,7 @@ def test_every_money_number_in_the_html_report_is_an_analysis_figure(outputs):
 
 def test_every_money_number_in_the_markdown_report_and_its_charts_is_an_analysis_figure(outputs):
     data, _, md_path, name = outputs
-    figures = _money_figures(data)
+    figures = _money_figures(data) + _sensitivity_money(data, name)
     text = md_path.read_text(encoding="utf-8").split("\n## Methods\n")[0]
     for svg in sorted(md_path.parent.glob("*.svg")):
         text += "\n" + "\n".join(_svg_texts(svg.read_text(encoding="utf-8").split("\n", 1)[1]))

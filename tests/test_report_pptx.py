@@ -76,13 +76,15 @@ def test_amazon_deck_slides_and_titles(tmp_path):
     prs = deck_of(AMAZON, tmp_path)
     assert prs.slide_width == Inches(13.333) and prs.slide_height == Inches(7.5)  # 16:9
     # Amazon has money, keystones and lock-in but no funnel: title, summary, map, two revenue charts,
-    # two keystone charts, the lock-in chart and the methods slide.
+    # two keystone charts, the lock-in chart, how sure the numbers are (it has ranges: the interval table and
+    # two tornado pictures) and the methods slide.
     assert titles(prs) == [
         "Amazon: ecosystem report", "Executive summary", "The ecosystem at a glance",
         "Revenue by offering (core, satellites, channels)",
         "Share of ecosystem revenue that depends on each satellite and channel",
         "Removal impact (top actors)", "Revenue at risk if the actor were lost", "Lock-in index per segment",
-        "How to read the figures"]
+        "How sure are these numbers", "What moves ecosystem revenue",
+        "What moves revenue at risk without Marketplace seller services", "How to read the figures"]
     texts = [s.text_frame.text for s in prs.slides[1].shapes if s.has_text_frame]
     assert "Ecosystem revenue" in texts and "USD 570 billion" in texts  # a KPI tile as real text
     body = " ".join(texts)
@@ -158,7 +160,8 @@ def test_whatif_deck_has_the_before_after_table(tmp_path):
     assert titles(prs)[3] == "What-if: remove Prime" or titles(prs)[3].startswith("What-if")
     table = next(s.table for s in prs.slides[3].shapes if s.has_table)
     header = [table.cell(0, c).text for c in range(len(table.columns))]
-    assert header == ["Figure", "Before", "After", "Change", "Change %"]
+    # Amazon has ranges: the after figures' 80% range (P10 to P90) as a last column
+    assert header == ["Figure", "Before", "After", "Change", "Change %", "After: 80% range (P10 to P90)"]
     first = [table.cell(1, c).text for c in range(len(table.columns))]
     assert first[0] == "Ecosystem revenue" and first[1] == "USD 570 billion"
     # a neutral style: light grey header, white body, dark text (not the theme's blue table style)
@@ -226,8 +229,8 @@ def test_template_errors_are_one_line(tmp_path):
 def test_format_option_writes_a_deck_whatever_the_name(tmp_path):
     out = tmp_path / "deck.bin"
     result = run("report", AMAZON, "-o", out, "--format", "pptx")
-    assert result.exit_code == 0 and "9 slides, 5 charts" in result.output  # as in the titles test above
-    assert len(Presentation(str(out)).slides) == 9
+    assert result.exit_code == 0 and "12 slides, 5 charts" in result.output  # as in the titles test above
+    assert len(Presentation(str(out)).slides) == 12
 
 
 def test_control_characters_are_dropped_and_long_names_cut():

@@ -19,6 +19,7 @@ from ecosystem_graph.model import Ecosystem
 from ecosystem_graph.tables import Table
 
 BUILTIN = ("centrality", "keystones", "revenue", "lockin", "funnel")
+REGISTERED = BUILTIN + ("sensitivity",)  # sensitivity: on request, and in the report of a ranged model
 
 MODEL = {
     "name": "Toy", "currency": "EUR", "period": "2024",
@@ -63,7 +64,7 @@ def degree():
     section = register(_degree_section())
     yield section
     unregister("degree")
-    assert registry.names() == BUILTIN  # nothing of the toy is left behind
+    assert registry.names() == REGISTERED  # nothing of the toy is left behind
 
 
 @pytest.fixture
@@ -87,16 +88,18 @@ def run(*args: str):
 
 
 def test_the_registry_holds_todays_five_sections_in_todays_orders():
-    assert registry.names() == BUILTIN
+    # the five built-in analyses run by default; sensitivity (the report's "How sure are these numbers") on request
+    assert registry.names() == REGISTERED
+    assert registry.default_names() == BUILTIN
     assert parse_only(None) == BUILTIN and parse_only("funnel,revenue") == ("revenue", "funnel")
     import ecosystem_graph.analysis as analysis
 
-    assert analysis.SECTIONS == BUILTIN
+    assert analysis.SECTIONS == REGISTERED
     # what-if, diff and the report list money first, rank changes last
-    assert scenario.SECTION_ORDER == ("revenue", "keystones", "lockin", "funnel", "centrality", "rank")
+    assert scenario.SECTION_ORDER == ("revenue", "keystones", "lockin", "funnel", "centrality", "sensitivity", "rank")
     # run order: keystones reuse the lock-in of the run, the betweenness (centrality) may come from a child last
     by_run = sorted(registry.sections(), key=lambda s: s.order if s.run_order is None else s.run_order)
-    assert [s.name for s in by_run] == ["revenue", "lockin", "keystones", "funnel", "centrality"]
+    assert [s.name for s in by_run] == ["revenue", "lockin", "keystones", "funnel", "centrality", "sensitivity"]
     assert [s.name for s in registry.sections() if s.uses_binding_index] == ["keystones", "revenue", "lockin"]
 
 
@@ -113,7 +116,7 @@ def test_register_refuses_a_taken_or_malformed_name():
         AnalysisSection(name="Bad Name", description="x", run=lambda ctx: None)
     with pytest.raises(ValueError, match="rank"):
         AnalysisSection(name="rank", description="x", run=lambda ctx: None)
-    assert registry.names() == BUILTIN
+    assert registry.names() == REGISTERED
 
 
 # -------------------------------------------------------------------------------- a toy section everywhere

@@ -77,10 +77,29 @@ def _only_help() -> str:
     return only_help()
 
 
-def _compare_only_help() -> str:
-    from ..analysis.sections import names
+def _compared_names() -> tuple[str, ...]:
+    from ..analysis.sections import sections
 
-    return f"Compare only these analyses (as in analyze): {', '.join(names())}."
+    return tuple(s.name for s in sections() if s.figures is not None)
+
+
+def _compare_only_help() -> str:
+    return f"Compare only these analyses (as in analyze): {', '.join(_compared_names())}."
+
+
+def _parse_compared(only: str | None) -> tuple[str, ...]:
+    """``--only`` of whatif and diff: the analyses whose figures they compare (sensitivity has none)."""
+    from ..analysis import parse_only
+    from ..errors import UsageError
+
+    sections = parse_only(only)
+    if only is not None:
+        compared = _compared_names()
+        for name in sections:
+            if name not in compared:
+                raise UsageError(f"'{name}' has no figures to compare; --only of whatif and diff takes some of "
+                                 f"{', '.join(compared)}")
+    return sections
 
 
 @click.command("analyze")
@@ -149,14 +168,13 @@ def whatif_cmd(file: str, remove: tuple[str, ...], scale: tuple[str, ...], only:
       ecograph whatif examples/newspaper-funnel.yaml --scale subscriber=1.1 --only revenue
       ecograph whatif examples/newspaper-funnel.yaml --remove ad-network --changed-only
     """
-    from ..analysis import parse_only
     from ..analysis.scenario import parse_scale, whatif
     from ..errors import UsageError
     from ..graph import to_networkx
 
     if not remove and not scale:
         raise UsageError("nothing to change: give at least one --remove ID or --scale ID=F")
-    sections = parse_only(only)
+    sections = _parse_compared(only)
     factors = parse_scale(scale)
     model = load_model_for_cli(file, max_bytes)
     scenario = whatif(to_networkx(model), remove=remove, scale=factors, only=sections, seed=seed, depth=depth,
@@ -191,10 +209,9 @@ def diff_cmd(a: str, b: str, only: str | None, changed_only: bool, fmt: str, dep
       ecograph diff amazon-2022.yaml amazon-2023.yaml
       ecograph diff before.yaml after.yaml --changed-only --format markdown
     """
-    from ..analysis import parse_only
     from ..analysis.diff import diff_models
 
-    sections = parse_only(only)
+    sections = _parse_compared(only)
     ma = load_model_for_cli(a, max_bytes)
     mb = load_model_for_cli(b, max_bytes)
     result = diff_models(ma, mb, label_a=a, label_b=b, only=sections, seed=seed, depth=depth, max_paths=max_paths,

@@ -17,6 +17,7 @@ from .flows import feeds_drivers, money_flows
 from .methods import Provenance, file_sha256, load_metric_definitions, model_assumptions, plain_methods
 from .scenario_file import ScenarioSpec
 from .summary import executive_summary, headline_figures, keystone_loss_text, lever_count, lever_rate
+from .uncertainty import add_intervals, headline_stats, scenario_intervals, sensitivity_section
 
 __all__ = ["build_report", "DEFAULT_TOP", "GRAPH_HEIGHT", "GRAPH_MAX_NODES", "SECTION_BUILDERS", "generic_section",
            "analysis_sections", "report_sections", "report_table"]
@@ -59,6 +60,7 @@ class _Ctx:
         self.period = G.graph.get("period")
         self.names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
         self.kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+        self.analysis = None  # the report's analysis, once run (the sensitivity section reads its headlines)
 
     def name(self, node: str) -> str:
         return self.names.get(node, str(node))
@@ -144,6 +146,7 @@ def build_report(
     if changed is not None:
         comparison = _run_scenario(changed, analysis, seed, step, G, scenario)
     step("drawing charts")
+    ctx.analysis = analysis
     if graph:
         sections.append(_graph_section(model, analysis, ctx, step) if graph_format == "html"
                         else _static_map_section(model, analysis, ctx, step))
@@ -168,15 +171,20 @@ def build_report(
         metrics_source="docs/metrics.md" if metrics_source else None,
         notes=notes,
     )
+    summary = executive_summary(analysis, ctx) + (_scenario_summary(comparison, scenario, ctx)
+                                                  if comparison is not None else [])
+    kpis = headline_figures(analysis, ctx)
+    sens = analysis.results.get("sensitivity")
+    if sens is not None:  # a model with ranged values: each headline figure with its P10-P90 interval
+        add_intervals(summary, kpis, headline_stats(sens, analysis), ctx)
     return Report(
         title=title or f"{model.name}: ecosystem report",
         ecosystem=model.name,
         period=str(model.period),
         currency=model.currency,
         money_unit=model.money_unit,
-        summary=executive_summary(analysis, ctx) + (_scenario_summary(comparison, scenario, ctx)
-                                                      if comparison is not None else []),
-        kpis=headline_figures(analysis, ctx),
+        summary=summary,
+        kpis=kpis,
         sections=sections,
         metrics=metrics,
         assumptions=assumptions,
@@ -710,6 +718,7 @@ SECTION_BUILDERS: dict[str, Callable] = {
     "lockin": _lockin_section,
     "funnel": _funnel_section,
     "centrality": _centrality_section,
+    "sensitivity": sensitivity_section,
 }
 """The report's own section builder of each analysis section, ``builder(result, ctx) -> Section``; any other
 registered section is laid out by :func:`generic_section`."""
@@ -820,7 +829,14 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
     s.paragraphs = ["Changes: " + "; ".join(cmp.changes) + "."] if cmp.changes else []
     t = ReportTable("whatif", "Headline figures before and after", ["Figure", "Before", "After", "Change", "Change %"],
                     ["figure", "before", "after", "change", "change_pct"])
-    for f in cmp.comparison.headline:
+    sens_after = cmp.after.results.get("sensitivity")
+    intervals = scenario_intervals(sens_after, cmp.comparison.headline, ctx) if sens_after is not None else None
+    if intervals is not None:  # a ranged model: the figures after the changes with their P10-P90 interval
+        t.columns.append("After: 80% range (P10 to P90)")
+        t.keys.append("after_interval")
+        t.note = (f"After: the changed model at the base values; 80% range: its P10 to its P90 over "
+                  f"{sens_after.draws:,} draws of its ranged estimates (the changes applied to each range).")
+    for i, f in enumerate(cmp.comparison.headline):
         how, label = _HEADLINE_FORMAT[f.figure], f.label
         t.row_ids.append("|".join(f.key))
         delta = f.change
@@ -838,10 +854,14 @@ def _scenario_section(cmp: _Comparison, spec: ScenarioSpec, ctx: _Ctx) -> Sectio
                        cell(f.after, _fmt_figure(f.after, how, ctx), numeric=True),
                        cell(delta, delta_text, numeric=True),
                        cell(None, fmt.change(f.before, f.after), numeric=True)])
+        if intervals is not None:
+            low_high = intervals[i].removeprefix("80% between ").split(" and ", 1) if intervals[i] else ["–"]
+            t.rows[-1].append(cell(None, " to ".join(low_high), numeric=True))
         if f.figure in ("ecosystem_revenue", "core_revenue") and f.before is not None and f.after is not None:
             # tiles first, as every scenario output leads with the headline (a chart would come before it)
             s.kpis.append(Kpi(f"whatif-{f.figure}", f"{label} after", f.after, ctx.money(f.after),
-                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"))
+                              f"{fmt.change(f.before, f.after)} from {ctx.money(f.before)}"
+                              + (f"; {intervals[i]}" if intervals is not None and intervals[i] else "")))
     s.tables.append(t)
     shown = {f.key for f in cmp.comparison.headline}
     changed = [f for f in cmp.comparison.changed() if (f.section, f.item, f.figure) not in shown]

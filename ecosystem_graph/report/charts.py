@@ -8,6 +8,9 @@ switched off so that a ``$`` in a user's label is shown as typed.
 
 from __future__ import annotations
 
+import io
+import math
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -32,6 +35,7 @@ __all__ = [
     "FlowBand",
     "FlowNode",
     "bar_chart",
+    "tornado_chart",
     "flow_chart",
     "lockin_chart",
     "funnel_chart",
@@ -616,3 +620,78 @@ def share_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[flo
 def _dark(color: str) -> bool:
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b < 150
+
+
+def _tornado_label(label: str, width: int = 50) -> str:
+    """An assumption's name on at most two lines (the second cut with an ellipsis), then its range line."""
+    import textwrap
+
+    name, _, rest = label.partition("\n")
+    lines = textwrap.wrap(" ".join(name.split()), width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), width)]
+    return "\n".join(lines + ([rest] if rest else []))
+
+
+def tornado_chart(bars: Sequence[tuple[str, float, float]], base: float, *, value_format=None, xlabel: str = "",
+                  title: str | None = None, width: float = 9.6, png: bool = False):
+    """A tornado: one bar per assumption from the figure with the assumption at its low to the figure with it
+    at its high (every other assumption at its base), around the figure's base value; the widest first.
+
+    ``bars``: ``(label, at_low, at_high)`` as the sensitivity engine gives them (labels may name the
+    assumption's range); each end is written with ``value_format``. Returns inline SVG text, or the PNG bytes
+    of the same drawing when ``png`` (the deck's picture).
+
+    >>> svg = tornado_chart([("Share", 560.9, 575.9), ("Size", 571.0, 568.5)], 569.9)
+    >>> svg.startswith("<svg") and "560.9" in svg and "575.9" in svg and "Share" in svg
+    True
+    """
+    rows = [(str(label), float(lo), float(hi)) for label, lo, hi in bars]
+    n = max(len(rows), 1)
+    low_color, high_color = PALETTE["warn"], PALETTE["accent"]
+    with matplotlib.rc_context(RC_PARAMS):
+        fig = _new_figure(width, 0.9 + 0.62 * n)
+        ax = fig.add_subplot(111)
+        ordered = rows[::-1]  # the first (widest) bar at the top
+        span = max([abs(v - base) for _, lo, hi in rows for v in (lo, hi)], default=0.0) or (abs(base) or 1.0) * 0.05
+        for y, (_, lo, hi) in enumerate(ordered):
+            for end, color in ((lo, low_color), (hi, high_color)):
+                ax.barh(y, end - base, left=base, color=color, height=0.62, zorder=2)
+            for end, other in ((lo, hi), (hi, lo)):
+                right = end > other or (end == other and end >= base)
+                ax.text(end + (span * 0.02 if right else -span * 0.02), y, _value_text(end, value_format),
+                        va="center", ha="left" if right else "right", fontsize=8, color=PALETTE["ink"])
+        ax.vlines(base, -0.45, len(ordered) - 0.55, color=PALETTE["ink"], linewidth=1.0, zorder=3)
+        # a label's range (after a line break) is never cut: only the name is shortened
+        ax.set_yticks(range(len(ordered)), [_tornado_label(label) for label, _, _ in ordered])
+        for tick in ax.get_yticklabels():
+            tick.set_multialignment("right")
+        ax.set_xlim(base - span * 1.45, base + span * 1.45)
+        ax.set_ylim(-0.6, len(ordered) - 0.4 + 0.5)
+        ax.text(base, len(ordered) - 0.35, "base " + _value_text(base, value_format), ha="center", va="bottom",
+                fontsize=8, color=PALETTE["muted"], bbox=dict(facecolor="white", edgecolor="none", pad=1.5))
+        ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.8, zorder=0)
+        # a narrow range around a large base: as many decimals as the tick step needs (1.08, 1.09, 1.10)
+        ticks = ax.get_xticks()
+        step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos, d=decimals: f"{v:,.{d}f}"))
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.set_xlabel(xlabel)
+        ax.legend(handles=[Rectangle((0, 0), 1, 1, color=low_color), Rectangle((0, 0), 1, 1, color=high_color)],
+                  labels=["assumption at its low", "assumption at its high"], loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize=8)
+        if not rows:
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color=PALETTE["muted"])
+        if png:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            buf = io.BytesIO()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+                FigureCanvasAgg(fig)
+                fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.08,
+                            metadata={"Software": None})
+            return buf.getvalue()
+        return svg_from_figure(fig, title=title)

@@ -64,6 +64,7 @@ class Chart:
     categories: list[str] = field(default_factory=list)
     series: list[tuple[str, list]] = field(default_factory=list)
     kind: str = "bar"
+    image: bytes | None = None  # the chart as a PNG picture, for a deck slide (a tornado chart)
 
 
 @dataclass

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from ..analysis.builtin.sensitivity import REPORT_DRAWS
+
 __all__ = [
     "FigureMethod",
     "PLAIN_METHODS",
@@ -89,6 +91,16 @@ PLAIN_METHODS: tuple[FigureMethod, ...] = (
         "between other actors, and a well-connected actor is tied to other well-connected actors.",
         "Only the relationships in the model count; their money, where they carry any, sets how strongly "
         "they count."),
+    FigureMethod(
+        "sensitivity", "How sure are these numbers",
+        "Some of the model's figures are estimates given as a range: a low, a most likely (base) value and a "
+        f"high. The headline figures were worked out again for {REPORT_DRAWS:,} combinations of those estimates, each "
+        "drawn within its range and most often near its base (the same combinations every time the report "
+        "is made); “80% between A and B” means that 8 in 10 combinations give a figure between A and B. A "
+        "tornado bar moves one estimate from its low to its high, every other at its base, and shows how far "
+        "the figure moves.",
+        "The estimates vary independently of one another, within the ranges written in the model; the "
+        "structure of the ecosystem (who pays whom, who is bound to whom) stays as modelled."),
     FigureMethod(
         "whatif", "What-if",
         "The what-if removes or scales the actors and relationships it names and works out every figure "

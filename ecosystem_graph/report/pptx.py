@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..analysis.builtin.sensitivity import REPORT_DRAWS
 from ..numbers import format_money, format_share
 from .document import Chart, Report, ReportTable
 
@@ -45,6 +46,9 @@ _METHODS = {
               "lock-in present.",
     "funnel": "The funnel follows the members of the entry stage through each step's conversion rate; conversion "
               "is the share who reach a final stage.",
+    "sensitivity": f"“80% between A and B”: the model's uncertain estimates were drawn {REPORT_DRAWS:,} times within their "
+                   "ranges and 8 in 10 of the results lie between A and B; a tornado bar shows how far one "
+                   "estimate, moved from its low to its high, moves the figure.",
     "whatif": "The what-if recomputes every figure on the model with the listed changes and compares it with the "
               "model as it is.",
     "timeline": "Each snapshot is analysed on its own and actors are matched across snapshots by their ids; growth "
@@ -541,6 +545,23 @@ def _chart_slide(deck: _Deck, chart: Chart, section_title: str) -> None:
                   sizes=(12, 11, 10, 9, 8), colour=_MUTED)
 
 
+def _picture_slide(deck: _Deck, chart: Chart) -> None:
+    """A chart drawn as a picture (its PNG), fitted inside the body, with its caption below."""
+    from pptx.util import Emu
+
+    slide = deck.slide(chart.title)
+    m, top = deck.margin, deck.body_top
+    caption_h = int(deck.H * 0.12)
+    pic = slide.shapes.add_picture(io.BytesIO(chart.image), m, top)
+    box_w, box_h = deck.W - 2 * m, deck.H - top - caption_h - int(deck.H * 0.03)
+    ratio = min(box_w / pic.width, box_h / pic.height)
+    pic.width, pic.height = Emu(int(pic.width * ratio)), Emu(int(pic.height * ratio))
+    pic.left = Emu(int(m + (box_w - pic.width) / 2))
+    if chart.caption:
+        deck.text(slide, chart.caption, m, deck.H - caption_h - int(deck.H * 0.02), deck.W - 2 * m, caption_h,
+                  sizes=(12, 11, 10, 9, 8), colour=_MUTED)
+
+
 _SHARE_LABEL_MIN = 0.04  # the report's stacked chart writes no share under 4% in its block
 
 
@@ -683,7 +704,7 @@ def _short(text: str, limit: int) -> str:
 def _methods_slide(deck: _Deck, doc: Report) -> None:
     present = {s.id for s in doc.sections}
     keys = ["timeline"] if "timeline-revenue" in present else []
-    keys += [k for k in ("revenue", "dependency", "keystones", "lockin", "funnel", "whatif")
+    keys += [k for k in ("revenue", "dependency", "keystones", "lockin", "funnel", "sensitivity", "whatif")
              if (k == "dependency" and any(c.id == "revenue-dependency" for s in doc.sections for c in s.charts))
              or k in present] + ["sources"]
     slide = deck.slide("How to read the figures")
@@ -747,6 +768,14 @@ def render_report_pptx(doc: Report, template: str | None = None, *, draw_map: bo
                 levers = tables.get("levers-" + c.id[len("funnel-"):]) if c.id.startswith("funnel-") else None
                 if levers is not None and levers.rows:
                     _table_slide(deck, levers, f"{c.title}: step rates and levers", levers.note)
+    s = sections.get("sensitivity")
+    if s is not None:  # how sure the numbers are: the interval table, then each tornado chart as a picture
+        for t in s.tables:
+            if t.id == "uncertainty" and t.rows:
+                _table_slide(deck, t, s.title, t.note)
+        for c in s.charts:
+            if c.image:
+                _picture_slide(deck, c)
     _methods_slide(deck, doc)
     out = io.BytesIO()
     deck.prs.save(out)

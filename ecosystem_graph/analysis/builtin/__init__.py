@@ -1,7 +1,7 @@
-"""The five built-in analysis sections, one declaration module each, registered on import."""
+"""The built-in analysis sections, one declaration module each, registered on import."""
 
 from __future__ import annotations
 
-from . import centrality, funnel, keystones, lockin, revenue  # each registers its section on import
+from . import centrality, funnel, keystones, lockin, revenue, sensitivity  # each registers its section on import
 
-__all__ = ["centrality", "funnel", "keystones", "lockin", "revenue"]
+__all__ = ["centrality", "funnel", "keystones", "lockin", "revenue", "sensitivity"]
