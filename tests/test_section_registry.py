@@ -220,6 +220,19 @@ def test_toy_section_in_the_html_and_markdown_report(degree, model_file, tmp_pat
     markdown = md_path.read_text(encoding="utf-8")
     assert "Relationships of each actor" in markdown and "Degree: relationships of each actor" in markdown
     assert re.search(r"\|\s*shop\s*\|\s*3\s*\|", markdown)
+    # the deck: the generic section's table on a slide of its own, every degree in its cells
+    from pptx import Presentation
+
+    deck_path = tmp_path / "toy.pptx"
+    run("report", model_file, "-o", deck_path, "--no-graph")
+    slides = Presentation(str(deck_path)).slides
+    tables = [(slide, shape.table) for slide in slides for shape in slide.shapes if shape.has_table]
+    toy = [(slide, t) for slide, t in tables if t.cell(0, 0).text == "id" and t.cell(0, 1).text == "relationships"]
+    assert len(toy) == 1
+    slide, table = toy[0]
+    assert slide.shapes.title.text == "Relationships of each actor"
+    assert [[table.cell(r, c).text for c in range(2)] for r in range(1, len(table.rows))] == [
+        ["shop", "3"], ["app", "2"], ["fans", "2"], ["maker", "1"]]
 
 
 def test_toy_section_in_the_render_page(degree, model_file, tmp_path):

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..analysis.builtin.sensitivity import REPORT_DRAWS
+from ..analysis.sections import names as section_names
 from ..numbers import format_money, format_share
+from .build import SECTION_BUILDERS
 from .document import Chart, Report, ReportTable
 
 __all__ = ["Deck", "render_report_pptx", "check_template", "MAP_MAX_NODES", "clean_text"]
@@ -776,6 +778,12 @@ def render_report_pptx(doc: Report, template: str | None = None, *, draw_map: bo
         for c in s.charts:
             if c.image:
                 _picture_slide(deck, c)
+    for s in doc.sections:  # any other registered section: its tables, as the report's generic section shows it
+        if s.id in SECTION_BUILDERS or s.id not in section_names():  # built-ins: their own slides above
+            continue
+        for t in s.tables:
+            if t.rows:
+                _table_slide(deck, t, s.title, "; ".join(s.paragraphs) or s.lead)
     _methods_slide(deck, doc)
     out = io.BytesIO()
     deck.prs.save(out)
