@@ -103,25 +103,28 @@ def add_intervals(summary, kpis, heads: list[Headline], ctx) -> None:
     (right after the figure, or as a closing clause when the sentence does not write it) and in the detail of
     its tile (ecosystem revenue, core revenue)."""
     by_key = {h.key: h for h in heads}
+
+    def interval_of(key):
+        """(headline, base text, interval text) of the figure ``key``, or None when it has no interval."""
+        h = by_key.get(key)
+        interval = interval_text(h, ctx) if h is not None else None
+        return None if interval is None else (h, figure_text(h.stats.base, h, ctx), interval)
+
     for item in summary:
-        h = by_key.get(item.key)
-        interval = interval_text(h, ctx) if h is not None else None
-        if interval is None:
-            continue
-        base = figure_text(h.stats.base, h, ctx)
-        item.sentence = (_beside(item.sentence, base, interval)
-                         or f"{item.sentence} {h.label}: {base} ({interval}).")
+        found = interval_of(item.key)
+        if found is not None:
+            h, base, interval = found
+            item.sentence = (_beside(item.sentence, base, interval)
+                             or f"{item.sentence} {h.label}: {base} ({interval}).")
     for k in kpis:
-        h = by_key.get(k.key)
-        interval = interval_text(h, ctx) if h is not None else None
-        if interval is None:
+        found = interval_of(k.key)
+        if found is None:
             continue
-        base = figure_text(h.stats.base, h, ctx)
+        h, base, interval = found
         if k.text == base:
             k.detail = f"{k.detail}; {interval}" if k.detail else interval
         else:
             k.detail = _beside(k.detail or "", base, interval) or f"{h.label}: {base} ({interval})"
-
 
 _SCENARIO_FIGURES = {"ecosystem_revenue": ("ecosystem revenue", "money"), "core_revenue": ("core revenue", "money"),
                      "revenue_at_risk": ("revenue at risk without {item}", "money"), "net": ("net of {item}", "money"),
