@@ -1,5 +1,8 @@
-"""How sure the report's numbers are: intervals beside the headline figures and the "How sure are these
-numbers" section (tornado charts, the P10-P90 table, the assumptions that drive the uncertainty)."""
+"""How sure the report's numbers are: intervals beside the headline figures and their own section.
+
+The "How sure are these numbers" section holds tornado charts, the P10-P90 table and the assumptions that
+drive the uncertainty.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The sensitivity section: how sure the headline figures are, for models with ranged values (report-only
-by default; ``analyze --only sensitivity`` on request)."""
+"""The sensitivity section: how sure the headline figures are, for models with ranged values.
+
+It runs in the report by default and in ``analyze --only sensitivity`` on request.
+"""
 
 from __future__ import annotations
 
