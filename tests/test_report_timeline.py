@@ -235,3 +235,11 @@ def test_net_per_actor_per_period():
     # the buyers pay the shop, and the cloud in 2023: 100, 110, 115 + 30 = 145
     assert [c.value for c in rows["buyers"][2:]] == [-100.0, -110.0, -145.0]
     assert [c.text for c in rows["carrier"][2:]] == ["–", "EUR 10.0 million", "EUR 12.0 million"]
+
+
+def test_no_shift_sentence_writes_the_threshold_as_the_shift_sentences_do():
+    # the 2021 snapshot twice (second one labelled 2022): same figures, so no shift; 0.25 reads 25.0% as in
+    # "above 25.0%" of the shift sentences and the CLI's no-shift row
+    doc = build_timeline_report([snapshot("2021"), snapshot("2021", label="2022")], graph=False)
+    (item,) = [x for x in doc.summary if x.key == "no-shift"]
+    assert "no offering's share of revenue crossed 25.0%, the top keystone stayed" in item.sentence

@@ -321,7 +321,7 @@ def _summary(result, money: _Money) -> tuple[list[Kpi], list[SummaryItem]]:
     if not result.shifts:
         items.append(SummaryItem("no-shift", f"No role shift from {first.period} to {last.period}: no satellite "
                                              f"overtook a core, no offering's share of revenue crossed "
-                                             f"{fmt.share(result.shift_threshold, 0)}, the top keystone stayed and "
+                                             f"{fmt.share(result.shift_threshold)}, the top keystone stayed and "
                                              f"no segment's lock-in moved by more than 10 points.", "–"))
     return kpis, items
 
