@@ -182,6 +182,22 @@ def test_a_marketplace_overtaking_by_what_passes_through_says_what_it_keeps():
     assert late.sentence.endswith("against EUR 200 million.")
 
 
+def test_the_relabel_suggestion_says_what_a_pass_through_satellite_keeps():
+    # largest source of revenue in 2022 (160 > 110) and 2023 (630 > 115): suggested as a core; it kept
+    # 160 - 0.85 x 150 = 32.5 in 2022 (below the shop's 110) and 630 - 0.85 x 600 = 120 in 2023 (above 115)
+    tl = timeline([("a.yaml", marketplace("2021", 100, 40, 4)), ("b.yaml", marketplace("2022", 110, 150, 10)),
+                   ("c.yaml", marketplace("2023", 115, 600, 30))])
+    (sug,) = tl.suggestions
+    assert sug.sentence == ("Consider relabelling Marketplace as a core: it was the largest source of revenue in "
+                            "both 2022 (EUR 160 million) and 2023 (EUR 630 million). After what it pays on to "
+                            "others it kept EUR 32.5 million in 2022 and EUR 120 million in 2023, the core "
+                            "EUR 110 million and EUR 115 million. Not applied: the model files are unchanged.")
+    # keeping more than the shop in both periods (2023: 120 > 115; 2024: 1000 + 50 - 850 = 200 > 118): no clause; 1,050 million reads 1.05 billion
+    (plain,) = timeline([("c.yaml", marketplace("2023", 115, 600, 30)),
+                         ("d.yaml", marketplace("2024", 118, 1000, 50))]).suggestions
+    assert plain.sentence.endswith("and 2024 (EUR 1.05 billion). Not applied: the model files are unchanged.")
+
+
 def test_share_crossing_the_threshold(three):
     # cloud: 20 / 120 = 16.7% in 2021, 60 / 170 = 35.3% in 2022: above a quarter from 2022 on
     assert [(s.kind, s.periods) for s in three.shifts] == [("share_crossed", ["2021", "2022"]),

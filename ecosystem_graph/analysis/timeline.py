@@ -602,10 +602,21 @@ def _suggestions(periods: list[PeriodFigures], money) -> list[Suggestion]:
             continue
         done.add(top)
         name = b.names.get(top) or top
+        # as the overtakes_core sentence: revenue counts what passes through, so say what each kept when the
+        # satellite's net is below the (largest) core's in either period
+        kept = ""
+        cores = [(p, max((c for c in p.revenue_by_offering if p.kinds.get(c) == CORE),
+                         key=lambda c: p.revenue_by_offering[c], default=None)) for p in (a, b)]
+        if all(c is not None for _, c in cores):
+            ns = [p.net.get(top, p.revenue_by_offering[top]) for p, _ in cores]
+            nc = [p.net.get(c, p.revenue_by_offering[c]) for p, c in cores]
+            if any(x < y for x, y in zip(ns, nc)):
+                kept = (f" After what it pays on to others it kept {money(ns[0])} in {a.period} and "
+                        f"{money(ns[1])} in {b.period}, the core {money(nc[0])} and {money(nc[1])}.")
         out.append(Suggestion(top, f"Consider relabelling {name} as a core: it was the largest source of revenue "
                                    f"in both {a.period} ({money(a.revenue_by_offering[top])}) and {b.period} "
-                                   f"({money(b.revenue_by_offering[top])}). Not applied: the model files are "
-                                   f"unchanged.", [a.period, b.period]))
+                                   f"({money(b.revenue_by_offering[top])}).{kept} Not applied: the model files "
+                                   f"are unchanged.", [a.period, b.period]))
     return out
 
 
