@@ -243,14 +243,3 @@ def test_no_shift_sentence_writes_the_threshold_as_the_shift_sentences_do():
     doc = build_timeline_report([snapshot("2021"), snapshot("2021", label="2022")], graph=False)
     (item,) = [x for x in doc.summary if x.key == "no-shift"]
     assert "no offering's share of revenue crossed 25.0%, the top keystone stayed" in item.sentence
-
-
-def test_lockin_table_writes_the_index_as_analyze_and_the_terminal_do(tmp_path):
-    # buyers' lock-in 31.904... in 2021 and 2023 (Kindle binds them), 0 in 2022 (Kindle gone): two decimals,
-    # the "index" kind of analyze's lock-in table and of `ecograph timeline`'s table, not 31.9
-    doc = build_timeline_report(three_periods(), graph=False)
-    t = next(t for s in doc.sections for t in s.tables if t.id == "timeline-lockin")
-    rows = dict(zip(t.row_ids, t.rows))
-    assert [c.text for c in rows["buyers"][1:]] == ["31.90", "0.00", "31.90"]
-    out = run("timeline", *write_snapshots(tmp_path, three_periods())).output
-    assert out.count("31.90") >= 2

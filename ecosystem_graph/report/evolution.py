@@ -8,7 +8,6 @@ from typing import Any, Callable, Sequence
 from .. import __version__
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
-from ..numbers import format_index
 from . import charts, fmt
 from .document import Chart, Kpi, Report, ReportTable, Section, SummaryItem, cell
 from .methods import Assumption, FigureMethod, Provenance, file_sha256, model_assumptions, plain_methods
@@ -210,7 +209,7 @@ def _figures_section(result, money: _Money, keystones_shown: int) -> Section:
         for seg in sorted(segments, key=lambda x: -(result.periods[-1].lockin.get(x) or 0.0)):
             t.row_ids.append(seg)
             t.rows.append([cell(result.name_of(seg))] + [
-                cell(p.lockin[seg], format_index(p.lockin[seg])) if seg in p.lockin else cell(None, "–", numeric=True)
+                cell(p.lockin[seg], f"{p.lockin[seg]:.1f}") if seg in p.lockin else cell(None, "–", numeric=True)
                 for p in result.periods])
         s.tables.append(t)
     entries = list(dict.fromkeys(x for p in result.periods for x in p.conversion))
