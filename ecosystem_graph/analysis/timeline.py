@@ -552,25 +552,21 @@ def _shifts(a: PeriodFigures, b: PeriodFigures, threshold: float, lockin_points:
             continue
         figures = {"offering": o, "share": [sa, sb], "threshold": threshold,
                    "revenue": [a.revenue_by_offering.get(o), b.revenue_by_offering.get(o)]}
+
+        def brought(p, x, o=o):  # "12.0% of ecosystem revenue (EUR 30 million)" in period p
+            return f"{format_share(x)} of ecosystem revenue ({money(p.revenue_by_offering.get(o, 0.0))})"
+
         if sa <= threshold < sb:
-            if o in a.kinds:
-                text = (f"In {b.period}, {name(b, o)} rose to {format_share(sb)} of ecosystem revenue "
-                        f"({money(b.revenue_by_offering.get(o, 0.0))}), above {format_share(threshold)}; in "
-                        f"{a.period} it brought {format_share(sa)}.")
-            else:
-                text = (f"In {b.period}, {name(b, o)}, new since {a.period}, brought {format_share(sb)} of "
-                        f"ecosystem revenue ({money(b.revenue_by_offering.get(o, 0.0))}), above "
-                        f"{format_share(threshold)}.")
+            text = (f"In {b.period}, {name(b, o)} rose to {brought(b, sb)}, above {format_share(threshold)}; in "
+                    f"{a.period} it brought {format_share(sa)}." if o in a.kinds else
+                    f"In {b.period}, {name(b, o)}, new since {a.period}, brought {brought(b, sb)}, above "
+                    f"{format_share(threshold)}.")
             out.append(Shift("share_crossed", text, periods, figures))
         elif sb <= threshold < sa:
-            if o in b.kinds:
-                text = (f"In {b.period}, {name(b, o)} fell to {format_share(sb)} of ecosystem revenue "
-                        f"({money(b.revenue_by_offering.get(o, 0.0))}), below {format_share(threshold)}; in "
-                        f"{a.period} it brought {format_share(sa)}.")
-            else:
-                text = (f"In {b.period}, {name(a, o)} is gone; in {a.period} it brought {format_share(sa)} of "
-                        f"ecosystem revenue ({money(a.revenue_by_offering.get(o, 0.0))}), above "
-                        f"{format_share(threshold)}.")
+            text = (f"In {b.period}, {name(b, o)} fell to {brought(b, sb)}, below {format_share(threshold)}; in "
+                    f"{a.period} it brought {format_share(sa)}." if o in b.kinds else
+                    f"In {b.period}, {name(a, o)} is gone; in {a.period} it brought {brought(a, sa)}, above "
+                    f"{format_share(threshold)}.")
             out.append(Shift("share_crossed", text, periods, figures))
     # the top keystone changes
     if a.keystones and b.keystones and a.keystones[0] != b.keystones[0]:

@@ -202,26 +202,17 @@ def _figures_section(result, money: _Money, keystones_shown: int) -> Section:
                 cell(p.net[a], money(p.net[a])) if a in p.net else cell(None, "–", numeric=True)
                 for p in result.periods])
         s.tables.append(t)
-    segments = list(dict.fromkeys(x for p in result.periods for x in p.lockin))
+    segments = sorted(dict.fromkeys(x for p in result.periods for x in p.lockin),
+                      key=lambda x: -(result.periods[-1].lockin.get(x) or 0.0))
     if segments:
-        t = ReportTable("timeline-lockin", "Lock-in index by customer segment (0–100)", ["Segment"] + periods,
-                        ["name"] + [f"lockin_{i}" for i in range(len(periods))])
-        for seg in sorted(segments, key=lambda x: -(result.periods[-1].lockin.get(x) or 0.0)):
-            t.row_ids.append(seg)
-            t.rows.append([cell(result.name_of(seg))] + [
-                cell(p.lockin[seg], f"{p.lockin[seg]:.1f}") if seg in p.lockin else cell(None, "–", numeric=True)
-                for p in result.periods])
-        s.tables.append(t)
+        s.tables.append(_figure_by_period(result, "timeline-lockin", "Lock-in index by customer segment (0–100)",
+                                          "Segment", "lockin", segments, lambda p: p.lockin,
+                                          lambda v: f"{v:.1f}"))
     entries = list(dict.fromkeys(x for p in result.periods for x in p.conversion))
     if entries:
-        t = ReportTable("timeline-funnels", "Funnel conversion by entry stage", ["Entry stage"] + periods,
-                        ["name"] + [f"conversion_{i}" for i in range(len(periods))])
-        for e in entries:
-            t.row_ids.append(e)
-            t.rows.append([cell(result.name_of(e))] + [
-                cell(p.conversion[e], fmt.share(p.conversion[e], 2)) if e in p.conversion
-                else cell(None, "–", numeric=True) for p in result.periods])
-        s.tables.append(t)
+        s.tables.append(_figure_by_period(result, "timeline-funnels", "Funnel conversion by entry stage",
+                                          "Entry stage", "conversion", entries, lambda p: p.conversion,
+                                          lambda v: fmt.share(v, 2)))
     if result.changes:
         t = ReportTable("timeline-changes", "Actors that appeared or disappeared",
                         ["Change", "Appeared", "Disappeared", "Relationships added", "Relationships removed"],
@@ -324,6 +315,20 @@ def _summary(result, money: _Money) -> tuple[list[Kpi], list[SummaryItem]]:
                                              f"{fmt.share(result.shift_threshold)}, the top keystone stayed and "
                                              f"no segment's lock-in moved by more than 10 points.", "–"))
     return kpis, items
+
+
+def _figure_by_period(result, table_id: str, title: str, first: str, key: str, items: list, figures_of,
+                      text_of) -> ReportTable:
+    """One row per item (a segment, a funnel's entry stage), one column per period: the item's figure, or
+    a dash in a period without it."""
+    periods = [p.period for p in result.periods]
+    t = ReportTable(table_id, title, [first] + periods, ["name"] + [f"{key}_{i}" for i in range(len(periods))])
+    for item in items:
+        t.row_ids.append(item)
+        t.rows.append([cell(result.name_of(item))] + [
+            cell(figures_of(p)[item], text_of(figures_of(p)[item])) if item in figures_of(p)
+            else cell(None, "–", numeric=True) for p in result.periods])
+    return t
 
 
 def build_timeline_report(
