@@ -138,7 +138,9 @@ def tables_to_csv(tables: Iterable[Table]) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    # < too: a Markdown viewer would otherwise render a name such as "<img onerror=...>" as raw HTML (a tag
+    # or autolink needs its "<"; ">" alone is harmless and keeps a lever's "a->b" readable).
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace("\n", " ")
 
 
 def tables_to_markdown(tables: Iterable[Table]) -> str:

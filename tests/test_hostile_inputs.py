@@ -265,3 +265,24 @@ def test_whatif_scale_factor_is_bounded(spec, ok, tmp_path):
     else:
         assert r.exit_code == 2 and r.stderr == (f"Error: --scale '{spec}' must be ID=FACTOR with a factor from 0 to "
                                                  f"1,000,000, e.g. --scale aws=0.5\n")
+
+
+def test_markdown_tables_of_sensitivity_and_timeline_carry_no_raw_html(tmp_path):
+    # A name reaches the tornado's assumption label and the timeline's shift sentence; a Markdown viewer
+    # must show it as typed, not run it as HTML.
+    hostile = "<img src=x onerror=alert(1)>"
+    first, second = base_model(), base_model()
+    for data, paid in ((first, 100), (second, 10000)):  # the satellite overtakes the core (5000 + 900) in 2025
+        data["nodes"].append({"id": "sat", "kind": "satellite", "name": hostile})
+        data["relationships"].append({"from": "buyers", "to": "sat", "type": "PAYS", "amount": paid})
+    first["relationships"][0]["amount"] = {"low": 4000, "base": 5000, "high": 6000}
+    first["relationships"][-1]["amount"] = {"low": 50, "base": 100, "high": 200}
+    second["period"] = "2025"
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(yaml.safe_dump(first))
+    b.write_text(yaml.safe_dump(second))
+    for args in (["sensitivity", str(a), "--draws", "50"], ["timeline", str(a), str(b)]):
+        r = CliRunner().invoke(cli, [*args, "--format", "markdown"])
+        assert r.exit_code == 0, r.output
+        assert "\\<img src=x onerror=alert(1)>" in r.stdout
+        assert "<img" not in r.stdout.replace("\\<img", "")
