@@ -328,6 +328,11 @@ def test_cli_model_without_ranges_is_one_line_error(tmp_path):
     assert not out.exists()
     r = run("sensitivity", "examples/newspaper-funnel.yaml", "--draws", "0")
     assert r.exit_code == 2 and "0 is not in the range 1<=x<=10000000" in r.output
+    # Amazon has ranges but no funnel: asking for the funnel alone is one line, not empty tables
+    r = run("sensitivity", "examples/amazon.yaml", "--only", "funnel")
+    assert r.exit_code == 1
+    assert r.output == ("Error: examples/amazon.yaml has no funnel (no CONVERTS_TO relationship), so --only funnel "
+                        "has no figure to draw; leave --only out or name revenue, keystones or lockin\n")
 
 
 TOY_YAML = """\

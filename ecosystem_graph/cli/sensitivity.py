@@ -68,6 +68,9 @@ def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: b
     if not assumptions:
         raise InputError(f"{file} has no ranged values, so every figure is certain; write an uncertain value as "
                          f"{{low: L, base: B, high: H}} (docs/metrics.md, 'How sure are these numbers')")
+    if sections == ("funnel",) and not any(t == "CONVERTS_TO" for _, _, t in G.edges(data="type")):
+        raise InputError(f"{file} has no funnel (no CONVERTS_TO relationship), so --only funnel has no figure to "
+                         f"draw; leave --only out or name revenue, keystones or lockin")
     k = len(assumptions)
     total = draws + 2 * k + (sobol_base_samples(draws) * (k + 2) if sobol else 0)
     with progress_bar("drawing", total) as update:
