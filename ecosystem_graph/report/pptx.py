@@ -162,25 +162,31 @@ class _Deck:
             self.text(slide, title, *box, sizes=(28, 24, 20, 18, 16), bold=True)
             self.title_bottom = box[1] + box[3]
             return slide
-        if self.own_layouts or not _within(shape, self.W, self.H):
-            shape.left, shape.top, shape.width, shape.height = box
+        self.fill(shape, title, box, (28, 24, 20, 18, 16))
         self.title_bottom = int(shape.top) + int(shape.height)
-        text, size = _fit(title, int(shape.width) - 2 * 91440, int(shape.height) - 2 * 45720, (28, 24, 20, 18, 16))
-        shape.text_frame.text = text
-        shape.text_frame.word_wrap = True
-        for p in shape.text_frame.paragraphs:
-            from pptx.util import Pt
+        if self.own_layouts:
+            from pptx.enum.text import PP_ALIGN
 
-            for r in p.runs:
-                r.font.size = Pt(size)
-            if self.own_layouts:
-                from pptx.enum.text import PP_ALIGN
-
+            for p in shape.text_frame.paragraphs:
                 p.alignment = PP_ALIGN.LEFT
                 for r in p.runs:
                     r.font.bold = True
                     r.font.color.rgb = _rgb(_TEXT)
         return slide
+
+    def fill(self, shape, text: str, box: tuple[int, int, int, int], sizes: tuple[int, ...]) -> None:
+        """Put ``text`` into the placeholder ``shape`` at the largest of ``sizes`` it fits in; the shape is
+        moved to ``box`` on the deck's own layouts or when a template's placeholder lies off the slide."""
+        from pptx.util import Pt
+
+        if self.own_layouts or not _within(shape, self.W, self.H):
+            shape.left, shape.top, shape.width, shape.height = box
+        fitted, size = _fit(text, int(shape.width) - 2 * 91440, int(shape.height) - 2 * 45720, sizes)
+        shape.text_frame.word_wrap = True
+        shape.text_frame.text = fitted
+        for p in shape.text_frame.paragraphs:
+            for r in p.runs:
+                r.font.size = Pt(size)
 
     @property
     def body_top(self) -> int:
@@ -231,8 +237,6 @@ def _within(shape, W: int, H: int) -> bool:
 
 
 def _title_slide(deck: _Deck, doc: Report) -> None:
-    from pptx.util import Pt
-
     slide = deck.prs.slides.add_slide(deck.title_layout)
     lines = [f"{doc.ecosystem} · {doc.period}" + (f" · {doc.currency}" if doc.currency else "")]
     if doc.scenario_label:
@@ -249,15 +253,10 @@ def _title_slide(deck: _Deck, doc: Report) -> None:
         if ph is None:
             deck.text(slide, text, *box, sizes=sizes, bold=idx == 0)
             continue
-        if deck.own_layouts or not _within(ph, deck.W, deck.H):
-            ph.left, ph.top, ph.width, ph.height = box
-        fitted, size = _fit(text, int(ph.width) - 2 * 91440, int(ph.height) - 2 * 45720, sizes)
-        ph.text_frame.word_wrap = True
-        ph.text_frame.text = fitted
-        for p in ph.text_frame.paragraphs:
-            for r in p.runs:
-                r.font.size = Pt(size)
-                if deck.own_layouts:
+        deck.fill(ph, text, box, sizes)
+        if deck.own_layouts:
+            for p in ph.text_frame.paragraphs:
+                for r in p.runs:
                     r.font.color.rgb = _rgb(_TEXT if idx == 0 else _MUTED)
     for ph in list(slide.placeholders):  # an empty placeholder shows "Click to add text" in the editor
         if ph.placeholder_format.idx not in (0, 1):
