@@ -214,11 +214,7 @@ def _graph_section(model, analysis, ctx: _Ctx, step) -> Section:
     except RenderError as exc:
         section.notes.append(f"The interactive graph could not be drawn: {exc}")
         return section
-    n = ctx.G.number_of_nodes()
-    if n > GRAPH_MAX_NODES:
-        section.graph_note = (f"The model has {n:,} nodes; to stay readable, segments and partners are "
-                              f"collapsed into groups in this view (the tables list them one by one; "
-                              f"`ecograph render` draws every node).")
+    section.graph_note = _grouped_note(ctx, "in this view", "; `ecograph render` draws every node")
     return section
 
 
@@ -234,11 +230,17 @@ def _static_map_section(model, analysis, ctx: _Ctx, step) -> Section:
     except RenderError as exc:
         section.notes.append(f"The ecosystem map could not be drawn: {exc}")
         return section
-    n = ctx.G.number_of_nodes()
-    if n > GRAPH_MAX_NODES:
-        section.graph_note = (f"The model has {n:,} nodes; to stay readable, segments and partners are "
-                              f"collapsed into groups on this map (the tables list them one by one).")
+    section.graph_note = _grouped_note(ctx, "on this map")
     return section
+
+
+def _grouped_note(ctx: _Ctx, where: str, more: str = "") -> str | None:
+    """Why a drawing of a model above GRAPH_MAX_NODES shows groups of segments and partners; None below."""
+    n = ctx.G.number_of_nodes()
+    if n <= GRAPH_MAX_NODES:
+        return None
+    return (f"The model has {n:,} nodes; to stay readable, segments and partners are collapsed into groups "
+            f"{where} (the tables list them one by one{more}).")
 
 
 def _revenue_section(rev, ctx: _Ctx) -> Section:
