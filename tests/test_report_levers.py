@@ -65,6 +65,15 @@ HAND = ("the biggest lever is Paying once (day pass) → Digital subscribers: 10
         "brings 338 more Digital subscribers (+7.4%) and EUR 42,823 more revenue")
 
 
+
+def markdown_report(model: dict, stem) -> str:
+    """The Markdown report `ecograph report` writes for ``model`` (saved as STEM.yaml, written to STEM.md)."""
+    src, out = stem.with_suffix(".yaml"), stem.with_suffix(".md")
+    src.write_text(yaml.safe_dump(model), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return out.read_text(encoding="utf-8")
+
 def test_summary_sentence_names_the_biggest_lever_in_html_and_markdown(newspaper):
     data, names, page, md = newspaper
     assert _expected_sentence(data, names) == HAND
@@ -118,11 +127,7 @@ def test_all_funnels_table_leads_with_the_biggest_lever(tmp_path):
              "relationships": [{"from": "a", "to": "b", "type": "CONVERTS_TO", "rate": 0.5},
                                {"from": "b", "to": "c", "type": "CONVERTS_TO", "rate": 0.2},
                                {"from": "x", "to": "y", "type": "CONVERTS_TO", "rate": 0.3}]}
-    src = tmp_path / "two.yaml"
-    src.write_text(yaml.safe_dump(model), encoding="utf-8")
-    res = CliRunner().invoke(cli, ["report", str(src), "-o", str(tmp_path / "two.md")])
-    assert res.exit_code == 0, res.output
-    md = (tmp_path / "two.md").read_text(encoding="utf-8")
+    md = markdown_report(model, tmp_path / "two")
     assert ("| Entry stage | Final stage(s) | Conversion | Biggest lever | Elasticity | Lowest rate step | "
             "Lowest rate |") in md
     assert "| A | C | 10.00% | A → B | 1.00 | B → C | 20.0% |" in md  # 0.5 x 0.2 = 0.1
@@ -140,11 +145,7 @@ def test_a_capped_lever_says_so_and_stops_at_100_percent(tmp_path):
              "nodes": [{"id": "a", "kind": "segment", "name": "A", "size": 1000},
                        {"id": "b", "kind": "segment", "name": "B"}],
              "relationships": [{"from": "a", "to": "b", "type": "CONVERTS_TO", "rate": 0.95}]}
-    src = tmp_path / "capped.yaml"
-    src.write_text(yaml.safe_dump(model), encoding="utf-8")
-    res = CliRunner().invoke(cli, ["report", str(src), "-o", str(tmp_path / "capped.md")])
-    assert res.exit_code == 0, res.output
-    md = (tmp_path / "capped.md").read_text(encoding="utf-8")
+    md = markdown_report(model, tmp_path / "capped")
     assert ("the biggest lever is A → B: 10% more of its rate (95.0% → 100.0%) brings 50 more B (+5.3%) "
             "(capped).") in md
     assert "| A → B | 95.0% | 1.00 | 10 | 50 | EUR 0 | yes |" in md  # +1 point fits: 1,000 x 0.01 = 10; no money
