@@ -13,13 +13,15 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
 import yaml
 
 from .errors import InputError, ModelValidationError, OutputError
-from .model import Ecosystem
-from .validation import Problem, validate_data
+from .problems import Problem
+
+if TYPE_CHECKING:  # the pydantic model loads only where a model is validated (a quick check needs none)
+    from .model import Ecosystem
 from .yaml_data import load_yaml_data, locate_paths
 
 __all__ = [
@@ -95,6 +97,23 @@ class LoadResult:
     model: Ecosystem | None
     problems: list[Problem] = field(default_factory=list)
     raw: bytes | None = None  # the bytes that were validated (for hashes, comments), when read from bytes
+    vouched: tuple[int, int] | None = None
+    """Node and relationship counts of a file the quick check vouched for (``check_file(build_model=False)``):
+    valid, with no problem, and no model built."""
+
+    @property
+    def valid(self) -> bool:
+        """True when the file holds a valid model (warnings allowed)."""
+        return self.model is not None or self.vouched is not None
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """Numbers of nodes and relationships of a valid file."""
+        if self.model is not None:
+            return len(self.model.nodes), len(self.model.relationships)
+        if self.vouched is None:
+            raise ValueError(f"{self.source} holds no valid model")
+        return self.vouched
 
     @property
     def errors(self) -> list[Problem]:
@@ -363,13 +382,30 @@ def locate_problems(problems: list[Problem], raw: bytes | None, source: str) -> 
     return problems
 
 
-def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> LoadResult:
-    """Parse and validate model bytes; never raises for invalid content (problems are in the result)."""
+def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml", *, build_model: bool = True) -> LoadResult:
+    """Parse and validate model bytes; never raises for invalid content (problems are in the result).
+
+    With ``build_model=False`` (``ecograph validate``), data that :func:`ecosystem_graph.quickcheck.vouch`
+    vouches for comes back valid without a model (``result.vouched`` holds its counts); any other data is
+    validated by the model as usual, so its problems are the same either way.
+    """
     duplicates: list[Problem] = []
     try:
         data = read_data(raw, source, fmt, duplicates)
     except ModelValidationError as exc:
         return LoadResult(source, None, exc.problems, raw)
+    if not build_model and not duplicates:
+        from .quickcheck import vouch
+
+        try:
+            vouched = vouch(data)  # reads the data without changing it: the model below reads it as it was
+        except MemoryError:
+            vouched = False  # the model reads the items one by one (consume), in less memory
+        if vouched:
+            return LoadResult(source, None, [], raw,
+                              vouched=(len(data.get("nodes", [])), len(data.get("relationships", []))))
+    from .validation import validate_data
+
     try:
         model, problems = validate_data(data, consume=True)
         del data  # the plain data is no longer needed; free it before locating problems
@@ -385,8 +421,11 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml") -> L
     raise InputError(_out_of_memory(source, len(raw)))
 
 
-def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> LoadResult:
-    """Read and validate a model file; unreadable files raise InputError, invalid ones return problems."""
+def check_file(path: str | os.PathLike, *, max_bytes: int | None = None, build_model: bool = True) -> LoadResult:
+    """Read and validate a model file; unreadable files raise InputError, invalid ones return problems.
+
+    ``build_model=False``: see :func:`parse_model_text`.
+    """
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     try:
         raw = read_bytes_limited(path, limit)
@@ -394,7 +433,7 @@ def check_file(path: str | os.PathLike, *, max_bytes: int | None = None) -> Load
         raw = None
     if raw is None:
         raise InputError(f"{path}: out of memory reading the file; use a smaller file or allow more memory")
-    return parse_model_text(raw, str(path), format_for(path, raw))
+    return parse_model_text(raw, str(path), format_for(path, raw), build_model=build_model)
 
 
 def load_model(path: str | os.PathLike, *, max_bytes: int | None = None) -> Ecosystem:

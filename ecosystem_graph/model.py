@@ -1,14 +1,12 @@
 """The ecosystem model: node kinds, relationship types and their properties, as pydantic v2 models.
 
 The vocabulary (kinds, types, which kinds a type may join, lock-in mechanisms, payment streams) is defined
-once here as closed sets; every other module (validation, Neo4j labels, rendering) takes it from here.
+once, in :mod:`ecosystem_graph.vocabulary`, and exported again here; every other module (validation, Neo4j
+labels, rendering) takes it from here. The rules a JSON Schema cannot state live in :mod:`ecosystem_graph.rules`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -25,7 +23,13 @@ from pydantic import (
     field_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+
+from .rules import check_pays, check_range_order, linked_flow_amounts, period_as_text, whole_numbers_fit
+from .vocabulary import (ALLOWED_ENDPOINTS, CHANNEL, CORE, DISTRIBUTIONS, EXTERNAL_KINDS, ID_PATTERN, KEYSTONE_KINDS,
+                         KIND_ROLES, LINKED_FLOW_ERROR, LOCKIN_MECHANISMS, MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE,
+                         MAX_SLUG_LENGTH, NEO4J_LABELS, NODE_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, PARTNER,
+                         PAYMENT_STREAMS, RANGED_PROPERTIES, RELATIONSHIP_TYPES, SATELLITE, SCHEMA_VERSION, SEGMENT,
+                         SWITCHING_COST_TYPES, KindRole, describe_big_int, linked_amount, linked_amounts, slugify)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -86,135 +90,6 @@ __all__ = [
     "linked_amount",
 ]
 
-SCHEMA_VERSION = 1
-
-CORE = "core"
-"""The business at the centre: binding paths end at a core, and what a core is paid is core revenue."""
-SATELLITE = "satellite"
-"""A product or service around the core that feeds it."""
-CHANNEL = "channel"
-"""A channel (or a device) through which the ecosystem reaches its segments."""
-PARTNER = "partner"
-"""A third party that supplies or feeds the ecosystem."""
-SEGMENT = "segment"
-"""A customer segment: it uses the offerings, pays, converts (the funnel's stages) and is locked in."""
-
-NODE_KINDS = (CORE, SATELLITE, CHANNEL, PARTNER, SEGMENT)
-"""Node kinds as written in model files (lower case); ``NEO4J_LABELS`` gives the graph-database label."""
-
-
-@dataclass(frozen=True)
-class KindRole:
-    """The roles of one node kind in the analyses, the report and the page (a row of :data:`KIND_ROLES`).
-
-    >>> sorted(OFFERING_KINDS), sorted(EXTERNAL_KINDS), KEYSTONE_KINDS
-    (['channel', 'core', 'satellite'], ['partner', 'segment'], ('satellite', 'channel', 'partner'))
-    """
-
-    offering: bool
-    """The orchestrator's own offering: money paid into it is ecosystem revenue, money it pays out to an
-    external actor is a payout, and the page groups collapsed segments under the offering they use most."""
-    external: bool
-    """An actor outside the orchestrator (customers, third parties): its payments to offerings are the
-    ecosystem's revenue, binding paths start from it, and the page collapses these kinds into groups."""
-    named_keystone: bool
-    """Named as a keystone in the report's summary (losing the core or a paying segment costs its own
-    revenue by definition, so those two kinds are left out of the sentence)."""
-
-
-KIND_ROLES: dict[str, KindRole] = {
-    CORE: KindRole(offering=True, external=False, named_keystone=False),
-    SATELLITE: KindRole(offering=True, external=False, named_keystone=True),
-    CHANNEL: KindRole(offering=True, external=False, named_keystone=True),
-    PARTNER: KindRole(offering=False, external=True, named_keystone=True),
-    SEGMENT: KindRole(offering=False, external=True, named_keystone=False),
-}
-"""Every node kind's roles: the one table the other modules read (directly or through the sets below)."""
-
-OFFERING_KINDS = frozenset(k for k, role in KIND_ROLES.items() if role.offering)
-"""The orchestrator's own offerings (core, satellites, channels): money paid into them is ecosystem revenue."""
-
-OUTER_OFFERING_KINDS = OFFERING_KINDS - {CORE}
-"""The offerings around the core (satellites, channels): the steps between a segment and the core on a
-binding path, and the offerings whose revenue may depend on the core."""
-
-EXTERNAL_KINDS = frozenset(k for k, role in KIND_ROLES.items() if role.external)
-"""Actors outside the orchestrator (segments, partners): customers and third parties."""
-
-KEYSTONE_KINDS = tuple(k for k in NODE_KINDS if KIND_ROLES[k].named_keystone)
-"""The kinds the report's summary names as keystones, in vocabulary order."""
-
-NEO4J_LABELS = {kind: kind.capitalize() for kind in NODE_KINDS}
-
-RELATIONSHIP_TYPES = ("USES", "PAYS", "FEEDS", "REACHES", "SUPPLIES", "DEPENDS_ON", "CONVERTS_TO")
-
-ALLOWED_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "USES": (frozenset({"segment"}), frozenset({"core", "satellite", "channel"})),
-    "PAYS": (frozenset(NODE_KINDS), frozenset(NODE_KINDS)),
-    "FEEDS": (frozenset({"satellite", "channel", "partner"}), frozenset({"core", "satellite"})),
-    "REACHES": (frozenset({"channel"}), frozenset({"segment"})),
-    "SUPPLIES": (frozenset({"partner"}), frozenset({"core", "satellite"})),
-    "DEPENDS_ON": (frozenset(NODE_KINDS), frozenset(NODE_KINDS)),
-    "CONVERTS_TO": (frozenset({"segment"}), frozenset({"segment"})),
-}
-"""For each relationship type: the kinds it may start from and the kinds it may point to."""
-
-LOCKIN_MECHANISMS = (
-    "contractual_commitment",
-    "durable_purchase",
-    "brand_specific_training",
-    "information_and_databases",
-    "specialized_suppliers",
-    "search_costs",
-    "loyalty_program",
-)
-"""The seven lock-in types of Shapiro & Varian, *Information Rules* (1999)."""
-
-SWITCHING_COST_TYPES = ("procedural", "financial", "relational")
-"""Burnham, Frels & Mahajan (2003): the three families of switching costs."""
-
-PAYMENT_STREAMS = ("purchase", "subscription", "commission", "fee", "advertising", "usage")
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-MAX_SLUG_LENGTH = 80
-"""Slugs are cut to this many characters (before a ``-2`` suffix is added); ids may hold 200."""
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(label: object, fallback: str = "node") -> str:
-    """A lower-case ASCII slug of ``label``: letters and digits joined by ``-``.
-
-    Accents are folded (``Café`` -> ``cafe``); a label with no ASCII letter or digit at all (``東京``)
-    gives ``fallback``. The result always matches :data:`ecosystem_graph.model.ID_PATTERN`.
-
-    Examples
-    --------
-    >>> slugify("Prime Video (US)")
-    'prime-video-us'
-    >>> slugify("Café Crème")
-    'cafe-creme'
-    >>> slugify("東京", fallback="segment")
-    'segment'
-    """
-    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode("ascii")
-    slug = _NON_ALNUM.sub("-", text.lower()).strip("-")
-    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
-    if not slug:
-        slug = _NON_ALNUM.sub("-", fallback.lower()).strip("-") or "node"
-    return slug
-
-MAX_SIZE = 10**15
-"""The largest segment size (a million times the world's population; exact as a float, fits every store)."""
-
-MAX_AMOUNT = 1e18
-"""The largest amount, count, price or switching cost: sums of millions of them stay far from overflow."""
-
-MAX_ATTRIBUTE_DIGITS = 100
-"""Whole-number attributes have at most this many digits (stores keep attributes as JSON text, so 64 bits
-is no limit there; an integer over Python's int-string limit could not even be written back)."""
-
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
@@ -235,35 +110,7 @@ Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
 AttributeValue = Union[Scalar, list[Scalar], None]
 
 
-_ATTRIBUTE_INT_BOUND = 10**MAX_ATTRIBUTE_DIGITS
-
-
-def _whole_numbers_fit(attributes: Any) -> Any:
-    # Checked before the union: an over-long int would otherwise become a float, or fail every branch.
-    if isinstance(attributes, dict):
-        for key, value in attributes.items():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, int) and not isinstance(item, bool) and abs(item) >= _ATTRIBUTE_INT_BOUND:
-                    raise ValueError(f"attribute '{key}' is {describe_big_int(item)}; whole numbers may have at "
-                                     f"most {MAX_ATTRIBUTE_DIGITS} digits")
-    return attributes
-
-
-Attributes = Annotated[dict[str, AttributeValue], BeforeValidator(_whole_numbers_fit)]
-
-
-def describe_big_int(value: int) -> str:
-    """An integer as text, or "a number of N digits" when it is too long to show (or to convert).
-
-    >>> describe_big_int(12), describe_big_int(10**400)
-    ('12', 'a number of 401 digits')
-    """
-    if abs(value) < 10**20:
-        return str(value)
-    try:
-        return f"a number of {len(str(abs(value))):,} digits"
-    except ValueError:  # over Python's int-string limit (4,300 digits)
-        return f"a number of about {int(abs(value).bit_length() * 0.30103) + 1:,} digits"
+Attributes = Annotated[dict[str, AttributeValue], BeforeValidator(whole_numbers_fit)]
 
 
 def _empty_list() -> list:
@@ -284,21 +131,6 @@ class _Strict(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------- ranges
-
-DISTRIBUTIONS = ("triangular", "pert", "uniform")
-"""Shapes a range may be drawn from: ``pert`` (the default: a smoothed triangle, the usual choice for
-expert estimates), ``triangular`` and ``uniform``."""
-
-RANGED_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "segment": ("size",),
-    "PAYS": ("amount", "count", "price", "share"),
-    "USES": ("switching_cost", "share"),
-    "FEEDS": ("strength",),
-    "REACHES": ("reach",),
-    "DEPENDS_ON": ("criticality",),
-    "CONVERTS_TO": ("rate",),
-}
-"""The numeric properties that may be given as a range ``{low, base, high}``, by node kind or relationship type."""
 
 _FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -338,12 +170,7 @@ class Range(_Strict):
             self.__dict__["low"] = self.base  # frozen: filled in once, here
         if self.high is None:
             self.__dict__["high"] = self.base
-        if self.low > self.base:
-            raise ValueError(f"low {_num(self.low)} is above base {_num(self.base)}; a range needs "
-                             f"low <= base <= high")
-        if self.base > self.high:
-            raise ValueError(f"high {_num(self.high)} is below base {_num(self.base)}; a range needs "
-                             f"low <= base <= high")
+        check_range_order(self.low, self.base, self.high)
         return self
 
     def to_data(self) -> dict[str, Any]:
@@ -541,111 +368,13 @@ class Pays(_RelationshipBase):
 
     @model_validator(mode="after")
     def _amount_is_count_times_price(self) -> "Pays":
-        if self.share_of is not None:
-            given = [k for k in ("amount", "count", "price") if k in self.model_fields_set
-                     and getattr(self, k) is not None]
-            if given:
-                raise PydanticCustomError(
-                    LINKED_FLOW_ERROR, "{what}: {why}",
-                    {"field": "share_of", "what": f"share_of '{self.share_of}' together with {' and '.join(given)}",
-                     "why": f"a linked flow's amount is derived from the flow it is a share of; remove "
-                            f"{' and '.join(given)}, or remove share_of and share"})
-            if self.share is None:
-                raise PydanticCustomError(
-                    LINKED_FLOW_ERROR, "{what}: {why}",
-                    {"field": "share_of", "what": f"share_of '{self.share_of}' without share",
-                     "why": "give the part of that flow paid on, e.g. share: 0.85"})
-            return self
-        if self.share is not None:
-            raise PydanticCustomError(
-                LINKED_FLOW_ERROR, "{what}: {why}",
-                {"field": "share", "what": "share without share_of",
-                 "why": "give the id of the PAYS this flow is a share of, e.g. share_of: subscriptions"})
-        if self.count is not None and self.price is not None:
-            if "amount" in self.ranges:
-                raise ValueError("a range on amount together with count and price: the amount is count x price, "
-                                 "so give the ranges on count and price")
-            product = self.count * self.price
-            if product > MAX_AMOUNT:
-                raise ValueError(f"count x price = {_num(self.count)} x {_num(self.price)} = {_num(product)} is "
-                                 f"over {MAX_AMOUNT:g}")
-            count_high, price_high = (self.ranges[k].high if k in self.ranges else getattr(self, k)
-                                      for k in ("count", "price"))
-            if count_high * price_high > MAX_AMOUNT:
-                raise ValueError(f"count x price at their highs = {_num(count_high)} x {_num(price_high)} = "
-                                 f"{_num(count_high * price_high)} is over {MAX_AMOUNT:g}")
-            if self.amount is None:
-                self.amount = product
-            elif not math.isclose(self.amount, product, rel_tol=1e-9, abs_tol=1e-9):
-                raise ValueError(
-                    f"amount {_num(self.amount)} is not count x price = {_num(self.count)} x "
-                    f"{_num(self.price)} = {_num(product)}"
-                )
+        given = [k for k in ("amount", "count", "price") if k in self.model_fields_set and getattr(self, k) is not None]
+        amount = check_pays(share_of=self.share_of, share=self.share, amount=self.amount, count=self.count,
+                            price=self.price, given=given,
+                            ranged=self.ranges, highs={k: r.high for k, r in self.ranges.items()})
         if self.amount is None:
-            raise ValueError("PAYS needs an amount, a count and a price, or a share_of and a share")
+            self.amount = amount
         return self
-
-
-def linked_amount(parent: str, share: float, flows: dict, derived: dict[str, float]) -> float | None:
-    """``share x`` the amount of flow ``parent``: the amount of a linked flow without an id of its own.
-
-    ``flows`` and ``derived`` are the argument and the result of :func:`linked_amounts`; None when
-    ``parent`` is unknown or its chain gives no amount.
-
-    >>> linked_amount("subs", 0.5, {"subs": (None, None, 100.0)}, {})
-    50.0
-    """
-    if parent in derived:
-        return share * derived[parent]
-    entry = flows.get(parent)
-    if entry is None or entry[0] is not None or entry[2] is None:
-        return None
-    return share * entry[2]
-
-
-LINKED_FLOW_ERROR = "linked_flow"
-"""Error type of the checks on ``share_of``/``share`` (validation places them at the field named in ``field``)."""
-
-
-def linked_amounts(flows: dict[str, tuple[str | None, float | None, float | None]]) -> dict[str, float]:
-    """Derived amounts of linked flows: ``flows`` maps a key to ``(share_of, share, amount)``.
-
-    Returns ``{key: amount}`` for every linked flow (``share_of`` set) whose chain ends at a flow with
-    an amount; a chain through an unknown key or a cycle gives no amount for its flows.
-
-    Examples
-    --------
-    >>> linked_amounts({"subs": (None, None, 100.0), "payout": ("subs", 0.85, None),
-    ...                 "partner": ("payout", 0.1, None)})
-    {'payout': 85.0, 'partner': 8.5}
-    """
-    out: dict[str, float] = {}
-    for key, (parent, _share, _amount) in flows.items():
-        if parent is None or key in out:
-            continue
-        chain = [key]
-        seen = {key}
-        base: float | None = None
-        cur = parent
-        while True:
-            if cur in out:
-                base = out[cur]
-                break
-            entry = flows.get(cur)
-            if entry is None or cur in seen:
-                break  # unknown flow or a cycle: nothing to derive
-            if entry[0] is None:
-                base = entry[2]
-                break
-            chain.append(cur)
-            seen.add(cur)
-            cur = entry[0]
-        if base is None:
-            continue
-        for k in reversed(chain):
-            base = base * flows[k][1]
-            out[k] = base
-    return out
 
 
 class Feeds(_RelationshipBase):
@@ -751,12 +480,7 @@ class Ecosystem(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _period_as_text(cls, data: Any) -> Any:
-        # `period: 2023` in YAML is an int; the period is a label, so keep its text.
-        period = data.get("period") if isinstance(data, dict) else None
-        if isinstance(period, int) and not isinstance(period, bool) and abs(period) < 10**18:
-            data = dict(data)
-            data["period"] = str(data["period"])
-        return data
+        return period_as_text(data)
 
     @model_validator(mode="after")
     def derive_linked_amounts(self) -> "Ecosystem":
@@ -770,14 +494,8 @@ class Ecosystem(_Strict):
             return self
         flows = {r.id: (r.share_of, r.share, r.amount) for r in self.relationships
                  if isinstance(r, Pays) and r.id is not None}
-        derived = linked_amounts(flows)
-        for r in linked:
-            got = derived.get(r.id) if r.id is not None else linked_amount(r.share_of, r.share, flows, derived)
-            if got is None:
-                raise PydanticCustomError(
-                    LINKED_FLOW_ERROR, "{what}: {why}",
-                    {"field": "", "what": f"share_of '{r.share_of}'",
-                     "why": "does not lead to a PAYS with an amount (unknown id, not a PAYS, or a cycle)"})
+        amounts = linked_flow_amounts(flows, [(r.id, r.share_of, r.share) for r in linked])
+        for r, got in zip(linked, amounts):
             object.__setattr__(r, "amount", got)  # derived: not an input field (stays out of model_fields_set)
         return self
 
@@ -869,10 +587,6 @@ def _tidy(item: dict[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
         if k not in out and not (k in _OPTIONAL_COLLECTIONS and not v):
             out[k] = v
     return out
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
 
 
 NODE_ADAPTER: TypeAdapter = TypeAdapter(Node)

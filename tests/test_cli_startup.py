@@ -29,8 +29,8 @@ print(json.dumps({"code": code, "loaded": [m for m in json.loads(sys.argv[1]) if
 """
 
 
-def run_probe(*args: str, cwd: Path) -> tuple[str, dict]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(HEAVY), *args], cwd=cwd,
+def run_probe(*args: str, cwd: Path, modules: tuple[str, ...] = HEAVY) -> tuple[str, dict]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(modules), *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     output, _, last = proc.stdout.rstrip("\n").rpartition("\n")
@@ -57,3 +57,25 @@ def test_the_probe_sees_the_libraries_a_command_does_load(tmp_path):
     assert json.loads(output)["centrality"]
     assert report["code"] == 0
     assert {"networkx", "numpy", "scipy"} <= set(report["loaded"])
+
+
+MODEL_MACHINERY = ("pydantic.main", "ecosystem_graph.model")
+
+
+def test_validate_of_a_valid_file_builds_no_pydantic_model(tmp_path):
+    # The quick check (ecosystem_graph.quickcheck) vouches for a clean file with pydantic-core alone, so
+    # pydantic's model machinery, which every model class needs, is not even imported.
+    output, report = run_probe("validate", AMAZON, cwd=tmp_path, modules=MODEL_MACHINERY)
+    assert output.rstrip("\n") == f"{AMAZON}: valid (25 nodes, 66 relationships)"
+    assert report == {"code": 0, "loaded": []}
+
+
+def test_validate_of_a_file_with_a_problem_reads_it_with_the_model(tmp_path):
+    # The control: a warning (a node with no relationships) is found and worded by the model.
+    model = tmp_path / "m.yaml"
+    model.write_text((ROOT / "examples" / "amazon.yaml").read_text(encoding="utf-8").replace(
+        "nodes:\n", "nodes:\n  - {id: alone, kind: partner, name: Alone}\n", 1), encoding="utf-8")
+    output, report = run_probe("validate", str(model), cwd=tmp_path, modules=MODEL_MACHINERY)
+    assert output.rstrip("\n").endswith(f"{model}: valid (26 nodes, 66 relationships, 1 warning)")
+    assert "warning: node 'alone' has no relationships" in output
+    assert report == {"code": 0, "loaded": list(MODEL_MACHINERY)}

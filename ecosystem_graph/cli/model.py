@@ -35,7 +35,7 @@ def validate(files: tuple[str, ...], quiet: bool, max_bytes: int | None) -> None
     failed = False
     for path in files:
         try:
-            result = check_file(path, max_bytes=max_bytes)
+            result = check_file(path, max_bytes=max_bytes, build_model=False)
         except InputError as exc:
             echo_line(f"Error: {exc}", err=True)
             failed = True
@@ -43,15 +43,15 @@ def validate(files: tuple[str, ...], quiet: bool, max_bytes: int | None) -> None
         shown = result.errors if quiet else result.problems
         for p in shown:
             echo_line(p.format(), err=p.is_error)
-        if result.model is None:
+        if not result.valid:
             failed = True
             if not quiet:
                 n = len(result.errors)
                 echo_line(f"{path}: {n} error{'s' if n != 1 else ''}", err=True)
         elif not quiet:
-            m = result.model
+            nodes, relationships = result.counts
             warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
-            echo_line(f"{path}: valid ({len(m.nodes)} nodes, {len(m.relationships)} relationships{warn})")
+            echo_line(f"{path}: valid ({nodes} nodes, {relationships} relationships{warn})")
     if failed:
         raise SystemExit(1)
 
