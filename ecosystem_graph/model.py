@@ -465,7 +465,7 @@ class Ecosystem(_Strict):
     """A whole model file: metadata, nodes and relationships.
 
     Structural checks (types, ranges, unknown keys) live here; checks across items (duplicate ids,
-    dangling references, allowed kinds, funnel sums) live in :mod:`ecosystem_graph.validation`.
+    dangling references, allowed kinds, funnel sums) live in :mod:`ecosystem_graph.references`.
     """
 
     schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Version of this file format.")

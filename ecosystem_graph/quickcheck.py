@@ -38,6 +38,26 @@ def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[1]
 
 
+# The keywords each form may carry; any other (exclusiveMinimum, multipleOf, minItems, format, ...) would be a
+# constraint the converter does not apply, so it refuses the schema rather than vouch for too much.
+_NOTES = {"title", "description", "default"}
+_KEYWORDS = {
+    "string": {"type", "pattern", "minLength", "maxLength"},
+    "integer": {"type", "minimum", "maximum"},
+    "number": {"type", "minimum", "maximum"},
+    "boolean": {"type"},
+    "null": {"type"},
+    "array": {"type", "items"},
+    "object": {"type", "properties", "required", "additionalProperties"},
+}
+
+
+def _known(node: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(node) - allowed - _NOTES
+    if unknown:
+        raise ValueError(f"model.schema.json: no pydantic-core form for {sorted(unknown)} in {sorted(node)}")
+
+
 def core_schema_of(node: dict[str, Any]) -> cs.CoreSchema:
     """The pydantic-core schema that validates what the JSON Schema ``node`` describes.
 
@@ -53,17 +73,22 @@ def core_schema_of(node: dict[str, Any]) -> cs.CoreSchema:
     (False, False)
     """
     if "$ref" in node:
+        _known(node, {"$ref"})
         return cs.definition_reference_schema(_ref_name(node["$ref"]))
     if "const" in node:
+        _known(node, {"const", "type"})
         return cs.literal_schema([node["const"]])
     if "enum" in node:
+        _known(node, {"enum", "type"})
         return cs.literal_schema(list(node["enum"]))
     if "anyOf" in node:
+        _known(node, {"anyOf"})
         choices = [c for c in node["anyOf"] if c.get("type") != "null"]
         inner = (core_schema_of(choices[0]) if len(choices) == 1
                  else cs.union_schema([core_schema_of(c) for c in choices]))
         return cs.nullable_schema(inner) if len(choices) < len(node["anyOf"]) else inner
     if "oneOf" in node:
+        _known(node, {"oneOf", "discriminator"})
         tag = node.get("discriminator")
         if tag is not None:
             return cs.tagged_union_schema({value: cs.definition_reference_schema(_ref_name(ref))
@@ -71,6 +96,8 @@ def core_schema_of(node: dict[str, Any]) -> cs.CoreSchema:
                                           discriminator=tag["propertyName"])
         return cs.union_schema([core_schema_of(c) for c in node["oneOf"]])
     kind = node.get("type")
+    if kind in _KEYWORDS:
+        _known(node, _KEYWORDS[kind])
     if kind == "string":
         return cs.str_schema(pattern=node.get("pattern"), min_length=node.get("minLength"),
                              max_length=node.get("maxLength"))
@@ -85,11 +112,13 @@ def core_schema_of(node: dict[str, Any]) -> cs.CoreSchema:
     if kind == "array":
         return cs.list_schema(core_schema_of(node["items"]))
     if kind == "object" and "properties" in node:
+        if node.get("additionalProperties", False) is not False:
+            raise ValueError("model.schema.json: an object with properties and other keys is not a model form")
         required = set(node.get("required", ()))
         return cs.typed_dict_schema(
             {key: cs.typed_dict_field(core_schema_of(value), required=key in required)
              for key, value in node["properties"].items()},
-            extra_behavior="forbid" if node.get("additionalProperties") is False else "ignore")
+            extra_behavior="forbid" if "additionalProperties" in node else "ignore")
     if kind == "object":
         return cs.dict_schema(cs.str_schema(), core_schema_of(node.get("additionalProperties", {})))
     if not node or set(node) <= {"title", "description", "default"}:
@@ -102,7 +131,8 @@ def core_schema_of(node: dict[str, Any]) -> cs.CoreSchema:
 def schema_validator() -> SchemaValidator:
     """The validator of whole model data built from :data:`SCHEMA_FILE` (built once per process)."""
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    definitions = [{**core_schema_of(body), "ref": name} for name, body in schema.get("$defs", {}).items()]
+    definitions = [{**core_schema_of(body), "ref": name} for name, body in schema.pop("$defs", {}).items()]
+    schema.pop("$schema", None)
     return SchemaValidator(cs.definitions_schema(core_schema_of(schema), definitions))
 
 
@@ -152,6 +182,10 @@ def vouch(data: Any) -> bool:
     >>> vouch({"name": "Tiny", "currency": "EUR", "period": "2024", "nodes": [{"id": "shop", "kind": "cor"}]})
     False
     """
+    if not isinstance(data, dict) or not all(isinstance(data.get(k, []), list) for k in ("nodes", "relationships")):
+        return False  # not as a file holds it (YAML and JSON give lists): the model reads every other form
+    if check_references(data):  # the cheapest first: a file with a warning or a broken reference stops here
+        return False
     data = period_as_text(data)
     try:
         checked = schema_validator().validate_python(data)
@@ -163,4 +197,4 @@ def vouch(data: Any) -> bool:
         _follow_rules(checked)
     except (ValueError, PydanticCustomError):
         return False
-    return not check_references(data)
+    return True

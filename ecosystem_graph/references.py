@@ -6,9 +6,11 @@ structural checks, and the quick check of :mod:`ecosystem_graph.quickcheck` runs
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from typing import Any
+
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema
 
 from .problems import Problem, did_you_mean
 from .vocabulary import ALLOWED_ENDPOINTS, CORE, NODE_KINDS, SEGMENT
@@ -33,8 +35,8 @@ def check_references(data: dict) -> list[Problem]:
     Works on raw data so it can run even when some items fail structural validation.
     """
     problems: list[Problem] = []
-    nodes = data.get("nodes") if isinstance(data.get("nodes"), list) else []
-    rels = data.get("relationships") if isinstance(data.get("relationships"), list) else []
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), (list, tuple)) else []
+    rels = data.get("relationships") if isinstance(data.get("relationships"), (list, tuple)) else []
 
     first_index: dict[str, int] = {}
     kinds: dict[str, str] = {}
@@ -87,7 +89,7 @@ def check_references(data: dict) -> list[Problem]:
             problems.append(Problem("error", ("relationships", j, "to"),
                                     f"relationships[{j}] joins '{src}' to itself"))
             continue
-        if src is not None and dst is not None and rtype in ALLOWED_ENDPOINTS:
+        if src is not None and dst is not None and isinstance(rtype, str) and rtype in ALLOWED_ENDPOINTS:
             allowed_from, allowed_to = ALLOWED_ENDPOINTS[rtype]
             ks, kd = kinds[src], kinds[dst]
             if ks in NODE_KINDS and kd in NODE_KINDS and (ks not in allowed_from or kd not in allowed_to):
@@ -106,13 +108,15 @@ def check_references(data: dict) -> list[Problem]:
             rate = rel.get("rate")
             if not isinstance(rate, (dict, int, float)) and hasattr(rate, "to_data"):
                 rate = rate.to_data()  # a model.Range given in Python rather than a mapping (read without pydantic)
-            if _finite_number(rate):
-                rate_sums.setdefault(src, []).append((j, float(rate), float(rate)))
-            elif isinstance(rate, dict) and _finite_number(rate.get("base")):
-                high = rate.get("high", rate["base"])
-                if not (_finite_number(high) and 0 <= high <= 1):
-                    high = rate["base"]  # a bad high is reported by the structural check
-                rate_sums.setdefault(src, []).append((j, float(rate["base"]), float(high)))
+            if isinstance(rate, dict):
+                base = _number(rate.get("base"))
+                high = _number(rate["high"]) if rate.get("high") is not None else base
+                if base is not None:
+                    if high is None or not 0 <= high <= 1:
+                        high = base  # a bad high is reported by the structural check
+                    rate_sums.setdefault(src, []).append((j, base, high))
+            elif _number(rate) is not None:
+                rate_sums.setdefault(src, []).append((j, _number(rate), _number(rate)))
 
     problems.extend(_check_linked_flows(rels, rel_ids))
 
@@ -143,8 +147,17 @@ def check_references(data: dict) -> list[Problem]:
     return problems
 
 
-def _finite_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+_NUMBER = SchemaValidator(core_schema.float_schema(allow_inf_nan=False))
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as the model reads a number ("0.9" and true too: pydantic's lax mode), else None."""
+    if value is None:
+        return None
+    try:
+        return _NUMBER.validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _check_linked_flows(rels: list, rel_ids: dict[str, int]) -> list[Problem]:

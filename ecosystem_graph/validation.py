@@ -269,6 +269,3 @@ def _bound(err: dict, loc: tuple) -> str:
     if "le" in ctx:
         return f"must be <= {ctx['le']:g}"
     return str(err.get("msg", "")).lower()
-
-
-# ------------------------------------------------------------------------------- cross-item checks

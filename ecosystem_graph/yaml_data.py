@@ -32,8 +32,10 @@ _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"
 # The scalar tags the safe constructor builds; a collection tag on a scalar (or an unknown tag) is an error.
 _SCALAR_TAGS = frozenset({_STR, "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
-                          "tag:yaml.org,2002:float", "tag:yaml.org,2002:binary",
-                          "tag:yaml.org,2002:timestamp"})
+                          "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"})
+# Binary data is refused: pydantic would read it as text where the checks across items (ids, from, to) read
+# only text, so a reference written as !!binary would slip past them.
+_BINARY = "tag:yaml.org,2002:binary"
 _NO_KEY = object()
 _MERGE_KEY = object()
 _INTERN_MAX = 64  # intern keys and short values (kinds, types, ids repeated in from/to): one copy each
@@ -134,6 +136,9 @@ def _build(loader: Any) -> tuple[Any, list[DuplicateKey]]:
                     value = intern(value)
             elif stack and len(stack[-1]) > 2 and stack[-1][1] is _NO_KEY and tag in (_MERGE, _VALUE):
                 value = _MERGE_KEY if tag == _MERGE else "="
+            elif tag == _BINARY:
+                raise ConstructorError(None, None, "binary data (!!binary) cannot be a value of a model file; "
+                                                   "write it as text", event.start_mark)
             elif tag in _SCALAR_TAGS:
                 value = constructors[tag](loader, ScalarNode(tag, value, event.start_mark, event.end_mark,
                                                               event.style))

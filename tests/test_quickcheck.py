@@ -18,7 +18,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ecosystem_graph import quickcheck
 from ecosystem_graph.cli import cli
+from ecosystem_graph.errors import EcographError
 from ecosystem_graph.fileio import check_file
 from ecosystem_graph.model import json_schema
 from ecosystem_graph.quickcheck import SCHEMA_FILE, core_schema_of, vouch
@@ -74,7 +76,7 @@ def rich_model() -> dict:
     data["period"] = 2024
     data["nodes"][0]["attributes"] = {"founded": 1994, "tags": ["a", 2, 3.5, True]}
     data["nodes"][2]["size"] = {"low": 800, "base": 1000, "high": 1200}
-    data["relationships"][0].update({"id": "sales", "amount": None, "count": 500, "price": 10})
+    data["relationships"][0].update({"id": "sales", "count": 500, "price": 10})
     data["relationships"][0].pop("amount")
     data["relationships"][1]["amount"] = {"low": 800, "base": 900, "high": 1000, "dist": "uniform"}
     data["relationships"] += [
@@ -187,9 +189,28 @@ def test_a_form_only_the_model_knows_goes_to_the_model():
     assert not vouch(data)
 
 
-def test_a_schema_form_the_converter_does_not_know_is_refused_not_guessed():
-    with pytest.raises(ValueError, match="no pydantic-core form"):
-        core_schema_of({"not": {"type": "string"}})
+@pytest.mark.parametrize("node", [
+    {"not": {"type": "string"}},
+    {"type": "number", "exclusiveMinimum": 0},  # Field(gt=0)
+    {"type": "integer", "multipleOf": 5},
+    {"type": "array", "items": {"type": "string"}, "minItems": 1},  # a list with min_length
+    {"type": "array", "items": {"type": "string"}, "uniqueItems": True},  # a set
+    {"type": "string", "format": "date"},  # a date
+    {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}},
+    {"anyOf": [{"type": "string"}, {"type": "null"}], "minLength": 2},
+])
+def test_a_schema_form_the_converter_does_not_know_is_refused_not_guessed(node):
+    # A constraint the quick check would not apply would let it vouch for what the model refuses.
+    with pytest.raises(ValueError, match="model.schema.json: "):
+        core_schema_of(node)
+
+
+def test_sections_in_a_form_no_file_gives_go_to_the_model():
+    # Tuples (Python callers; YAML and JSON give lists) are the model's to read, and it reads them.
+    data = rich_model()
+    data["nodes"] = tuple(data["nodes"])
+    assert not vouch(data)
+    assert validate_data(copy.deepcopy(data))[0] is not None
 
 
 # ------------------------------------------------------------------- every file of the hostile battery
@@ -203,7 +224,7 @@ def test_validate_says_the_same_with_and_without_the_quick_path_on_the_hostile_b
         for build_model in (True, False):
             try:
                 result = check_file(case.path, build_model=build_model)
-            except Exception as exc:  # an unreadable file: the same error either way
+            except EcographError as exc:  # an unreadable file: the same error either way
                 runs.append(("raised", type(exc).__name__, str(exc)))
                 continue
             runs.append((result.valid, [p.format() for p in result.problems],
@@ -242,3 +263,19 @@ def test_after_any_one_change_the_quick_check_never_vouches_for_what_the_model_r
         target[key] = draw.draw(st.sampled_from(HOSTILE_VALUES))
     if vouch(data):
         assert clean(data)
+
+
+def test_validate_prints_the_same_with_the_quick_path_and_without(tmp_path, monkeypatch):
+    # The command as a user runs it, on every bundled model and every model file of the hostile battery:
+    # the same output, errors and exit code when the quick check is switched off (the model reads every file).
+    paths = MODEL_FILES + [c.path for c in make_cases(tmp_path / "battery") if c.role == "model" and c.path.is_file()]
+    runner = CliRunner()
+
+    def outputs():
+        return [(r.exit_code, r.stdout, r.stderr) for r in
+                (runner.invoke(cli, ["validate", str(p), "--max-bytes", "1000000"]) for p in paths)]
+
+    quick = outputs()
+    monkeypatch.setattr(quickcheck, "vouch", lambda data: False)
+    assert outputs() == quick
+    assert sum(code == 0 for code, _, _ in quick) >= 8 and sum(code == 1 for code, _, _ in quick) >= 40

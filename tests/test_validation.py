@@ -187,6 +187,40 @@ def test_conversion_rates_leaving_a_stage_over_one(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("first, second", [('"0.7"', '"0.4"'), ("true", "0.4"), ('{base: 0.1, high: "0.95"}', "0.1")])
+def test_conversion_rates_written_as_text_or_true_count_in_the_sum(tmp_path, first, second):
+    # The model reads "0.7" as 0.7 and true as 1 (pydantic's lax numbers), so the sum must read them too:
+    # "0.7" + "0.4" = 1.1; true + 0.4 = 1.4; at their highs "0.95" + 0.1 = 1.05 (0.1 + 0.1 = 0.2 at base).
+    text = HEAD.replace("relationships:\n", "  - {id: b, kind: segment, name: B}\n  - {id: c, kind: segment, name: C}\n"
+                        "relationships:\n")
+    text += (f"  - {{from: fans, to: b, type: CONVERTS_TO, rate: {first}}}\n"
+             f"  - {{from: fans, to: c, type: CONVERTS_TO, rate: {second}}}\n")
+    total = {'"0.7"': "sum to 1.1 (", "true": "sum to 1.4 (", "{base": "sum to 1.05 at their highs ("}
+    (error,) = errors_of(tmp_path, text)
+    assert f"conversion rates leaving 'fans' {total[first.split(':')[0]]}relationships[1], relationships[2])" in error
+
+
+def test_a_rate_of_hundreds_of_digits_is_an_error_not_a_crash(tmp_path):
+    text = HEAD.replace("relationships:\n", "  - {id: b, kind: segment, name: B}\nrelationships:\n")
+    text += "  - {from: fans, to: b, type: CONVERTS_TO, rate: " + "9" * 401 + "}\n"
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:{at(text, 21, '999')}: relationships[1].rate must be a number, not a number of 401 digits"]
+
+
+def test_a_type_that_is_a_list_is_an_error_not_a_crash(tmp_path):
+    text = HEAD.replace("    type: PAYS\n", "    type: [PAYS]\n")
+    (error,) = errors_of(tmp_path, text)
+    assert error.startswith(f"{tmp_path}/m.yaml:{at(text, 18, '[')}: ")
+
+
+def test_binary_data_is_refused_where_it_is(tmp_path):
+    # A reference written as !!binary would be read as text by the model but skipped by the checks across items.
+    text = HEAD.replace("    to: shop\n", "    to: !!binary c2hvcA==\n")  # "shop"
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:{at(text, 17, '!!binary')}: YAML syntax error: binary data (!!binary) cannot be a value "
+        "of a model file; write it as text"]
+
+
 def test_conversion_rates_summing_to_exactly_one_are_fine(tmp_path):
     text = HEAD.replace("relationships:\n", "  - {id: b, kind: segment, name: B}\n  - {id: c, kind: segment, name: C}\n"
                         "relationships:\n")
