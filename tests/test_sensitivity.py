@@ -382,7 +382,10 @@ def test_cli_tornado_of_a_ranged_model_file_exact(toy_file):
 def test_cli_json_written_whole_to_a_file(toy_file, tmp_path):
     out = tmp_path / "sens.json"
     r = run("sensitivity", toy_file, "--format", "json", "--draws", "100000", "--seed", "3", "-o", str(out))
-    assert r.exit_code == 0 and r.output == ""
+    # figures: revenue 6 (ecosystem, core, revenue of shop, net of shop, fans, carrier) + keystones 3 (every
+    # node of 3, top 5) + lock-in 1 (fans) = 10; JSON holds them all
+    assert r.exit_code == 0
+    assert (r.stdout, r.stderr) == (f"Wrote {out} (100,000 draws of 2 assumptions, 10 figures)\n", "")
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert (doc["draws"], doc["seed"], doc["sections"]) == (100000, 3, ["revenue", "keystones", "lockin", "funnel"])
     assert [a["label"] for a in doc["assumptions"]] == ["Fans pay Shop: amount", "Shop pays Carrier: amount"]
@@ -467,6 +470,21 @@ def test_a_per_entrant_tornado_row_keeps_its_own_scale_beside_an_amount_in_milli
             "EUR 138 | EUR 46.00 |") in r.output
     assert ("| revenue per entrant of visitors | 2 | Buyers pay Shop: amount | EUR 100 million | EUR 125 million | "
             "EUR 100 | EUR 125 | EUR 25.00 |") in r.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_cli_output_file_says_what_it_wrote(toy_file, tmp_path, fmt):
+    # --only revenue: 6 figures (ecosystem, core, revenue of shop, net of shop, fans, carrier); --top 4 lists 4
+    out = tmp_path / f"out.{fmt}"
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "--top", "4", "-o", str(out))
+    assert r.exit_code == 0
+    assert (r.stdout, r.stderr) == (f"Wrote {out} (1 draw of 2 assumptions, 4 of 6 figures)\n", "")
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "-o", str(out))
+    assert (r.exit_code, r.stdout) == (0, f"Wrote {out} (1 draw of 2 assumptions, 6 figures)\n")
+    # --sobol: N = 64 (1 draw rounded up to a power of two, at least 64), runs = 64 x (2 assumptions + 2) = 256
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "--sobol", "-o", str(out))
+    assert (r.exit_code, r.stdout) == (0, f"Wrote {out} (1 draw of 2 assumptions, 6 figures, Sobol indices from "
+                                          f"256 runs)\n")
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])

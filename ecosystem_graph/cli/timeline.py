@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, tables_text
+from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, tables_text
 
 __all__ = ["timeline_cmd", "render_text"]
 
@@ -70,6 +70,9 @@ def timeline_cmd(files: tuple[str, ...], as_given: bool, shift: float, top: int 
             write_text_atomic(output, render_text(result, fmt))
         except OSError as exc:
             raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+        shifts = len(result.shifts)
+        echo_line(f"Wrote {output} ({len(result.periods)} periods, {result.periods[0].period} to "
+                  f"{result.periods[-1].period}, {shifts} role shift{'' if shifts == 1 else 's'})")
         return
     if fmt == "json":
         echo_json(result.to_dict())
