@@ -412,7 +412,7 @@ def test_amazon_example_tornado_follows_the_linked_commissions():
     doc = json.loads(r.output)
     bars = doc["tornado"]["ecosystem revenue"]
     assert [b["assumption"] for b in bars[:2]] == [
-        "Marketplace sellers pay Marketplace seller services: share of marketplace-sales-prime",
+        "Marketplace sellers pay Marketplace seller services: share of what Prime members pay Marketplace sellers",
         "Prime members pay Marketplace sellers: amount"]
     assert (bars[0]["at_low"], bars[0]["at_high"], bars[0]["swing"]) == pytest.approx((560.9, 575.9, 15.0))
     assert (bars[1]["at_low"], bars[1]["at_high"], bars[1]["swing"]) == pytest.approx((562.7, 577.1, 14.4))
@@ -429,7 +429,7 @@ def test_assumption_values_carry_their_unit_for_a_client_and_stay_raw_in_csv():
     r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "markdown", "--draws", "200")
     assert r.exit_code == 0, r.output
     assert ("| ecosystem revenue | 1 | Marketplace sellers pay Marketplace seller services: share of "
-            "marketplace-sales-prime | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
+            "what Prime members pay Marketplace sellers | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
             ) in r.output
     assert ("| ecosystem revenue | 2 | Prime members pay Marketplace sellers: amount | USD 255 billion | "
             "USD 345 billion |") in r.output
