@@ -30,7 +30,7 @@ DEFAULT_TABLE_TOP = 20
               help="Comma-separated sections: revenue,keystones,lockin,funnel [default: all].")
 @click.option("--sobol", is_flag=True,
               help="Also compute first-order and total Sobol indices (SALib; N = --draws rounded up to a power of "
-                   "two, N x (assumptions + 2) runs).")
+                   "two, N x (assumptions + 2) runs; refused when it would take more than 2 GB of memory).")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
               help="Figures listed at most [default: 20 in table and markdown, all in json and csv].")
 @format_option(*ANALYSIS_FORMATS)
