@@ -10,7 +10,7 @@ import click
 
 from .analysis import ANALYSIS_FORMATS
 from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
-    model_file_argument, output_option, tables_text
+    model_file_argument, output_option, printable_tables, tables_text
 
 __all__ = ["sensitivity_cmd", "MAX_DRAWS"]
 
@@ -105,25 +105,11 @@ def _written_summary(result, top: int | None) -> str:
 
 
 def _render(result, fmt: str, top: int | None) -> str:
-    """The output as text for a file (the terminal table as plain text, 120 columns)."""
+    """The output as text for a file (the terminal table as plain text, 120 columns), its text escaped as on
+    the terminal (a file shown with ``cat`` must not drive the terminal)."""
     if fmt == "json":
         return json.dumps(_finite(result.to_dict()), ensure_ascii=False, indent=2) + "\n"
-    return tables_text([_printable_table(t, keep_whitespace=fmt == "csv") for t in result.tables(top=top)], fmt)
-
-
-def _printable_table(table, keep_whitespace: bool):
-    """The table with every control character in its text escaped (names come from the model file; a file
-    shown with ``cat`` must not drive the terminal), as on the terminal."""
-    from dataclasses import replace
-
-    from ..terminal import printable
-
-    def cell(v):
-        return printable(v, keep_whitespace=keep_whitespace) if isinstance(v, str) else v
-
-    return replace(table, title=printable(table.title), columns=[cell(c) for c in table.columns],
-                   rows=[[cell(v) for v in row] for row in table.rows],
-                   note=None if table.note is None else printable(table.note))
+    return tables_text(printable_tables(result.tables(top=top), fmt), fmt)
 
 
 def _finite(data: Any) -> Any:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, tables_text
+from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
+    printable_tables, tables_text
 
 __all__ = ["timeline_cmd", "render_text"]
 
 
 def render_text(result, fmt: str) -> str:
-    """The timeline as the text of a file: JSON, CSV, Markdown, or the terminal tables without colour."""
+    """The timeline as the text of a file: JSON, CSV, Markdown, or the terminal tables without colour (their
+    text escaped as on the terminal: a file shown with ``cat`` must not drive the terminal)."""
     import json
 
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    return tables_text(result.tables(), fmt)
+    return tables_text(printable_tables(result.tables(), fmt), fmt)
 
 
 @click.command("timeline")
