@@ -458,6 +458,14 @@ def _relationship_label(source: str, target: str, rtype: str, source_is_segment:
     return f"{source} {plural if source_is_segment else singular} {target}: {prop.replace('_', ' ')}"
 
 
+def _parent_words(parent, pair_count: int, names: dict[str, str], kinds: dict[str, str]) -> str:
+    # A linked flow's parent in words: "what Prime members pay Marketplace sellers"; its id in brackets when
+    # another PAYS joins the same two nodes in the same direction (the words alone would not tell them apart).
+    payer, payee = names.get(parent.source, parent.source), names.get(parent.target, parent.target)
+    verb = _VERBS["PAYS"][kinds.get(parent.source) == SEGMENT]
+    return f"what {payer} {verb} {payee}" + (f" ({parent.id})" if pair_count > 1 else "")
+
+
 # ------------------------------------------------------------------------------------------ ecosystem
 
 
@@ -524,7 +532,9 @@ class Ecosystem(_Strict):
 
         The derived amount of a linked flow (``share_of``) or of a PAYS with both count and price is not an
         assumption; its ranged ``share``, ``count`` or ``price`` are. Labels are unique: a linked flow's share
-        reads "...: share of FLOW", and relationships that would read alike get their key in brackets.
+        reads "...: share of what PAYER pays PAYEE" (the flow it is a share of, with that flow's id in brackets
+        when another PAYS joins the same payer and payee), and relationships that would read alike get their
+        key in brackets.
 
         Examples
         --------
@@ -549,6 +559,13 @@ class Ecosystem(_Strict):
                 if r is not None:
                     out.append(Assumption("node", node.id, None, None, node.kind, prop, r.low, r.base, r.high,
                                           r.dist, f"{node.name}: {prop.replace('_', ' ')}"))
+        flows: dict[str, Pays] = {}
+        pairs: dict[tuple, int] = {}  # (payer, payee) -> PAYS between them
+        for rel in self.relationships:
+            if isinstance(rel, Pays):
+                if rel.id:
+                    flows.setdefault(rel.id, rel)
+                pairs[(rel.source, rel.target)] = pairs.get((rel.source, rel.target), 0) + 1
         ordinals: dict[tuple, int] = {}
         for rel in self.relationships:
             n = 0
@@ -564,7 +581,9 @@ class Ecosystem(_Strict):
                     label = _relationship_label(names.get(rel.source, rel.source), names.get(rel.target, rel.target),
                                                 rel.type, kinds.get(rel.source) == "segment", prop)
                     if prop == "share" and isinstance(rel, Pays) and rel.share_of is not None:
-                        label += f" of {rel.share_of}"
+                        parent = flows.get(rel.share_of)
+                        label += " of " + (rel.share_of if parent is None else _parent_words(
+                            parent, pairs[(parent.source, parent.target)], names, kinds))
                     out.append(Assumption("relationship", key, rel.source, rel.target, rel.type, prop, r.low,
                                           r.base, r.high, r.dist, label))
         seen: dict[str, int] = {}

@@ -235,6 +235,62 @@ def test_csv_and_markdown_tables_escape_control_characters(tmp_path):
         assert r.exit_code == 0 and shown in r.stdout and "\x1b" not in r.stdout
 
 
+def test_bidirectional_controls_are_shown_escaped_on_the_terminal_and_kept_as_data(tmp_path):
+    # U+202E (right-to-left override) would show "abc\u202edef" as "abcfed" and reverse the rest of the table
+    # line; the terminal table and Markdown show it as the escape \u202e, CSV and JSON keep the name as data
+    data = base_model()
+    data["nodes"][0]["name"] = "abc\u202edef"
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = lambda fmt: CliRunner().invoke(cli, ["analyze", str(path), "--only", "centrality", "--format", fmt,
+                                               "--serial"])
+    table = run("table")
+    assert table.exit_code == 0, table.output
+    assert "\u202e" not in table.stdout
+    assert "│ core   │ abc\\u202edef │ core    │" in table.stdout
+    markdown = run("markdown")  # Markdown escapes the backslash of the escape once more, to render as typed
+    assert "\u202e" not in markdown.stdout and "| core | abc\\\\u202edef | core |" in markdown.stdout
+    csv = run("csv")
+    assert "\ncore,abc\u202edef,core," in csv.stdout
+    js = run("json")
+    assert "\u202e" not in js.stdout and '"name": "abc\\u202edef"' in js.stdout
+    assert json.loads(js.stdout)["centrality"]["nodes"][0]["name"] == "abc\u202edef"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_timeline_output_file_escapes_names_as_on_the_terminal(tmp_path, fmt):
+    # A file shown with cat must not drive or reorder the terminal: as sensitivity -o does, the table and
+    # Markdown files show ESC and U+202E as escapes; CSV keeps U+202E as data and escapes ESC only. The
+    # timeline's tables name each period's file: the hostile text is in the file names
+    paths = []
+    for period in ("2023", "2024"):
+        data = base_model()
+        data["period"] = period
+        paths.append(tmp_path / f"abc\u202edef\x1b[2J{period}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / f"t.{fmt}"
+    r = CliRunner().invoke(cli, ["timeline", *map(str, paths), "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\\x1b[2J" in text
+    if fmt == "csv":
+        assert "abc\u202edef\\x1b[2J" in text
+    else:
+        assert "\u202e" not in text and "\\u202edef" in text
+
+
+def test_printable_escapes_every_bidirectional_control_and_no_other_format_character():
+    # ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI
+    controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    assert printable(controls) == ("\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067"
+                                   "\\u2068\\u2069")
+    assert printable(controls, keep_newlines=True) == printable(controls)
+    assert printable(controls, keep_whitespace=True) == controls  # CSV cells: data
+    # zero-width joiner (a family emoji), zero-width non-joiner (Persian), soft hyphen: reorder nothing, kept
+    assert printable("\U0001F468\u200d\U0001F469 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 Ko\u00adla") == \
+        "\U0001F468\u200d\U0001F469 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 Ko\u00adla"
+
+
 def test_model_validation_error_keeps_its_summary():
     from ecosystem_graph.validation import Problem
 

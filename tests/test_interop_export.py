@@ -188,6 +188,22 @@ def test_small_model_round_trips_through_tabular_exports(tmp_path, fmt):
         assert back == want
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_tags_with_surrounding_whitespace_or_empty_round_trip_exactly(tmp_path, fmt):
+    # "a | b" cannot carry a tag that starts or ends with whitespace (a tab, a CR, a space) or is empty, so
+    # such a list is written as JSON text; the import reads a JSON list as written, without stripping
+    tags = ["\tpremium", "\rcr", "trailing\t", " space", "", "plain"]
+    data = small_model().to_data()
+    data["nodes"][0]["tags"] = tags
+    out = tmp_path / ("out" if fmt == "csv" else "m.xlsx")
+    export_model(Ecosystem.model_validate(data), fmt, out)
+    assert import_source(out).model.nodes[0].tags == tags
+    # a list written by hand as "a | b" is still split and stripped
+    data["nodes"][0]["tags"] = ["retail", "prime"]
+    export_model(Ecosystem.model_validate(data), fmt, out)
+    assert import_source(out).model.nodes[0].tags == ["retail", "prime"]
+
+
 def test_workbook_to_model_to_workbook_keeps_labels_and_types(tmp_path):
     from .test_interop_import import good_workbook
 

@@ -86,7 +86,7 @@ def test_assumptions_in_model_order_with_edge_keys():
     ]
     assert [(a.low, a.base, a.high, a.dist) for a in got][3] == (0.1, 0.15, 0.3, "triangular")
     assert [a.label for a in got] == ["Fans: size", "Fans pay Plus: count", "Fans pay Shop: amount",
-                                      "Plus pays Shop: share of subs", "Fans convert to Buyers: rate"]
+                                      "Plus pays Shop: share of what Fans pay Plus", "Fans convert to Buyers: rate"]
     # count x price = 100 x 2; the linked flow is 0.15 x 200 = 30: both derived amounts read the bases
     assert m.relationships[1].amount == 200.0
     assert m.relationships[3].amount == pytest.approx(30.0)
@@ -96,6 +96,29 @@ def test_assumptions_in_model_order_with_edge_keys():
     for a in got[1:]:
         assert G.edges[a.source, a.target, a.key][a.property] == a.base
     assert G.nodes["fans"]["size"] == 1000
+
+
+def test_a_linked_flow_share_names_its_parent_flow_in_words():
+    # The parent in words: "what PAYER pays PAYEE" (a segment pays in the plural: "Fans pay"); when another
+    # PAYS joins the same payer and payee, the parent's id follows in brackets; two labels still alike get
+    # their own keys in brackets (the dedup of relationships that read alike).
+    share = {"low": 0.1, "base": 0.2, "high": 0.3}
+    rels = [
+        {"id": "subs-a", "from": "fans", "to": "plus", "type": "PAYS", "amount": 100},
+        {"id": "subs-b", "from": "fans", "to": "plus", "type": "PAYS", "amount": 50},
+        {"id": "fee", "from": "plus", "to": "shop", "type": "PAYS", "amount": 30},
+        {"from": "plus", "to": "shop", "type": "PAYS", "share_of": "subs-a", "share": share},  # PAYS#1 of plus->shop
+        {"from": "plus", "to": "shop", "type": "PAYS", "share_of": "subs-b", "share": share},  # PAYS#2
+        {"id": "cut-1", "from": "shop", "to": "plus", "type": "PAYS", "share_of": "fee", "share": share},
+        {"id": "cut-2", "from": "shop", "to": "plus", "type": "PAYS", "share_of": "fee", "share": share},
+    ]
+    m = Ecosystem.model_validate(tiny(None, rels))
+    assert [a.label for a in m.assumptions()] == [
+        "Plus pays Shop: share of what Fans pay Plus (subs-a)",
+        "Plus pays Shop: share of what Fans pay Plus (subs-b)",
+        "Shop pays Plus: share of what Plus pays Shop (fee) (cut-1)",
+        "Shop pays Plus: share of what Plus pays Shop (fee) (cut-2)",
+    ]
 
 
 def test_from_networkx_restores_the_ranges():

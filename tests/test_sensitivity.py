@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from ecosystem_graph.analysis import analyze
-from ecosystem_graph.analysis.sensitivity import (SensitivityEngine, assumption_records, parse_sections,
+from ecosystem_graph.analysis.sensitivity import (MAX_SOBOL_BYTES, SensitivityEngine, assumption_records,
+                                                  parse_sections, sobol_max_draws, sobol_memory,
                                                   quantile_values, sample_values, sensitivity)
 from ecosystem_graph.errors import AnalysisError, UsageError
 from ecosystem_graph.fileio import load_model
@@ -289,6 +290,38 @@ def test_sobol_of_an_additive_model_matches_the_analytic_indices():
         assert abs(s.st - value) <= s.st_conf, (label, s)
 
 
+def test_sobol_memory_estimate_and_the_largest_draws_within_the_limit():
+    assert MAX_SOBOL_BYTES == 2_000_000_000
+    # per base sample N: 8 bytes x (assumptions + 2) runs x (2 x assumptions + figures) + 7,000 (SALib's bootstrap)
+    # 2 assumptions, 6 figures: 8 x 4 x 10 + 7,000 = 7,320 bytes; --draws 262144 = 2^18: 1,918,894,080
+    assert sobol_memory(262_144, 2, 6) == 1_918_894_080
+    assert sobol_memory(262_145, 2, 6) == 3_837_788_160  # rounded up to N = 2^19
+    assert sobol_max_draws(2, 6) == 262_144  # 2e9 / 7,320 = 273,224.0: the power of two at or below
+    # the Amazon example (20 assumptions, 15 figures some range moves): 8 x 22 x 55 + 7,000 = 16,680 bytes,
+    # 2e9 / 16,680 = 119,904: 65,536
+    assert sobol_max_draws(20, 15) == 65_536
+    # the smallest sample, 64: 998 assumptions and 1,909 figures take 64 x (8 x 1,000 x 3,905 + 7,000) =
+    # 1,999,808,000 bytes (fits); one figure more, 64 x (8 x 1,000 x 3,906 + 7,000) = 2,000,320,000 (does not)
+    assert sobol_max_draws(998, 1909) == 64
+    assert sobol_max_draws(998, 1910) is None
+
+
+def test_sobol_over_the_memory_limit_is_one_usage_error_before_any_draw():
+    # 1,500 ranged payments of the fans to the shop, --only revenue: 5 figures move (ecosystem revenue, core
+    # revenue, revenue of shop, net of shop, net of fans). The smallest sample: 64 x 1,502 = 96,128 runs,
+    # 64 x (8 x 1,502 x 3,005 + 7,000) = 2,311,365,120 bytes, over 2 GB: no --draws fits
+    G = build([("shop", "core", {}), ("fans", "segment", {})],
+              [("fans", "shop", "PAYS", {"id": f"p{i}", "amount": 10.0}) for i in range(1500)])
+    A = [ranged(f"p{i}", "fans", "shop", "PAYS", "amount", 5, 10, 15) for i in range(1500)]
+    calls = []
+    with pytest.raises(UsageError) as err:
+        sensitivity(G, draws=1, only="revenue", sobol=True, assumptions=A, progress=lambda *a: calls.append(a))
+    assert str(err.value) == ("--sobol with --draws 1 needs 64 x (1,500 assumptions + 2) = 96,128 model runs and "
+                              "about 2.3 GB of memory, above the limit of 2 GB even at the smallest sample (64); "
+                              "leave --sobol out or give fewer values as ranges")
+    assert calls == []  # nothing was drawn
+
+
 # ------------------------------------------------------------------------------------ errors
 
 
@@ -382,7 +415,10 @@ def test_cli_tornado_of_a_ranged_model_file_exact(toy_file):
 def test_cli_json_written_whole_to_a_file(toy_file, tmp_path):
     out = tmp_path / "sens.json"
     r = run("sensitivity", toy_file, "--format", "json", "--draws", "100000", "--seed", "3", "-o", str(out))
-    assert r.exit_code == 0 and r.output == ""
+    # figures: revenue 6 (ecosystem, core, revenue of shop, net of shop, fans, carrier) + keystones 3 (every
+    # node of 3, top 5) + lock-in 1 (fans) = 10; JSON holds them all
+    assert r.exit_code == 0
+    assert (r.stdout, r.stderr) == (f"Wrote {out} (100,000 draws of 2 assumptions, 10 figures)\n", "")
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert (doc["draws"], doc["seed"], doc["sections"]) == (100000, 3, ["revenue", "keystones", "lockin", "funnel"])
     assert [a["label"] for a in doc["assumptions"]] == ["Fans pay Shop: amount", "Shop pays Carrier: amount"]
@@ -409,7 +445,7 @@ def test_amazon_example_tornado_follows_the_linked_commissions():
     doc = json.loads(r.output)
     bars = doc["tornado"]["ecosystem revenue"]
     assert [b["assumption"] for b in bars[:2]] == [
-        "Marketplace sellers pay Marketplace seller services: share of marketplace-sales-prime",
+        "Marketplace sellers pay Marketplace seller services: share of what Prime members pay Marketplace sellers",
         "Prime members pay Marketplace sellers: amount"]
     assert (bars[0]["at_low"], bars[0]["at_high"], bars[0]["swing"]) == pytest.approx((560.9, 575.9, 15.0))
     assert (bars[1]["at_low"], bars[1]["at_high"], bars[1]["swing"]) == pytest.approx((562.7, 577.1, 14.4))
@@ -426,7 +462,7 @@ def test_assumption_values_carry_their_unit_for_a_client_and_stay_raw_in_csv():
     r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "markdown", "--draws", "200")
     assert r.exit_code == 0, r.output
     assert ("| ecosystem revenue | 1 | Marketplace sellers pay Marketplace seller services: share of "
-            "marketplace-sales-prime | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
+            "what Prime members pay Marketplace sellers | 13.0% | 18.0% | USD 561 billion | USD 576 billion | USD 15.0 billion |"
             ) in r.output
     assert ("| ecosystem revenue | 2 | Prime members pay Marketplace sellers: amount | USD 255 billion | "
             "USD 345 billion |") in r.output
@@ -467,6 +503,33 @@ def test_a_per_entrant_tornado_row_keeps_its_own_scale_beside_an_amount_in_milli
             "EUR 138 | EUR 46.00 |") in r.output
     assert ("| revenue per entrant of visitors | 2 | Buyers pay Shop: amount | EUR 100 million | EUR 125 million | "
             "EUR 100 | EUR 125 | EUR 25.00 |") in r.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_cli_output_file_says_what_it_wrote(toy_file, tmp_path, fmt):
+    # --only revenue: 6 figures (ecosystem, core, revenue of shop, net of shop, fans, carrier); --top 4 lists 4
+    out = tmp_path / f"out.{fmt}"
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "--top", "4", "-o", str(out))
+    assert r.exit_code == 0
+    assert (r.stdout, r.stderr) == (f"Wrote {out} (1 draw of 2 assumptions, 4 of 6 figures)\n", "")
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "-o", str(out))
+    assert (r.exit_code, r.stdout) == (0, f"Wrote {out} (1 draw of 2 assumptions, 6 figures)\n")
+    # --sobol: N = 64 (1 draw rounded up to a power of two, at least 64), runs = 64 x (2 assumptions + 2) = 256
+    r = run("sensitivity", toy_file, "--only", "revenue", "--format", fmt, "--draws", "1", "--sobol", "-o", str(out))
+    assert (r.exit_code, r.stdout) == (0, f"Wrote {out} (1 draw of 2 assumptions, 6 figures, Sobol indices from "
+                                          f"256 runs)\n")
+
+
+def test_cli_sobol_over_the_memory_limit_names_the_draws_that_fit(toy_file, tmp_path):
+    # --only revenue: 2 assumptions, 6 figures that move: 7,320 bytes per base sample (see above).
+    # --draws 262145 rounds up to N = 524,288: 524,288 x 4 = 2,097,152 runs, 524,288 x 7,320 = 3.84 GB
+    out = tmp_path / "s.json"
+    r = run("sensitivity", toy_file, "--only", "revenue", "--sobol", "--draws", "262145", "-o", str(out))
+    assert r.exit_code == 2
+    assert (r.stdout, r.stderr) == ("", "Error: --sobol with --draws 262145 needs 524,288 x (2 assumptions + 2) = "
+                                        "2,097,152 model runs and about 3.8 GB of memory, above the limit of 2 GB; "
+                                        "use --draws 262144 or fewer\n")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])

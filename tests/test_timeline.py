@@ -450,10 +450,16 @@ def test_cli_output_file_is_written_whole(runner, files, tmp_path):
     out = tmp_path / "timeline.json"
     result = runner.invoke(cli, ["timeline", *files, "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""
     assert json.loads(out.read_text(encoding="utf-8"))["shifts"][1]["kind"] == "overtakes_core"
+    # the two role shifts of the markdown test above: Cloud crossing 25% in 2022, overtaking Shop in 2023
+    assert (result.stdout, result.stderr) == (f"Wrote {out} (3 periods, 2021 to 2023, 2 role shifts)\n", "")
     md = tmp_path / "timeline.md"
-    assert runner.invoke(cli, ["timeline", *files, "--format", "markdown", "-o", str(md)]).exit_code == 0
+    result = runner.invoke(cli, ["timeline", *files, "--format", "markdown", "-o", str(md)])
+    assert (result.exit_code, result.stdout) == (0, f"Wrote {md} (3 periods, 2021 to 2023, 2 role shifts)\n")
+    # 2021 and 2022 alone: only the first shift (Cloud crossing 25%)
+    two = tmp_path / "two.csv"
+    result = runner.invoke(cli, ["timeline", files[0], files[1], "--format", "csv", "-o", str(two)])
+    assert (result.exit_code, result.stdout) == (0, f"Wrote {two} (2 periods, 2021 to 2022, 1 role shift)\n")
     assert md.read_text(encoding="utf-8") == runner.invoke(cli, ["timeline", *files, "--format", "markdown"]).stdout
     table = tmp_path / "timeline.txt"
     assert runner.invoke(cli, ["timeline", *files, "-o", str(table)]).exit_code == 0
@@ -463,7 +469,8 @@ def test_cli_output_file_is_written_whole(runner, files, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '-o' / '--output': File '{tmp_path}' is a directory."
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["shop-2021.yaml", "shop-2022.yaml", "shop-2023.yaml", "timeline.json", "timeline.md", "timeline.txt"])
+        ["shop-2021.yaml", "shop-2022.yaml", "shop-2023.yaml", "timeline.json", "timeline.md", "timeline.txt",
+         "two.csv"])
 
 
 def test_cli_output_in_a_missing_folder_is_one_error_line(runner, files, tmp_path):

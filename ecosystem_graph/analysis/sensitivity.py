@@ -36,7 +36,7 @@ from .funnel import stage_visits
 __all__ = ["SENSITIVITY_SECTIONS", "DISTRIBUTIONS", "TOP_KEYSTONES", "TORNADO_TOP", "CHUNK_ROWS", "Figure",
            "FigureStats", "TornadoBar", "SobolIndex", "SensitivityResult", "SensitivityEngine",
            "parse_sections", "assumption_kind", "assumption_records", "sample_values", "quantile_values",
-           "sobol_base_samples", "sensitivity"]
+           "MAX_SOBOL_BYTES", "sobol_base_samples", "sobol_memory", "sobol_max_draws", "sensitivity"]
 
 SENSITIVITY_SECTIONS = ("revenue", "keystones", "lockin", "funnel")
 """The groups of headline figures ``--only`` picks from."""
@@ -52,6 +52,10 @@ TORNADO_TOP = 5
 
 CHUNK_ROWS = 2048
 """Draws evaluated together: bounds the memory of the per-draw arrays (draws x varying figures)."""
+
+MAX_SOBOL_BYTES = 2_000_000_000
+"""The most memory (bytes, by :func:`sobol_memory`'s estimate) one Sobol analysis may take: 2 GB, which also
+bounds its time (about 3 minutes for the Amazon example's largest sample within it, ``--draws 65536``)."""
 
 _PROPERTIES = {"PAYS": ("amount", "count", "price", "share"), "USES": ("switching_cost", "share"),
                "FEEDS": ("strength",), "REACHES": ("reach",), "DEPENDS_ON": ("criticality",),
@@ -775,6 +779,46 @@ def sobol_base_samples(draws: int) -> int:
     return 1 << max(6, math.ceil(math.log2(max(1, draws))))
 
 
+def sobol_memory(draws: int, assumptions: int, figures: int) -> int:
+    """Estimated bytes one Sobol analysis holds at its peak: ``8 x (runs x (2 x assumptions + figures)) +
+    7,000 x N``, with ``N`` = :func:`sobol_base_samples` and ``runs = N x (assumptions + 2)``; ``figures``: the
+    figures some range moves. Per run: the Saltelli point on the unit cube and mapped to values, and each
+    figure; per base sample: SALib's bootstrap (100 resamples of N rows, a few arrays of them at once,
+    measured at about 6,500 bytes).
+
+    >>> sobol_memory(2000, 2, 6)  # N = 2048: 2,048 x 4 runs x (4 + 6) x 8 + 7,000 x 2,048
+    14991360
+    """
+    n = sobol_base_samples(draws)
+    return 8 * n * (assumptions + 2) * (2 * assumptions + figures) + 7000 * n
+
+
+def sobol_max_draws(assumptions: int, figures: int) -> int | None:
+    """The largest ``--draws`` whose Sobol analysis stays within :data:`MAX_SOBOL_BYTES` (a power of two: any
+    draws above it round up to the next); None when even the smallest sample (64) is over it.
+
+    >>> sobol_max_draws(2, 6)  # 2e9 / (8 x 4 x 10 + 7,000 = 7,320 bytes per N) = 273,224: 2^18 below
+    262144
+    """
+    per_n = sobol_memory(64, assumptions, figures) // 64
+    most = MAX_SOBOL_BYTES // per_n
+    return None if most < 64 else 1 << (most.bit_length() - 1)
+
+
+def _check_sobol_memory(draws: int, assumptions: int, figures: int) -> None:
+    """UsageError when the Sobol analysis of ``draws`` would take more than :data:`MAX_SOBOL_BYTES`."""
+    need = sobol_memory(draws, assumptions, figures)
+    if need <= MAX_SOBOL_BYTES:
+        return
+    n = sobol_base_samples(draws)
+    fits = sobol_max_draws(assumptions, figures)
+    head = (f"--sobol with --draws {draws} needs {n:,} x ({assumptions:,} assumptions + 2) = "
+            f"{n * (assumptions + 2):,} model runs and about {need / 1e9:,.1f} GB of memory, above the limit of "
+            f"{MAX_SOBOL_BYTES / 1e9:g} GB")
+    raise UsageError(f"{head}; use --draws {fits} or fewer" if fits else
+                     f"{head} even at the smallest sample (64); leave --sobol out or give fewer values as ranges")
+
+
 def sensitivity(G_or_model, *, draws: int = 2000, seed: int = 0, only=None, sobol: bool = False,
                 progress: Callable[[int, int], None] | None = None, assumptions: Iterable[Any] | None = None,
                 depth: int = 4, max_paths: int = 50, top_keystones: int = TOP_KEYSTONES) -> SensitivityResult:
@@ -812,6 +856,8 @@ def sensitivity(G_or_model, *, draws: int = 2000, seed: int = 0, only=None, sobo
     engine = SensitivityEngine(G, records, sections=sections, depth=depth, max_paths=max_paths,
                                top_keystones=top_keystones)
     K = len(records)
+    if sobol and K:
+        _check_sobol_memory(draws, K, len(engine.varying))
     n_sobol = sobol_base_samples(draws) if sobol and K else 0
     total = draws + 2 * K + n_sobol * (K + 2)
     done = 0

@@ -21,6 +21,7 @@ __all__ = [
     "max_bytes_option",
     "output_option",
     "echo_tables",
+    "printable_tables",
     "tables_text",
     "echo_json",
     "echo_line",
@@ -156,17 +157,26 @@ def _printable_cell(value: Any, keep_whitespace: bool = False) -> Any:
     return value
 
 
-def echo_tables(tables: Iterable, fmt: str) -> None:
-    """Print tables as a rich table (terminal), CSV or Markdown; control characters in any text escaped."""
+def printable_tables(tables: Iterable, fmt: str) -> list:
+    """The tables with every control character and bidirectional control in their text escaped
+    (:func:`ecosystem_graph.terminal.printable`): names come from the model file, and neither the terminal nor
+    a file shown with ``cat`` may be driven or reordered by them. In CSV cells tabs, line breaks and
+    bidirectional controls are data and stay."""
     from dataclasses import replace
 
+    csv = fmt == "csv"
+    # replace(): the column kinds and money unit stay with each table
+    return [replace(t, title=printable(t.title), columns=[printable(c, keep_whitespace=csv) for c in t.columns],
+                    rows=[[_printable_cell(v, csv) for v in row] for row in t.rows],
+                    note=None if t.note is None else printable(t.note)) for t in tables]
+
+
+def echo_tables(tables: Iterable, fmt: str) -> None:
+    """Print tables as a rich table (terminal), CSV or Markdown; control characters in any text escaped."""
     from ..tables import tables_to_csv, tables_to_markdown, tables_to_rich
 
-    csv = fmt == "csv"  # CSV quotes tabs and line breaks as data: only the other control characters go
-    # replace(): the column kinds and money unit stay with each table
-    tables = [replace(t, title=printable(t.title), columns=[printable(c, keep_whitespace=csv) for c in t.columns],
-                      rows=[[_printable_cell(v, csv) for v in row] for row in t.rows],
-                      note=None if t.note is None else printable(t.note)) for t in tables]
+    csv = fmt == "csv"
+    tables = printable_tables(tables, fmt)
     if csv:
         click.echo(tables_to_csv(tables), nl=False)
     elif fmt == "markdown":
@@ -181,7 +191,7 @@ def echo_tables(tables: Iterable, fmt: str) -> None:
 
 def tables_text(tables: Iterable, fmt: str) -> str:
     """The tables as the text of a file: CSV, Markdown, or (any other ``fmt``) the terminal table without
-    colour, 120 columns wide; the caller escapes what must be escaped."""
+    colour, 120 columns wide; the caller escapes what must be escaped (:func:`printable_tables`)."""
     from ..tables import tables_to_csv, tables_to_markdown, tables_to_rich
 
     if fmt == "csv":

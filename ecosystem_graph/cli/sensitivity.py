@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
-    model_file_argument, output_option, tables_text
+from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
+    model_file_argument, output_option, printable_tables, tables_text
 
 __all__ = ["sensitivity_cmd", "MAX_DRAWS"]
 
@@ -30,7 +30,7 @@ DEFAULT_TABLE_TOP = 20
               help="Comma-separated sections: revenue,keystones,lockin,funnel [default: all].")
 @click.option("--sobol", is_flag=True,
               help="Also compute first-order and total Sobol indices (SALib; N = --draws rounded up to a power of "
-                   "two, N x (assumptions + 2) runs).")
+                   "two, N x (assumptions + 2) runs; refused when it would take more than 2 GB of memory).")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
               help="Figures listed at most [default: 20 in table and markdown, all in json and csv].")
 @format_option(*ANALYSIS_FORMATS)
@@ -86,28 +86,30 @@ def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: b
     from ..fileio import write_text_atomic
 
     write_text_atomic(output, _render(result, fmt, shown))
+    echo_line(f"Wrote {output} ({_written_summary(result, None if fmt == 'json' else shown)})")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _written_summary(result, top: int | None) -> str:
+    """What a written file holds, for its ``Wrote FILE (...)`` line: ``2,000 draws of 14 assumptions, 20 of 38
+    figures`` (``top``: the figures the file lists at most), with ``, Sobol indices from N runs`` when asked."""
+    n = len(result.figures)
+    figures = _count(n, "figure") if top is None or top >= n else f"{top:,} of {n:,} figures"
+    text = f"{_count(result.draws, 'draw')} of {_count(len(result.assumptions), 'assumption')}, {figures}"
+    if result.sobol_runs:
+        text += f", Sobol indices from {result.sobol_runs:,} runs"
+    return text
 
 
 def _render(result, fmt: str, top: int | None) -> str:
-    """The output as text for a file (the terminal table as plain text, 120 columns)."""
+    """The output as text for a file (the terminal table as plain text, 120 columns), its text escaped as on
+    the terminal (a file shown with ``cat`` must not drive the terminal)."""
     if fmt == "json":
         return json.dumps(_finite(result.to_dict()), ensure_ascii=False, indent=2) + "\n"
-    return tables_text([_printable_table(t, keep_whitespace=fmt == "csv") for t in result.tables(top=top)], fmt)
-
-
-def _printable_table(table, keep_whitespace: bool):
-    """The table with every control character in its text escaped (names come from the model file; a file
-    shown with ``cat`` must not drive the terminal), as on the terminal."""
-    from dataclasses import replace
-
-    from ..terminal import printable
-
-    def cell(v):
-        return printable(v, keep_whitespace=keep_whitespace) if isinstance(v, str) else v
-
-    return replace(table, title=printable(table.title), columns=[cell(c) for c in table.columns],
-                   rows=[[cell(v) for v in row] for row in table.rows],
-                   note=None if table.note is None else printable(table.note))
+    return tables_text(printable_tables(result.tables(top=top), fmt), fmt)
 
 
 def _finite(data: Any) -> Any:

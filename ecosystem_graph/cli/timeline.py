@@ -5,18 +5,20 @@ from __future__ import annotations
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_tables, format_option, load_model_for_cli, max_bytes_option, tables_text
+from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
+    printable_tables, tables_text
 
 __all__ = ["timeline_cmd", "render_text"]
 
 
 def render_text(result, fmt: str) -> str:
-    """The timeline as the text of a file: JSON, CSV, Markdown, or the terminal tables without colour."""
+    """The timeline as the text of a file: JSON, CSV, Markdown, or the terminal tables without colour (their
+    text escaped as on the terminal: a file shown with ``cat`` must not drive the terminal)."""
     import json
 
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    return tables_text(result.tables(), fmt)
+    return tables_text(printable_tables(result.tables(), fmt), fmt)
 
 
 @click.command("timeline")
@@ -70,6 +72,9 @@ def timeline_cmd(files: tuple[str, ...], as_given: bool, shift: float, top: int 
             write_text_atomic(output, render_text(result, fmt))
         except OSError as exc:
             raise OutputError(f"{output}: cannot write ({exc.strerror})") from None
+        shifts = len(result.shifts)
+        echo_line(f"Wrote {output} ({len(result.periods)} periods, {result.periods[0].period} to "
+                  f"{result.periods[-1].period}, {shifts} role shift{'' if shifts == 1 else 's'})")
         return
     if fmt == "json":
         echo_json(result.to_dict())

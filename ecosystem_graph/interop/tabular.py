@@ -275,13 +275,21 @@ def decode_list(value: Any) -> Any:
 
 
 def _split_list(value: Any, vocab: bool) -> Any:
+    """A list cell as a list: ``a | b`` split and each item stripped (empty items dropped); a JSON list
+    (``["\\tpremium", " b"]``) as written, each text exactly as quoted (the export writes a list as JSON
+    precisely when an item has surrounding whitespace or is empty, so that it reads back the same);
+    ``vocab`` items are normalised like keys either way."""
+    exact = False
     if isinstance(value, str):
         decoded = decode_list(value.strip())
+        exact = isinstance(decoded, list) and not vocab
         items = decoded if isinstance(decoded, list) else [p for p in value.split(LIST_SEPARATOR)]
     elif isinstance(value, (list, tuple)):
         items = list(value)
     else:
         return value  # let validation say it must be a list
+    if exact:
+        return items
     out = []
     for item in items:
         if isinstance(item, str):
