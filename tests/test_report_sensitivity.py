@@ -223,3 +223,35 @@ def test_analyze_runs_sensitivity_on_request_only(tmp_path):
     assert abs(figures["ecosystem revenue"]["p10"] - P10) < 1.5
     r = CliRunner().invoke(cli, ["whatif", str(path), "--scale", "shop=2", "--only", "sensitivity"])
     assert r.exit_code == 2 and "'sensitivity' has no figures to compare" in r.output
+
+
+def lockin_model() -> Ecosystem:
+    """Two segments bound to the shop by one USES each: fans with switching cost X ~ uniform(0.2, 0.6), buyers 0.2."""
+    return Ecosystem.model_validate({
+        "name": "Hand", "currency": "EUR", "money_unit": "million", "period": "2024",
+        "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+                  {"id": "fans", "kind": "segment", "name": "Fans"},
+                  {"id": "buyers", "kind": "segment", "name": "Buyers"}],
+        "relationships": [
+            {"from": "fans", "to": "shop", "type": "PAYS", "amount": 100},
+            {"from": "buyers", "to": "shop", "type": "PAYS", "amount": 1000},
+            {"from": "fans", "to": "shop", "type": "USES",
+             "switching_cost": {"low": 0.2, "base": 0.4, "high": 0.6, "dist": "uniform"}},
+            {"from": "buyers", "to": "shop", "type": "USES", "switching_cost": 0.2}]})
+
+
+def test_the_average_lock_in_tile_shows_its_interval():
+    # Fans' cut is its one switching cost X (no cost is over 1, so the reference is 1): its index moves by
+    # 50 x (X - 0.4), the average over the two segments by 25 x (X - 0.4). X ~ uniform(0.2, 0.6):
+    # P10 = 0.2 + 0.1 x 0.4 = 0.24 and P90 = 0.56, so the average's P10 and P90 are its base -4 and +4.
+    from ecosystem_graph.api import analyze
+
+    segments = analyze(lockin_model()).lockin.segments
+    base = sum(s.index for s in segments) / 2  # the tile's average, as analyze gives the indices
+    f = sensitivity(lockin_model(), draws=2000, seed=0).by_name()["average lock-in index"]
+    assert f.base == pytest.approx(base, abs=1e-12)
+    # 2,000 draws: the sampled quantiles of a uniform are within about 0.2 of the exact ones here
+    assert abs(f.p10 - (base - 4)) < 0.2 and abs(f.p90 - (base + 4)) < 0.2
+    tile = {k.key: k for k in build_report(lockin_model(), graph=False).kpis}["mean_lockin"]
+    assert tile.text == f"{base:.0f} / 100"
+    assert tile.detail == f"over 2 segments; 80% between {base - 4:.0f} and {base + 4:.0f}"

@@ -136,6 +136,8 @@ def analysed_figures(a, names):
     ref.update({f"net of {n.id}": n.net for n in r.nodes})
     ref.update({f"revenue at risk without {k.id}": k.revenue_at_risk for k in a.keystones.nodes})
     ref.update({f"lock-in index of {s.id}": s.index for s in a.lockin.segments})
+    if a.lockin.segments:  # the report's "Average lock-in" tile, computed as the report does
+        ref["average lock-in index"] = sum(s.index for s in a.lockin.segments) / len(a.lockin.segments)
     for f in (a.funnel.funnels if a.funnel else []):
         ref[f"conversion from {f.entry}"] = f.conversion
         ref[f"expected converted from {f.entry}"] = f.expected_converted
@@ -266,6 +268,13 @@ def test_lockin_follows_the_money_scale_reference():
     base_a = r.by_name()["lock-in index of a"].base
     assert bar_a.at_high == pytest.approx(base_a + 10, abs=1e-12)
     assert bar_a.at_low == pytest.approx(base_a - 50 * (0.8 - 0.6), abs=1e-12)
+    # The average over the two segments moves by half the sum: at the high (10 - 18.75) / 2 = -4.375,
+    # at the low (-10 + 0) / 2 = -5.
+    (bar_mean,) = r.tornado["average lock-in index"]
+    base_mean = r.by_name()["average lock-in index"].base
+    assert base_mean == pytest.approx((base_a + r.by_name()["lock-in index of b"].base) / 2, abs=1e-12)
+    assert bar_mean.at_high == pytest.approx(base_mean - 4.375, abs=1e-12)
+    assert bar_mean.at_low == pytest.approx(base_mean - 5, abs=1e-12)
 
 
 # ------------------------------------------------------------------------------------- Sobol
@@ -416,9 +425,9 @@ def test_cli_json_written_whole_to_a_file(toy_file, tmp_path):
     out = tmp_path / "sens.json"
     r = run("sensitivity", toy_file, "--format", "json", "--draws", "100000", "--seed", "3", "-o", str(out))
     # figures: revenue 6 (ecosystem, core, revenue of shop, net of shop, fans, carrier) + keystones 3 (every
-    # node of 3, top 5) + lock-in 1 (fans) = 10; JSON holds them all
+    # node of 3, top 5) + lock-in 2 (the average, fans) = 11; JSON holds them all
     assert r.exit_code == 0
-    assert (r.stdout, r.stderr) == (f"Wrote {out} (100,000 draws of 2 assumptions, 10 figures)\n", "")
+    assert (r.stdout, r.stderr) == (f"Wrote {out} (100,000 draws of 2 assumptions, 11 figures)\n", "")
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert (doc["draws"], doc["seed"], doc["sections"]) == (100000, 3, ["revenue", "keystones", "lockin", "funnel"])
     assert [a["label"] for a in doc["assumptions"]] == ["Fans pay Shop: amount", "Shop pays Carrier: amount"]

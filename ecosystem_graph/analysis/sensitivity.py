@@ -457,6 +457,7 @@ class SensitivityEngine:
 
         # ---- lock-in
         self._lockin_parts: list = []  # (figure, segment position or id)
+        self._lockin_mean: tuple | None = None  # (figure, number of segments) of the average index
         if "lockin" in need:
             self._compile_lockin(lk, add)
         # ---- funnels
@@ -466,6 +467,7 @@ class SensitivityEngine:
 
         self.base = np.array(base, dtype=float)
         varying = [f for f, _ in self._money] + [f for f, _ in self._lockin_parts] + \
+                  ([self._lockin_mean[0]] if self._lockin_mean and self._lockin_parts else []) + \
                   [f for spec in self._funnels for f, _ in spec["figs"]]
         self.varying = np.array(sorted(set(varying)), dtype=np.intp)
         self._slot = {f: i for i, f in enumerate(self.varying.tolist())}
@@ -577,6 +579,13 @@ class SensitivityEngine:
         index = self.index
         ranged_uses = {e: cols["switching_cost"] for e, cols in self._edge_col.items()
                        if "switching_cost" in cols and self.G.edges[e].get("type") == "USES"}
+        if lk.segments:
+            # the report's "Average lock-in" tile: the mean of every segment's index (each draw: the base mean
+            # plus the moved segments' changes over all segments)
+            mean = add(Figure("lockin", "average lock-in index", "index"),
+                       sum(s.index for s in lk.segments) / len(lk.segments))
+            if ranged_uses:
+                self._lockin_mean = (mean, len(lk.segments))
         if self._lockin_naive:
             for s in lk.segments:
                 f = add(Figure("lockin", f"lock-in index of {s.id}", "index", s.id), s.index)
@@ -750,6 +759,9 @@ class SensitivityEngine:
             delta = self._lockin_values(X)
             for c, (f, _) in enumerate(self._lockin_parts):
                 out[:, slot[f]] += delta[:, c]
+            if self._lockin_mean is not None:
+                f, segments = self._lockin_mean
+                out[:, slot[f]] += delta.sum(axis=1) / segments
         if self._funnels:
             xb = self.base_row[None, :]
             Db = np.zeros((1, D.shape[1]))

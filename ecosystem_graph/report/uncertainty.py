@@ -38,8 +38,9 @@ class Headline:
 
 def headline_stats(sens, analysis) -> list[Headline]:
     """The report's headline figures that the sensitivity run has, in the executive summary's order:
-    ecosystem revenue, core revenue, revenue at risk of the top keystone, lock-in of the most locked-in
-    segment, conversion of the largest funnel (the same items the summary's sentences name)."""
+    ecosystem revenue, core revenue, revenue at risk of the top keystone, the average lock-in and the lock-in
+    of the most locked-in segment, conversion of the largest funnel (the items the summary's tiles and
+    sentences name)."""
     from .summary import KEYSTONE_KINDS
 
     stats = sens.by_name()
@@ -55,6 +56,7 @@ def headline_stats(sens, analysis) -> list[Headline]:
                        "money"))
     lock = getattr(analysis, "lockin", None)
     if lock is not None and lock.segments:
+        wanted.append(("mean_lockin", "Average lock-in", "average lock-in index", "index"))
         most = min(lock.segments, key=lambda x: (-x.index, x.id))
         wanted.append(("most_locked_in", f"Lock-in of {most.name}", f"lock-in index of {most.id}", "index"))
     funnel = getattr(analysis, "funnel", None)
@@ -104,7 +106,7 @@ def _beside(text: str, figure: str, interval: str) -> str | None:
 def add_intervals(summary, kpis, heads: list[Headline], ctx) -> None:
     """Write each headline figure's P10-P90 interval beside it, in place: in its executive-summary sentence
     (right after the figure, or as a closing clause when the sentence does not write it) and in the detail of
-    its tile (ecosystem revenue, core revenue)."""
+    its tile (ecosystem revenue, core revenue, average lock-in)."""
     by_key = {h.key: h for h in heads}
 
     def interval_of(key):
@@ -124,7 +126,7 @@ def add_intervals(summary, kpis, heads: list[Headline], ctx) -> None:
         if found is None:
             continue
         h, base, interval = found
-        if k.text == base:
+        if k.text == base or k.text.startswith(f"{base} "):  # "42 / 100" beside the index 42
             k.detail = f"{k.detail}; {interval}" if k.detail else interval
         else:
             k.detail = _beside(k.detail or "", base, interval) or f"{h.label}: {base} ({interval})"
@@ -201,7 +203,7 @@ def sensitivity_section(sens, ctx) -> Section:
                        f"(or move by less than the figure's rounding).")
     s.tables.append(t)
     for h in heads:
-        if h.key == "most_locked_in":
+        if h.key in ("mean_lockin", "most_locked_in"):
             continue  # the tornado charts are for the money and funnel figures; lock-in is in the table
         bars = sens.tornado.get(h.stats.figure.name, [])[:TORNADO_BARS]
         if not bars or interval_text(h, ctx) is None:
