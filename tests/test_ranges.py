@@ -475,3 +475,29 @@ def test_a_saved_yaml_writes_a_range_on_the_line_of_its_property():
     assert "  price: {low: 1.5, base: 2.5, high: 3.0, dist: uniform}\n" in text
     assert "  size: {low: 800, base: 1000, high: 1500}\n" in text
     assert parse_model_text(text.encode(), "m.yaml").model == model
+
+
+def test_a_label_s_verb_agrees_with_a_name_that_reads_as_plural():
+    # A segment is a group ("Diners pay"); another node is one actor ("Shop pays") unless its name's last word
+    # ends in a lower-case s other than ss, us or is ("Restaurants pay", "Online stores pay"; "Business pays",
+    # "AWS pays").
+    r = {"low": 1, "base": 2, "high": 3}
+    m = Ecosystem.model_validate({
+        "name": "Words", "currency": "EUR", "period": "2025",
+        "nodes": [{"id": "shop", "kind": "core", "name": "Shop"},
+                  {"id": "stores", "kind": "core", "name": "Online stores"},
+                  {"id": "ads", "kind": "satellite", "name": "Restaurant ads"},
+                  {"id": "aws", "kind": "satellite", "name": "AWS"},
+                  {"id": "biz", "kind": "partner", "name": "Amazon Business"},
+                  {"id": "rest", "kind": "partner", "name": "Restaurants"},
+                  {"id": "diners", "kind": "segment", "name": "Diners"}],
+        "relationships": [{"from": "rest", "to": "ads", "type": "PAYS", "amount": r},
+                          {"from": "stores", "to": "rest", "type": "PAYS", "amount": r},
+                          {"from": "biz", "to": "shop", "type": "PAYS", "amount": r},
+                          {"from": "aws", "to": "shop", "type": "FEEDS", "strength": {"low": 0.1, "base": 0.2}},
+                          {"from": "ads", "to": "shop", "type": "FEEDS", "strength": {"low": 0.1, "base": 0.2}},
+                          {"from": "diners", "to": "shop", "type": "PAYS", "amount": r}]})
+    assert [a.label for a in m.assumptions()] == [
+        "Restaurants pay Restaurant ads: amount", "Online stores pay Restaurants: amount",
+        "Amazon Business pays Shop: amount", "AWS feeds Shop: strength", "Restaurant ads feed Shop: strength",
+        "Diners pay Shop: amount"]

@@ -479,7 +479,7 @@ def test_assumption_values_carry_their_unit_for_a_client_and_stay_raw_in_csv():
             "| pert |") in r.output
     assert "| Prime members: size | 180,000,000 | 200,000,000 | 230,000,000 | pert |" in r.output
     assert "| Prime feeds Online stores: strength | 0.7 | 0.9 | 1 | pert |" in r.output
-    assert "| Echo devices reaches Prime members: reach | 25.0% | 35.0% | 45.0% | pert |" in r.output
+    assert "| Echo devices reach Prime members: reach | 25.0% | 35.0% | 45.0% | pert |" in r.output
     r = run("sensitivity", "examples/amazon.yaml", "--only", "revenue", "--format", "csv", "--draws", "200")
     assert "ecosystem revenue,2,Prime members pay Marketplace sellers: amount,255.0,345.0," in r.output
 
