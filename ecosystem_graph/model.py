@@ -29,7 +29,8 @@ from .vocabulary import (ALLOWED_ENDPOINTS, CHANNEL, CORE, DISTRIBUTIONS, EXTERN
                          KIND_ROLES, LINKED_FLOW_ERROR, LOCKIN_MECHANISMS, MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE,
                          MAX_SLUG_LENGTH, NEO4J_LABELS, NODE_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, PARTNER,
                          PAYMENT_STREAMS, RANGED_PROPERTIES, RELATIONSHIP_TYPES, SATELLITE, SCHEMA_VERSION, SEGMENT,
-                         SWITCHING_COST_TYPES, KindRole, describe_big_int, linked_amount, linked_amounts, slugify)
+                         SWITCHING_COST_TYPES, KindRole, describe_big_int, linked_amount, linked_amounts, reads_as_plural,
+                         slugify)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -57,6 +58,7 @@ __all__ = [
     "MAX_AMOUNT",
     "MAX_ATTRIBUTE_DIGITS",
     "slugify",
+    "reads_as_plural",
     "describe_big_int",
     "RANGED_PROPERTIES",
     "DISTRIBUTIONS",
@@ -452,16 +454,6 @@ _VERBS = {"USES": ("uses", "use"), "PAYS": ("pays", "pay"), "FEEDS": ("feeds", "
           "DEPENDS_ON": ("depends on", "depend on"), "CONVERTS_TO": ("converts to", "convert to")}
 
 
-def _reads_as_plural(name: str, kind: str | None) -> bool:
-    # A segment is a group of people ("Prime members pay Prime"); another node is one actor ("AWS feeds Retail")
-    # unless its name reads as plural: its last word ends in a lower-case s, not in ss, us or is
-    # ("Restaurants pay Restaurant ads", "Online stores pay Carriers"; "Amazon Business pays", "AWS pays").
-    if kind == SEGMENT:
-        return True
-    words = name.split()
-    return bool(words) and words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is"))
-
-
 def _relationship_label(source: str, target: str, rtype: str, source_is_plural: bool, prop: str) -> str:
     singular, plural = _VERBS.get(rtype, (rtype.lower(), rtype.lower()))
     return f"{source} {plural if source_is_plural else singular} {target}: {prop.replace('_', ' ')}"
@@ -471,7 +463,7 @@ def _parent_words(parent, pair_count: int, names: dict[str, str], kinds: dict[st
     # A linked flow's parent in words: "what Prime members pay Marketplace sellers"; its id in brackets when
     # another PAYS joins the same two nodes in the same direction (the words alone would not tell them apart).
     payer, payee = names.get(parent.source, parent.source), names.get(parent.target, parent.target)
-    verb = _VERBS["PAYS"][_reads_as_plural(payer, kinds.get(parent.source))]
+    verb = _VERBS["PAYS"][reads_as_plural(payer, kinds.get(parent.source))]
     return f"what {payer} {verb} {payee}" + (f" ({parent.id})" if pair_count > 1 else "")
 
 
@@ -589,7 +581,7 @@ class Ecosystem(_Strict):
                 if r is not None:
                     source = names.get(rel.source, rel.source)
                     label = _relationship_label(source, names.get(rel.target, rel.target), rel.type,
-                                                _reads_as_plural(source, kinds.get(rel.source)), prop)
+                                                reads_as_plural(source, kinds.get(rel.source)), prop)
                     if prop == "share" and isinstance(rel, Pays) and rel.share_of is not None:
                         parent = flows.get(rel.share_of)
                         label += " of " + (rel.share_of if parent is None else _parent_words(

@@ -37,6 +37,7 @@ __all__ = [
     "MAX_AMOUNT",
     "MAX_ATTRIBUTE_DIGITS",
     "slugify",
+    "reads_as_plural",
     "describe_big_int",
     "RANGED_PROPERTIES",
     "DISTRIBUTIONS",
@@ -173,6 +174,21 @@ MAX_AMOUNT = 1e18
 MAX_ATTRIBUTE_DIGITS = 100
 """Whole-number attributes have at most this many digits (stores keep attributes as JSON text, so 64 bits
 is no limit there; an integer over Python's int-string limit could not even be written back)."""
+
+
+def reads_as_plural(name: str, kind: str | None) -> bool:
+    """True when a verb after ``name`` takes the plural: a segment is a group of people ("Prime members pay
+    Prime"); another node is one actor ("AWS feeds Retail") unless its name reads as plural, its last word
+    ending in a lower-case s other than ss, us or is.
+
+    >>> [reads_as_plural(n, k) for n, k in [("Fans", SEGMENT), ("Restaurants", PARTNER), ("AWS", SATELLITE),
+    ...                                      ("Amazon Business", PARTNER), ("Online stores", CORE)]]
+    [True, True, False, False, True]
+    """
+    if kind == SEGMENT:
+        return True
+    words = name.split()
+    return bool(words) and words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is"))
 
 
 def describe_big_int(value: int) -> str:

@@ -272,7 +272,8 @@ def test_render_money_and_counts():
     assert (by_id["ad-network"]["Money in"], by_id["ad-network"]["Net"]) == ("EUR 1.50 million", "EUR 600,000")
     assert by_id["paying-once"]["Size"] == "9,000 members"
     edge = next(e["title"] for e in data["edges"] if e["type"] == "PAYS" and e["from"] == "ad-network")
-    assert "Amount: EUR 900,000 (derived: 60.0% of 'ad-buys')" in edge.splitlines()
+    # ad-buys, the flow it is a share of: advertisers (a segment, "Regional advertisers") pay the ad network
+    assert "Amount: EUR 900,000 (derived: 60.0% of what Regional advertisers pay Ad network)" in edge.splitlines()
 
 
 def test_kinds_are_documented():

@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
-from ..model import CHANNEL, SEGMENT
+from ..model import CHANNEL, SEGMENT, reads_as_plural
 from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
@@ -353,7 +353,10 @@ def _lever_highlight(funnel_result: Any, G: nx.MultiDiGraph) -> dict:
     return {"label": label, "kind": "levers", "nodes": list(nodes), "edges": list(edges)}
 
 
-def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | None = None) -> str:
+def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | None = None,
+                parents: dict | None = None) -> str:
+    """The tooltip of a relationship; ``parents``: the payer and payee names of each PAYS by id (for the
+    flow a linked flow is a share of)."""
     rtype = attrs.get("type", "")
     lines = [f"{G.nodes[u].get('name', u)} \u2192 {G.nodes[v].get('name', v)}", rtype]
     if attrs.get("merged"):
@@ -361,7 +364,9 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | No
     if attrs.get("amount") is not None:
         lines.append("Amount: " + _money(attrs["amount"], G))
         if attrs.get("share_of") is not None:  # a linked flow: its amount is derived, say from what
-            lines[-1] += f" (derived: {format_share(attrs.get('share'))} of '{attrs['share_of']}')"
+            parent = (parents or {}).get(attrs["share_of"])
+            what = f"what {parent[0]} {parent[1]} {parent[2]}" if parent else f"'{attrs['share_of']}'"
+            lines[-1] += f" (derived: {format_share(attrs.get('share'))} of {what})"
     if attrs.get("stream"):
         lines.append(f"Stream: {attrs['stream']}")
     if attrs.get("count") is not None and attrs.get("price") is not None:
@@ -586,6 +591,13 @@ def graph_data(
     pair_count: dict[frozenset, int] = {}
     edge_index: dict[tuple, str] = {}
     edges = []
+    # a linked flow's tooltip names the flow it is a share of by its payer and payee (ids are not for clients)
+    parents = {}
+    for u, v, key, t in G.edges(keys=True, data="type"):
+        if t == "PAYS" and isinstance(key, str):
+            payer = G.nodes[u].get("name", u)
+            parents[key] = (payer, "pay" if reads_as_plural(payer, G.nodes[u].get("kind")) else "pays",
+                            G.nodes[v].get("name", v))
     for i, (u, v, key, attrs) in enumerate(shown.edges(keys=True, data=True)):
         eid = f"e{i}"
         edge_index[(u, v, key)] = eid
@@ -595,7 +607,8 @@ def graph_data(
             width = round(1.0 + 9.0 * math.sqrt(attrs["amount"] / top_amount), 2)
         item = {"id": eid, "from": u, "to": v, "type": rtype, "width": width,
                 "title": _edge_title(shown, u, v, attrs,
-                                     None if attrs.get("merged") or rtype != "CONVERTS_TO" else lever_lines.get((u, v)))}
+                                     None if attrs.get("merged") or rtype != "CONVERTS_TO" else lever_lines.get((u, v)),
+                                     parents)}
         if curves:
             pair = frozenset((u, v))
             j = pair_count.get(pair, 0)
