@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from . import vocabulary
 from .rules import check_pays, check_range_order, linked_flow_amounts, period_as_text, whole_numbers_fit
+# Every name of the vocabulary, exported again (see __all__): other modules read the vocabulary from the model.
 from .vocabulary import (ALLOWED_ENDPOINTS, CHANNEL, CORE, DISTRIBUTIONS, EXTERNAL_KINDS, ID_PATTERN, KEYSTONE_KINDS,
                          KIND_ROLES, LINKED_FLOW_ERROR, LOCKIN_MECHANISMS, MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE,
                          MAX_SLUG_LENGTH, NEO4J_LABELS, NODE_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, PARTNER,
@@ -33,35 +35,7 @@ from .vocabulary import (ALLOWED_ENDPOINTS, CHANNEL, CORE, DISTRIBUTIONS, EXTERN
                          slugify)
 
 __all__ = [
-    "SCHEMA_VERSION",
-    "NODE_KINDS",
-    "CORE",
-    "SATELLITE",
-    "CHANNEL",
-    "PARTNER",
-    "SEGMENT",
-    "KindRole",
-    "KIND_ROLES",
-    "OFFERING_KINDS",
-    "OUTER_OFFERING_KINDS",
-    "EXTERNAL_KINDS",
-    "KEYSTONE_KINDS",
-    "RELATIONSHIP_TYPES",
-    "ALLOWED_ENDPOINTS",
-    "LOCKIN_MECHANISMS",
-    "SWITCHING_COST_TYPES",
-    "PAYMENT_STREAMS",
-    "NEO4J_LABELS",
-    "ID_PATTERN",
-    "MAX_SLUG_LENGTH",
-    "MAX_SIZE",
-    "MAX_AMOUNT",
-    "MAX_ATTRIBUTE_DIGITS",
-    "slugify",
-    "reads_as_plural",
-    "describe_big_int",
-    "RANGED_PROPERTIES",
-    "DISTRIBUTIONS",
+    *vocabulary.__all__,  # the vocabulary is part of the model's names
     "Range",
     "ShareRange",
     "AmountRange",
@@ -87,25 +61,14 @@ __all__ = [
     "NODE_ADAPTER",
     "RELATIONSHIP_ADAPTER",
     "json_schema",
-    "LINKED_FLOW_ERROR",
-    "linked_amounts",
-    "linked_amount",
 ]
 
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
-Mechanism = Literal[
-    "contractual_commitment",
-    "durable_purchase",
-    "brand_specific_training",
-    "information_and_databases",
-    "specialized_suppliers",
-    "search_costs",
-    "loyalty_program",
-]
-Stream = Literal["purchase", "subscription", "commission", "fee", "advertising", "usage"]
-CostType = Literal["procedural", "financial", "relational"]
+Mechanism = Literal[LOCKIN_MECHANISMS]  # Literal of a tuple: one literal per item
+Stream = Literal[PAYMENT_STREAMS]
+CostType = Literal[SWITCHING_COST_TYPES]
 # Free-form extra data (from imports, or a consultant's own columns): scalars and lists of scalars only,
 # so that every target (YAML, JSON, GraphML, Neo4j properties) can hold it.
 Scalar = Union[bool, int, Annotated[float, Field(allow_inf_nan=False)], str]
@@ -163,7 +126,7 @@ class Range(_Strict):
     low: _FiniteFloat | None = Field(None, description=_LOW)
     base: _FiniteFloat = Field(description=_BASE)
     high: _FiniteFloat | None = Field(None, description=_HIGH)
-    dist: Literal["triangular", "pert", "uniform"] = Field(
+    dist: Literal[DISTRIBUTIONS] = Field(
         "pert", description="Distribution drawn from between low and high: pert (default), triangular or uniform.")
 
     @model_validator(mode="after")
