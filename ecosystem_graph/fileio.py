@@ -394,11 +394,14 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml", *, b
         data = read_data(raw, source, fmt, duplicates)
     except ModelValidationError as exc:
         return LoadResult(source, None, exc.problems, raw)
-    if not build_model and not duplicates:
+    references = None
+    if not build_model and not duplicates and isinstance(data, dict):
         from .quickcheck import vouch
+        from .references import check_references
 
         try:
-            vouched = vouch(data)  # reads the data without changing it: the model below reads it as it was
+            references = check_references(data)  # the model below reuses them (they read the plain data)
+            vouched = vouch(data, references=references)  # reads the data without changing it
         except MemoryError:
             vouched = False  # the model reads the items one by one (consume), in less memory
         if vouched:
@@ -407,7 +410,7 @@ def parse_model_text(raw: bytes, source: str = "<text>", fmt: str = "yaml", *, b
     from .validation import validate_data
 
     try:
-        model, problems = validate_data(data, consume=True)
+        model, problems = validate_data(data, consume=True, references=references)
         del data  # the plain data is no longer needed; free it before locating problems
         if duplicates:
             model = None

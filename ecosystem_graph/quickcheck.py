@@ -169,7 +169,7 @@ def _follow_rules(checked: dict[str, Any]) -> None:
         linked_flow_amounts(flows, linked)
 
 
-def vouch(data: Any) -> bool:
+def vouch(data: Any, *, references: list | None = None) -> bool:
     """True when the model accepts ``data`` (plain data as read from a model file) with no problem at all,
     not even a warning; False when it may not, and only the model can tell (and word) what is wrong.
 
@@ -184,7 +184,9 @@ def vouch(data: Any) -> bool:
     """
     if not isinstance(data, dict) or not all(isinstance(data.get(k, []), list) for k in ("nodes", "relationships")):
         return False  # not as a file holds it (YAML and JSON give lists): the model reads every other form
-    if check_references(data):  # the cheapest first: a file with a warning or a broken reference stops here
+    if references is None:
+        references = check_references(data)
+    if references:  # the cheapest first: a file with a warning or a broken reference stops here
         return False
     data = period_as_text(data)
     try:

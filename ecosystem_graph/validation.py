@@ -27,7 +27,8 @@ from .references import check_references
 __all__ = ["Problem", "path_text", "validate_data", "check_references", "suggest"]
 
 
-def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None, list[Problem]]:
+def validate_data(data: Any, *, consume: bool = False,
+                  references: list[Problem] | None = None) -> tuple[Ecosystem | None, list[Problem]]:
     """Validate plain data (as loaded from YAML/JSON) as an ecosystem.
 
     Returns the model (None when there are errors) and every problem found, errors and warnings,
@@ -36,15 +37,17 @@ def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None
     With ``consume``, each item of ``data["nodes"]`` and ``data["relationships"]`` is replaced by its
     model as soon as it is validated, so that the plain data and the model are never both whole in
     memory (for callers that drop ``data`` afterwards, as file loading does); ``data`` then holds a
-    mix of models and dicts.
+    mix of models and dicts. ``references``: what :func:`check_references` found in this data, when the
+    caller has already run it (the quick check of ``ecograph validate`` does).
     """
     if not isinstance(data, dict):
         found = type(data).__name__ if data is not None else "an empty document"
         return None, [Problem("error", (), f"the file must be a mapping with keys name, currency, period, "
                                            f"nodes and relationships; found {found}")]
     if not consume:
-        return _validate_whole(data)
-    references = check_references(data)  # reads the plain items, so before they are replaced
+        return _validate_whole(data, references)
+    if references is None:
+        references = check_references(data)  # reads the plain items, so before they are replaced
     problems: list[Problem] = []
     sections: dict[str, list] = {}
     failed = False
@@ -78,7 +81,7 @@ def validate_data(data: Any, *, consume: bool = False) -> tuple[Ecosystem | None
     return _finish(model, problems, failed)
 
 
-def _validate_whole(data: dict) -> tuple[Ecosystem | None, list[Problem]]:
+def _validate_whole(data: dict, references: list[Problem] | None) -> tuple[Ecosystem | None, list[Problem]]:
     problems: list[Problem] = []
     model = None
     failed = False
@@ -87,7 +90,7 @@ def _validate_whole(data: dict) -> tuple[Ecosystem | None, list[Problem]]:
     except ValidationError as exc:
         failed = True
         problems.extend(_problems_of(exc.errors(include_url=False), data))
-    problems.extend(check_references(data))
+    problems.extend(check_references(data) if references is None else references)
     return _finish(model, problems, failed)
 
 
