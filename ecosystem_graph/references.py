@@ -177,6 +177,8 @@ def _check_linked_flows(rels: list, rel_ids: dict[str, int]) -> list[Problem]:
             continue
         k = rel_ids[ref]
         rtype = rels[k].get("type") if isinstance(rels[k], dict) else None
+        if not isinstance(rtype, str):
+            continue  # a relationship of no valid type: the structural check says so
         if rtype != "PAYS":
             problems.append(Problem("error", ("relationships", j, "share_of"),
                                     f"share_of '{ref}' in relationships[{j}] names a {rtype} relationship "

@@ -278,3 +278,24 @@ def test_render_money_and_counts():
 
 def test_kinds_are_documented():
     assert set(numbers.KINDS) == {"money", "share", "percent", "count", "index", "number", "text"}
+
+
+def test_a_linked_flow_tooltip_names_its_parent_and_its_id_when_two_payments_join_the_same_pair():
+    # Fans pay the shop twice (orders 100, fees 10); the shop passes 20% of each on to the ads satellite:
+    # 20 and 2 (EUR with two decimals below 100). The words alone ("what Fans pay Shop") would not tell the two parents apart.
+    from ecosystem_graph.model import Ecosystem
+    from ecosystem_graph.render.html import graph_data
+
+    m = Ecosystem.model_validate({
+        "name": "Two", "currency": "EUR", "period": "2025",
+        "nodes": [{"id": "shop", "kind": "core", "name": "Shop"}, {"id": "ads", "kind": "satellite", "name": "Ads"},
+                  {"id": "fans", "kind": "segment", "name": "Fans"}],
+        "relationships": [{"id": "orders", "from": "fans", "to": "shop", "type": "PAYS", "amount": 100},
+                          {"id": "fees", "from": "fans", "to": "shop", "type": "PAYS", "amount": 10},
+                          {"from": "shop", "to": "ads", "type": "PAYS", "share_of": "orders", "share": 0.2},
+                          {"from": "shop", "to": "ads", "type": "PAYS", "share_of": "fees", "share": 0.2},
+                          {"from": "fans", "to": "shop", "type": "USES"}]})
+    titles = sorted(e["title"].splitlines()[2] for e in graph_data(m, size_by="degree")["edges"]
+                    if e["from"] == "shop" and e["to"] == "ads")
+    assert titles == ["Amount: EUR 2.00 (derived: 20.0% of what Fans pay Shop (fees))",
+                      "Amount: EUR 20.00 (derived: 20.0% of what Fans pay Shop (orders))"]

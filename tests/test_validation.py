@@ -209,8 +209,18 @@ def test_a_rate_of_hundreds_of_digits_is_an_error_not_a_crash(tmp_path):
 
 def test_a_type_that_is_a_list_is_an_error_not_a_crash(tmp_path):
     text = HEAD.replace("    type: PAYS\n", "    type: [PAYS]\n")
-    (error,) = errors_of(tmp_path, text)
-    assert error.startswith(f"{tmp_path}/m.yaml:{at(text, 18, '[')}: ")
+    assert errors_of(tmp_path, text) == [
+        f"{tmp_path}/m.yaml:{at(text, 18, '[')}: unknown type '['PAYS']' in relationships[0].type; expected one of "
+        "USES, PAYS, FEEDS, REACHES, SUPPLIES, DEPENDS_ON, CONVERTS_TO; did you mean 'PAYS'?"]
+
+
+def test_a_share_of_naming_a_relationship_of_no_valid_type_is_one_error(tmp_path):
+    # The type's own error says it; a second one ("names a ['PAYS'] relationship") would contradict it.
+    text = HEAD.replace("  - from: fans\n    to: shop\n    type: PAYS\n",
+                        "  - id: sales\n    from: fans\n    to: shop\n    type: [PAYS]\n")
+    text += "  - {from: shop, to: prime-video, type: PAYS, share_of: sales, share: 0.5}\n"
+    errors = errors_of(tmp_path, text)
+    assert len(errors) == 1 and "unknown type '['PAYS']' in relationships[0].type" in errors[0]
 
 
 def test_binary_data_is_refused_where_it_is(tmp_path):

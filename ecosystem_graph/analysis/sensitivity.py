@@ -2,7 +2,7 @@
 
 Every ranged value of a model (``{low, base, high}``) is an :class:`Assumption`-like record. The headline
 figures (ecosystem and core revenue, revenue per offering, net per actor, revenue at risk of the top
-keystones, each segment's lock-in index, each funnel's conversion, expected converted and revenue per
+keystones, the average and each segment's lock-in index, each funnel's conversion, expected converted and revenue per
 entrant) are computed for many draws of those values at once, without re-running the analyses per draw:
 
 - money figures are linear in the payment amounts once the structure is fixed (which payments are

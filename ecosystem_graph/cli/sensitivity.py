@@ -43,7 +43,7 @@ def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: b
     Every value written as a range in FILE (`amount: {low: 520, base: 575, high: 610}`, optional
     `dist: pert | triangular | uniform`, default pert) is drawn at once, --draws times. For each
     headline figure (ecosystem and core revenue, revenue per offering, net per actor, revenue at risk of
-    the top 5 keystones, each segment's lock-in index, each funnel's conversion, expected converted and
+    the top 5 keystones, the average and each segment's lock-in index, each funnel's conversion, expected converted and
     revenue per entrant) it shows the base value (what `ecograph analyze` gives), the mean and P10 / P50 /
     P90 (80% of the draws lie between P10 and P90); then a tornado: each assumption at its low and at
     its high, all others at base, ranked by the swing of the figure. Figures that no range moves are

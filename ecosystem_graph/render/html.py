@@ -592,12 +592,17 @@ def graph_data(
     edge_index: dict[tuple, str] = {}
     edges = []
     # a linked flow's tooltip names the flow it is a share of by its payer and payee (ids are not for clients)
+    # (its id in brackets when another PAYS joins the same payer and payee, as in the assumption labels)
+    pays = [(u, v, key) for u, v, key, t in G.edges(keys=True, data="type") if t == "PAYS"]
+    pays_per_pair: dict[tuple, int] = {}
+    for u, v, _ in pays:
+        pays_per_pair[(u, v)] = pays_per_pair.get((u, v), 0) + 1
     parents = {}
-    for u, v, key, t in G.edges(keys=True, data="type"):
-        if t == "PAYS" and isinstance(key, str):
+    for u, v, key in pays:
+        if isinstance(key, str):
             payer = G.nodes[u].get("name", u)
             parents[key] = (payer, "pay" if reads_as_plural(payer, G.nodes[u].get("kind")) else "pays",
-                            G.nodes[v].get("name", v))
+                            G.nodes[v].get("name", v) + (f" ({key})" if pays_per_pair[(u, v)] > 1 else ""))
     for i, (u, v, key, attrs) in enumerate(shown.edges(keys=True, data=True)):
         eid = f"e{i}"
         edge_index[(u, v, key)] = eid
