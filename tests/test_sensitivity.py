@@ -552,3 +552,14 @@ def test_cli_output_file_escapes_control_characters_and_neutralises_formulas(tmp
     assert "\x1b" not in text and "\\x1b[2J" in text
     if fmt == "csv":  # the label "=Fans... pay Shop: amount" starts with "=": shown, never run
         assert "'=Fans\\x1b[2J pay Shop: amount" in text
+
+
+def test_cli_output_file_name_chooses_the_format_when_none_is_given(toy_file, tmp_path):
+    out = tmp_path / "sens.json"
+    r = run("sensitivity", toy_file, "--draws", "200", "-o", str(out))
+    # written as JSON, so every figure (11, as above) and no --top
+    assert (r.exit_code, r.stdout) == (0, f"Wrote {out} (200 draws of 2 assumptions, 11 figures)\n")
+    assert json.loads(out.read_text(encoding="utf-8"))["draws"] == 200
+    md = tmp_path / "sens.md"
+    assert run("sensitivity", toy_file, "--draws", "200", "-o", str(md)).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("### How sure are these numbers\n")

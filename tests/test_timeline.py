@@ -653,3 +653,15 @@ def test_amazon_figures_against_a_brute_force_reading_of_the_files(amazon, year)
     assert period.revenue_by_offering == pytest.approx(revenue)
     assert period.ecosystem_revenue == pytest.approx(sum(revenue.values()))
     assert period.net == pytest.approx(net)
+
+
+def test_cli_output_file_name_chooses_the_format_when_none_is_given(runner, files, tmp_path):
+    # .json, .csv and .md give those formats; an explicit --format wins over the name; other names: the table.
+    for name, check in (("t.json", lambda text: json.loads(text)["shifts"][1]["kind"] == "overtakes_core"),
+                        ("t.csv", lambda text: text.splitlines()[0] == "# Role shifts"),
+                        ("t.md", lambda text: text == runner.invoke(cli, ["timeline", *files, "--format",
+                                                                           "markdown"]).stdout)):
+        assert runner.invoke(cli, ["timeline", *files, "-o", str(tmp_path / name)]).exit_code == 0
+        assert check((tmp_path / name).read_text(encoding="utf-8")), name
+    assert runner.invoke(cli, ["timeline", *files, "--format", "table", "-o", str(tmp_path / "u.json")]).exit_code == 0
+    assert "│ 2022 → 2023 │ overtakes_core │" in (tmp_path / "u.json").read_text(encoding="utf-8")

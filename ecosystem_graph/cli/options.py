@@ -20,6 +20,7 @@ __all__ = [
     "model_file_argument",
     "max_bytes_option",
     "output_option",
+    "format_for_output",
     "echo_tables",
     "printable_tables",
     "tables_text",
@@ -132,6 +133,19 @@ def max_bytes_option(fn: Callable) -> Callable:
                         metavar="N",
                         help="Refuse model files larger than N bytes, 1 to 1 TiB [default: 512 MiB, or "
                              "ECOGRAPH_MAX_BYTES].")(fn)
+
+
+_SUFFIX_FORMATS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+
+
+def format_for_output(fmt: str, output: str | None) -> str:
+    """The format to write: ``--format`` when it was given, else the one the output file's name says
+    (``.json``, ``.csv``, ``.md``), else ``fmt`` (the default)."""
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source("fmt") if ctx is not None else None
+    if output is None or source not in (None, click.core.ParameterSource.DEFAULT):
+        return fmt
+    return _SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower(), fmt)
 
 
 def output_option(required: bool = True, help: str = "File to write.") -> Callable:

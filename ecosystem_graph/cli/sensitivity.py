@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
-    model_file_argument, output_option, printable_tables, tables_text
+from .options import echo_json, echo_line, echo_tables, format_for_output, format_option, load_model_for_cli, \
+    max_bytes_option, model_file_argument, output_option, printable_tables, tables_text
 
 __all__ = ["sensitivity_cmd", "MAX_DRAWS"]
 
@@ -34,7 +34,8 @@ DEFAULT_TABLE_TOP = 20
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
               help="Figures listed at most [default: 20 in table and markdown, all in json and csv].")
 @format_option(*ANALYSIS_FORMATS)
-@output_option(required=False, help="Write the output to this file (whole or not at all) instead of printing it.")
+@output_option(required=False, help="Write the output to this file (whole or not at all) instead of printing it; "
+                                     "without --format, a .json, .csv or .md name chooses the format.")
 @max_bytes_option
 def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: bool, top: int | None, fmt: str,
                     output: str | None, max_bytes: int | None) -> None:
@@ -62,6 +63,7 @@ def sensitivity_cmd(file: str, draws: int, seed: int, only: str | None, sobol: b
     from ..progress import progress_bar
 
     sections = parse_sections(only)
+    fmt = format_for_output(fmt, output)
     model = load_model_for_cli(file, max_bytes)
     G = to_networkx(model)
     assumptions = G.graph.get("assumptions") or []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from .analysis import ANALYSIS_FORMATS
-from .options import echo_json, echo_line, echo_tables, format_option, load_model_for_cli, max_bytes_option, \
-    printable_tables, tables_text
+from .options import echo_json, echo_line, echo_tables, format_for_output, format_option, load_model_for_cli, \
+    max_bytes_option, printable_tables, tables_text
 
 __all__ = ["timeline_cmd", "render_text"]
 
@@ -31,7 +31,8 @@ def render_text(result, fmt: str) -> str:
               help="Keystone ranks shown per period in table, csv and markdown [default: 10].")
 @format_option(*ANALYSIS_FORMATS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None, metavar="FILE",
-              help="Write the output to FILE (written whole or not at all) instead of standard output.")
+              help="Write the output to FILE (written whole or not at all) instead of standard output; without "
+                   "--format, a .json, .csv or .md name chooses the format.")
 @max_bytes_option
 def timeline_cmd(files: tuple[str, ...], as_given: bool, shift: float, top: int | None, fmt: str,
                  output: str | None, max_bytes: int | None) -> None:
@@ -63,6 +64,7 @@ def timeline_cmd(files: tuple[str, ...], as_given: bool, shift: float, top: int 
     if len(files) < 2:
         raise UsageError(f"a timeline needs at least two model files, got {len(files)}; e.g. "
                          f"ecograph timeline amazon-2018.yaml amazon-2023.yaml")
+    fmt = format_for_output(fmt, output)
     models = [(path, load_model_for_cli(path, max_bytes)) for path in files]
     result = timeline(models, as_given=as_given, shift=shift, top=top)
     if output:
