@@ -31,8 +31,8 @@ from .vocabulary import (ALLOWED_ENDPOINTS, CHANNEL, CORE, DISTRIBUTIONS, EXTERN
                          KIND_ROLES, LINKED_FLOW_ERROR, LOCKIN_MECHANISMS, MAX_AMOUNT, MAX_ATTRIBUTE_DIGITS, MAX_SIZE,
                          MAX_SLUG_LENGTH, NEO4J_LABELS, NODE_KINDS, OFFERING_KINDS, OUTER_OFFERING_KINDS, PARTNER,
                          PAYMENT_STREAMS, RANGED_PROPERTIES, RELATIONSHIP_TYPES, SATELLITE, SCHEMA_VERSION, SEGMENT,
-                         SWITCHING_COST_TYPES, KindRole, describe_big_int, linked_amount, linked_amounts, reads_as_plural,
-                         slugify)
+                         SWITCHING_COST_TYPES, KindRole, describe_big_int, linked_amount, linked_amounts, payment_words,
+                         reads_as_plural, slugify)
 
 __all__ = [
     *vocabulary.__all__,  # the vocabulary is part of the model's names
@@ -425,9 +425,8 @@ def _relationship_label(source: str, target: str, rtype: str, source_is_plural: 
 def _parent_words(parent, pair_count: int, names: dict[str, str], kinds: dict[str, str]) -> str:
     # A linked flow's parent in words: "what Prime members pay Marketplace sellers"; its id in brackets when
     # another PAYS joins the same two nodes in the same direction (the words alone would not tell them apart).
-    payer, payee = names.get(parent.source, parent.source), names.get(parent.target, parent.target)
-    verb = _VERBS["PAYS"][reads_as_plural(payer, kinds.get(parent.source))]
-    return f"what {payer} {verb} {payee}" + (f" ({parent.id})" if pair_count > 1 else "")
+    return payment_words(names.get(parent.source, parent.source), kinds.get(parent.source),
+                         names.get(parent.target, parent.target), parent.id if pair_count > 1 else None)
 
 
 # ------------------------------------------------------------------------------------------ ecosystem

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_ATTRIBUTE_DIGITS",
     "slugify",
     "reads_as_plural",
+    "payment_words",
     "describe_big_int",
     "RANGED_PROPERTIES",
     "DISTRIBUTIONS",
@@ -189,6 +190,20 @@ def reads_as_plural(name: str, kind: str | None) -> bool:
         return True
     words = name.split()
     return bool(words) and words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is"))
+
+
+def payment_words(payer: str, payer_kind: str | None, payee: str, flow_id: str | None = None) -> str:
+    """A payment named in words, as a linked flow's label and tooltip name the flow it is a share of; its id in
+    brackets when given (when another payment joins the same payer and payee, the words alone would not tell
+    them apart).
+
+    >>> payment_words("Prime members", SEGMENT, "Marketplace sellers")
+    'what Prime members pay Marketplace sellers'
+    >>> payment_words("AWS", SATELLITE, "Retail", "fees")
+    'what AWS pays Retail (fees)'
+    """
+    verb = "pay" if reads_as_plural(payer, payer_kind) else "pays"
+    return f"what {payer} {verb} {payee}" + (f" ({flow_id})" if flow_id is not None else "")
 
 
 def describe_big_int(value: int) -> str:

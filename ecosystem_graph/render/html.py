@@ -15,7 +15,7 @@ import networkx as nx
 
 from ..errors import RenderError, UsageError
 from ..graph import to_networkx
-from ..model import CHANNEL, SEGMENT, reads_as_plural
+from ..model import CHANNEL, SEGMENT, payment_words
 from ..numbers import format_count, format_money, format_share
 from ..tables import format_cell
 from .aggregate import Aggregation, aggregate
@@ -355,8 +355,8 @@ def _lever_highlight(funnel_result: Any, G: nx.MultiDiGraph) -> dict:
 
 def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | None = None,
                 parents: dict | None = None) -> str:
-    """The tooltip of a relationship; ``parents``: the payer and payee names of each PAYS by id (for the
-    flow a linked flow is a share of)."""
+    """The tooltip of a relationship; ``parents``: each PAYS by id in words (:func:`payment_words`), for the
+    flow a linked flow is a share of."""
     rtype = attrs.get("type", "")
     lines = [f"{G.nodes[u].get('name', u)} \u2192 {G.nodes[v].get('name', v)}", rtype]
     if attrs.get("merged"):
@@ -365,7 +365,7 @@ def _edge_title(G: nx.MultiDiGraph, u: str, v: str, attrs: dict, lever: str | No
         lines.append("Amount: " + _money(attrs["amount"], G))
         if attrs.get("share_of") is not None:  # a linked flow: its amount is derived, say from what
             parent = (parents or {}).get(attrs["share_of"])
-            what = f"what {parent[0]} {parent[1]} {parent[2]}" if parent else f"'{attrs['share_of']}'"
+            what = parent if parent else f"'{attrs['share_of']}'"
             lines[-1] += f" (derived: {format_share(attrs.get('share'))} of {what})"
     if attrs.get("stream"):
         lines.append(f"Stream: {attrs['stream']}")
@@ -597,12 +597,9 @@ def graph_data(
     pays_per_pair: dict[tuple, int] = {}
     for u, v, _ in pays:
         pays_per_pair[(u, v)] = pays_per_pair.get((u, v), 0) + 1
-    parents = {}
-    for u, v, key in pays:
-        if isinstance(key, str):
-            payer = G.nodes[u].get("name", u)
-            parents[key] = (payer, "pay" if reads_as_plural(payer, G.nodes[u].get("kind")) else "pays",
-                            G.nodes[v].get("name", v) + (f" ({key})" if pays_per_pair[(u, v)] > 1 else ""))
+    parents = {key: payment_words(G.nodes[u].get("name", u), G.nodes[u].get("kind"), G.nodes[v].get("name", v),
+                                  key if pays_per_pair[(u, v)] > 1 else None)
+               for u, v, key in pays if isinstance(key, str)}
     for i, (u, v, key, attrs) in enumerate(shown.edges(keys=True, data=True)):
         eid = f"e{i}"
         edge_index[(u, v, key)] = eid
