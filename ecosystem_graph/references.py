@@ -115,8 +115,8 @@ def check_references(data: dict) -> list[Problem]:
                     if high is None or not 0 <= high <= 1:
                         high = base  # a bad high is reported by the structural check
                     rate_sums.setdefault(src, []).append((j, base, high))
-            elif _number(rate) is not None:
-                rate_sums.setdefault(src, []).append((j, _number(rate), _number(rate)))
+            elif (number := _number(rate)) is not None:
+                rate_sums.setdefault(src, []).append((j, number, number))
 
     problems.extend(_check_linked_flows(rels, rel_ids))
 
